@@ -1,0 +1,153 @@
+-- Triggers: updated_at, deletion of people with open bookings, append-only
+-- logs, real-time notifications and the audit of administrative changes.
+
+CREATE FUNCTION booking.tg_touch_updated_at() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  NEW.updated_at := pg_catalog.now();
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION booking.tg_touch_updated_at() IS 'trigger: set updated_at to the transaction time on every update';
+
+-- A client or resource with open bookings cannot be deleted (seed 003's
+-- restrict rules).  TG_ARGV[0] names the referencing column of
+-- booking.booking.  The deletion of a whole org cascades regardless: when
+-- the org row is already gone, the check steps aside.
+CREATE FUNCTION booking.tg_restrict_open_bookings() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  open_count pg_catalog.int8;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) OLD.org_id) THEN
+    RETURN OLD;
+  END IF;
+  EXECUTE pg_catalog.format(
+    'SELECT pg_catalog.count(*) FROM booking.booking b
+      WHERE b.org_id OPERATOR(pg_catalog.=) $1 AND b.%I OPERATOR(pg_catalog.=) $2
+        AND booking.status_is_open(b.status)', TG_ARGV[0])
+    INTO open_count USING OLD.org_id, OLD.id;
+  IF open_count OPERATOR(pg_catalog.>) 0 THEN
+    RAISE EXCEPTION USING
+      ERRCODE = 'foreign_key_violation',
+      MESSAGE = pg_catalog.format('cannot delete %s %s: it has %s open booking(s)', TG_TABLE_NAME, OLD.id, open_count),
+      DETAIL = 'Bookings that are pending, waitlisted, confirmed or in progress still refer to it.',
+      HINT = 'Cancel or complete those bookings first, or set active = false instead of deleting.';
+  END IF;
+  RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION booking.tg_restrict_open_bookings() IS
+  'trigger: refuse to delete a client or resource that still has open bookings (SQLSTATE 23503)';
+
+-- History and audit rows are append-only.  They go away only with their
+-- booking or org (the cascade finds the parent already deleted).
+CREATE FUNCTION booking.tg_append_only() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
+    IF NOT EXISTS (SELECT 1 FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) OLD.org_id) THEN
+      RETURN OLD;
+    END IF;
+    IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'status_history' AND NOT EXISTS (
+         SELECT 1 FROM booking.booking b
+          WHERE b.org_id OPERATOR(pg_catalog.=) OLD.org_id AND b.id OPERATOR(pg_catalog.=) OLD.booking_id) THEN
+      RETURN OLD;
+    END IF;
+  END IF;
+  IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) SESSION_USER) THEN
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+  END IF;
+  RAISE EXCEPTION USING
+    ERRCODE = 'insufficient_privilege',
+    MESSAGE = pg_catalog.format('%s rows are append-only', TG_TABLE_NAME),
+    HINT = 'Append a new row instead of changing or deleting one.';
+END
+$$;
+COMMENT ON FUNCTION booking.tg_append_only() IS
+  'trigger: refuse UPDATE and DELETE on append-only logs except by a superuser or through the deletion of the parent (SQLSTATE 42501)';
+
+CREATE FUNCTION booking.tg_notify_user() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  PERFORM pg_catalog.pg_notify(
+    'booking_user_' OPERATOR(pg_catalog.||) pg_catalog.replace(NEW.user_id::pg_catalog.text, '-', ''),
+    pg_catalog.json_build_object('org_id', NEW.org_id, 'id', NEW.id, 'kind', NEW.kind)::pg_catalog.text);
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION booking.tg_notify_user() IS
+  'trigger: announce a new notification on channel booking_user_<user id without dashes>; the payload holds ids only, the content is read through row-level security';
+
+CREATE FUNCTION booking.tg_audit() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  r pg_catalog.jsonb := pg_catalog.to_jsonb(CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END);
+  org pg_catalog.uuid := COALESCE(r OPERATOR(pg_catalog.->>) 'org_id', r OPERATOR(pg_catalog.->>) 'id')::pg_catalog.uuid;
+BEGIN
+  -- The log records what identified users do; changes made without an
+  -- identity (a superuser's maintenance, pg_restore) are not attributed.
+  IF booking.current_user_id() IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP OPERATOR(pg_catalog.=) 'DELETE'
+     AND NOT EXISTS (SELECT 1 FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) org) THEN
+    RETURN NULL;
+  END IF;
+  INSERT INTO booking.audit_log (org_id, actor_user_id, action, entity, entity_id, detail)
+  VALUES (org, booking.current_user_id(), pg_catalog.lower(TG_OP), TG_TABLE_NAME,
+          COALESCE(r OPERATOR(pg_catalog.->>) 'user_id', r OPERATOR(pg_catalog.->>) 'id'),
+          CASE TG_OP
+            WHEN 'UPDATE' THEN pg_catalog.jsonb_build_object('old', pg_catalog.to_jsonb(OLD), 'new', r)
+            ELSE r END);
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION booking.tg_audit() IS 'trigger: append the change of an administrative row made by an acting user (see booking.act_as) to booking.audit_log';
+
+-- Attach updated_at triggers to every table that has the column.
+DO $$
+DECLARE
+  t pg_catalog.regclass;
+BEGIN
+  FOR t IN
+    SELECT c.oid::pg_catalog.regclass
+      FROM pg_catalog.pg_class c
+      JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid
+     WHERE c.relnamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
+       AND c.relkind OPERATOR(pg_catalog.=) 'r' AND a.attname OPERATOR(pg_catalog.=) 'updated_at'
+     ORDER BY c.relname
+  LOOP
+    EXECUTE pg_catalog.format(
+      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION booking.tg_touch_updated_at()', t);
+  END LOOP;
+END
+$$;
+
+CREATE TRIGGER restrict_open_bookings BEFORE DELETE ON booking.client
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_restrict_open_bookings('client_id');
+CREATE TRIGGER restrict_open_bookings BEFORE DELETE ON booking.resource
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_restrict_open_bookings('resource_id');
+
+CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON booking.status_history
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_append_only();
+CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON booking.audit_log
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_append_only();
+
+CREATE TRIGGER notify_user AFTER INSERT ON booking.notification
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_notify_user();
+
+CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON booking.membership
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_audit();
+CREATE TRIGGER audit AFTER UPDATE ON booking.org
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_audit();

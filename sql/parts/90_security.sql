@@ -1,0 +1,310 @@
+-- Row-level security.
+--
+-- Every tenant table gets a RESTRICTIVE policy "tenant_isolation":
+-- org_id = booking.current_org_id().  Without an identity (see act_as) it is
+-- NULL and nothing is visible.  Permissive policies then say who inside the
+-- org sees and writes what.  RLS is FORCEd, so the table owner is no
+-- exception (superusers and BYPASSRLS roles always are).  Identity tests run
+-- once per statement: they are written as (SELECT booking.f()).
+
+-- The resources, clients and sessions the acting user stands for.  SECURITY
+-- DEFINER so that policies can use them without recursing into each other.
+CREATE FUNCTION booking.my_resource_ids() RETURNS pg_catalog.uuid[]
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    SELECT COALESCE(pg_catalog.array_agg(r.id), '{}')
+      FROM booking.resource r
+     WHERE r.org_id OPERATOR(pg_catalog.=) booking.current_org_id()
+       AND r.user_id OPERATOR(pg_catalog.=) booking.current_user_id();
+  END;
+COMMENT ON FUNCTION booking.my_resource_ids() IS
+  'resources (instructor, facilitator) linked to the acting user in the acting org';
+
+CREATE FUNCTION booking.my_client_ids() RETURNS pg_catalog.uuid[]
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    SELECT COALESCE(pg_catalog.array_agg(DISTINCT x.id), '{}')
+      FROM (SELECT c.id
+              FROM booking.client c
+             WHERE c.org_id OPERATOR(pg_catalog.=) booking.current_org_id()
+               AND c.user_id OPERATOR(pg_catalog.=) booking.current_user_id()
+            UNION ALL
+            SELECT cg.client_id
+              FROM booking.guardian g
+              JOIN booking.client_guardian cg
+                ON cg.org_id OPERATOR(pg_catalog.=) g.org_id AND cg.guardian_id OPERATOR(pg_catalog.=) g.id
+             WHERE g.org_id OPERATOR(pg_catalog.=) booking.current_org_id()
+               AND g.user_id OPERATOR(pg_catalog.=) booking.current_user_id()) x;
+  END;
+COMMENT ON FUNCTION booking.my_client_ids() IS
+  'clients the acting user acts for in the acting org: their own client record and, as a guardian, their students';
+
+CREATE FUNCTION booking.my_session_ids() RETURNS pg_catalog.uuid[]
+  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    SELECT COALESCE(pg_catalog.array_agg(s.id), '{}')
+      FROM booking.session s
+     WHERE s.org_id OPERATOR(pg_catalog.=) booking.current_org_id()
+       AND s.resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids());
+  END;
+COMMENT ON FUNCTION booking.my_session_ids() IS
+  'sessions run by a resource linked to the acting user (a facilitator''s workshops)';
+
+-- Enable and force RLS with the tenant restriction on every table that has
+-- an org_id column; mark every table but the reference data for pg_dump.
+DO $$
+DECLARE
+  t pg_catalog.regclass;
+  s pg_catalog.regclass;
+BEGIN
+  FOR t IN
+    SELECT c.oid::pg_catalog.regclass
+      FROM pg_catalog.pg_class c
+     WHERE c.relnamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
+       AND c.relkind OPERATOR(pg_catalog.=) 'r'
+     ORDER BY c.relname
+  LOOP
+    CONTINUE WHEN t OPERATOR(pg_catalog.=) 'booking.currency'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE pg_catalog.format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', t);
+    PERFORM pg_catalog.pg_extension_config_dump(t, '');
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid OPERATOR(pg_catalog.=) t AND a.attname OPERATOR(pg_catalog.=) 'org_id') THEN
+      EXECUTE pg_catalog.format(
+        'CREATE POLICY tenant_isolation ON %s AS RESTRICTIVE FOR ALL
+           USING (org_id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()))
+           WITH CHECK (org_id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()))', t);
+      EXECUTE pg_catalog.format(
+        'COMMENT ON POLICY tenant_isolation ON %s IS %L', t,
+        'rows of the acting org only (restrictive: every other policy is ANDed with it)');
+    END IF;
+    FOR s IN
+      SELECT pg_catalog.pg_get_serial_sequence(t::pg_catalog.text, a.attname)::pg_catalog.regclass
+        FROM pg_catalog.pg_attribute a
+       WHERE a.attrelid OPERATOR(pg_catalog.=) t AND a.attidentity OPERATOR(pg_catalog.<>) ''
+    LOOP
+      PERFORM pg_catalog.pg_extension_config_dump(s, '');
+    END LOOP;
+  END LOOP;
+END
+$$;
+
+-- org: members read their org; owners and admins change it.
+CREATE POLICY org_member_read ON booking.org FOR SELECT
+  USING (id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()));
+CREATE POLICY org_admin_update ON booking.org FOR UPDATE
+  USING (id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()) AND (SELECT booking.acting_is_admin()))
+  WITH CHECK (id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()) AND (SELECT booking.acting_is_admin()));
+
+-- app_user (global): a user sees and edits themself; members of the acting
+-- org see each other as far as they see the membership rows.
+CREATE POLICY app_user_self ON booking.app_user FOR SELECT
+  USING (id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
+CREATE POLICY app_user_org_member ON booking.app_user FOR SELECT
+  USING (EXISTS (SELECT 1 FROM booking.membership m WHERE m.user_id OPERATOR(pg_catalog.=) app_user.id));
+CREATE POLICY app_user_self_update ON booking.app_user FOR UPDATE
+  USING (id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()))
+  WITH CHECK (id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
+
+-- refresh_token: the user's own tokens, read-only (written by the functions).
+CREATE POLICY refresh_token_self ON booking.refresh_token FOR SELECT
+  USING (user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
+
+-- membership: staff see the org's members, everyone their own rows; owners
+-- and admins manage them, and only an owner makes an owner.
+CREATE POLICY membership_read ON booking.membership FOR SELECT
+  USING ((SELECT booking.acting_is_staff()) OR user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
+CREATE POLICY membership_admin ON booking.membership FOR ALL
+  USING ((SELECT booking.acting_is_admin()))
+  WITH CHECK ((SELECT booking.acting_is_admin())
+              AND (role OPERATOR(pg_catalog.<>) 'owner'::booking.org_role
+                   OR (SELECT booking.acting_has_role('owner'::booking.org_role))));
+
+-- The org's catalog: every member reads it, staff write it.
+DO $$
+DECLARE
+  t pg_catalog.text;
+BEGIN
+  FOREACH t IN ARRAY '{service,rate_card,rate_card_item,location,supplier,resource,session,cancellation_policy,transition_rule,license_rule,travel_time_cache}'::pg_catalog.text[]
+  LOOP
+    EXECUTE pg_catalog.format('CREATE POLICY member_read ON booking.%I FOR SELECT USING (true)', t);
+    EXECUTE pg_catalog.format(
+      'CREATE POLICY staff_write ON booking.%I FOR ALL
+         USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()))', t);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY member_read ON booking.%I IS %L', t,
+                              'every member of the acting org reads the catalog');
+    EXECUTE pg_catalog.format('COMMENT ON POLICY staff_write ON booking.%I IS %L', t,
+                              'owner, admin and staff write the catalog');
+  END LOOP;
+END
+$$;
+
+-- A facilitator manages the sessions they run.
+CREATE POLICY session_own ON booking.session FOR ALL
+  USING (resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))
+  WITH CHECK (resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+
+-- Schedules: staff and the resource's own user.
+CREATE POLICY schedule_own ON booking.working_hours FOR ALL
+  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))
+  WITH CHECK ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+CREATE POLICY schedule_own ON booking.availability_exception FOR ALL
+  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))
+  WITH CHECK ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+
+-- Bookings: staff all; an instructor those of their resources and sessions;
+-- a student their own; a guardian those of their students.
+CREATE POLICY booking_read ON booking.booking FOR SELECT
+  USING ((SELECT booking.acting_is_staff())
+         OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])
+         OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
+         OR session_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_session_ids())::pg_catalog.uuid[]));
+CREATE POLICY booking_insert ON booking.booking FOR INSERT
+  WITH CHECK ((SELECT booking.acting_is_staff())
+              OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])
+              OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]));
+CREATE POLICY booking_update ON booking.booking FOR UPDATE
+  USING ((SELECT booking.acting_is_staff())
+         OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])
+         OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
+         OR session_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_session_ids())::pg_catalog.uuid[]))
+  WITH CHECK ((SELECT booking.acting_is_staff())
+              OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])
+              OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
+              OR session_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_session_ids())::pg_catalog.uuid[]));
+CREATE POLICY booking_admin_delete ON booking.booking FOR DELETE
+  USING ((SELECT booking.acting_is_admin()));
+
+-- People.
+CREATE POLICY client_read ON booking.client FOR SELECT
+  USING ((SELECT booking.acting_is_staff())
+         OR id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
+         OR EXISTS (SELECT 1 FROM booking.booking b
+                     WHERE b.org_id OPERATOR(pg_catalog.=) client.org_id
+                       AND b.client_id OPERATOR(pg_catalog.=) client.id));
+CREATE POLICY client_staff_write ON booking.client FOR ALL
+  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+CREATE POLICY client_self_update ON booking.client FOR UPDATE
+  USING (id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]))
+  WITH CHECK (id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]));
+
+CREATE POLICY guardian_read ON booking.guardian FOR SELECT
+  USING ((SELECT booking.acting_is_staff())
+         OR user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id())
+         OR EXISTS (SELECT 1 FROM booking.client_guardian cg
+                     WHERE cg.org_id OPERATOR(pg_catalog.=) guardian.org_id
+                       AND cg.guardian_id OPERATOR(pg_catalog.=) guardian.id));
+CREATE POLICY guardian_staff_write ON booking.guardian FOR ALL
+  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+
+CREATE POLICY client_guardian_read ON booking.client_guardian FOR SELECT
+  USING ((SELECT booking.acting_is_staff()) OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]));
+CREATE POLICY client_guardian_staff_write ON booking.client_guardian FOR ALL
+  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+
+-- What hangs off a booking is visible with the booking.
+CREATE POLICY lesson_read ON booking.lesson FOR SELECT
+  USING ((SELECT booking.acting_is_staff())
+         OR EXISTS (SELECT 1 FROM booking.booking b
+                     WHERE b.org_id OPERATOR(pg_catalog.=) lesson.org_id AND b.id OPERATOR(pg_catalog.=) lesson.booking_id));
+CREATE POLICY lesson_instructor_write ON booking.lesson FOR ALL
+  USING ((SELECT booking.acting_is_staff())
+         OR EXISTS (SELECT 1 FROM booking.booking b
+                     WHERE b.org_id OPERATOR(pg_catalog.=) lesson.org_id AND b.id OPERATOR(pg_catalog.=) lesson.booking_id
+                       AND b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])))
+  WITH CHECK ((SELECT booking.acting_is_staff())
+         OR EXISTS (SELECT 1 FROM booking.booking b
+                     WHERE b.org_id OPERATOR(pg_catalog.=) lesson.org_id AND b.id OPERATOR(pg_catalog.=) lesson.booking_id
+                       AND b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])));
+
+CREATE POLICY trip_read ON booking.trip FOR SELECT
+  USING (EXISTS (SELECT 1 FROM booking.lesson l
+                  WHERE l.org_id OPERATOR(pg_catalog.=) trip.org_id AND l.id OPERATOR(pg_catalog.=) trip.lesson_id));
+CREATE POLICY trip_instructor_write ON booking.trip FOR ALL
+  USING ((SELECT booking.acting_is_staff())
+         OR EXISTS (SELECT 1 FROM booking.lesson l JOIN booking.booking b
+                      ON b.org_id OPERATOR(pg_catalog.=) l.org_id AND b.id OPERATOR(pg_catalog.=) l.booking_id
+                     WHERE l.org_id OPERATOR(pg_catalog.=) trip.org_id AND l.id OPERATOR(pg_catalog.=) trip.lesson_id
+                       AND b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])))
+  WITH CHECK ((SELECT booking.acting_is_staff())
+         OR EXISTS (SELECT 1 FROM booking.lesson l JOIN booking.booking b
+                      ON b.org_id OPERATOR(pg_catalog.=) l.org_id AND b.id OPERATOR(pg_catalog.=) l.booking_id
+                     WHERE l.org_id OPERATOR(pg_catalog.=) trip.org_id AND l.id OPERATOR(pg_catalog.=) trip.lesson_id
+                       AND b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])));
+
+CREATE POLICY trip_point_read ON booking.trip_point FOR SELECT
+  USING (EXISTS (SELECT 1 FROM booking.trip t
+                  WHERE t.org_id OPERATOR(pg_catalog.=) trip_point.org_id AND t.id OPERATOR(pg_catalog.=) trip_point.trip_id));
+CREATE POLICY trip_point_instructor_write ON booking.trip_point FOR ALL
+  USING ((SELECT booking.acting_is_staff())
+         OR EXISTS (SELECT 1 FROM booking.trip t JOIN booking.lesson l
+                      ON l.org_id OPERATOR(pg_catalog.=) t.org_id AND l.id OPERATOR(pg_catalog.=) t.lesson_id
+                    JOIN booking.booking b
+                      ON b.org_id OPERATOR(pg_catalog.=) l.org_id AND b.id OPERATOR(pg_catalog.=) l.booking_id
+                     WHERE t.org_id OPERATOR(pg_catalog.=) trip_point.org_id AND t.id OPERATOR(pg_catalog.=) trip_point.trip_id
+                       AND b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])))
+  WITH CHECK ((SELECT booking.acting_is_staff())
+         OR EXISTS (SELECT 1 FROM booking.trip t JOIN booking.lesson l
+                      ON l.org_id OPERATOR(pg_catalog.=) t.org_id AND l.id OPERATOR(pg_catalog.=) t.lesson_id
+                    JOIN booking.booking b
+                      ON b.org_id OPERATOR(pg_catalog.=) l.org_id AND b.id OPERATOR(pg_catalog.=) l.booking_id
+                     WHERE t.org_id OPERATOR(pg_catalog.=) trip_point.org_id AND t.id OPERATOR(pg_catalog.=) trip_point.trip_id
+                       AND b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])));
+
+CREATE POLICY payment_read ON booking.payment FOR SELECT
+  USING ((SELECT booking.acting_is_staff())
+         OR EXISTS (SELECT 1 FROM booking.booking b
+                     WHERE b.org_id OPERATOR(pg_catalog.=) payment.org_id AND b.id OPERATOR(pg_catalog.=) payment.booking_id));
+CREATE POLICY payment_staff_write ON booking.payment FOR ALL
+  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+
+CREATE POLICY status_history_read ON booking.status_history FOR SELECT
+  USING ((SELECT booking.acting_is_staff())
+         OR EXISTS (SELECT 1 FROM booking.booking b
+                     WHERE b.org_id OPERATOR(pg_catalog.=) status_history.org_id
+                       AND b.id OPERATOR(pg_catalog.=) status_history.booking_id));
+CREATE POLICY status_history_staff_append ON booking.status_history FOR INSERT
+  WITH CHECK ((SELECT booking.acting_is_staff()));
+
+CREATE POLICY invoice_read ON booking.invoice FOR SELECT
+  USING ((SELECT booking.acting_is_staff())
+         OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
+         OR EXISTS (SELECT 1 FROM booking.booking b
+                     WHERE b.org_id OPERATOR(pg_catalog.=) invoice.org_id AND b.id OPERATOR(pg_catalog.=) invoice.booking_id));
+CREATE POLICY invoice_staff_write ON booking.invoice FOR ALL
+  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+
+CREATE POLICY payout_read ON booking.payout FOR SELECT
+  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+CREATE POLICY payout_admin_write ON booking.payout FOR ALL
+  USING ((SELECT booking.acting_is_admin())) WITH CHECK ((SELECT booking.acting_is_admin()));
+
+CREATE POLICY notification_recipient ON booking.notification FOR SELECT
+  USING (user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()) OR (SELECT booking.acting_is_admin()));
+CREATE POLICY notification_mark_delivered ON booking.notification FOR UPDATE
+  USING (user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()))
+  WITH CHECK (user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
+CREATE POLICY notification_staff_write ON booking.notification FOR ALL
+  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+
+-- Operations tables: staff only; the audit log is read by owners and admins
+-- and written only by the audit trigger.
+DO $$
+DECLARE
+  t pg_catalog.text;
+BEGIN
+  FOREACH t IN ARRAY '{scheduled_transition,message,webhook_event,outbox}'::pg_catalog.text[]
+  LOOP
+    EXECUTE pg_catalog.format(
+      'CREATE POLICY staff_all ON booking.%I FOR ALL
+         USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()))', t);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY staff_all ON booking.%I IS %L', t,
+                              'owner, admin and staff only');
+  END LOOP;
+END
+$$;
+CREATE POLICY audit_log_admin_read ON booking.audit_log FOR SELECT
+  USING ((SELECT booking.acting_is_admin()));

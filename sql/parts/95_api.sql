@@ -1,0 +1,155 @@
+-- The application API of the foundation: creating orgs and users, refresh
+-- token rotation, and granting an application role what it needs.
+
+CREATE FUNCTION booking.register_user(email pg_catalog.text, full_name pg_catalog.text,
+                                      external_id pg_catalog.text DEFAULT NULL,
+                                      phone pg_catalog.text DEFAULT NULL)
+  RETURNS pg_catalog.uuid
+  LANGUAGE sql VOLATILE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    INSERT INTO booking.app_user (email, full_name, external_id, phone)
+    VALUES (register_user.email, register_user.full_name, register_user.external_id, register_user.phone)
+    RETURNING id;
+  END;
+COMMENT ON FUNCTION booking.register_user(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+  'create a user (global, before any org membership) and return its id; an e-mail that differs only in case from an existing one is a unique_violation (23505)';
+
+CREATE FUNCTION booking.create_org(name pg_catalog.text, time_zone pg_catalog.text,
+                                   currency pg_catalog.text, owner_user_id pg_catalog.uuid,
+                                   slug pg_catalog.text DEFAULT NULL)
+  RETURNS pg_catalog.uuid
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  new_id pg_catalog.uuid;
+BEGIN
+  IF owner_user_id IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+      MESSAGE = 'an org needs an owner: owner_user_id must not be null';
+  END IF;
+  INSERT INTO booking.org (name, time_zone, currency, slug)
+  VALUES (create_org.name, create_org.time_zone, create_org.currency, create_org.slug)
+  RETURNING id INTO new_id;
+  INSERT INTO booking.membership (org_id, user_id, role)
+  VALUES (new_id, owner_user_id, 'owner');
+  RETURN new_id;
+END
+$$;
+COMMENT ON FUNCTION booking.create_org(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.uuid, pg_catalog.text) IS
+  'create an org with its IANA time zone and ISO 4217 currency, owned by an existing user; returns the org id';
+
+CREATE FUNCTION booking.issue_refresh_token(user_id pg_catalog.uuid, jti pg_catalog.text,
+                                            token_hash pg_catalog.bytea, expires_at pg_catalog.timestamptz)
+  RETURNS pg_catalog.uuid
+  LANGUAGE sql VOLATILE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    INSERT INTO booking.refresh_token (user_id, jti, rotation_id, token_hash, expires_at)
+    VALUES (issue_refresh_token.user_id, issue_refresh_token.jti, pg_catalog.gen_random_uuid(),
+            issue_refresh_token.token_hash, issue_refresh_token.expires_at)
+    RETURNING rotation_id;
+  END;
+COMMENT ON FUNCTION booking.issue_refresh_token(pg_catalog.uuid, pg_catalog.text, pg_catalog.bytea, pg_catalog.timestamptz) IS
+  'store the first refresh token of a login (a new rotation family) and return the family id';
+
+CREATE FUNCTION booking.rotate_refresh_token(jti pg_catalog.text, token_hash pg_catalog.bytea,
+                                             new_jti pg_catalog.text, new_token_hash pg_catalog.bytea,
+                                             new_expires_at pg_catalog.timestamptz,
+                                             OUT user_id pg_catalog.uuid, OUT outcome pg_catalog.text)
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  t booking.refresh_token;
+BEGIN
+  SELECT * INTO t FROM booking.refresh_token r
+   WHERE r.jti OPERATOR(pg_catalog.=) rotate_refresh_token.jti
+   FOR UPDATE;
+  IF NOT FOUND OR t.token_hash OPERATOR(pg_catalog.<>) rotate_refresh_token.token_hash THEN
+    outcome := 'invalid';
+    RETURN;
+  END IF;
+  user_id := t.user_id;
+  IF t.used THEN
+    -- A used token presented again: somebody holds a stolen copy.  Revoke the
+    -- whole family; the change commits because no error is raised.
+    UPDATE booking.refresh_token r SET revoked_at = pg_catalog.now()
+     WHERE r.rotation_id OPERATOR(pg_catalog.=) t.rotation_id AND r.revoked_at IS NULL;
+    outcome := 'reused';
+    RETURN;
+  END IF;
+  IF t.revoked_at IS NOT NULL OR t.expires_at OPERATOR(pg_catalog.<=) pg_catalog.now() THEN
+    outcome := 'expired';
+    RETURN;
+  END IF;
+  UPDATE booking.refresh_token r SET used = true WHERE r.id OPERATOR(pg_catalog.=) t.id;
+  INSERT INTO booking.refresh_token (user_id, jti, rotation_id, token_hash, expires_at)
+  VALUES (t.user_id, new_jti, t.rotation_id, new_token_hash, new_expires_at);
+  outcome := 'rotated';
+END
+$$;
+COMMENT ON FUNCTION booking.rotate_refresh_token(pg_catalog.text, pg_catalog.bytea, pg_catalog.text, pg_catalog.bytea, pg_catalog.timestamptz) IS
+  'exchange a refresh token for a new one of the same family; outcome is rotated, invalid (unknown jti or wrong hash), expired (expired or revoked) or reused (a used token again: the whole family is revoked)';
+
+CREATE FUNCTION booking.grant_app_role(role pg_catalog.regrole, trusted pg_catalog.bool DEFAULT false)
+  RETURNS void
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  t pg_catalog.regclass;
+  f pg_catalog.regprocedure;
+BEGIN
+  EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA booking TO %s', role);
+  FOR t IN
+    SELECT c.oid::pg_catalog.regclass
+      FROM pg_catalog.pg_class c
+     WHERE c.relnamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
+       AND c.relkind OPERATOR(pg_catalog.=) 'r'
+  LOOP
+    EXECUTE pg_catalog.format('GRANT %s ON %s TO %s',
+      CASE
+        WHEN t OPERATOR(pg_catalog.=) 'booking.currency'::pg_catalog.regclass THEN 'SELECT'
+        WHEN t OPERATOR(pg_catalog.=) 'booking.refresh_token'::pg_catalog.regclass THEN 'SELECT'
+        WHEN t OPERATOR(pg_catalog.=) 'booking.audit_log'::pg_catalog.regclass THEN 'SELECT'
+        WHEN t OPERATOR(pg_catalog.=) 'booking.status_history'::pg_catalog.regclass THEN 'SELECT, INSERT'
+        WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.org,booking.app_user}'::pg_catalog.regclass[]) THEN 'SELECT, UPDATE'
+        ELSE 'SELECT, INSERT, UPDATE, DELETE'
+      END, t, role);
+  END LOOP;
+  -- SECURITY DEFINER functions are not executable by PUBLIC; hand out those
+  -- the policies need, and the identity and account functions to trusted roles.
+  FOR f IN
+    SELECT p.oid::pg_catalog.regprocedure
+      FROM pg_catalog.pg_proc p
+     WHERE p.pronamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
+       AND p.prosecdef
+       AND p.prorettype OPERATOR(pg_catalog.<>) 'pg_catalog.trigger'::pg_catalog.regtype
+       AND (p.proname OPERATOR(pg_catalog.~) '^my_'
+            OR (trusted AND p.proname OPERATOR(pg_catalog.=) ANY
+                ('{act_as,register_user,create_org,issue_refresh_token,rotate_refresh_token}'::pg_catalog.name[])))
+  LOOP
+    EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', f, role);
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION booking.grant_app_role(pg_catalog.regrole, pg_catalog.bool) IS
+  'grant an application role the privileges it needs on the booking schema; trusted = true also lets it set identities (act_as), register users, create orgs and rotate refresh tokens. Run by a superuser';
+
+-- SECURITY DEFINER functions and the privilege-granting function are not for PUBLIC.
+DO $$
+DECLARE
+  f pg_catalog.regprocedure;
+BEGIN
+  FOR f IN
+    SELECT p.oid::pg_catalog.regprocedure
+      FROM pg_catalog.pg_proc p
+     WHERE p.pronamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
+       AND (p.prosecdef OR p.proname OPERATOR(pg_catalog.=) 'grant_app_role')
+  LOOP
+    EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+  END LOOP;
+END
+$$;

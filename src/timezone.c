@@ -1,0 +1,85 @@
+/*
+ * src/timezone.c
+ *		Validation of IANA time zone names.
+ *
+ * PostgreSQL accepts more than IANA names as a time zone (POSIX strings such
+ * as "UTC+5", abbreviations, numeric offsets); an org's zone must be a real
+ * zone of the tz database, so that its wall-clock rules, daylight-saving
+ * changes included, are known.  The set of names is the one PostgreSQL itself
+ * lists in pg_timezone_names, read once per backend.
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "pgtime.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+
+#include "booking.h"
+
+static char **zone_names = NULL;
+static int	zone_count = 0;
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static void
+load_zone_names(void)
+{
+	pg_tzenum  *dir;
+	pg_tz	   *tz;
+	int			cap = 1024;
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+	char	  **names = palloc(sizeof(char *) * cap);
+	int			n = 0;
+
+	dir = pg_tzenumerate_start();
+	while ((tz = pg_tzenumerate_next(dir)) != NULL)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (!pg_tz_acceptable(tz))
+			continue;
+		if (n == cap)
+		{
+			cap *= 2;
+			names = repalloc(names, sizeof(char *) * cap);
+		}
+		names[n++] = pstrdup(pg_get_timezone_name(tz));
+	}
+	pg_tzenumerate_end(dir);
+	qsort(names, n, sizeof(char *), cmp_name);
+	MemoryContextSwitchTo(old);
+	zone_names = names;
+	zone_count = n;
+}
+
+/*
+ * booking.check_time_zone(name text) returns boolean
+ *
+ * True when name is a zone of the tz database, spelled as PostgreSQL lists it
+ * in pg_timezone_names; raises an error otherwise, so that a CHECK constraint
+ * or domain using it reports the offending name.
+ */
+PG_FUNCTION_INFO_V1(booking_check_time_zone);
+Datum
+booking_check_time_zone(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	if (zone_names == NULL)
+		load_zone_names();
+	if (strlen(name) > 0 && strlen(name) < TZ_STRLEN_MAX &&
+		bsearch(&name, zone_names, zone_count, sizeof(char *), cmp_name) != NULL)
+		PG_RETURN_BOOL(true);
+
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("time zone \"%.100s\" is not a zone of the IANA tz database", name),
+			 errdetail("An org's working hours are local wall-clock times, so its zone must have known rules; offsets, abbreviations and POSIX strings do not."),
+			 errhint("Use a name listed in pg_timezone_names, such as \"Europe/Berlin\" or \"UTC\".")));
+	PG_RETURN_BOOL(false);		/* not reached */
+}
