@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# test/run.sh: run every test suite of booking on a fresh Debian 12 machine.
+#
+# Installs missing packages, builds and installs the extension, runs the C
+# core's unit tests and fuzzers, then, on a throwaway PostgreSQL 15 cluster
+# (pg_virtualenv), pg_regress, the isolation tester, pgTAP (pg_prove) and the
+# pg_dump/pg_restore round trip.  Prints a summary per suite and ends with
+# "N passed, N failed"; exits non-zero on any failure.  Leaves nothing
+# running.  FUZZ_SECONDS (default 20) bounds each fuzzer.
+set -u
+cd "$(dirname "$0")/.."
+export PATH="/usr/lib/postgresql/15/bin:$PATH"
+export PG_CONFIG=/usr/lib/postgresql/15/bin/pg_config
+
+bash test/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+out=build/test
+rm -rf "$out" results output_iso
+mkdir -p "$out"
+# pg_virtualenv runs the server as postgres when we are root; let it write here
+chmod -R a+rwX build 2>/dev/null || true
+
+status=0
+test/core.sh unit | tee "$out/core-unit.log" || status=1
+test/core.sh fuzz "${FUZZ_SECONDS:-20}" | tee "$out/core-fuzz.log" || status=1
+pg_virtualenv -t bash test/pg_suites.sh "$out" || status=1
+
+# Summary: each suite's log has one "# suite NAME passed=N failed=M" line per
+# program or phase.
+total_pass=0
+total_fail=0
+echo
+echo "== summary =="
+for suite in core-unit core-fuzz meta pg_regress isolation pgtap dump_restore; do
+	p=0; f=0
+	for line in $(cat "$out"/*.log 2>/dev/null | sed -n "s/^# $suite [^ ]* passed=\([0-9]*\) failed=\([0-9]*\)$/\1:\2/p"); do
+		p=$((p + ${line%%:*})); f=$((f + ${line##*:}))
+	done
+	printf 'suite %-13s %5d ok, %d not ok\n' "$suite" "$p" "$f"
+	total_pass=$((total_pass + p)); total_fail=$((total_fail + f))
+done
+if [ "$status" -ne 0 ] && [ "$total_fail" -eq 0 ]; then
+	total_fail=1		# a phase failed without reporting counts
+fi
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]
