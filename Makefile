@@ -19,9 +19,9 @@ DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
 # pg_regress reads test/sql/*.sql and <inputdir>/expected/*.out; test/expected
 # points to the top-level expected/ directory.
 REGRESS = $(patsubst test/sql/%.sql,%,$(sort $(wildcard test/sql/*.sql)))
-REGRESS_OPTS = --inputdir=test --dbname=booking_regress --load-extension=btree_gist --load-extension=postgis --load-extension=booking
+REGRESS_OPTS = --inputdir=test --load-extension=btree_gist --load-extension=postgis --load-extension=booking
 ISOLATION = $(patsubst test/specs/%.spec,%,$(sort $(wildcard test/specs/*.spec)))
-ISOLATION_OPTS = --inputdir=test --dbname=booking_isolation --load-extension=btree_gist --load-extension=postgis --load-extension=booking
+ISOLATION_OPTS = --inputdir=test --load-extension=btree_gist --load-extension=postgis --load-extension=booking
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core
 PG_CFLAGS = -std=gnu99 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-sign-compare \

@@ -22,19 +22,16 @@ status=0
 } | tee "$out/meta.log"
 grep -q '^not ok' "$out/meta.log" && status=1
 
-# pg_regress and the isolation tester (make installcheck runs both).
-make -s installcheck >"$out/installcheck.out" 2>&1 || status=1
-cat "$out/installcheck.out"
-[ -f regression.diffs ] && cp regression.diffs "$out/" && head -200 regression.diffs
-[ -f output_iso/regression.diffs ] && cp output_iso/regression.diffs "$out/isolation.diffs" && head -200 output_iso/regression.diffs
-# PostgreSQL 15's pg_regress prints "test NAME ... ok" (or "... FAILED")
-awk '/^# ---/ {next} /isolation/ {iso=1} {print}' "$out/installcheck.out" >/dev/null
-regress_ok=$(sed -n '/pg_regress.*--inputdir=test --dbname=booking_regress/,/tests passed\|tests failed\|failed/p' "$out/installcheck.out" | grep -c '\.\.\. ok')
-regress_bad=$(sed -n '/pg_regress.*--inputdir=test --dbname=booking_regress/,/tests passed\|tests failed\|failed/p' "$out/installcheck.out" | grep -c '\.\.\. FAILED')
-iso_ok=$(sed -n '/pg_isolation_regress/,$p' "$out/installcheck.out" | grep -c '\.\.\. ok')
-iso_bad=$(sed -n '/pg_isolation_regress/,$p' "$out/installcheck.out" | grep -c '\.\.\. FAILED')
-echo "# suite pg_regress all passed=$regress_ok failed=$regress_bad" >"$out/pg_regress.log"
-echo "# suite isolation all passed=$iso_ok failed=$iso_bad" >"$out/isolation.log"
+# pg_regress, then the isolation tester.  PostgreSQL 15 prints one line per
+# test: "test NAME ... ok" (or "... FAILED").
+for suite in pg_regress isolation; do
+	if [ $suite = pg_regress ]; then vars="ISOLATION="; diffs=regression.diffs;
+	else vars="REGRESS="; diffs=output_iso/regression.diffs; fi
+	make -s installcheck $vars >"$out/$suite.out" 2>&1 || status=1
+	grep -E '^(test| *[a-z_0-9]+ +\.\.\.)|tests (passed|failed)' "$out/$suite.out"
+	[ -f $diffs ] && cp $diffs "$out/$suite.diffs" && head -300 $diffs
+	echo "# suite $suite all passed=$(grep -c '\.\.\. ok' "$out/$suite.out") failed=$(grep -c '\.\.\. FAILED' "$out/$suite.out")" >"$out/$suite.log"
+done
 
 # pgTAP, one file per concern, in a database of its own.
 createdb booking_tap

@@ -1,0 +1,74 @@
+-- Hostile objects planted on the search path before CREATE EXTENSION (in the
+-- style of contrib's seg/sql/security.sql) are never called: not by the
+-- install script, not by the functions, policies and triggers afterwards.
+SET client_min_messages = warning;
+DROP EXTENSION booking;
+CREATE TABLE public.hostile_calls (what text);
+GRANT INSERT, SELECT ON public.hostile_calls TO PUBLIC;
+CREATE FUNCTION public.hostile(what text) RETURNS void LANGUAGE sql AS
+  $$ INSERT INTO public.hostile_calls VALUES (what) $$;
+
+-- functions and operators that an unqualified reference could resolve to
+CREATE FUNCTION public.now() RETURNS timestamptz LANGUAGE sql AS
+  $$ SELECT public.hostile('now'); SELECT 'epoch'::timestamptz $$;
+CREATE FUNCTION public.gen_random_uuid() RETURNS uuid LANGUAGE sql AS
+  $$ SELECT public.hostile('gen_random_uuid'); SELECT '00000000-0000-0000-0000-000000000000'::uuid $$;
+CREATE FUNCTION public.lower(text) RETURNS text LANGUAGE sql AS
+  $$ SELECT public.hostile('lower'); SELECT $1 $$;
+CREATE FUNCTION public.length(text) RETURNS int LANGUAGE sql AS
+  $$ SELECT public.hostile('length'); SELECT 1 $$;
+CREATE FUNCTION public.format(text, VARIADIC text[]) RETURNS text LANGUAGE sql AS
+  $$ SELECT public.hostile('format'); SELECT 'SELECT 1' $$;
+CREATE FUNCTION public.hostile_eq(anyenum, text) RETURNS bool LANGUAGE sql AS
+  $$ SELECT public.hostile('anyenum = text'); SELECT true $$;
+CREATE OPERATOR public.= (LEFTARG = anyenum, RIGHTARG = text, FUNCTION = public.hostile_eq);
+CREATE FUNCTION public.hostile_uuid_eq(uuid, text) RETURNS bool LANGUAGE sql AS
+  $$ SELECT public.hostile('uuid = text'); SELECT true $$;
+CREATE OPERATOR public.= (LEFTARG = uuid, RIGHTARG = text, FUNCTION = public.hostile_uuid_eq);
+CREATE FUNCTION public.hostile_text_match(text, text) RETURNS bool LANGUAGE sql AS
+  $$ SELECT public.hostile('text ~ text'); SELECT true $$;
+CREATE OPERATOR public.~ (LEFTARG = text, RIGHTARG = text, FUNCTION = public.hostile_text_match);
+CREATE FUNCTION public.hostile_overlap(anyarray, anyarray) RETURNS bool LANGUAGE sql AS
+  $$ SELECT public.hostile('anyarray && anyarray'); SELECT true $$;
+CREATE OPERATOR public.&& (LEFTARG = anyarray, RIGHTARG = anyarray, FUNCTION = public.hostile_overlap);
+
+SET search_path = public, pg_catalog;
+CREATE EXTENSION booking;
+SELECT count(*) AS calls_during_install FROM public.hostile_calls;
+
+-- exercise functions, defaults, checks, triggers and policies as a
+-- non-superuser whose search_path starts with public
+CREATE ROLE regress_hostile_app;
+SELECT booking.grant_app_role('regress_hostile_app', trusted => true);
+SELECT booking.register_user('Sec.Owner@example.com', 'Owner') AS owner_id \gset
+SELECT booking.create_org('Secure', 'Europe/Berlin', 'EUR', :'owner_id') AS org_id \gset
+SET ROLE regress_hostile_app;
+SET search_path = public, pg_catalog;
+BEGIN;
+SELECT booking.act_as(:'org_id', :'owner_id');
+INSERT INTO booking.service (name, duration_minutes) VALUES ('Lesson', 45);
+INSERT INTO booking.resource (display_name) VALUES ('Ingo');
+INSERT INTO booking.client (full_name, email) VALUES ('Stu', 'stu@example.com');
+INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency)
+SELECT c.id, r.id, s.id, '2030-01-01 10:00+01', '2030-01-01 11:00+01', 'EUR'
+  FROM booking.client c, booking.resource r, booking.service s;
+UPDATE booking.booking SET notes = 'moved';
+SELECT count(*) AS bookings, bool_and(id <> '00000000-0000-0000-0000-000000000000') AS real_ids,
+       bool_and(created_at > 'epoch') AS real_now FROM booking.booking;
+SELECT booking.acting_is_staff(), booking.acting_has_role('owner'), cardinality(booking.my_client_ids());
+INSERT INTO booking.membership (user_id, role) VALUES (:'owner_id', 'staff');
+COMMIT;
+RESET ROLE;
+SELECT count(*) AS calls_at_run_time FROM public.hostile_calls;
+-- the trap is live: an unqualified call from this search_path does hit it
+SELECT now() = 'epoch' AS trapped;
+SELECT what FROM public.hostile_calls;
+
+RESET search_path;
+DROP OWNED BY regress_hostile_app;
+DROP ROLE regress_hostile_app;
+DROP OPERATOR public.= (anyenum, text), public.= (uuid, text), public.~ (text, text), public.&& (anyarray, anyarray);
+DROP FUNCTION public.hostile_eq(anyenum, text), public.hostile_uuid_eq(uuid, text), public.hostile_text_match(text, text),
+  public.hostile_overlap(anyarray, anyarray), public.now(), public.gen_random_uuid(), public.lower(text),
+  public.length(text), public.format(text, VARIADIC text[]), public.hostile(text);
+DROP TABLE public.hostile_calls;
