@@ -1,0 +1,152 @@
+-- Tenant isolation, acting as a real non-owner application role, over three
+-- orgs and every role: zero rows of another org are read or written through
+-- SELECT, INSERT, UPDATE, DELETE, INSERT ... ON CONFLICT or foreign keys, and
+-- inside an org each role sees what it should.
+BEGIN;
+SET client_min_messages = warning;
+
+-- Three orgs with the same cast: an owner, admin, staff member, instructor
+-- (linked to a resource), student (linked to a client) and guardian (of
+-- that student); each org has a second, unrelated instructor and student
+-- with a booking of their own.
+CREATE TEMP TABLE cast_member AS
+SELECT o, r::booking.org_role AS role,
+       ('00000000-0000-0000-' || o || r_n || '-000000000000')::uuid AS user_id
+  FROM (VALUES ('0a'), ('0b'), ('0c')) AS orgs(o),
+       (VALUES ('owner', '01'), ('admin', '02'), ('staff', '03'), ('instructor', '04'),
+               ('student', '05'), ('guardian', '06')) AS roles(r, r_n);
+CREATE TEMP TABLE org_ids AS
+SELECT o, ('00000000-0000-0000-0000-0000000000' || o)::uuid AS org_id FROM (VALUES ('0a'), ('0b'), ('0c')) AS v(o);
+
+INSERT INTO booking.app_user (id, email, full_name)
+SELECT user_id, role || '.' || o || '@rls.example', role || ' ' || o FROM cast_member;
+INSERT INTO booking.org (id, name, time_zone, currency)
+SELECT org_id, 'Org ' || o, 'Europe/Berlin', 'EUR' FROM org_ids;
+INSERT INTO booking.membership (org_id, user_id, role)
+SELECT org_id, user_id, role FROM cast_member JOIN org_ids USING (o);
+INSERT INTO booking.service (org_id, id, name, duration_minutes)
+SELECT org_id, org_id, 'Lesson', 60 FROM org_ids;                      -- service id = org id, for brevity
+INSERT INTO booking.resource (org_id, id, display_name, user_id)
+SELECT org_id, md5(o || 'r1')::uuid, 'Mine', (SELECT user_id FROM cast_member c WHERE c.o = i.o AND c.role = 'instructor') FROM org_ids i
+UNION ALL SELECT org_id, md5(o || 'r2')::uuid, 'Other', NULL FROM org_ids i;
+INSERT INTO booking.client (org_id, id, full_name, user_id)
+SELECT org_id, md5(o || 'c1')::uuid, 'Mine', (SELECT user_id FROM cast_member c WHERE c.o = i.o AND c.role = 'student') FROM org_ids i
+UNION ALL SELECT org_id, md5(o || 'c2')::uuid, 'Other', NULL FROM org_ids i;
+INSERT INTO booking.guardian (org_id, id, full_name, user_id)
+SELECT org_id, md5(o || 'g1')::uuid, 'Parent', (SELECT user_id FROM cast_member c WHERE c.o = i.o AND c.role = 'guardian') FROM org_ids i;
+INSERT INTO booking.client_guardian (org_id, client_id, guardian_id)
+SELECT org_id, md5(o || 'c1')::uuid, md5(o || 'g1')::uuid FROM org_ids;
+INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, starts_at, ends_at, currency)
+SELECT org_id, md5(o || 'b1')::uuid, md5(o || 'c1')::uuid, md5(o || 'r1')::uuid, org_id, '2030-01-07 10:00+01'::timestamptz, '2030-01-07 11:00+01'::timestamptz, 'EUR' FROM org_ids
+UNION ALL
+SELECT org_id, md5(o || 'b2')::uuid, md5(o || 'c2')::uuid, md5(o || 'r2')::uuid, org_id, '2030-01-07 10:00+01', '2030-01-07 11:00+01', 'EUR' FROM org_ids;
+INSERT INTO booking.payment (org_id, booking_id, currency, amount_cents)
+SELECT org_id, md5(o || b)::uuid, 'EUR', 0 FROM org_ids, (VALUES ('b1'), ('b2')) v(b);
+INSERT INTO booking.lesson (org_id, booking_id)
+SELECT org_id, md5(o || b)::uuid FROM org_ids, (VALUES ('b1'), ('b2')) v(b);
+INSERT INTO booking.notification (org_id, user_id, kind)
+SELECT org_id, user_id, 'hello' FROM cast_member JOIN org_ids USING (o);
+INSERT INTO booking.outbox (org_id, topic, payload) SELECT org_id, 'booking.created', '{}' FROM org_ids;
+INSERT INTO booking.location (org_id, name) SELECT org_id, 'Depot' FROM org_ids;
+
+CREATE ROLE regress_rls_app;
+SELECT booking.grant_app_role('regress_rls_app', trusted => true);
+GRANT SELECT ON cast_member, org_ids TO regress_rls_app;
+
+-- Rows of other orgs visible through every tenant table, org and app_user.
+CREATE FUNCTION pg_temp.foreign_rows() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+  t regclass;
+  n bigint;
+  total bigint := 0;
+BEGIN
+  FOR t IN SELECT c.oid::regclass FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+            WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind = 'r' AND a.attname = 'org_id' LOOP
+    EXECUTE format('SELECT count(*) FROM %s WHERE org_id IS DISTINCT FROM booking.current_org_id()', t) INTO n;
+    total := total + n;
+  END LOOP;
+  SELECT total + count(*) INTO total FROM booking.org WHERE id <> booking.current_org_id();
+  SELECT total + count(*) INTO total FROM booking.app_user u
+   WHERE NOT EXISTS (SELECT 1 FROM cast_member c JOIN org_ids i USING (o)
+                      WHERE c.user_id = u.id AND i.org_id = booking.current_org_id());
+  RETURN total;
+END $$;
+
+CREATE FUNCTION pg_temp.rls_checks() RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+  m record;
+  other uuid;
+  other_o text;
+  n bigint;
+  expect_bookings int;
+BEGIN
+  FOR m IN SELECT c.*, i.org_id FROM cast_member c JOIN org_ids i USING (o) ORDER BY c.o, c.role LOOP
+    PERFORM booking.act_as(m.org_id, m.user_id);
+    other_o := CASE m.o WHEN '0a' THEN '0b' WHEN '0b' THEN '0c' ELSE '0a' END;
+    other := ('00000000-0000-0000-0000-0000000000' || other_o)::uuid;
+
+    RETURN NEXT is(pg_temp.foreign_rows(), 0::bigint, format('%s of org %s reads no row of another org', m.role, m.o));
+
+    expect_bookings := CASE WHEN m.role IN ('owner', 'admin', 'staff') THEN 2 ELSE 1 END;
+    RETURN NEXT is((SELECT count(*)::int FROM booking.booking), expect_bookings,
+                   format('%s of org %s sees %s booking(s)', m.role, m.o, expect_bookings));
+    RETURN NEXT is((SELECT count(*)::int FROM booking.payment), expect_bookings,
+                   format('%s of org %s sees the payments of those bookings only', m.role, m.o));
+    RETURN NEXT is((SELECT count(*)::int FROM booking.notification),
+                   CASE WHEN m.role IN ('owner', 'admin', 'staff') THEN 6 ELSE 1 END,
+                   format('%s of org %s sees %s notifications', m.role, m.o,
+                          CASE WHEN m.role IN ('owner', 'admin', 'staff') THEN 'the org''s' ELSE 'their own' END));
+
+    -- writes into another org
+    RETURN NEXT throws_ok(format($q$INSERT INTO booking.location (org_id, name) VALUES (%L, 'x')$q$, other), '42501', NULL,
+                          format('%s of org %s cannot INSERT into another org', m.role, m.o));
+    RETURN NEXT throws_ok(format($q$INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, starts_at, ends_at, currency)
+                                    VALUES (%L, %L, %L, %L, %L, '2031-01-01 10:00+01', '2031-01-01 11:00+01', 'EUR')
+                                    ON CONFLICT (org_id, id) DO UPDATE SET notes = 'stolen'$q$,
+                                 other, md5(other_o || 'b1'), md5(other_o || 'c1'), md5(other_o || 'r1'), other), '42501', NULL,
+                          format('%s of org %s cannot INSERT ... ON CONFLICT DO UPDATE a booking of another org', m.role, m.o));
+    UPDATE booking.booking SET notes = 'stolen' WHERE org_id = other;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN NEXT is(n, 0::bigint, format('%s of org %s UPDATEs no booking of another org', m.role, m.o));
+    DELETE FROM booking.client WHERE org_id = other;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN NEXT is(n, 0::bigint, format('%s of org %s DELETEs no client of another org', m.role, m.o));
+    -- a reference to another org's row from one's own org fails on the key
+    RETURN NEXT throws_ok(format($q$INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, starts_at, ends_at, currency)
+                                    VALUES (%L, %L, %L, %L, '2031-01-01 10:00+01', '2031-01-01 11:00+01', 'EUR')$q$,
+                                 m.org_id, md5(other_o || 'c1'), md5(m.o || 'r1'), m.org_id),
+                          CASE WHEN m.role IN ('owner', 'admin', 'staff', 'instructor') THEN '23503' ELSE '42501' END, NULL,
+                          format('%s of org %s cannot book another org''s student', m.role, m.o));
+  END LOOP;
+
+  -- role-specific reach inside one org (org 0a)
+  PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a05-000000000000'::uuid);
+  RETURN NEXT is((SELECT array_agg(full_name) FROM booking.client), '{Mine}', 'a student sees their own client row only');
+  RETURN NEXT throws_ok($q$INSERT INTO booking.service (name, duration_minutes) VALUES ('Free lesson', 30)$q$, '42501', NULL,
+                        'a student cannot change the catalog');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.service), 1, 'a student reads the catalog');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.outbox), 0, 'a student sees no outbox events');
+  PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a06-000000000000'::uuid);
+  RETURN NEXT is((SELECT array_agg(c.full_name) FROM booking.booking b JOIN booking.client c ON c.org_id = b.org_id AND c.id = b.client_id),
+                 '{Mine}', 'a guardian sees the bookings of their student');
+  PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a04-000000000000'::uuid);
+  RETURN NEXT is((SELECT count(*)::int FROM booking.lesson), 1, 'an instructor sees the lessons of their bookings');
+  RETURN NEXT is((SELECT array_agg(full_name) FROM booking.client), '{Mine}', 'an instructor sees the students they teach');
+  PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a03-000000000000'::uuid);
+  RETURN NEXT is((SELECT count(*)::int FROM booking.outbox), 1, 'staff see the org''s outbox');
+  RETURN NEXT throws_ok($q$INSERT INTO booking.membership (user_id, role) VALUES ('00000000-0000-0000-0a05-000000000000', 'admin')$q$,
+                        '42501', NULL, 'staff cannot grant roles');
+  PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a02-000000000000'::uuid);
+  RETURN NEXT lives_ok($q$INSERT INTO booking.membership (user_id, role) VALUES ('00000000-0000-0000-0a05-000000000000', 'staff')$q$,
+                       'an admin grants a role');
+  RETURN NEXT throws_ok($q$INSERT INTO booking.membership (user_id, role) VALUES ('00000000-0000-0000-0a05-000000000000', 'owner')$q$,
+                        '42501', NULL, 'an admin cannot make an owner');
+  RETURN NEXT throws_ok($q$INSERT INTO booking.membership (org_id, user_id, role) VALUES ('00000000-0000-0000-0000-00000000000b', '00000000-0000-0000-0a05-000000000000', 'admin')$q$,
+                        '42501', NULL, 'an admin cannot grant a role in another org');
+END $$;
+
+SET ROLE regress_rls_app;
+SELECT plan(3 * 6 * 9 + 12);
+SELECT * FROM pg_temp.rls_checks();
+SELECT * FROM finish();
+ROLLBACK;

@@ -1,0 +1,93 @@
+-- Contract of the schema, read from the catalog: keys, foreign keys, row-level
+-- security, comments, search_path pinning and privileges.
+BEGIN;
+SELECT plan(17);
+
+-- functions we wrote (not the constructors PostgreSQL generates for range types)
+CREATE TEMP VIEW our_function AS
+SELECT p.* FROM pg_proc p
+ WHERE p.pronamespace = 'booking'::regnamespace
+   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i');
+
+CREATE TEMP VIEW tenant_table AS
+SELECT c.oid::regclass AS t FROM pg_class c
+ WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind = 'r'
+   AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'org_id');
+
+SELECT cmp_ok((SELECT count(*) FROM tenant_table), '>=', 30::bigint, 'at least 30 tenant tables');
+
+SELECT is_empty($$
+  SELECT t FROM tenant_table tt JOIN pg_constraint k ON k.conrelid = tt.t AND k.contype = 'p'
+   WHERE (SELECT attname FROM pg_attribute WHERE attrelid = tt.t AND attnum = k.conkey[1]) <> 'org_id'
+  UNION ALL
+  SELECT t FROM tenant_table tt WHERE NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = tt.t AND k.contype = 'p')
+$$, 'every tenant table has a primary key led by org_id');
+
+SELECT is_empty($$
+  SELECT k.conname FROM pg_constraint k JOIN tenant_table a ON a.t = k.conrelid JOIN tenant_table b ON b.t = k.confrelid
+   WHERE k.contype = 'f'
+     AND NOT ((SELECT attnum FROM pg_attribute WHERE attrelid = k.conrelid AND attname = 'org_id') = ANY (k.conkey)
+          AND (SELECT attnum FROM pg_attribute WHERE attrelid = k.confrelid AND attname = 'org_id') = ANY (k.confkey))
+$$, 'every foreign key between tenant tables includes org_id on both sides');
+
+SELECT is_empty($$
+  SELECT k.conname FROM pg_constraint k JOIN tenant_table a ON a.t = k.conrelid
+   WHERE k.contype = 'u'
+     AND NOT (SELECT attnum FROM pg_attribute WHERE attrelid = k.conrelid AND attname = 'org_id') = ANY (k.conkey)
+     AND k.conname NOT IN ('resource_payout_account_key', 'payment_provider_payment_id_key', 'payout_provider_transfer_id_key')
+$$, 'unique keys of tenant tables include org_id (except globally unique provider ids)');
+
+SELECT is_empty($$
+  SELECT c.relname FROM pg_class c
+   WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind = 'r' AND c.relname <> 'currency'
+     AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
+$$, 'row-level security is enabled and forced on every table but the currency reference data');
+
+SELECT is_empty($$
+  SELECT t FROM tenant_table tt WHERE NOT EXISTS (
+    SELECT 1 FROM pg_policy p WHERE p.polrelid = tt.t AND p.polname = 'tenant_isolation' AND NOT p.polpermissive)
+$$, 'every tenant table has the restrictive tenant_isolation policy');
+
+SELECT is_empty($$
+  SELECT c.relname FROM pg_class c
+   WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind = 'r' AND obj_description(c.oid, 'pg_class') IS NULL
+$$, 'every table has a comment');
+
+SELECT is_empty($$
+  SELECT p.oid::regprocedure FROM our_function p WHERE obj_description(p.oid, 'pg_proc') IS NULL
+$$, 'every function has a comment');
+
+SELECT is_empty($$
+  SELECT p.oid::regprocedure FROM our_function p
+   WHERE NOT coalesce(p.proconfig @> '{"search_path=pg_catalog, pg_temp"}', false)
+$$, 'every function pins search_path to pg_catalog, pg_temp');
+
+SELECT is_empty($$
+  SELECT p.oid::regprocedure FROM pg_proc p
+   WHERE p.pronamespace = 'booking'::regnamespace AND p.prosecdef
+     AND has_function_privilege('public', p.oid, 'EXECUTE')
+$$, 'no SECURITY DEFINER function is executable by PUBLIC');
+
+SELECT is_empty($$
+  SELECT c.oid::regclass FROM pg_class c
+   WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind IN ('r', 'S') AND c.relname <> 'currency'
+     AND NOT c.oid = ANY (SELECT unnest(extconfig) FROM pg_extension WHERE extname = 'booking')
+$$, 'every table and sequence but currency is marked for pg_dump (pg_extension_config_dump)');
+
+SELECT ok(NOT has_schema_privilege('public', 'booking', 'USAGE'), 'PUBLIC has no usage on schema booking');
+
+SELECT indexes_are('booking', 'booking', ARRAY['booking_pkey', 'booking_org_id_idempotency_key_key', 'booking_no_overlap',
+  'booking_org_start_idx', 'booking_resource_start_idx', 'booking_client_start_idx', 'booking_session_idx'],
+  'bookings are indexed by (org, start), (org, instructor, start), (org, student, start)');
+SELECT has_index('booking', 'payment', 'payment_org_status_idx', ARRAY['org_id', 'status'], 'payments by (org, status)');
+SELECT has_index('booking', 'trip_point', 'trip_point_trip_ts_idx', ARRAY['org_id', 'trip_id', 'ts'], 'trip points by (trip, ts)');
+
+CREATE ROLE regress_tap_app;
+SELECT booking.grant_app_role('regress_tap_app');
+SELECT table_privs_are('booking', 'status_history', 'regress_tap_app', ARRAY['SELECT', 'INSERT'],
+  'an application role may append to the history but not change it');
+SELECT function_privs_are('booking', 'act_as', ARRAY['uuid', 'uuid'], 'regress_tap_app', ARRAY[]::text[],
+  'an untrusted application role may not call act_as');
+
+SELECT * FROM finish();
+ROLLBACK;
