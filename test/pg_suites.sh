@@ -18,7 +18,7 @@ status=0
 		if [ "${pair##*:}" = "$control" ]; then echo "ok $n - ${pair%%:*} is $control"; p=$((p + 1));
 		else echo "not ok $n - ${pair%%:*} is '${pair##*:}', booking.control says '$control'"; status=1; fi
 	done
-	echo "# suite meta versions passed=$p failed=$((n - p))"
+	echo "# meta versions passed=$p failed=$((n - p))"
 } | tee "$out/meta.log"
 grep -q '^not ok' "$out/meta.log" && status=1
 
@@ -30,7 +30,7 @@ for suite in pg_regress isolation; do
 	make -s installcheck $vars >"$out/$suite.out" 2>&1 || status=1
 	grep -E '^(test| *[a-z_0-9]+ +\.\.\.)|tests (passed|failed)' "$out/$suite.out"
 	[ -f $diffs ] && cp $diffs "$out/$suite.diffs" && head -300 $diffs
-	echo "# suite $suite all passed=$(grep -c '\.\.\. ok' "$out/$suite.out") failed=$(grep -c '\.\.\. FAILED' "$out/$suite.out")" >"$out/$suite.log"
+	echo "# $suite all passed=$(grep -c '\.\.\. ok' "$out/$suite.out") failed=$(grep -c '\.\.\. FAILED' "$out/$suite.out")" >"$out/$suite.log"
 done
 
 # pgTAP, one file per concern, in a database of its own.
@@ -38,11 +38,11 @@ createdb booking_tap
 psql -X -q -d booking_tap -c "CREATE EXTENSION booking CASCADE" -c "CREATE EXTENSION pgtap" >/dev/null
 pg_prove -v -d booking_tap test/pgtap/*.sql >"$out/pgtap.out" 2>&1 || status=1
 grep -v '^ok' "$out/pgtap.out" | grep -v '^\s*$' | grep -v '^1\.\.' | tail -40
-echo "# suite pgtap all passed=$(grep -c '^ok' "$out/pgtap.out") failed=$(grep -c '^not ok' "$out/pgtap.out")" >"$out/pgtap.log"
+echo "# pgtap all passed=$(grep -c '^ok' "$out/pgtap.out") failed=$(grep -c '^not ok' "$out/pgtap.out")" >"$out/pgtap.log"
 
 # pg_dump and pg_restore keep the data of a database using the extension.
 bash test/dump_restore.sh | tee "$out/dump_restore.out"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-echo "# suite dump_restore all passed=$(grep -c '^ok' "$out/dump_restore.out") failed=$(grep -c '^not ok' "$out/dump_restore.out")" >"$out/dump_restore.log"
+echo "# dump_restore all passed=$(grep -c '^ok' "$out/dump_restore.out") failed=$(grep -c '^not ok' "$out/dump_restore.out")" >"$out/dump_restore.log"
 
 exit $status
