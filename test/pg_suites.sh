@@ -38,7 +38,7 @@ createdb booking_tap
 psql -X -q -d booking_tap -c "CREATE EXTENSION booking CASCADE" -c "CREATE EXTENSION pgtap" >/dev/null
 pg_prove -v -d booking_tap test/pgtap/*.sql >"$out/pgtap.out" 2>&1 || status=1
 grep -v '^ok' "$out/pgtap.out" | grep -v '^\s*$' | grep -v '^1\.\.' | tail -40
-echo "# pgtap all passed=$(grep -c '^ok' "$out/pgtap.out") failed=$(grep -c '^not ok' "$out/pgtap.out")" >"$out/pgtap.log"
+echo "# pgtap all passed=$(grep -c '^ok [0-9]' "$out/pgtap.out") failed=$(grep -c '^not ok [0-9]' "$out/pgtap.out")" >"$out/pgtap.log"
 
 # pg_dump and pg_restore keep the data of a database using the extension.
 bash test/dump_restore.sh | tee "$out/dump_restore.out"
