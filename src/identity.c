@@ -234,7 +234,6 @@ booking_act_as(PG_FUNCTION_ARGS)
 	int			ret;
 	uint64		i;
 	Datum		result;
-	bool		isnull;
 	char	   *org_text;
 	char	   *user_text;
 
@@ -282,6 +281,5 @@ booking_act_as(PG_FUNCTION_ARGS)
 
 	/* answer with the roles, in the same form as booking.current_roles() */
 	result = booking_current_roles(fcinfo);
-	(void) isnull;
 	PG_RETURN_DATUM(result);
 }
