@@ -13,5 +13,6 @@
 
 /* identity.c */
 extern void booking_identity_init(void);
+extern bool booking_internal;
 
 #endif							/* BOOKING_H */

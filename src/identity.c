@@ -40,6 +40,15 @@ static const char *const role_names[] = {
 
 static char *identity_guc = NULL;
 
+/*
+ * booking.internal: on while one of the extension's own SECURITY DEFINER
+ * functions (waitlist promotion, the scheduled-transition runner, hold
+ * expiry) changes rows on behalf of the system rather than of the acting
+ * user.  Those functions turn it on with a SET clause, so it reverts when
+ * they return; PGC_SUSET keeps ordinary roles from turning it on.
+ */
+bool		booking_internal = false;
+
 /* Parsed form of identity_guc, valid while parsed_from equals it. */
 static char parsed_from[256];
 static bool parsed_valid = false;
@@ -59,6 +68,15 @@ booking_identity_init(void)
 							   GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL |
 							   GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
 							   NULL, NULL, NULL);
+	DefineCustomBoolVariable("booking.internal",
+							 "Whether the extension itself, not the acting user, is changing rows.",
+							 "Turned on only by the SET clause of the extension's own functions.",
+							 &booking_internal,
+							 false,
+							 PGC_SUSET,
+							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL |
+							 GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
+							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("booking");
 }
 
@@ -179,6 +197,16 @@ booking_current_user_id(PG_FUNCTION_ARGS)
 	if (!identity_load())
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(uuid_datum(&parsed_user));
+}
+
+/*
+ * Whether the extension's own code is changing rows (booking.internal).
+ */
+PG_FUNCTION_INFO_V1(booking_acting_is_system);
+Datum
+booking_acting_is_system(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_BOOL(booking_internal);
 }
 
 /*

@@ -22,6 +22,13 @@ CREATE FUNCTION booking.current_roles() RETURNS booking.org_role[]
 COMMENT ON FUNCTION booking.current_roles() IS
   'roles of the acting user in the acting org; empty when no identity is set';
 
+CREATE FUNCTION booking.acting_is_system() RETURNS pg_catalog.bool
+  LANGUAGE c STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'booking_acting_is_system';
+COMMENT ON FUNCTION booking.acting_is_system() IS
+  'true while one of the extension''s own functions (waitlist promotion, the scheduled-transition runner) changes rows for the system; they turn booking.internal on with a SET clause, ordinary roles cannot';
+
 CREATE FUNCTION booking.act_as(org_id pg_catalog.uuid, user_id pg_catalog.uuid)
   RETURNS booking.org_role[]
   LANGUAGE c VOLATILE SECURITY DEFINER
