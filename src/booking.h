@@ -11,8 +11,55 @@
 
 #include "postgres.h"
 
+#include "utils/timestamp.h"
+#include "utils/uuid.h"
+
 /* identity.c */
 extern void booking_identity_init(void);
 extern bool booking_internal;
+extern bool booking_acting_org(pg_uuid_t *org);
+
+/* travel.c */
+#include "pgtime.h"
+#include "core/travel.h"
+
+/* geohash precision when an org has no booking.travel_setting row */
+#define BOOKING_TRAVEL_DEFAULT_PRECISION 7
+
+/* An org's travel settings and time zone, as the travel functions use them. */
+typedef struct TravelOrg
+{
+	pg_uuid_t	org;
+	pg_tz	   *tz;
+	int			precision;		/* geohash precision of cache keys */
+	TravelParams params;		/* estimate: detour, speeds, minimum */
+	int			nwindows;		/* peak windows, local minutes [start, end) */
+	TravelWindow *windows;
+} TravelOrg;
+
+typedef enum TravelSource
+{
+	TRAVEL_SOURCE_SAME_POINT,
+	TRAVEL_SOURCE_CACHE,
+	TRAVEL_SOURCE_ESTIMATE
+} TravelSource;
+
+/* One travel time: minutes, metres and where they come from. */
+typedef struct TravelLeg
+{
+	int			minutes;
+	int			distance_meters;
+	TravelSource source;
+	char		reliability[8]; /* of a cache entry: high, medium, low */
+} TravelLeg;
+
+extern void booking_travel_error(TravelError err, const char *what, int index);
+extern void booking_point_from_geography(Datum geog, const char *what, TravelPoint *out);
+extern void booking_travel_org_load(const pg_uuid_t *org, MemoryContext cxt, TravelOrg **result);
+extern void booking_travel_leg(const TravelOrg *t, const TravelPoint *from, const TravelPoint *to,
+							   TimestampTz depart_at, TravelLeg *leg);
+extern void booking_travel_matrix_legs(const TravelOrg *t, const TravelPoint *points, int n,
+									   TimestampTz depart_at, TravelLeg *legs);
+extern const char *booking_travel_source_name(TravelSource source);
 
 #endif							/* BOOKING_H */

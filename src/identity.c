@@ -179,6 +179,19 @@ uuid_datum(const pg_uuid_t *u)
 	return UUIDPGetDatum(copy);
 }
 
+/*
+ * For the other C files: copy the acting org into *org and return true, or
+ * return false when no identity is set.
+ */
+bool
+booking_acting_org(pg_uuid_t *org)
+{
+	if (!identity_load())
+		return false;
+	memcpy(org, &parsed_org, sizeof(pg_uuid_t));
+	return true;
+}
+
 /* The org the current transaction acts for, or NULL. */
 PG_FUNCTION_INFO_V1(booking_current_org_id);
 Datum

@@ -46,6 +46,17 @@ SELECT to_char(b.starts_at AT TIME ZONE 'Europe/Berlin', 'Dy DD Mon HH24:MI') AS
 SELECT count(*) AS bookings_visible_to_this_instructor,
        (SELECT count(DISTINCT resource_id) FROM booking.booking) AS instructors_seen
   FROM booking.booking;
+\echo '   The drive between consecutive lessons (booking.travel_time: measured, or estimated):'
+SELECT to_char(a.ends_at AT TIME ZONE 'Europe/Berlin', 'Dy HH24:MI') AS leaves,
+       to_char(n.starts_at AT TIME ZONE 'Europe/Berlin', 'HH24:MI') AS next_start,
+       (extract(epoch FROM n.starts_at - a.ends_at) / 60)::int AS gap_minutes,
+       t.minutes AS drive_minutes, t.distance_meters, t.source, t.reliability
+  FROM booking.booking a
+  JOIN LATERAL (SELECT * FROM booking.booking x WHERE x.resource_id = a.resource_id AND x.starts_at >= a.ends_at
+                 ORDER BY x.starts_at LIMIT 1) n ON true
+  CROSS JOIN LATERAL booking.travel_time(a.dropoff_point, n.pickup_point, a.ends_at) t
+ WHERE a.starts_at >= now() AND n.starts_at < a.ends_at + interval '3 hours'
+ ORDER BY a.starts_at LIMIT 6;
 COMMIT;
 
 \echo

@@ -1,12 +1,6 @@
 -- Bad input gets a clear error with a SQLSTATE.
 SET client_min_messages = warning;
-CREATE FUNCTION pg_temp.try(cmd text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE cmd;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i test/sql/include/try.psql
 
 INSERT INTO booking.app_user (id, email, full_name) VALUES
   ('00000000-0000-0000-0000-0000000000a1', 'Owner.A@example.com', 'Owner A'),

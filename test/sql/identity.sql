@@ -1,14 +1,7 @@
 -- The acting identity: only booking.act_as() sets it, only for members, only
 -- for the current transaction; roles not trusted with act_as cannot forge it.
 SET client_min_messages = warning;
-CREATE FUNCTION pg_temp.try(cmd text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE cmd;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
-GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
+\i test/sql/include/try.psql
 
 INSERT INTO booking.app_user (id, email, full_name, active) VALUES
   ('00000000-0000-0000-0000-0000000001a1', 'id.admin@example.com', 'Admin', true),
