@@ -404,7 +404,9 @@ BEGIN
     SELECT s.* INTO ses FROM booking.session s
      WHERE s.org_id OPERATOR(pg_catalog.=) NEW.org_id AND s.id OPERATOR(pg_catalog.=) NEW.session_id;
     IF NOT FOUND THEN
-      RETURN NEW;                         -- the foreign key reports it
+      RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+        MESSAGE = 'booking refers to an unknown session',
+        DETAIL = pg_catalog.format('Session %s does not exist in org %s.', NEW.session_id, NEW.org_id);
     END IF;
     NEW.starts_at := COALESCE(NEW.starts_at, ses.starts_at);
     NEW.ends_at := COALESCE(NEW.ends_at, ses.ends_at);
@@ -484,22 +486,29 @@ BEGIN
     END IF;
   END IF;
 
+  IF NEW.session_id IS NOT NULL AND (claims OR (is_insert AND NEW.status OPERATOR(pg_catalog.=) 'waitlisted'::booking.booking_status)) THEN
+    PERFORM booking.lock_session(NEW.org_id, NEW.session_id);
+    -- Seats of lapsed holds are free (booking.seats_taken ignores them),
+    -- but the waitlist gets them before a newcomer: expire those holds
+    -- first, which promotes the waitlist.  (Not when the waitlist itself
+    -- is being written: promotion must not touch the row being updated.)
+    IF (is_insert OR OLD.status OPERATOR(pg_catalog.<>) 'waitlisted'::booking.booking_status)
+       AND EXISTS (SELECT 1 FROM booking.booking b
+                    WHERE b.org_id OPERATOR(pg_catalog.=) NEW.org_id AND b.session_id OPERATOR(pg_catalog.=) NEW.session_id
+                      AND b.status OPERATOR(pg_catalog.=) 'waitlisted'::booking.booking_status) THEN
+      PERFORM booking.expire_holds(NEW.org_id, NULL, NEW.session_id, NULL);
+    END IF;
+  END IF;
+
   IF claims THEN
     IF NEW.session_id IS NOT NULL THEN
-      PERFORM booking.lock_session(NEW.org_id, NEW.session_id);
       IF occupies THEN
         free := ses.capacity OPERATOR(pg_catalog.-) booking.seats_taken_except(NEW.org_id, NEW.session_id, NEW.id);
         IF NEW.seats OPERATOR(pg_catalog.>) free THEN
-          -- Expired holds give their seats back (to the waitlist first).
-          IF booking.expire_holds(NEW.org_id, NULL, NEW.session_id, NULL) OPERATOR(pg_catalog.>) 0 THEN
-            free := ses.capacity OPERATOR(pg_catalog.-) booking.seats_taken_except(NEW.org_id, NEW.session_id, NEW.id);
-          END IF;
-          IF NEW.seats OPERATOR(pg_catalog.>) free THEN
-            RAISE EXCEPTION USING ERRCODE = '23K01',
-              MESSAGE = 'session is full',
-              DETAIL = pg_catalog.format('%s seat(s) requested, %s of %s free.', NEW.seats, GREATEST(free, 0), ses.capacity),
-              HINT = 'Insert with status waitlisted (or call booking.book with waitlist => true) to join the waitlist.';
-          END IF;
+          RAISE EXCEPTION USING ERRCODE = '23K01',
+            MESSAGE = 'session is full',
+            DETAIL = pg_catalog.format('%s seat(s) requested, %s of %s free.', NEW.seats, GREATEST(free, 0), ses.capacity),
+            HINT = 'Insert with status waitlisted (or call booking.book with waitlist => true) to join the waitlist.';
         END IF;
       END IF;
     ELSE

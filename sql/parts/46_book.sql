@@ -94,6 +94,11 @@ BEGIN
     -- The session gives times, resource, service and the price per seat.
     SELECT s.price_cents, s.currency INTO unit_price, r.currency FROM booking.session s
      WHERE s.org_id OPERATOR(pg_catalog.=) r.org_id AND s.id OPERATOR(pg_catalog.=) r.session_id;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+        MESSAGE = 'booking refers to an unknown session',
+        DETAIL = pg_catalog.format('Session %s does not exist in org %s.', r.session_id, r.org_id);
+    END IF;
   ELSE
     IF r.starts_at IS NULL OR r.service_id IS NULL OR r.resource_id IS NULL THEN
       RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
@@ -104,6 +109,11 @@ BEGIN
       INTO r.ends_at
       FROM booking.service s
      WHERE s.org_id OPERATOR(pg_catalog.=) r.org_id AND s.id OPERATOR(pg_catalog.=) r.service_id;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+        MESSAGE = 'booking refers to an unknown service',
+        DETAIL = pg_catalog.format('Service %s does not exist in org %s.', r.service_id, r.org_id);
+    END IF;
     SELECT i.price_cents, c.currency INTO unit_price, r.currency
       FROM booking.rate_card c JOIN booking.rate_card_item i
         ON i.org_id OPERATOR(pg_catalog.=) c.org_id AND i.rate_card_id OPERATOR(pg_catalog.=) c.id
