@@ -30,13 +30,16 @@
 -- and from the constraints: 23P01 overlap, 23503 unknown or other org's
 -- reference, 23514 malformed values, 22P02 unknown status.
 
--- A private table that makes a lock visible to REPEATABLE READ transactions:
--- an advisory lock serialises two writers, but a REPEATABLE READ transaction
--- that waited for it still reads its old snapshot and would miss the other
--- writer's booking.  Bumping a row per locked scope turns that case into a
--- serialization failure (40001) instead.  READ COMMITTED (each statement of
--- the checks reads a fresh snapshot after the lock) and SERIALIZABLE (the
--- predicate locks of the checks) do not need it and do not touch it.
+-- The locks of the write path are rows: one per resource and local day, one
+-- per session, in booking.write_lock.  Every writer of a scope upserts its
+-- row and so holds the row lock until it commits; a concurrent writer of
+-- the same scope waits for it.  A row (not an advisory lock) because it also
+-- protects REPEATABLE READ and SERIALIZABLE transactions, whatever isolation
+-- level the other writer uses: a transaction whose snapshot predates the
+-- other writer's commit cannot read that writer's booking, but its upsert
+-- of the row the other writer changed fails with 40001 instead of checking
+-- an old picture.  READ COMMITTED transactions read a fresh snapshot in
+-- each statement of the checks that follow the lock.
 CREATE TABLE booking.write_lock (
   org_id    pg_catalog.uuid NOT NULL REFERENCES booking.org (id) ON DELETE CASCADE,
   scope_id  pg_catalog.uuid NOT NULL,
@@ -45,47 +48,41 @@ CREATE TABLE booking.write_lock (
   PRIMARY KEY (org_id, scope_id, day)
 );
 COMMENT ON TABLE booking.write_lock IS
-  'internal: one row per resource and local day (or session) written by a REPEATABLE READ transaction, so that a concurrent writer of the same scope fails with 40001 instead of checking an old snapshot';
-COMMENT ON COLUMN booking.write_lock.scope_id IS 'the resource (with day = its local day) or the session (with day = the session''s start date in UTC)';
+  'internal: the write path''s locks, one row per resource and local day and one per session (day = infinity); a writer upserts the row of every scope it writes and holds its lock until commit';
+COMMENT ON COLUMN booking.write_lock.scope_id IS 'the resource (with day = a local day) or the session (with day = infinity)';
+COMMENT ON COLUMN booking.write_lock.writes IS 'number of write transactions that took the lock (a version counter)';
 
-CREATE FUNCTION booking.lock_scope(org_id pg_catalog.uuid, scope_id pg_catalog.uuid, day pg_catalog.date, kind pg_catalog.int4)
+CREATE FUNCTION booking.lock_scope(org_id pg_catalog.uuid, scope_id pg_catalog.uuid, day pg_catalog.date)
   RETURNS void
-  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  LANGUAGE sql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
-  AS $$
-BEGIN
-  PERFORM pg_catalog.pg_advisory_xact_lock(kind,
-    pg_catalog.hashtext(org_id::pg_catalog.text OPERATOR(pg_catalog.||) scope_id::pg_catalog.text
-                        OPERATOR(pg_catalog.||) day::pg_catalog.text));
-  IF pg_catalog.current_setting('transaction_isolation') OPERATOR(pg_catalog.=) 'repeatable read' THEN
+  BEGIN ATOMIC
     INSERT INTO booking.write_lock AS w (org_id, scope_id, day)
     VALUES (lock_scope.org_id, lock_scope.scope_id, lock_scope.day)
-    ON CONFLICT ON CONSTRAINT write_lock_pkey DO UPDATE SET writes = w.writes OPERATOR(pg_catalog.+) 1;
-  END IF;
-END
-$$;
-COMMENT ON FUNCTION booking.lock_scope(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date, pg_catalog.int4) IS
-  'internal: transaction-scoped advisory lock on (kind, hash of org, scope, day); under REPEATABLE READ also bumps booking.write_lock so that a writer that missed a concurrent commit fails with 40001';
+    ON CONFLICT (org_id, scope_id, day) DO UPDATE SET writes = w.writes OPERATOR(pg_catalog.+) 1;
+  END;
+COMMENT ON FUNCTION booking.lock_scope(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date) IS
+  'internal: take the write lock of one scope (resource and day, or session) until the end of the transaction; a REPEATABLE READ or SERIALIZABLE transaction that missed a concurrent writer''s commit fails here with 40001';
 
 CREATE FUNCTION booking.lock_resource_day(org_id pg_catalog.uuid, resource_id pg_catalog.uuid, day pg_catalog.date)
   RETURNS void
   LANGUAGE sql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   BEGIN ATOMIC
-    SELECT booking.lock_scope(org_id, resource_id, day, 1651470130);
+    SELECT booking.lock_scope(org_id, resource_id, day);
   END;
 COMMENT ON FUNCTION booking.lock_resource_day(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date) IS
-  'serialise the writers of one resource and local day until the end of the transaction (advisory lock; under REPEATABLE READ a concurrent writer fails with 40001); the write trigger takes it for every local day an appointment''s padded interval touches, in date order, before it checks anything';
+  'serialise the writers of one resource and local day until the end of the transaction (a row lock in booking.write_lock; a REPEATABLE READ or SERIALIZABLE writer that missed a concurrent commit fails with 40001); the write trigger takes it for every local day an appointment''s padded interval touches, in date order, before it checks anything';
 
 CREATE FUNCTION booking.lock_session(org_id pg_catalog.uuid, session_id pg_catalog.uuid)
   RETURNS void
   LANGUAGE sql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   BEGIN ATOMIC
-    SELECT booking.lock_scope(org_id, session_id, '2000-01-01'::pg_catalog.date, 1651470131);
+    SELECT booking.lock_scope(org_id, session_id, 'infinity'::pg_catalog.date);
   END;
 COMMENT ON FUNCTION booking.lock_session(pg_catalog.uuid, pg_catalog.uuid) IS
-  'serialise the writers of one session''s seats and capacity until the end of the transaction (advisory lock; under REPEATABLE READ a concurrent writer fails with 40001)';
+  'serialise the writers of one session''s seats and capacity until the end of the transaction (a row lock in booking.write_lock, like booking.lock_resource_day)';
 
 CREATE FUNCTION booking.seats_taken(org_id pg_catalog.uuid, session_id pg_catalog.uuid)
   RETURNS pg_catalog.int8
@@ -364,6 +361,7 @@ DECLARE
   padded pg_catalog.tstzrange;
   d pg_catalog.date;
   free pg_catalog.int8;
+  cap pg_catalog.int4;
   problems pg_catalog.text;
 BEGIN
   IF is_insert THEN
@@ -421,6 +419,8 @@ BEGIN
                                    ses.id, ses.starts_at, ses.ends_at, ses.resource_id, ses.service_id),
         HINT = 'Leave starts_at, ends_at, resource_id and service_id out; they are taken from the session.';
     END IF;
+  ELSIF NEW.resource_id IS NULL THEN
+    RETURN NEW;                           -- booking_resource_or_session reports it
   ELSIF NEW.status OPERATOR(pg_catalog.=) 'waitlisted'::booking.booking_status THEN
     RAISE EXCEPTION USING ERRCODE = '22K04',
       MESSAGE = 'only a session booking can be waitlisted',
@@ -503,11 +503,15 @@ BEGIN
   IF claims THEN
     IF NEW.session_id IS NOT NULL THEN
       IF occupies THEN
-        free := ses.capacity OPERATOR(pg_catalog.-) booking.seats_taken_except(NEW.org_id, NEW.session_id, NEW.id);
+        -- The capacity as of now, under the lock (a concurrent change of it
+        -- has committed by the time the lock is ours).
+        SELECT s.capacity INTO cap FROM booking.session s
+         WHERE s.org_id OPERATOR(pg_catalog.=) NEW.org_id AND s.id OPERATOR(pg_catalog.=) NEW.session_id;
+        free := cap OPERATOR(pg_catalog.-) booking.seats_taken_except(NEW.org_id, NEW.session_id, NEW.id);
         IF NEW.seats OPERATOR(pg_catalog.>) free THEN
           RAISE EXCEPTION USING ERRCODE = '23K01',
             MESSAGE = 'session is full',
-            DETAIL = pg_catalog.format('%s seat(s) requested, %s of %s free.', NEW.seats, GREATEST(free, 0), ses.capacity),
+            DETAIL = pg_catalog.format('%s seat(s) requested, %s of %s free.', NEW.seats, GREATEST(free, 0), cap),
             HINT = 'Insert with status waitlisted (or call booking.book with waitlist => true) to join the waitlist.';
         END IF;
       END IF;
@@ -561,6 +565,11 @@ CREATE FUNCTION booking.tg_write_release() RETURNS trigger
   SET search_path = pg_catalog, pg_temp
   AS $$
 BEGIN
+  -- The deletion of a whole org cascades here with nothing left to promote.
+  IF TG_OP OPERATOR(pg_catalog.=) 'DELETE'
+     AND NOT EXISTS (SELECT 1 FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) OLD.org_id) THEN
+    RETURN NULL;
+  END IF;
   PERFORM booking.promote_waitlist(OLD.org_id, OLD.session_id);
   RETURN NULL;
 END

@@ -54,6 +54,7 @@ DECLARE
   res booking.booking;
   fp pg_catalog.text;
   cname pg_catalog.text;
+  state pg_catalog.text;
   fee_bps pg_catalog.int4;
   org_currency booking.currency_code;
   unit_price pg_catalog.int8;
@@ -156,31 +157,33 @@ BEGIN
       RETURNING * INTO res;
       RETURN res;
     EXCEPTION
-      WHEN unique_violation THEN
-        GET STACKED DIAGNOSTICS cname = CONSTRAINT_NAME;
-        IF cname IS DISTINCT FROM 'booking_org_id_idempotency_key_key' THEN
+      WHEN unique_violation OR exclusion_violation OR SQLSTATE '23K01' THEN
+        GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, cname = CONSTRAINT_NAME;
+        -- Did a concurrent transaction commit this very key first?  Its
+        -- booking may also be what made the slot or the seats taken.
+        IF r.idempotency_key IS NOT NULL THEN
+          match := booking.idempotency_match(r.org_id, r.idempotency_key, fp);
+          IF match OPERATOR(pg_catalog.=) 'same' THEN
+            SELECT b.* INTO res FROM booking.booking b
+             WHERE b.org_id OPERATOR(pg_catalog.=) r.org_id AND b.idempotency_key OPERATOR(pg_catalog.=) r.idempotency_key;
+            RETURN res;
+          ELSIF match OPERATOR(pg_catalog.=) 'different' THEN
+            RAISE EXCEPTION USING ERRCODE = '23K03',
+              MESSAGE = 'idempotency key already used for another request',
+              DETAIL = pg_catalog.format('Key %L belongs to a booking with a different client, resource, service, session, seats, time or place.', r.idempotency_key),
+              HINT = 'Use a new key for a new request.';
+          ELSIF cname OPERATOR(pg_catalog.=) 'booking_org_id_idempotency_key_key' THEN
+            -- Committed after this transaction's snapshot was taken.
+            RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
+              MESSAGE = 'could not serialize access due to a concurrent booking with the same idempotency key',
+              HINT = 'Retry the transaction: it will return that booking.';
+          END IF;
+        END IF;
+        IF state OPERATOR(pg_catalog.=) '23K01' AND book.waitlist AND attempt OPERATOR(pg_catalog.=) 1 THEN
+          r.status := 'waitlisted';
+        ELSE
           RAISE;
         END IF;
-        -- A concurrent transaction committed the key first.
-        match := booking.idempotency_match(r.org_id, r.idempotency_key, fp);
-        IF match OPERATOR(pg_catalog.=) 'none' THEN
-          RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
-            MESSAGE = 'could not serialize access due to a concurrent booking with the same idempotency key',
-            HINT = 'Retry the transaction: it will return that booking.';
-        ELSIF match OPERATOR(pg_catalog.=) 'different' THEN
-          RAISE EXCEPTION USING ERRCODE = '23K03',
-            MESSAGE = 'idempotency key already used for another request',
-            DETAIL = pg_catalog.format('Key %L belongs to a booking with a different client, resource, service, session, seats, time or place.', r.idempotency_key),
-            HINT = 'Use a new key for a new request.';
-        END IF;
-        SELECT b.* INTO res FROM booking.booking b
-         WHERE b.org_id OPERATOR(pg_catalog.=) r.org_id AND b.idempotency_key OPERATOR(pg_catalog.=) r.idempotency_key;
-        RETURN res;
-      WHEN SQLSTATE '23K01' THEN
-        IF NOT book.waitlist OR attempt OPERATOR(pg_catalog.>) 1 THEN
-          RAISE;
-        END IF;
-        r.status := 'waitlisted';
     END;
   END LOOP;
   RETURN NULL;                            -- not reached
