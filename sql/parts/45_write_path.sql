@@ -128,17 +128,19 @@ CREATE FUNCTION booking.seats_taken_except(org_id pg_catalog.uuid, session_id pg
 COMMENT ON FUNCTION booking.seats_taken_except(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid) IS
   'booking.seats_taken without one booking (the one being written)';
 
--- Whether the session's login role (not the role of a SECURITY DEFINER
--- function) is a superuser or has BYPASSRLS.
+-- Whether the role the session acts as (SET ROLE's role, else the login
+-- role; never the owner a SECURITY DEFINER function runs as) is a superuser
+-- or has BYPASSRLS.
 CREATE FUNCTION booking.login_bypasses_rls() RETURNS pg_catalog.bool
   LANGUAGE sql STABLE
   SET search_path = pg_catalog, pg_temp
   BEGIN ATOMIC
     SELECT COALESCE((SELECT r.rolsuper OR r.rolbypassrls FROM pg_catalog.pg_roles r
-                      WHERE r.rolname OPERATOR(pg_catalog.=) SESSION_USER), false);
+                      WHERE r.rolname OPERATOR(pg_catalog.=)
+                            COALESCE(NULLIF(pg_catalog.current_setting('role'), 'none'), SESSION_USER::pg_catalog.text)), false);
   END;
 COMMENT ON FUNCTION booking.login_bypasses_rls() IS
-  'true when the session''s login role is a superuser or has BYPASSRLS (row-level security does not apply to it)';
+  'true when the role the session acts as (the role of SET ROLE, else the login role) is a superuser or has BYPASSRLS, so that row-level security does not apply to it; SECURITY DEFINER functions use it to know their caller';
 
 -- Who writes without an identity: a superuser or BYPASSRLS role doing
 -- maintenance (pg_restore, data loads).  Such writes skip the checks that
