@@ -92,7 +92,6 @@ typedef struct SolveInput
 	int64		duration;
 	int64		buffer_before;
 	int64		buffer_after;
-	char	   *lesson_type;
 	/* the new booking's pickup */
 	bool		has_pickup;
 	TravelPoint pickup;
@@ -317,7 +316,7 @@ load_org_and_service(SolveInput *in, const pg_uuid_t *service, TimestampTz range
 	int			i;
 
 	values[0] = uuid_datum(&in->org);
-	values[1] = uuid_datum(service);
+	values[1] = service ? uuid_datum(service) : (Datum) 0;
 	ret = spi_select(in,
 								"SELECT o.time_zone::pg_catalog.text, o.slot_step_minutes, o.min_notice_minutes,"
 								"       o.booking_horizon_days, s.duration_minutes, s.buffer_before_minutes,"
@@ -326,16 +325,16 @@ load_org_and_service(SolveInput *in, const pg_uuid_t *service, TimestampTz range
 								"  LEFT JOIN booking.service s ON s.org_id OPERATOR(pg_catalog.=) o.id"
 								"   AND s.id OPERATOR(pg_catalog.=) $2"
 								" WHERE o.id OPERATOR(pg_catalog.=) $1",
-					2, argtypes, values, NULL);
+					2, argtypes, values, service ? NULL : " n");
 	if (ret != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "acting org not found");
 	row = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
-	if (!DatumGetBool(SPI_getbinval(row, desc, 9, &isnull)))
+	if (service && !DatumGetBool(SPI_getbinval(row, desc, 9, &isnull)))
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("service %s does not exist in the acting org", uuid_str(service))));
-	if (!DatumGetBool(SPI_getbinval(row, desc, 10, &isnull)))
+	if (service && !DatumGetBool(SPI_getbinval(row, desc, 10, &isnull)))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("service %s is not active", uuid_str(service))));
@@ -346,11 +345,15 @@ load_org_and_service(SolveInput *in, const pg_uuid_t *service, TimestampTz range
 	in->grid = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
 	in->earliest = now + DatumGetInt32(SPI_getbinval(row, desc, 3, &isnull)) * USECS_PER_MIN;
 	in->latest = now + (int64) DatumGetInt32(SPI_getbinval(row, desc, 4, &isnull)) * USECS_PER_DAY;
-	in->service = *service;
-	in->duration = DatumGetInt32(SPI_getbinval(row, desc, 5, &isnull)) * USECS_PER_MIN;
-	in->buffer_before = DatumGetInt32(SPI_getbinval(row, desc, 6, &isnull)) * USECS_PER_MIN;
-	in->buffer_after = DatumGetInt32(SPI_getbinval(row, desc, 7, &isnull)) * USECS_PER_MIN;
-	in->lesson_type = SPI_getvalue(row, desc, 8);
+	if (service)
+	{
+		in->service = *service;
+		in->duration = DatumGetInt32(SPI_getbinval(row, desc, 5, &isnull)) * USECS_PER_MIN;
+		in->buffer_before = DatumGetInt32(SPI_getbinval(row, desc, 6, &isnull)) * USECS_PER_MIN;
+		in->buffer_after = DatumGetInt32(SPI_getbinval(row, desc, 7, &isnull)) * USECS_PER_MIN;
+	}
+	else
+		in->duration = USECS_PER_MIN;	/* free_time: any service */
 
 	in->range_start = range_start;
 	in->range_end = range_end;
@@ -863,6 +866,408 @@ booking_available_slots(PG_FUNCTION_ARGS)
 			values[1] = TimestampTzGetDatum(out[k].end);
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
+	}
+	return (Datum) 0;
+}
+
+/* A time as the org's local wall-clock time, "YYYY-MM-DD HH:MI". */
+static char *
+local_str(SolveInput *in, int64 t)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tzoff;
+
+	if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, in->tz) != 0)
+		return pstrdup("?");
+	return psprintf("%04d-%02d-%02d %02d:%02d", tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+static int64
+minutes_of(int64 us)
+{
+	return us >= 0 ? (us + USECS_PER_MIN - 1) / USECS_PER_MIN : -((-us) / USECS_PER_MIN);
+}
+
+/* The lowercase sentence for one reason. */
+static char *
+explain_text(SolveInput *in, ResourceInput *r, const SlotsExplanation *x)
+{
+	const char *what = "";
+
+	if (x->item >= 0)
+		what = r->busy_is_session[x->item] ? "session" : "booking";
+	switch (x->reason)
+	{
+		case SLOTS_REASON_OUTSIDE_RANGE:
+			return psprintf("outside the requested range %s to %s", local_str(in, x->from), local_str(in, x->to));
+		case SLOTS_REASON_NOTICE:
+			return psprintf("inside the notice period: the earliest start is %s", local_str(in, x->need));
+		case SLOTS_REASON_HORIZON:
+			return psprintf("beyond the booking horizon: the latest start is %s", local_str(in, x->need));
+		case SLOTS_REASON_DAY_OFF:
+			return pstrdup("day off (availability exception)");
+		case SLOTS_REASON_OUTSIDE_HOURS:
+			return pstrdup("outside working hours");
+		case SLOTS_REASON_EXCEPTION_HOURS:
+			return pstrdup("outside the hours of the availability exception of that day");
+		case SLOTS_REASON_IN_BREAK:
+			return psprintf("in a break from %s to %s", local_str(in, x->from), local_str(in, x->to));
+		case SLOTS_REASON_OFF_GRID:
+			return psprintf("not on the %lld-minute grid of start times", (long long) minutes_of(x->need));
+		case SLOTS_REASON_DAILY_MAXIMUM:
+			return psprintf("daily maximum of %lld bookings reached (%lld that day)", (long long) x->need, (long long) x->have);
+		case SLOTS_REASON_OVERLAP:
+			return psprintf("conflicts with %s from %s to %s", what, local_str(in, x->from), local_str(in, x->to));
+		case SLOTS_REASON_BUFFER_FROM:
+			return psprintf("needs %lld minutes of buffer after the %s before it but has %lld",
+							(long long) minutes_of(x->need), what, (long long) (x->have / USECS_PER_MIN));
+		case SLOTS_REASON_BUFFER_TO:
+			return psprintf("needs %lld minutes of buffer before the %s after it but has %lld",
+							(long long) minutes_of(x->need), what, (long long) (x->have / USECS_PER_MIN));
+		case SLOTS_REASON_TRAVEL_FROM:
+			return psprintf("needs %lld minutes of travel from the %s before it (%d minutes driving) but has %lld",
+							(long long) minutes_of(x->need), what, x->travel_minutes, (long long) (x->have / USECS_PER_MIN));
+		case SLOTS_REASON_TRAVEL_TO:
+			return psprintf("needs %lld minutes of travel to the %s after it (%d minutes driving) but has %lld",
+							(long long) minutes_of(x->need), what, x->travel_minutes, (long long) (x->have / USECS_PER_MIN));
+	}
+	return pstrdup(slots_reason_name(x->reason));
+}
+
+/*
+ * booking.explain_slot(resource_id, service_id, starts_at, pickup, student_id)
+ *		-> SETOF (reason, detail, booking_id, rule_id)
+ */
+PG_FUNCTION_INFO_V1(booking_explain_slot);
+Datum
+booking_explain_slot(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	SolveInput *in;
+	ResourceInput *r;
+	SlotsRequest rq;
+	TravelContext tc;
+	SlotsSolver *sv;
+	SlotsExplanation out[64];
+	size_t		n;
+	bool		truncated;
+	size_t		k;
+	TimestampTz start;
+	RangeType  *around;
+	SlotsError	err;
+	bool		may_name;
+	int			rows = 0;
+	Datum		values[4];
+	bool		nulls[4];
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("resource_id, service_id and starts_at must not be null")));
+	start = PG_GETARG_TIMESTAMPTZ(2);
+	if (TIMESTAMP_NOT_FINITE(start) || start < SLOTS_TIME_MIN + 3 * USECS_PER_DAY ||
+		start > END_TIMESTAMP - 4 * USECS_PER_DAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("starts_at must be a finite timestamp")));
+	/* every rule but the range: a range of days around the start */
+	around = make_range(lookup_type_cache(TSTZRANGEOID, TYPECACHE_RANGE_INFO),
+						&(RangeBound) {.val = TimestampTzGetDatum(start - 2 * USECS_PER_DAY), .infinite = false, .inclusive = true, .lower = true},
+						&(RangeBound) {.val = TimestampTzGetDatum(start + 3 * USECS_PER_DAY), .infinite = false, .inclusive = false, .lower = false},
+						false);
+	in = solve_input(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), around,
+					 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3));
+	r = &in->resources[0];
+	sv = solver_for(in, r, &rq, &tc);
+	err = slots_explain(sv, start, out, lengthof(out), &n, &truncated);
+	if (err != SLOTS_OK)
+		slots_error(err, NULL);
+
+	/* conflicting bookings are named to staff and the resource's own user */
+	{
+		Oid			argtypes[1] = {UUIDOID};
+		Datum		args[1] = {uuid_datum(&r->id)};
+
+		SPI_connect();
+		if (SPI_execute_with_args("SELECT booking.acting_is_staff()"
+								  " OR $1 OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids())",
+								  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "role check failed");
+		may_name = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &nulls[0]));
+		SPI_finish();
+	}
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (k = 0; k < n; k++)
+	{
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = CStringGetTextDatum(slots_reason_name(out[k].reason));
+		values[1] = CStringGetTextDatum(explain_text(in, r, &out[k]));
+		if (out[k].item >= 0 && may_name)
+			values[2] = uuid_datum(&r->busy_ids[out[k].item]);
+		else
+			nulls[2] = true;
+		nulls[3] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		rows++;
+	}
+	if (!PG_ARGISNULL(4))
+	{
+		Oid			argtypes[5] = {UUIDOID, UUIDOID, UUIDOID, UUIDOID, DATEOID};
+		Datum		args[5];
+		uint64		i;
+
+		args[0] = uuid_datum(&in->org);
+		args[1] = uuid_datum(&r->id);
+		args[2] = uuid_datum(&in->service);
+		args[3] = PG_GETARG_DATUM(4);
+		args[4] = DateADTGetDatum(local_date(in->tz, start));
+		SPI_connect();
+		if (SPI_execute_with_args("SELECT rule_id, reason FROM booking.eligibility_problems($1, $2, $3, $4, $5)",
+								  5, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+			elog(ERROR, "eligibility check failed");
+		for (i = 0; i < SPI_processed; i++)
+		{
+			bool		isnull;
+			Datum		rule = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
+
+			memset(nulls, 0, sizeof(nulls));
+			values[0] = CStringGetTextDatum("ineligible");
+			values[1] = CStringGetTextDatum(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+			nulls[2] = true;
+			values[3] = rule;
+			nulls[3] = isnull;
+			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+			rows++;
+		}
+		SPI_finish();
+	}
+	if (rows == 0)
+	{
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = CStringGetTextDatum("bookable");
+		values[1] = CStringGetTextDatum("the slot can be booked");
+		nulls[2] = nulls[3] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
+
+static int
+cmp_span(const void *a, const void *b)
+{
+	const int64 *x = a;
+	const int64 *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : (x[1] < y[1] ? -1 : x[1] > y[1]);
+}
+
+/*
+ * booking.free_time(resource_id, during) -> tstzmultirange: the open time
+ * of the resource's days inside during (working windows minus breaks, on
+ * days below their daily maximum) minus the time its busy items occupy with
+ * their buffers.
+ */
+PG_FUNCTION_INFO_V1(booking_free_time);
+Datum
+booking_free_time(PG_FUNCTION_ARGS)
+{
+	SolveInput *in;
+	ResourceInput *r;
+	SlotsRequest rq;
+	TravelContext tc;
+	SlotsSolver *sv;
+	int64	   *busy;			/* pairs: occupied [from, to), sorted */
+	int			nbusy;
+	RangeType **ranges;
+	int			nranges = 0;
+	int			maxranges = 64;
+	TypeCacheEntry *mtyp;
+	Oid			mroid = get_range_multirange(TSTZRANGEOID);
+	int			d;
+	int			i;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	in = solve_input(PG_GETARG_UUID_P(0), NULL, PG_GETARG_RANGE_P(1), (Datum) 0, true);
+	r = &in->resources[0];
+	sv = solver_for(in, r, &rq, &tc);
+	mtyp = lookup_type_cache(mroid, TYPECACHE_MULTIRANGE_INFO);
+
+	busy = palloc(sizeof(int64) * 2 * Max(r->nbusy, 1));
+	for (i = 0; i < r->nbusy; i++)
+	{
+		busy[2 * i] = r->busy[i].start - r->busy[i].buffer_before;
+		busy[2 * i + 1] = r->busy[i].end + r->busy[i].buffer_after;
+	}
+	nbusy = r->nbusy;
+	qsort(busy, nbusy, 2 * sizeof(int64), cmp_span);
+
+	ranges = palloc(sizeof(RangeType *) * maxranges);
+	for (d = 0; d < in->ndays; d++)
+	{
+		int64		from[2 * SLOTS_MAX_WINDOWS];
+		int64		to[2 * SLOTS_MAX_WINDOWS];
+		size_t		n;
+		bool		truncated;
+		size_t		k;
+		SlotsError	err;
+
+		CHECK_FOR_INTERRUPTS();
+		err = slots_day_open(sv, d, from, to, lengthof(from), &n, &truncated);
+		if (err != SLOTS_OK)
+			slots_error(err, NULL);
+		for (k = 0; k < n; k++)
+		{
+			int64		cur = Max(from[k], in->range_start);
+			int64		end = Min(to[k], in->range_end);
+			int			j;
+
+			/* subtract the occupied intervals (sorted by start) */
+			for (j = 0; j <= nbusy && cur < end; j++)
+			{
+				int64		piece_end = end;
+
+				if (j < nbusy)
+				{
+					if (busy[2 * j + 1] <= cur)
+						continue;
+					if (busy[2 * j] < end)
+						piece_end = busy[2 * j];
+				}
+				if (piece_end > cur)
+				{
+					RangeBound	lo = {.val = TimestampTzGetDatum(cur), .infinite = false, .inclusive = true, .lower = true};
+					RangeBound	hi = {.val = TimestampTzGetDatum(piece_end), .infinite = false, .inclusive = false, .lower = false};
+
+					if (nranges == maxranges)
+					{
+						maxranges *= 2;
+						ranges = repalloc(ranges, sizeof(RangeType *) * maxranges);
+					}
+					ranges[nranges++] = make_range(mtyp->rngtype, &lo, &hi, false);
+				}
+				if (j == nbusy || busy[2 * j] >= end)
+					break;
+				cur = Max(cur, busy[2 * j + 1]);
+			}
+		}
+	}
+	PG_RETURN_MULTIRANGE_P(make_multirange(mroid, mtyp->rngtype, nranges, ranges));
+}
+
+/* One slot found by find_slots. */
+typedef struct FoundSlot
+{
+	int			resource;
+	int64		start;
+	int64		end;
+	int			travel_before;
+	int			travel_after;
+	int			idle;			/* minutes */
+	int			score;
+} FoundSlot;
+
+static int
+cmp_found(const void *a, const void *b)
+{
+	const FoundSlot *x = a;
+	const FoundSlot *y = b;
+
+	if (x->score != y->score)
+		return x->score < y->score ? -1 : 1;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->resource - y->resource;
+}
+
+/*
+ * booking.find_slots(service_id, during, pickup, student_id)
+ *		-> SETOF (resource_id, starts_at, ends_at, travel_minutes_before,
+ *		travel_minutes_after, idle_minutes, score), best first.
+ */
+PG_FUNCTION_INFO_V1(booking_find_slots);
+Datum
+booking_find_slots(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	SolveInput *in;
+	FoundSlot  *found;
+	int			nfound = 0;
+	int			maxfound = 256;
+	SlotsSlot  *out = NULL;
+	size_t		cap = 0;
+	int			i;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("service_id and during must not be null")));
+	in = solve_input(NULL, PG_GETARG_UUID_P(0), PG_GETARG_RANGE_P(1),
+					 PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2), PG_ARGISNULL(2));
+	found = palloc(sizeof(FoundSlot) * maxfound);
+	for (i = 0; i < in->nresources; i++)
+	{
+		ResourceInput *r = &in->resources[i];
+		SlotsRequest rq;
+		TravelContext tc;
+		SlotsSolver *sv;
+		int			d;
+
+		CHECK_FOR_INTERRUPTS();
+		if (!PG_ARGISNULL(3) && booking_ineligible(in, r, PG_GETARG_UUID_P(3)))
+			continue;
+		sv = solver_for(in, r, &rq, &tc);
+		if (out == NULL)
+		{
+			cap = slots_day_capacity(sv);
+			out = palloc(sizeof(SlotsSlot) * cap);
+		}
+		for (d = 0; d < in->ndays; d++)
+		{
+			size_t		n;
+			bool		truncated;
+			size_t		k;
+			SlotsError	err = slots_solve_day(sv, d, out, cap, &n, &truncated);
+
+			if (err != SLOTS_OK)
+				slots_error(err, NULL);
+			for (k = 0; k < n; k++)
+			{
+				FoundSlot  *f;
+
+				if (nfound == maxfound)
+				{
+					maxfound *= 2;
+					found = repalloc_huge(found, sizeof(FoundSlot) * maxfound);
+				}
+				f = &found[nfound++];
+				f->resource = i;
+				f->start = out[k].start;
+				f->end = out[k].end;
+				f->travel_before = out[k].travel_before;
+				f->travel_after = out[k].travel_after;
+				f->idle = (int) ((out[k].idle_before + out[k].idle_after) / USECS_PER_MIN);
+				f->score = f->idle + f->travel_before + f->travel_after;
+			}
+		}
+	}
+	qsort(found, nfound, sizeof(FoundSlot), cmp_found);
+	InitMaterializedSRF(fcinfo, 0);
+	for (i = 0; i < nfound; i++)
+	{
+		Datum		values[7];
+		bool		nulls[7] = {false, false, false, false, false, false, false};
+
+		values[0] = uuid_datum(&in->resources[found[i].resource].id);
+		values[1] = TimestampTzGetDatum(found[i].start);
+		values[2] = TimestampTzGetDatum(found[i].end);
+		values[3] = Int32GetDatum(found[i].travel_before);
+		values[4] = Int32GetDatum(found[i].travel_after);
+		values[5] = Int32GetDatum(found[i].idle);
+		values[6] = Int32GetDatum(found[i].score);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
 }
