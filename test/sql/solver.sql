@@ -112,7 +112,7 @@ SELECT string_agg(to_char(starts_at AT TIME ZONE 'Europe/Berlin', 'HH24:MI'), ' 
                                (SELECT tstzrange(day::timestamp AT TIME ZONE 'Europe/Berlin', (day + 1)::timestamp AT TIME ZONE 'Europe/Berlin') FROM berlin),
                                'POINT(13.0645 52.3906)');
 -- every refused start has its reasons; an offered one is bookable
-SELECT t AS local_start, e.reason, e.detail, e.booking_id IS NOT NULL AS names_booking
+SELECT t AS local_start, e.reason, regexp_replace(e.detail, '\d{4}-\d\d-\d\d ', '', 'g') AS detail, e.booking_id IS NOT NULL AS names_booking
   FROM berlin, unnest('{08:30,09:00,09:45,10:30,11:15,11:30,12:30,13:00,13:10}'::time[]) t,
        booking.explain_slot('00000000-0000-0000-0000-0000000000e1', '00000000-0000-0000-0000-0000000000f1',
                             (day + t) AT TIME ZONE 'Europe/Berlin', 'POINT(13.0645 52.3906)') e
@@ -129,9 +129,11 @@ SELECT p IS NOT NULL AS with_pickup, count(*) AS starts,
                            WHERE x.starts_at = lt AT TIME ZONE 'Europe/Berlin') s ON true
  GROUP BY 1 ORDER BY 1;
 -- free time: hours minus the break minus the booking with its buffer
-SELECT booking.free_time('00000000-0000-0000-0000-0000000000e1',
-                         tstzrange(day::timestamp AT TIME ZONE 'Europe/Berlin', (day + 3)::timestamp AT TIME ZONE 'Europe/Berlin'))
-       AS free_time FROM berlin;
+SELECT (lower(r) AT TIME ZONE 'Europe/Berlin')::date - day AS day,
+       to_char(lower(r) AT TIME ZONE 'Europe/Berlin', 'HH24:MI') || '-' || to_char(upper(r) AT TIME ZONE 'Europe/Berlin', 'HH24:MI') AS free
+  FROM berlin, unnest(booking.free_time('00000000-0000-0000-0000-0000000000e1',
+                      tstzrange(day::timestamp AT TIME ZONE 'Europe/Berlin', (day + 3)::timestamp AT TIME ZONE 'Europe/Berlin'))) r
+ ORDER BY lower(r);
 -- find_slots: best first (no travel and no idle time before after)
 SELECT to_char(starts_at AT TIME ZONE 'Europe/Berlin', 'HH24:MI') AS local_start, travel_minutes_before, travel_minutes_after, idle_minutes, score
   FROM berlin, booking.find_slots('00000000-0000-0000-0000-0000000000f1',
@@ -146,7 +148,7 @@ SELECT '00000000-0000-0000-0000-0000000000e1', '00000000-0000-0000-0000-00000000
 SELECT count(*) AS slots_after_maximum FROM berlin,
        booking.available_slots('00000000-0000-0000-0000-0000000000e1', '00000000-0000-0000-0000-0000000000f1',
                                tstzrange(day::timestamp AT TIME ZONE 'Europe/Berlin', (day + 1)::timestamp AT TIME ZONE 'Europe/Berlin'));
-SELECT reason, detail FROM berlin, booking.explain_slot('00000000-0000-0000-0000-0000000000e1', '00000000-0000-0000-0000-0000000000f1',
+SELECT reason, regexp_replace(detail, '\d{4}-\d\d-\d\d ', '', 'g') AS detail FROM berlin, booking.explain_slot('00000000-0000-0000-0000-0000000000e1', '00000000-0000-0000-0000-0000000000f1',
                                                         (day + time '09:00') AT TIME ZONE 'Europe/Berlin');
 ROLLBACK;
 
