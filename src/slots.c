@@ -113,7 +113,7 @@ typedef struct TravelContext
  * SPI_execute_with_args, then back to the inputs' context: every SPI call
  * returns in SPI's procedure context, which SPI_finish() frees.
  */
-static int
+static void
 spi_select(SolveInput *in, const char *sql, int nargs, Oid *argtypes, Datum *values,
 		   const char *nulls)
 {
@@ -122,7 +122,6 @@ spi_select(SolveInput *in, const char *sql, int nargs, Oid *argtypes, Datum *val
 	MemoryContextSwitchTo(in->cxt);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "solver input query failed: %s", SPI_result_code_string(ret));
-	return ret;
 }
 
 static Datum
@@ -311,13 +310,12 @@ load_org_and_service(SolveInput *in, const pg_uuid_t *service, TimestampTz range
 	TupleDesc	desc;
 	char	   *zone;
 	int64		now = GetCurrentTransactionStartTimestamp();
-	int			ret;
 	DateADT		last_date;
 	int			i;
 
 	values[0] = uuid_datum(&in->org);
 	values[1] = service ? uuid_datum(service) : (Datum) 0;
-	ret = spi_select(in,
+	spi_select(in,
 								"SELECT o.time_zone::pg_catalog.text, o.slot_step_minutes, o.min_notice_minutes,"
 								"       o.booking_horizon_days, s.duration_minutes, s.buffer_before_minutes,"
 								"       s.buffer_after_minutes, s.lesson_type, s.id IS NOT NULL, s.active"
@@ -326,7 +324,7 @@ load_org_and_service(SolveInput *in, const pg_uuid_t *service, TimestampTz range
 								"   AND s.id OPERATOR(pg_catalog.=) $2"
 								" WHERE o.id OPERATOR(pg_catalog.=) $1",
 					2, argtypes, values, service ? NULL : " n");
-	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+	if (SPI_processed != 1)
 		elog(ERROR, "acting org not found");
 	row = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
@@ -426,7 +424,6 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 	Oid			argtypes[4] = {UUIDOID, UUIDOID, DATEOID, DATEOID};
 	Datum		values[4];
 	char		nulls[4] = {' ', only ? ' ' : 'n', ' ', ' '};
-	int			ret;
 	uint64		i;
 	int			d;
 	bool		isnull;
@@ -437,14 +434,12 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 	values[2] = DateADTGetDatum(in->first_date);
 	values[3] = DateADTGetDatum(in->first_date + in->ndays - 1);
 
-	ret = spi_select(in,
+	spi_select(in,
 								"SELECT r.id, r.active FROM booking.resource r"
 								" WHERE r.org_id OPERATOR(pg_catalog.=) $1"
 								"   AND ($2 IS NULL OR r.id OPERATOR(pg_catalog.=) $2)"
 								" ORDER BY r.id",
 					2, argtypes, values, nulls);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "resource lookup failed");
 	if (only && SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
@@ -489,7 +484,7 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 
 	/* exceptions first: a date with one ignores the weekly windows */
 	exception_seen = palloc0(sizeof(bool) * in->nresources * in->ndays);
-	ret = spi_select(in,
+	spi_select(in,
 								"SELECT e.resource_id, e.on_date, e.available,"
 								"       ARRAY(SELECT pg_catalog.lower(x) FROM pg_catalog.unnest(e.hours) x),"
 								"       ARRAY(SELECT pg_catalog.upper(x) FROM pg_catalog.unnest(e.hours) x)"
@@ -498,8 +493,6 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 								"   AND ($2 IS NULL OR e.resource_id OPERATOR(pg_catalog.=) $2)"
 								"   AND e.on_date BETWEEN $3 AND $4",
 					4, argtypes, values, nulls);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "exception lookup failed");
 	for (i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	row = SPI_tuptable->vals[i];
@@ -528,7 +521,7 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 	}
 
 	/* weekly windows, daily maximum and travel buffer */
-	ret = spi_select(in,
+	spi_select(in,
 								"SELECT w.resource_id, w.weekday, pg_catalog.lower(w.hours), pg_catalog.upper(w.hours),"
 								"       pg_catalog.lower(w.break), pg_catalog.upper(w.break),"
 								"       w.max_bookings_per_day, w.travel_buffer_minutes,"
@@ -540,8 +533,6 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 								"   AND w.active"
 								"   AND w.effective OPERATOR(pg_catalog.&&) pg_catalog.daterange($3, $4, '[]')",
 					4, argtypes, values, nulls);
-	if (ret != SPI_OK_SELECT)
-		elog(ERROR, "working hours lookup failed");
 	for (i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	row = SPI_tuptable->vals[i];
@@ -600,7 +591,7 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 		bvalues[1] = values[1];
 		bvalues[2] = TimestampTzGetDatum(lo);
 		bvalues[3] = TimestampTzGetDatum(hi);
-		ret = spi_select(in,
+		spi_select(in,
 									"SELECT b.resource_id, b.id, b.starts_at, b.ends_at, b.buffer_before_minutes,"
 									"       b.buffer_after_minutes, b.pickup_point, b.dropoff_point, false"
 									"  FROM booking.booking b"
@@ -621,8 +612,6 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 									"   AND x.status OPERATOR(pg_catalog.=) 'scheduled'::booking.session_status"
 									"   AND x.starts_at OPERATOR(pg_catalog.<) $4 AND x.ends_at OPERATOR(pg_catalog.>) $3",
 					4, bargtypes, bvalues, nulls);
-		if (ret != SPI_OK_SELECT)
-			elog(ERROR, "busy lookup failed");
 		for (i = 0; i < SPI_processed; i++)
 		{
 			HeapTuple	row = SPI_tuptable->vals[i];
