@@ -7,20 +7,20 @@ SET TimeZone = 'UTC';
 \i test/sql/include/try.psql
 
 INSERT INTO booking.app_user (id, email, full_name) VALUES
-  ('00000000-0000-0000-0000-0000000000a1', 'admin.solver@example.com', 'Admin');
+  ('00000000-0000-0000-0000-0000000000a9', 'admin.solver@example.com', 'Admin');
 INSERT INTO booking.org (id, name, time_zone, currency, min_notice_minutes, booking_horizon_days, slot_step_minutes)
 SELECT ('00000000-0000-0000-0000-00000000000' || n)::uuid, z, z, 'EUR', 0, 730, 30
   FROM (VALUES (1, 'Europe/Berlin'), (2, 'America/New_York'), (3, 'Australia/Lord_Howe'), (4, 'Asia/Kolkata')) AS t(n, z);
 INSERT INTO booking.membership (org_id, user_id, role)
-SELECT id, '00000000-0000-0000-0000-0000000000a1', 'admin' FROM booking.org;
+SELECT id, '00000000-0000-0000-0000-0000000000a9', 'admin' FROM booking.org WHERE id::text LIKE '00000000-0000-0000-0000-00000000000_' AND name LIKE '%/%';
 -- one resource and one 60-minute service per org, ids ...e<n> and ...f<n>
 INSERT INTO booking.resource (org_id, id, display_name)
-SELECT id, ('00000000-0000-0000-0000-0000000000e' || right(id::text, 1))::uuid, 'R' FROM booking.org;
+SELECT org_id, ('00000000-0000-0000-0000-0000000000e' || right(org_id::text, 1))::uuid, 'R' FROM booking.membership WHERE user_id = '00000000-0000-0000-0000-0000000000a9';
 INSERT INTO booking.service (org_id, id, name, duration_minutes)
-SELECT id, ('00000000-0000-0000-0000-0000000000f' || right(id::text, 1))::uuid, 'Lesson', 60 FROM booking.org;
+SELECT org_id, ('00000000-0000-0000-0000-0000000000f' || right(org_id::text, 1))::uuid, 'Lesson', 60 FROM booking.membership WHERE user_id = '00000000-0000-0000-0000-0000000000a9';
 -- working 00:30-05:00 every day: the early hours where clocks change
 INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours)
-SELECT r.org_id, r.id, wd, '[00:30,05:00)' FROM booking.resource r, generate_series(1, 7) wd;
+SELECT r.org_id, r.id, wd, '[00:30,05:00)' FROM booking.resource r, generate_series(1, 7) wd WHERE r.org_id IN (SELECT org_id FROM booking.membership WHERE user_id = '00000000-0000-0000-0000-0000000000a9');
 
 -- next year's change days: EU last Sunday of March and October, US second
 -- Sunday of March and first of November, Lord Howe first Sunday of April
@@ -52,7 +52,7 @@ DECLARE
   o uuid := ('00000000-0000-0000-0000-00000000000' || org_n)::uuid;
   c record;
 BEGIN
-  PERFORM booking.act_as(o, '00000000-0000-0000-0000-0000000000a1');
+  PERFORM booking.act_as(o, '00000000-0000-0000-0000-0000000000a9');
   FOR c IN SELECT * FROM change_day cd WHERE cd.zone = (SELECT time_zone FROM booking.org WHERE id = o) ORDER BY cd.kind LOOP
     zone := c.zone; kind := c.kind;
     SELECT string_agg(to_char(s.starts_at AT TIME ZONE c.zone, 'HH24:MI') || CASE WHEN s.starts_at AT TIME ZONE c.zone < s.starts_at AT TIME ZONE 'UTC' THEN '-' ELSE '+' END
@@ -100,7 +100,7 @@ UNION ALL
 SELECT '00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000e1', day + 2, false, NULL FROM berlin;
 SET ROLE regress_solver_app;
 BEGIN;
-SELECT booking.act_as('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a1') IS NOT NULL AS acting;
+SELECT booking.act_as('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a9') IS NOT NULL AS acting;
 -- without a pickup: the buffer (10 after) and the travel buffer (15) decide
 SELECT (starts_at AT TIME ZONE 'Europe/Berlin')::date - (SELECT day FROM berlin) AS day, string_agg(to_char(starts_at AT TIME ZONE 'Europe/Berlin', 'HH24:MI'), ' ' ORDER BY starts_at) AS starts
   FROM booking.available_slots('00000000-0000-0000-0000-0000000000e1', '00000000-0000-0000-0000-0000000000f1',
@@ -154,7 +154,7 @@ ROLLBACK;
 
 -- notice and horizon are relative to now
 BEGIN;
-SELECT booking.act_as('00000000-0000-0000-0000-000000000004', '00000000-0000-0000-0000-0000000000a1') IS NOT NULL AS acting;
+SELECT booking.act_as('00000000-0000-0000-0000-000000000004', '00000000-0000-0000-0000-0000000000a9') IS NOT NULL AS acting;
 SELECT bool_or(reason = 'notice') AS yesterday_is_inside_notice
   FROM booking.explain_slot('00000000-0000-0000-0000-0000000000e4', '00000000-0000-0000-0000-0000000000f4', now() - interval '1 day');
 SELECT bool_or(reason = 'horizon') AS in_1000_days_is_beyond_horizon
@@ -178,13 +178,13 @@ UPDATE booking.service SET active = false WHERE org_id = '00000000-0000-0000-000
 UPDATE booking.resource SET active = false WHERE org_id = '00000000-0000-0000-0000-000000000003';
 SET ROLE regress_solver_app;
 BEGIN;
-SELECT booking.act_as('00000000-0000-0000-0000-000000000004', '00000000-0000-0000-0000-0000000000a1') IS NOT NULL AS acting;
+SELECT booking.act_as('00000000-0000-0000-0000-000000000004', '00000000-0000-0000-0000-0000000000a9') IS NOT NULL AS acting;
 SELECT pg_temp.try($$SELECT booking.available_slots('00000000-0000-0000-0000-0000000000e4', '00000000-0000-0000-0000-0000000000f4', tstzrange(now(), now() + interval '1 day'))$$) AS inactive_service;
-SELECT booking.act_as('00000000-0000-0000-0000-000000000003', '00000000-0000-0000-0000-0000000000a1') IS NOT NULL AS acting;
+SELECT booking.act_as('00000000-0000-0000-0000-000000000003', '00000000-0000-0000-0000-0000000000a9') IS NOT NULL AS acting;
 SELECT pg_temp.try($$SELECT booking.available_slots('00000000-0000-0000-0000-0000000000e3', '00000000-0000-0000-0000-0000000000f3', tstzrange(now(), now() + interval '1 day'))$$) AS inactive_resource;
 -- statement_timeout cancels a long request promptly
 SET LOCAL statement_timeout = '50ms';
-SELECT booking.act_as('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a1') IS NOT NULL AS acting;
+SELECT booking.act_as('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a9') IS NOT NULL AS acting;
 \set VERBOSITY terse
 SELECT count(*) FROM generate_series(1, 100000) g,
   booking.find_slots('00000000-0000-0000-0000-0000000000f1', tstzrange(now() + g * interval '1 minute', now() + interval '366 days'));
@@ -193,3 +193,5 @@ ROLLBACK;
 RESET ROLE;
 DROP OWNED BY regress_solver_app;
 DROP ROLE regress_solver_app;
+DELETE FROM booking.org WHERE name IN ('Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Asia/Kolkata');
+DELETE FROM booking.app_user WHERE id = '00000000-0000-0000-0000-0000000000a9';
