@@ -374,7 +374,7 @@ BEGIN
         MESSAGE = 'new row violates row-level security policy for table "booking"',
         DETAIL = 'The booking''s org is not the acting org.';
     END IF;
-    maintenance := booking.writing_as_maintenance();
+    maintenance := booking.current_org_id() IS NULL AND booking.writing_as_maintenance();
     IF NEW.idempotency_key IS NOT NULL THEN
       NEW.idempotency_fingerprint := booking.request_fingerprint(NEW);
     ELSE
@@ -396,7 +396,7 @@ BEGIN
        AND NEW.org_id IS NOT DISTINCT FROM OLD.org_id THEN
       RETURN NEW;
     END IF;
-    maintenance := booking.writing_as_maintenance();
+    maintenance := booking.current_org_id() IS NULL AND booking.writing_as_maintenance();
   END IF;
 
   -- A session booking: what the session says, filled in where not given.
