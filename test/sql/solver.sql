@@ -56,7 +56,8 @@ BEGIN
   FOR c IN SELECT * FROM change_day cd WHERE cd.zone = (SELECT time_zone FROM booking.org WHERE id = o) ORDER BY cd.kind LOOP
     zone := c.zone; kind := c.kind;
     SELECT string_agg(to_char(s.starts_at AT TIME ZONE c.zone, 'HH24:MI') || CASE WHEN s.starts_at AT TIME ZONE c.zone < s.starts_at AT TIME ZONE 'UTC' THEN '-' ELSE '+' END
-                      || to_char(@ (s.starts_at AT TIME ZONE c.zone - s.starts_at AT TIME ZONE 'UTC'), 'HH24:MI'), ' ' ORDER BY s.starts_at)
+                      || to_char(greatest(s.starts_at AT TIME ZONE c.zone - s.starts_at AT TIME ZONE 'UTC',
+                                         s.starts_at AT TIME ZONE 'UTC' - s.starts_at AT TIME ZONE c.zone), 'HH24:MI'), ' ' ORDER BY s.starts_at)
       INTO local_starts
       FROM booking.available_slots(('00000000-0000-0000-0000-0000000000e' || org_n)::uuid, ('00000000-0000-0000-0000-0000000000f' || org_n)::uuid,
                                    tstzrange((c.day - 1)::timestamp AT TIME ZONE c.zone, (c.day + 2)::timestamp AT TIME ZONE c.zone)) s

@@ -1,12 +1,6 @@
 -- Bad input to the write path: every refusal has its SQLSTATE.
 SET client_min_messages = warning;
-CREATE FUNCTION pg_temp.try(cmd text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE cmd;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i test/sql/include/try.psql
 
 \set org '''00000000-0000-0000-0000-00000000d000'''
 \set other '''00000000-0000-0000-0000-00000000d00f'''

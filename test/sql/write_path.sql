@@ -2,13 +2,7 @@
 -- with capacity and waitlist, holds that lapse without a sweeper, and
 -- idempotent booking.book().
 SET client_min_messages = warning;
-CREATE FUNCTION pg_temp.try(cmd text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE cmd;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i test/sql/include/try.psql
 CREATE FUNCTION pg_temp.try_detail(cmd text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
   d text;
