@@ -19,4 +19,5 @@ void
 _PG_init(void)
 {
 	booking_identity_init();
+	booking_lifecycle_init();
 }

@@ -15,4 +15,7 @@
 extern void booking_identity_init(void);
 extern bool booking_internal;
 
+/* lifecycle.c */
+extern void booking_lifecycle_init(void);
+
 #endif							/* BOOKING_H */

@@ -236,6 +236,14 @@ typedef struct Reader
 	RuleParseError *err;
 } Reader;
 
+#if defined(__GNUC__)
+#define RULES_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define RULES_PRINTF(f, a)
+#endif
+
+static RuleParseStatus fail(Reader *r, RuleParseStatus status, const char *fmt,...) RULES_PRINTF(3, 4);
+
 static RuleParseStatus
 fail(Reader *r, RuleParseStatus status, const char *fmt,...)
 {
