@@ -609,3 +609,8 @@ BEGIN
   END LOOP;
 END
 $$;
+
+-- The helpers that write (schedules, refunds) run only inside the
+-- life-cycle trigger, as the extension owner.
+REVOKE EXECUTE ON FUNCTION booking.lifecycle_schedule(booking.booking) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION booking.lifecycle_settle_cancellation(booking.booking) FROM PUBLIC;
