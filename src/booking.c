@@ -18,5 +18,7 @@ void		_PG_init(void);
 void
 _PG_init(void)
 {
+	/* before booking_identity_init() reserves the "booking" prefix */
+	booking_lifecycle_init();
 	booking_identity_init();
 }

@@ -62,4 +62,7 @@ extern void booking_travel_matrix_legs(const TravelOrg *t, const TravelPoint *po
 									   TimestampTz depart_at, TravelLeg *legs);
 extern const char *booking_travel_source_name(TravelSource source);
 
+/* lifecycle.c */
+extern void booking_lifecycle_init(void);
+
 #endif							/* BOOKING_H */

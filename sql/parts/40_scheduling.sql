@@ -19,6 +19,39 @@ CREATE FUNCTION booking.status_is_open(status booking.booking_status) RETURNS pg
 COMMENT ON FUNCTION booking.status_is_open(booking.booking_status) IS
   'true for the statuses of a booking that is not over (the occupying ones and waitlisted); a client or resource with open bookings cannot be deleted';
 
+-- THE predicate of the write path and the solver: a booking row takes its
+-- resource's time (an appointment) or its seats (a session booking) now when
+-- its status occupies and it is not a hold whose expiry has passed.  An
+-- expired hold keeps its status until a writer that needs its time or seats
+-- expires it (see booking.expire_holds), so the status alone is not enough.
+CREATE FUNCTION booking.occupies_now(status booking.booking_status, hold_expires_at pg_catalog.timestamptz)
+  RETURNS pg_catalog.bool
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    SELECT booking.status_occupies(status)
+           AND (hold_expires_at IS NULL OR hold_expires_at OPERATOR(pg_catalog.>) pg_catalog.now());
+  END;
+COMMENT ON FUNCTION booking.occupies_now(booking.booking_status, pg_catalog.timestamptz) IS
+  'the one predicate for "this booking takes the resource''s time or its seats now": an occupying status (pending, confirmed, in_progress) and not a hold whose hold_expires_at has passed (now() is the transaction''s start)';
+
+-- The time an appointment keeps its resource busy: from its start minus the
+-- buffer before to its end plus the buffer after.  Minutes only, so the
+-- arithmetic does not depend on the time zone (hence IMMUTABLE, which lets
+-- the exclusion constraint index it).
+CREATE FUNCTION booking.padded_range(starts_at pg_catalog.timestamptz, ends_at pg_catalog.timestamptz,
+                                     buffer_before_minutes pg_catalog.int4, buffer_after_minutes pg_catalog.int4)
+  RETURNS pg_catalog.tstzrange
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    SELECT pg_catalog.tstzrange(
+      starts_at OPERATOR(pg_catalog.-) (buffer_before_minutes OPERATOR(pg_catalog.*) '1 minute'::pg_catalog.interval),
+      ends_at OPERATOR(pg_catalog.+) (buffer_after_minutes OPERATOR(pg_catalog.*) '1 minute'::pg_catalog.interval));
+  END;
+COMMENT ON FUNCTION booking.padded_range(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.int4, pg_catalog.int4) IS
+  'the interval an appointment keeps its resource busy: [starts_at - buffer_before, ends_at + buffer_after)';
+
 CREATE TABLE booking.working_hours (
   org_id                pg_catalog.uuid NOT NULL DEFAULT booking.current_org_id() REFERENCES booking.org (id) ON DELETE CASCADE,
   id                    pg_catalog.uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
@@ -135,6 +168,10 @@ CREATE TABLE booking.booking (
   status_changed_at     pg_catalog.timestamptz,
   status_changed_by     pg_catalog.uuid REFERENCES booking.app_user (id) ON DELETE SET NULL,
   idempotency_key       pg_catalog.text CHECK (pg_catalog.length(idempotency_key) BETWEEN 1 AND 200),
+  idempotency_fingerprint pg_catalog.text,
+  buffer_before_minutes pg_catalog.int4 NOT NULL DEFAULT 0 CHECK (buffer_before_minutes BETWEEN 0 AND 1440),
+  buffer_after_minutes  pg_catalog.int4 NOT NULL DEFAULT 0 CHECK (buffer_after_minutes BETWEEN 0 AND 1440),
+  hold_expires_at       pg_catalog.timestamptz,
   created_by            pg_catalog.uuid REFERENCES booking.app_user (id) ON DELETE SET NULL,
   created_at            pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
   updated_at            pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -150,7 +187,7 @@ CREATE TABLE booking.booking (
   CONSTRAINT booking_resource_or_session CHECK (resource_id IS NOT NULL OR session_id IS NOT NULL),
   CONSTRAINT booking_no_overlap EXCLUDE USING gist (
     org_id WITH OPERATOR(pg_catalog.=), resource_id WITH OPERATOR(pg_catalog.=),
-    pg_catalog.tstzrange(starts_at, ends_at) WITH OPERATOR(pg_catalog.&&))
+    booking.padded_range(starts_at, ends_at, buffer_before_minutes, buffer_after_minutes) WITH OPERATOR(pg_catalog.&&))
     WHERE (session_id IS NULL AND booking.status_occupies(status))
 );
 CREATE INDEX booking_org_start_idx ON booking.booking (org_id, starts_at);
@@ -166,8 +203,12 @@ COMMENT ON COLUMN booking.booking.status IS 'life-cycle status; changes are reco
 COMMENT ON COLUMN booking.booking.price_cents IS 'price in the minor unit of currency; equals platform_fee_cents + resource_share_cents';
 COMMENT ON COLUMN booking.booking.rescheduled_from IS 'start time before the last reschedule';
 COMMENT ON COLUMN booking.booking.idempotency_key IS 'client-chosen key; the same key within an org identifies the same booking';
+COMMENT ON COLUMN booking.booking.idempotency_fingerprint IS 'md5 of the request (who, what, when, where, seats) the key was first used with; a retry with the same key must match it';
+COMMENT ON COLUMN booking.booking.buffer_before_minutes IS 'the service''s buffer before, copied at insert (and when the service changes) so that later changes of the service do not move existing bookings';
+COMMENT ON COLUMN booking.booking.buffer_after_minutes IS 'the service''s buffer after, copied like buffer_before_minutes';
+COMMENT ON COLUMN booking.booking.hold_expires_at IS 'set for a hold (e.g. during checkout): the booking takes its time or seats only until then, unless confirmed by setting this to NULL before it passes';
 COMMENT ON CONSTRAINT booking_no_overlap ON booking.booking IS
-  'no two appointments of one resource overlap while pending, confirmed or in progress';
+  'no two appointments of one resource overlap, buffers included (booking.padded_range), while pending, confirmed or in progress';
 
 CREATE TABLE booking.license_rule (
   org_id                     pg_catalog.uuid NOT NULL DEFAULT booking.current_org_id() REFERENCES booking.org (id) ON DELETE CASCADE,

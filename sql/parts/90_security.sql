@@ -70,7 +70,9 @@ BEGIN
     CONTINUE WHEN t OPERATOR(pg_catalog.=) 'booking.currency'::pg_catalog.regclass;
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
     EXECUTE pg_catalog.format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', t);
-    PERFORM pg_catalog.pg_extension_config_dump(t, '');
+    -- The write path's lock rows are transient: restoring bookings makes them anew.
+    PERFORM pg_catalog.pg_extension_config_dump(t,
+      CASE WHEN t OPERATOR(pg_catalog.=) 'booking.write_lock'::pg_catalog.regclass THEN 'WHERE false' ELSE '' END);
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                 WHERE a.attrelid OPERATOR(pg_catalog.=) t AND a.attname OPERATOR(pg_catalog.=) 'org_id') THEN
       EXECUTE pg_catalog.format(

@@ -34,11 +34,13 @@ BEGIN
   RETURNING id INTO new_id;
   INSERT INTO booking.membership (org_id, user_id, role)
   VALUES (new_id, owner_user_id, 'owner');
+  -- life cycle: the default transition rules (sql/parts/52_lifecycle_rules.sql)
+  PERFORM booking.seed_lifecycle_defaults(new_id);
   RETURN new_id;
 END
 $$;
 COMMENT ON FUNCTION booking.create_org(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.uuid, pg_catalog.text) IS
-  'create an org with its IANA time zone and ISO 4217 currency, owned by an existing user; returns the org id';
+  'create an org with its IANA time zone and ISO 4217 currency, owned by an existing user, with the default transition rules; returns the org id';
 
 CREATE FUNCTION booking.issue_refresh_token(user_id pg_catalog.uuid, jti pg_catalog.text,
                                             token_hash pg_catalog.bytea, expires_at pg_catalog.timestamptz)
@@ -128,6 +130,7 @@ BEGIN
        AND p.prosecdef
        AND p.prorettype OPERATOR(pg_catalog.<>) 'pg_catalog.trigger'::pg_catalog.regtype
        AND (p.proname OPERATOR(pg_catalog.~) '^my_'
+            OR p.proname OPERATOR(pg_catalog.=) ANY ('{eligibility_problems,idempotency_match,available_slots,find_slots,explain_slot,free_time}'::pg_catalog.name[])
             OR (trusted AND p.proname OPERATOR(pg_catalog.=) ANY
                 ('{act_as,register_user,create_org,issue_refresh_token,rotate_refresh_token}'::pg_catalog.name[])))
   LOOP

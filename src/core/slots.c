@@ -1448,3 +1448,38 @@ slots_reason_name(SlotsReason reason)
 		return "unknown";
 	return reason_names[reason];
 }
+
+SlotsError
+slots_day_open(const SlotsSolver *solver, int day, int64_t *from, int64_t *to,
+			   size_t capacity, size_t *count, bool *truncated)
+{
+	const DayState *st;
+	const SlotsDay *d;
+	size_t		n = 0;
+	int			i;
+
+	if (solver == NULL || count == NULL || truncated == NULL ||
+		(capacity > 0 && (from == NULL || to == NULL)))
+		return SLOTS_ERR_NULL_ARGUMENT;
+	if (day < 0 || day >= solver->req.ndays)
+		return SLOTS_ERR_DAY_INDEX;
+	st = &solver->days[day];
+	d = &solver->req.days[day];
+	*count = 0;
+	*truncated = false;
+	if (d->max_bookings > 0 && st->nbooked >= d->max_bookings)
+		return SLOTS_OK;
+	for (i = 0; i < st->nopen; i++)
+	{
+		if (n == capacity)
+		{
+			*truncated = true;
+			break;
+		}
+		from[n] = st->open[i].from;
+		to[n] = st->open[i].to;
+		n++;
+	}
+	*count = n;
+	return SLOTS_OK;
+}

@@ -496,6 +496,19 @@ extern SlotsError slots_solve(SlotsSolver *solver, SlotsSlot *out,
 							  bool *truncated);
 
 /*
+ * slots_day_open
+ *		The open time O of days[day] (rule 4: working windows minus their
+ *		breaks, clipped to the day's span; empty on a day off or a day whose
+ *		daily maximum is reached, rule 6), as sorted disjoint intervals
+ *		[from[i], to[i]) into the caller's arrays of the given capacity.
+ *		*count receives how many were written, *truncated whether more
+ *		exist (at most 2 * nwindows of the day).
+ */
+extern SlotsError slots_day_open(const SlotsSolver *solver, int day,
+								 int64_t *from, int64_t *to, size_t capacity,
+								 size_t *count, bool *truncated);
+
+/*
  * slots_explain
  *		Every reason start is not bookable, into out[0..capacity-1]; *count
  *		receives how many were written (0: bookable, or truncated with

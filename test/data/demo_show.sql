@@ -72,6 +72,28 @@ SELECT count(*) AS bookings_visible, (SELECT count(*) FROM booking.client) AS cl
 COMMIT;
 
 \echo
+\echo '== A booking page: when can this student take a standard lesson, picked up at home? =='
+\echo '   (booking.find_slots: every instructor, every rule, best first)'
+BEGIN;
+SET LOCAL ROLE booking_demo_app;
+SELECT booking.act_as(:'drive', :'student') AS roles;
+SELECT r.display_name AS instructor, to_char(f.starts_at AT TIME ZONE 'Europe/Berlin', 'Dy DD Mon HH24:MI') AS local_start,
+       f.travel_minutes_before AS travel_before, f.travel_minutes_after AS travel_after, f.idle_minutes, f.score
+  FROM booking.service s,
+       booking.find_slots(s.id, tstzrange(date_trunc('day', now()) + interval '1 day', date_trunc('day', now()) + interval '4 days'),
+                          'SRID=4326;POINT(13.40 52.50)') f
+  JOIN booking.resource r ON r.id = f.resource_id
+ WHERE s.name = 'Standard lesson'
+ LIMIT 6;
+\echo '   Why not tomorrow at 07:00? (booking.explain_slot)'
+SELECT e.reason, e.detail
+  FROM booking.service s, booking.resource r,
+       booking.explain_slot(r.id, s.id, ((now() AT TIME ZONE 'Europe/Berlin')::date + 1 + time '07:00') AT TIME ZONE 'Europe/Berlin',
+                            'SRID=4326;POINT(13.40 52.50)') e
+ WHERE s.name = 'Standard lesson' AND r.display_name = 'Instructor 1';
+COMMIT;
+
+\echo
 \echo '== A facilitator of the studio: the bookings of their workshops, and their notifications =='
 BEGIN;
 SET LOCAL ROLE booking_demo_app;

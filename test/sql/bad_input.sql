@@ -31,8 +31,8 @@ SELECT pg_temp.try($$INSERT INTO booking.service (org_id, name, duration_minutes
 SELECT pg_temp.try($$INSERT INTO booking.service (org_id, name, duration_minutes)
                      VALUES ('00000000-0000-0000-0000-00000000000a', 'Forever', 100000)$$);
 INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES
-  ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000005a1', 'Lesson', 45),
-  ('00000000-0000-0000-0000-00000000000b', '00000000-0000-0000-0000-0000000005b1', 'Lesson', 45);
+  ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000005a1', 'Lesson', 60),
+  ('00000000-0000-0000-0000-00000000000b', '00000000-0000-0000-0000-0000000005b1', 'Lesson', 60);
 INSERT INTO booking.resource (org_id, id, display_name) VALUES
   ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000007a1', 'Instructor A'),
   ('00000000-0000-0000-0000-00000000000b', '00000000-0000-0000-0000-0000000007b1', 'Instructor B');

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# bench/write_stress.sh: many clients hammer one resource-day and one session
+# for a while, then the invariants are checked.
+#
+#   PGHOST=... PGPORT=... PGUSER=... bash bench/write_stress.sh [clients] [seconds]
+#
+# Creates (and drops first) the database booking_write_stress on the server
+# given by the PG* variables.  The scripts book random overlapping
+# appointments of one instructor on one day (READ COMMITTED and REPEATABLE
+# READ), take, cancel and re-take seats of one session with a waitlist, and
+# move its capacity up and down.  Every attempt runs in a function that
+# catches the error and records its SQLSTATE (pgbench would stop a client at
+# the first error).  Then: 0 overlapping active pairs, 0 sessions over
+# capacity, every SQLSTATE documented.  Exit status 1 if a check fails.
+set -eu
+clients=${1:-32}
+seconds=${2:-60}
+db=booking_write_stress
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+dropdb --if-exists $db >/dev/null 2>&1
+createdb $db
+psql -X -q -v ON_ERROR_STOP=1 -d $db <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION booking CASCADE;
+CREATE SCHEMA bench;
+INSERT INTO booking.app_user (id, email, full_name) VALUES ('00000000-0000-0000-0000-00000000aa01', 'owner@stress.example', 'Owner');
+INSERT INTO booking.org (id, name, time_zone, currency) VALUES ('00000000-0000-0000-0000-00000000aa00', 'Stress', 'Europe/Berlin', 'EUR');
+INSERT INTO booking.membership (org_id, user_id, role) VALUES ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa01', 'owner');
+INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes) VALUES
+  ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa51', 'Lesson', 45, 5, 10),
+  ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa52', 'Workshop', 120, 0, 0);
+INSERT INTO booking.resource (org_id, id, display_name) VALUES
+  ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa71', 'Hot instructor'),
+  ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa72', 'Facilitator');
+INSERT INTO booking.client (org_id, id, full_name)
+SELECT '00000000-0000-0000-0000-00000000aa00', md5('client' || n)::uuid, 'Client ' || n FROM generate_series(1, 500) n;
+INSERT INTO booking.session (org_id, id, resource_id, service_id, title, starts_at, ends_at, capacity, currency) VALUES
+  ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa91', '00000000-0000-0000-0000-00000000aa72',
+   '00000000-0000-0000-0000-00000000aa52', 'Hot session', '2031-03-03 18:00+01', '2031-03-03 20:00+01', 20, 'EUR');
+CREATE UNLOGGED TABLE bench.outcome (script text, sqlstate text);
+
+CREATE FUNCTION bench.attempt(script text, cmd text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  state text := '00000';
+BEGIN
+  PERFORM set_config('booking.identity', '00000000-0000-0000-0000-00000000aa00 00000000-0000-0000-0000-00000000aa01 owner', true);
+  BEGIN
+    EXECUTE cmd;
+  EXCEPTION WHEN OTHERS THEN
+    state := SQLSTATE;
+  END;
+  INSERT INTO bench.outcome
+  VALUES (script || CASE current_setting('transaction_isolation') WHEN 'read committed' THEN ''
+                     ELSE ' (' || current_setting('transaction_isolation') || ')' END, state);
+END $$;
+
+-- an appointment on the hot day: a random 5-minute grid start between 08:00 and 16:00
+CREATE FUNCTION bench.appointment(m int, c int) RETURNS void LANGUAGE sql AS $$
+  SELECT bench.attempt('appointment', format(
+    $q$SELECT booking.book(%L, '00000000-0000-0000-0000-00000000aa51', %L, '00000000-0000-0000-0000-00000000aa71')$q$,
+    md5('client' || c)::uuid, '2031-03-03 08:00+01'::timestamptz + m * interval '5 minutes'));
+$$;
+-- cancel a random active appointment of the hot day
+CREATE FUNCTION bench.cancel_appointment(m int) RETURNS void LANGUAGE sql AS $$
+  SELECT bench.attempt('cancel_appointment', format(
+    $q$UPDATE booking.booking SET status = 'cancelled'
+        WHERE id = (SELECT id FROM booking.booking WHERE resource_id = '00000000-0000-0000-0000-00000000aa71'
+                       AND status = 'pending' ORDER BY starts_at OFFSET %s LIMIT 1)$q$, m % 5));
+$$;
+-- a seat (or two), joining the waitlist when full
+CREATE FUNCTION bench.seat(c int, n int) RETURNS void LANGUAGE sql AS $$
+  SELECT bench.attempt('seat', format(
+    $q$SELECT booking.book(%L, session_id => '00000000-0000-0000-0000-00000000aa91', seats => %s, waitlist => %L)$q$,
+    md5('client' || c)::uuid, n, c % 2 = 0));
+$$;
+-- cancel a random seat (promotes the waitlist)
+CREATE FUNCTION bench.cancel_seat(m int) RETURNS void LANGUAGE sql AS $$
+  SELECT bench.attempt('cancel_seat', format(
+    $q$UPDATE booking.booking SET status = 'cancelled'
+        WHERE id = (SELECT id FROM booking.booking WHERE session_id = '00000000-0000-0000-0000-00000000aa91'
+                       AND status IN ('pending', 'waitlisted') ORDER BY created_at OFFSET %s LIMIT 1)$q$, m % 10));
+$$;
+-- move the capacity between 10 and 30
+CREATE FUNCTION bench.capacity(n int) RETURNS void LANGUAGE sql AS $$
+  SELECT bench.attempt('capacity', format(
+    $q$UPDATE booking.session SET capacity = %s WHERE id = '00000000-0000-0000-0000-00000000aa91'$q$, n));
+$$;
+SQL
+
+cat >"$work/appointment.sql" <<'S'
+\set m random(0, 96)
+\set c random(1, 500)
+SELECT bench.appointment(:m, :c);
+S
+cat >"$work/appointment_rr.sql" <<'S'
+\set m random(0, 96)
+\set c random(1, 500)
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT bench.appointment(:m, :c);
+COMMIT;
+S
+cat >"$work/cancel_appointment.sql" <<'S'
+\set m random(0, 100)
+SELECT bench.cancel_appointment(:m);
+S
+cat >"$work/seat.sql" <<'S'
+\set c random(1, 500)
+\set n random(1, 2)
+SELECT bench.seat(:c, :n);
+S
+cat >"$work/cancel_seat.sql" <<'S'
+\set m random(0, 100)
+SELECT bench.cancel_seat(:m);
+S
+cat >"$work/capacity.sql" <<'S'
+\set n random(10, 30)
+SELECT bench.capacity(:n);
+S
+
+echo "== $clients clients, $seconds s, one resource-day and one session"
+pgbench -n -d $db -c "$clients" -j 2 -T "$seconds" -M prepared \
+  -f "$work/appointment.sql@40" -f "$work/appointment_rr.sql@10" -f "$work/cancel_appointment.sql@10" \
+  -f "$work/seat.sql@30" -f "$work/cancel_seat.sql@8" -f "$work/capacity.sql@2" 2>&1 \
+  | grep -E '^(number of (transactions|failed)|tps|latency average|number of clients)' || true
+
+psql -X -q -d $db <<'SQL'
+\pset footer off
+SELECT script, sqlstate, count(*) AS attempts FROM bench.outcome GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT count(*) FILTER (WHERE session_id IS NULL AND booking.status_occupies(status)) AS active_appointments,
+       count(*) FILTER (WHERE session_id IS NOT NULL AND booking.occupies_now(status, hold_expires_at)) AS active_seat_bookings,
+       count(*) FILTER (WHERE status = 'waitlisted') AS waitlisted,
+       count(*) FILTER (WHERE status = 'cancelled') AS cancelled
+  FROM booking.booking;
+SQL
+
+fail=0
+check() {
+	local label=$1 sql=$2 got
+	got=$(psql -X -At -d $db -c "$sql")
+	if [ "$got" = 0 ]; then echo "ok - $label"; else echo "not ok - $label: $got"; fail=1; fi
+}
+check "0 overlapping active pairs (padded intervals)" "
+  SELECT count(*) FROM booking.booking a JOIN booking.booking b
+    ON a.org_id = b.org_id AND a.resource_id = b.resource_id AND a.id < b.id
+   WHERE a.session_id IS NULL AND b.session_id IS NULL
+     AND booking.status_occupies(a.status) AND booking.status_occupies(b.status)
+     AND booking.padded_range(a.starts_at, a.ends_at, a.buffer_before_minutes, a.buffer_after_minutes)
+         && booking.padded_range(b.starts_at, b.ends_at, b.buffer_before_minutes, b.buffer_after_minutes)"
+check "0 sessions over capacity" "
+  SELECT count(*) FROM booking.session s WHERE booking.seats_taken(s.org_id, s.id) > s.capacity"
+check "0 waitlist entries left behind free seats they fit in" "
+  SELECT count(*) FROM booking.session s
+   WHERE (SELECT min(b.seats) FROM booking.booking b WHERE b.session_id = s.id AND b.status = 'waitlisted'
+           AND b.created_at = (SELECT min(w.created_at) FROM booking.booking w WHERE w.session_id = s.id AND w.status = 'waitlisted'))
+         <= s.capacity - booking.seats_taken(s.org_id, s.id)"
+check "every error is a documented SQLSTATE" "
+  SELECT count(*) FROM bench.outcome
+   WHERE sqlstate NOT IN ('00000', '23P01', '23K01', '23K02', '23K03', '23K04', '23K05',
+                          '22K01', '22K02', '22K03', '22K04', '22K05', '40001', '40P01')"
+check "at least one attempt of each kind succeeded" "
+  SELECT 6 - count(DISTINCT script) FROM bench.outcome WHERE sqlstate = '00000'"
+exit $fail

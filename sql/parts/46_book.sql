@@ -1,0 +1,215 @@
+-- booking.book(): the convenience entry of the write path.  It computes the
+-- end and the price, inserts as the caller (row-level security applies), and
+-- makes the idempotency key safe to retry: the same key with the same
+-- request returns the existing booking, even when two transactions send it
+-- at once; with another request it is an error (23K03).
+
+-- Compares a request with the booking that holds its idempotency key,
+-- whether or not the caller may see that booking.
+CREATE FUNCTION booking.idempotency_match(org_id pg_catalog.uuid, idempotency_key pg_catalog.text,
+                                          fingerprint pg_catalog.text)
+  RETURNS pg_catalog.text
+  LANGUAGE plpgsql STABLE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  stored pg_catalog.text;
+BEGIN
+  IF idempotency_match.org_id IS DISTINCT FROM booking.current_org_id() AND NOT booking.login_bypasses_rls() THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = 'idempotency keys can only be looked up in the acting org';
+  END IF;
+  SELECT b.idempotency_fingerprint INTO stored FROM booking.booking b
+   WHERE b.org_id OPERATOR(pg_catalog.=) idempotency_match.org_id
+     AND b.idempotency_key OPERATOR(pg_catalog.=) idempotency_match.idempotency_key;
+  IF NOT FOUND THEN
+    RETURN 'none';
+  END IF;
+  RETURN CASE WHEN stored IS NOT DISTINCT FROM idempotency_match.fingerprint THEN 'same' ELSE 'different' END;
+END
+$$;
+COMMENT ON FUNCTION booking.idempotency_match(pg_catalog.uuid, pg_catalog.text, pg_catalog.text) IS
+  'none, same or different: whether a booking of the acting org visible to this transaction''s snapshot holds idempotency_key, and whether its request fingerprint equals fingerprint (row-level security aside, so that a key taken by a booking the caller cannot see is still reported)';
+
+CREATE FUNCTION booking.book(client_id pg_catalog.uuid,
+                             service_id pg_catalog.uuid DEFAULT NULL,
+                             starts_at pg_catalog.timestamptz DEFAULT NULL,
+                             resource_id pg_catalog.uuid DEFAULT NULL,
+                             session_id pg_catalog.uuid DEFAULT NULL,
+                             seats pg_catalog.int4 DEFAULT 1,
+                             idempotency_key pg_catalog.text DEFAULT NULL,
+                             pickup_point booking.point DEFAULT NULL,
+                             pickup_address pg_catalog.text DEFAULT NULL,
+                             dropoff_point booking.point DEFAULT NULL,
+                             dropoff_address pg_catalog.text DEFAULT NULL,
+                             notes pg_catalog.text DEFAULT NULL,
+                             hold_minutes pg_catalog.int4 DEFAULT NULL,
+                             waitlist pg_catalog.bool DEFAULT false)
+  RETURNS booking.booking
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  r booking.booking;
+  res booking.booking;
+  fp pg_catalog.text;
+  cname pg_catalog.text;
+  state pg_catalog.text;
+  fee_bps pg_catalog.int4;
+  org_currency booking.currency_code;
+  unit_price pg_catalog.int8;
+  match pg_catalog.text;
+BEGIN
+  r.org_id := booking.current_org_id();
+  IF r.org_id IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = 'booking.book needs an identity',
+      HINT = 'Call booking.act_as(org_id, user_id) in the same transaction first.';
+  END IF;
+  IF book.hold_minutes IS NOT NULL AND book.hold_minutes NOT BETWEEN 1 AND 10080 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = 'hold_minutes must be between 1 and 10080',
+      DETAIL = pg_catalog.format('hold_minutes is %s.', book.hold_minutes);
+  END IF;
+  r.client_id := book.client_id;
+  r.service_id := book.service_id;
+  r.resource_id := book.resource_id;
+  r.session_id := book.session_id;
+  r.seats := book.seats;
+  r.starts_at := book.starts_at;
+  r.pickup_point := book.pickup_point;
+  r.pickup_address := book.pickup_address;
+  r.dropoff_point := book.dropoff_point;
+  r.dropoff_address := book.dropoff_address;
+  r.notes := book.notes;
+  r.idempotency_key := book.idempotency_key;
+  r.status := 'pending';
+  r.created_by := booking.current_user_id();
+  IF book.hold_minutes IS NOT NULL THEN
+    r.hold_expires_at := pg_catalog.now() OPERATOR(pg_catalog.+) (book.hold_minutes OPERATOR(pg_catalog.*) '1 minute'::pg_catalog.interval);
+  END IF;
+
+  SELECT o.platform_fee_bps, o.currency INTO fee_bps, org_currency
+    FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) r.org_id;
+  IF r.session_id IS NOT NULL THEN
+    -- The session gives times, resource, service and the price per seat.
+    SELECT s.price_cents, s.currency INTO unit_price, r.currency FROM booking.session s
+     WHERE s.org_id OPERATOR(pg_catalog.=) r.org_id AND s.id OPERATOR(pg_catalog.=) r.session_id;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+        MESSAGE = 'booking refers to an unknown session',
+        DETAIL = pg_catalog.format('Session %s does not exist in org %s.', r.session_id, r.org_id);
+    END IF;
+  ELSE
+    IF r.starts_at IS NULL OR r.service_id IS NULL OR r.resource_id IS NULL THEN
+      RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+        MESSAGE = 'an appointment needs service_id, resource_id and starts_at',
+        HINT = 'For seats in a session, pass session_id instead.';
+    END IF;
+    SELECT r.starts_at OPERATOR(pg_catalog.+) (s.duration_minutes OPERATOR(pg_catalog.*) '1 minute'::pg_catalog.interval)
+      INTO r.ends_at
+      FROM booking.service s
+     WHERE s.org_id OPERATOR(pg_catalog.=) r.org_id AND s.id OPERATOR(pg_catalog.=) r.service_id;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+        MESSAGE = 'booking refers to an unknown service',
+        DETAIL = pg_catalog.format('Service %s does not exist in org %s.', r.service_id, r.org_id);
+    END IF;
+    SELECT i.price_cents, c.currency INTO unit_price, r.currency
+      FROM booking.rate_card c JOIN booking.rate_card_item i
+        ON i.org_id OPERATOR(pg_catalog.=) c.org_id AND i.rate_card_id OPERATOR(pg_catalog.=) c.id
+     WHERE c.org_id OPERATOR(pg_catalog.=) r.org_id AND c.is_default
+       AND i.service_id OPERATOR(pg_catalog.=) r.service_id;
+  END IF;
+  r.currency := COALESCE(r.currency, org_currency);
+  r.price_cents := COALESCE(unit_price, 0) OPERATOR(pg_catalog.*) GREATEST(r.seats, 0);
+  r.platform_fee_cents := r.price_cents OPERATOR(pg_catalog.*) fee_bps OPERATOR(pg_catalog./) 10000;
+  r.resource_share_cents := r.price_cents OPERATOR(pg_catalog.-) r.platform_fee_cents;
+
+  IF r.idempotency_key IS NOT NULL THEN
+    fp := booking.request_fingerprint(r);
+    match := booking.idempotency_match(r.org_id, r.idempotency_key, fp);
+    IF match OPERATOR(pg_catalog.=) 'same' THEN
+      SELECT b.* INTO res FROM booking.booking b
+       WHERE b.org_id OPERATOR(pg_catalog.=) r.org_id AND b.idempotency_key OPERATOR(pg_catalog.=) r.idempotency_key;
+      IF FOUND THEN
+        RETURN res;
+      END IF;
+    END IF;
+    IF match OPERATOR(pg_catalog.<>) 'none' THEN
+      RAISE EXCEPTION USING ERRCODE = '23K03',
+        MESSAGE = 'idempotency key already used for another request',
+        DETAIL = pg_catalog.format('Key %L belongs to a booking with a different client, resource, service, session, seats, time or place.', r.idempotency_key),
+        HINT = 'Use a new key for a new request.';
+    END IF;
+  END IF;
+
+  FOR attempt IN 1..2 LOOP
+    BEGIN
+      INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, session_id, seats, starts_at, ends_at,
+                                   status, pickup_address, pickup_point, dropoff_address, dropoff_point, currency,
+                                   price_cents, platform_fee_cents, resource_share_cents, notes, idempotency_key,
+                                   hold_expires_at, created_by)
+      VALUES (r.org_id, r.client_id, r.resource_id, r.service_id, r.session_id, r.seats, r.starts_at, r.ends_at,
+              r.status, r.pickup_address, r.pickup_point, r.dropoff_address, r.dropoff_point, r.currency,
+              r.price_cents, r.platform_fee_cents, r.resource_share_cents, r.notes, r.idempotency_key,
+              r.hold_expires_at, r.created_by)
+      RETURNING * INTO res;
+      RETURN res;
+    EXCEPTION
+      WHEN unique_violation OR exclusion_violation OR SQLSTATE '23K01' THEN
+        GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, cname = CONSTRAINT_NAME;
+        -- Did a concurrent transaction commit this very key first?  Its
+        -- booking may also be what made the slot or the seats taken.
+        IF r.idempotency_key IS NOT NULL THEN
+          match := booking.idempotency_match(r.org_id, r.idempotency_key, fp);
+          IF match OPERATOR(pg_catalog.=) 'same' THEN
+            SELECT b.* INTO res FROM booking.booking b
+             WHERE b.org_id OPERATOR(pg_catalog.=) r.org_id AND b.idempotency_key OPERATOR(pg_catalog.=) r.idempotency_key;
+            RETURN res;
+          ELSIF match OPERATOR(pg_catalog.=) 'different' THEN
+            RAISE EXCEPTION USING ERRCODE = '23K03',
+              MESSAGE = 'idempotency key already used for another request',
+              DETAIL = pg_catalog.format('Key %L belongs to a booking with a different client, resource, service, session, seats, time or place.', r.idempotency_key),
+              HINT = 'Use a new key for a new request.';
+          ELSIF cname OPERATOR(pg_catalog.=) 'booking_org_id_idempotency_key_key' THEN
+            -- Committed after this transaction's snapshot was taken.
+            RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
+              MESSAGE = 'could not serialize access due to a concurrent booking with the same idempotency key',
+              HINT = 'Retry the transaction: it will return that booking.';
+          END IF;
+        END IF;
+        IF state OPERATOR(pg_catalog.=) '23K01' AND book.waitlist AND attempt OPERATOR(pg_catalog.=) 1 THEN
+          r.status := 'waitlisted';
+        ELSE
+          RAISE;
+        END IF;
+    END;
+  END LOOP;
+  RETURN NULL;                            -- not reached
+END
+$$;
+COMMENT ON FUNCTION booking.book(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int4, pg_catalog.text, booking.point, pg_catalog.text, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.bool) IS
+  'book as the acting user and return the booking: an appointment (service_id, resource_id, starts_at; the end follows from the service) or seats in a session (session_id). Price from the session or the org''s default rate card, split by the org''s platform fee. hold_minutes makes it a hold that lapses unless confirmed (booking.confirm_hold); waitlist => true joins the waitlist of a full session instead of failing. The same idempotency_key with the same request returns the existing booking (also under concurrency); with a different request it raises 23K03';
+
+CREATE FUNCTION booking.confirm_hold(booking_id pg_catalog.uuid) RETURNS booking.booking
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  res booking.booking;
+BEGIN
+  UPDATE booking.booking b SET hold_expires_at = NULL
+   WHERE b.org_id OPERATOR(pg_catalog.=) booking.current_org_id() AND b.id OPERATOR(pg_catalog.=) confirm_hold.booking_id
+     AND b.hold_expires_at IS NOT NULL
+  RETURNING b.* INTO res;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+      MESSAGE = 'no such hold',
+      DETAIL = pg_catalog.format('No booking %s with a hold is visible in the acting org.', confirm_hold.booking_id);
+  END IF;
+  RETURN res;
+END
+$$;
+COMMENT ON FUNCTION booking.confirm_hold(pg_catalog.uuid) IS
+  'turn a hold into a plain booking (hold_expires_at := NULL) before it expires; an expired hold raises 23K05, an unknown one P0002';

@@ -1,0 +1,616 @@
+-- Life cycle, the one path.  Triggers on booking.booking check every status
+-- change and every reschedule against the org's rules (the same check for a
+-- plain UPDATE and for the functions below) and record it in the same
+-- transaction: status history, an outbox event, the scheduled transitions
+-- of the new status and, for a cancellation, the refund on the payment.
+-- Then the functions applications call: transition, cancel, reschedule,
+-- cancellation_quote, status_at, and the runner of scheduled transitions.
+--
+-- Who acts: the system while booking.internal is on (the extension's own
+-- SECURITY DEFINER functions); otherwise the identity set by act_as.  A
+-- superuser session with neither (loading data, pg_restore) writes rows as
+-- given, unchecked and unrecorded; any other session without an identity
+-- is refused.
+
+CREATE FUNCTION booking.lifecycle_is_maintenance() RETURNS pg_catalog.bool
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    SELECT NOT booking.acting_is_system() AND booking.current_user_id() IS NULL
+           AND COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r
+                           WHERE r.rolname OPERATOR(pg_catalog.=) SESSION_USER), false);
+  END;
+COMMENT ON FUNCTION booking.lifecycle_is_maintenance() IS
+  'true for a superuser session with no identity that is not the system (data loading, pg_restore): the life-cycle triggers then write booking rows as given, without rule checks or history';
+
+-- Schedule the automatic transitions of booking b's current status.
+CREATE FUNCTION booking.lifecycle_schedule(b booking.booking) RETURNS void
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  settings pg_catalog.jsonb;
+  m pg_catalog.int4;
+BEGIN
+  IF b.status OPERATOR(pg_catalog.<>) ALL ('{pending,confirmed}'::booking.booking_status[]) THEN
+    RETURN;
+  END IF;
+  SELECT o.settings INTO settings FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) b.org_id;
+  IF b.status OPERATOR(pg_catalog.=) 'pending' THEN
+    m := booking.lifecycle_minutes(settings, 'pending_expiry_minutes');
+    IF m IS NOT NULL THEN
+      INSERT INTO booking.scheduled_transition
+        (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
+      VALUES (b.org_id, b.id, 'expiry', 'expired',
+              LEAST(pg_catalog.now() OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => m), b.starts_at),
+              '{pending}', b.starts_at, pg_catalog.format('not confirmed within %s minutes', m));
+    END IF;
+    RETURN;
+  END IF;
+  m := booking.lifecycle_minutes(settings, 'no_show_after_minutes');
+  IF m IS NOT NULL THEN
+    INSERT INTO booking.scheduled_transition
+      (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
+    VALUES (b.org_id, b.id, 'no_show', 'no_show',
+            b.starts_at OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => m),
+            '{confirmed}', b.starts_at, pg_catalog.format('not started %s minutes after the start', m));
+  END IF;
+  m := booking.lifecycle_minutes(settings, 'auto_complete_after_minutes');
+  IF m IS NOT NULL THEN
+    INSERT INTO booking.scheduled_transition
+      (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
+    VALUES (b.org_id, b.id, 'auto_complete', 'completed',
+            b.ends_at OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => m),
+            '{confirmed,in_progress}', b.starts_at, pg_catalog.format('completed automatically %s minutes after the end', m));
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION booking.lifecycle_schedule(booking.booking) IS
+  'schedule the automatic transitions of booking b''s status from the org''s settings.lifecycle: pending expires after pending_expiry_minutes (at the start at the latest); confirmed gets the no-show check at start + no_show_after_minutes and auto-completion at end + auto_complete_after_minutes';
+
+-- Apply the cancellation policy to a booking being cancelled and record the
+-- refund on its payment; returns what was applied.
+CREATE FUNCTION booking.lifecycle_settle_cancellation(b booking.booking) RETURNS pg_catalog.jsonb
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  who booking.cancellation_actor := booking.cancellation_actor_of(b);
+  t record;
+  p booking.payment;
+  refund pg_catalog.int8;
+  new_status booking.payment_status;
+BEGIN
+  t := booking.cancellation_terms(b.org_id, who, b.price_cents, b.starts_at, pg_catalog.now());
+  SELECT * INTO p FROM booking.payment x
+   WHERE x.org_id OPERATOR(pg_catalog.=) b.org_id AND x.booking_id OPERATOR(pg_catalog.=) b.id
+   FOR UPDATE;
+  IF NOT FOUND THEN
+    refund := t.refund_cents;       -- no payment recorded here: the terms only
+  ELSIF p.status OPERATOR(pg_catalog.=) ANY ('{succeeded,partially_refunded}'::booking.payment_status[]) THEN
+    refund := LEAST(t.refund_cents, p.amount_cents OPERATOR(pg_catalog.-) p.refunded_cents);
+    IF refund OPERATOR(pg_catalog.>) 0 THEN
+      new_status := CASE WHEN p.refunded_cents OPERATOR(pg_catalog.+) refund OPERATOR(pg_catalog.=) p.amount_cents
+                         THEN 'refunded' ELSE 'partially_refunded' END;
+      UPDATE booking.payment x
+         SET refunded_cents = x.refunded_cents OPERATOR(pg_catalog.+) refund, status = new_status
+       WHERE x.org_id OPERATOR(pg_catalog.=) p.org_id AND x.id OPERATOR(pg_catalog.=) p.id;
+    END IF;
+  ELSIF p.status OPERATOR(pg_catalog.=) ANY ('{pending,authorized}'::booking.payment_status[]) THEN
+    refund := 0;                    -- nothing was captured: the payment is voided
+    new_status := 'cancelled';
+    UPDATE booking.payment x SET status = new_status
+     WHERE x.org_id OPERATOR(pg_catalog.=) p.org_id AND x.id OPERATOR(pg_catalog.=) p.id;
+  ELSE
+    refund := 0;                    -- failed, refunded or cancelled already
+  END IF;
+  RETURN pg_catalog.jsonb_build_object(
+    'actor', who, 'policy_id', t.policy_id, 'hours_before_start', t.hours_before_start,
+    'refund_percentage', t.refund_percentage, 'fee_cents', t.fee_cents, 'refund_cents', refund,
+    'policy_refund_cents', t.refund_cents, 'payment_id', p.id,
+    'payment_status', COALESCE(new_status, p.status));
+END
+$$;
+COMMENT ON FUNCTION booking.lifecycle_settle_cancellation(booking.booking) IS
+  'apply the org''s cancellation policy to booking b for the acting user (see booking.cancellation_terms) and record the refund on its payment: a captured payment (succeeded, partially_refunded) gets refunded_cents raised by the refund, at most to its amount; an uncaptured one (pending, authorized) is cancelled with no refund; returns actor, policy_id, hours_before_start, refund_percentage, fee_cents, refund_cents, policy_refund_cents, payment_id, payment_status';
+
+CREATE FUNCTION booking.tg_lifecycle_check() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  sys pg_catalog.bool := booking.acting_is_system();
+  uid pg_catalog.uuid := booking.current_user_id();
+  reason pg_catalog.text := NULLIF(pg_catalog.current_setting('booking.reason', true), '');
+  actor pg_catalog.uuid;
+  given_cancellation_reason pg_catalog.text;
+BEGIN
+  IF NOT sys AND uid IS NULL THEN
+    IF booking.lifecycle_is_maintenance() THEN
+      RETURN NEW;
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = 'changing a booking needs an identity',
+      HINT = 'Call booking.act_as(org_id, user_id) in the same transaction first.';
+  END IF;
+  actor := CASE WHEN sys THEN NULL ELSE uid END;
+
+  IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
+    IF NOT sys AND NEW.status OPERATOR(pg_catalog.<>) ALL ('{pending,waitlisted,confirmed}'::booking.booking_status[]) THEN
+      RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+        MESSAGE = pg_catalog.format('a new booking cannot start as %s', NEW.status),
+        DETAIL = 'A booking is created pending, waitlisted or confirmed and then moves on by the org''s transition rules.',
+        HINT = 'Create it, then call booking.transition().';
+    END IF;
+    NEW.previous_status := NULL;
+    NEW.status_changed_at := pg_catalog.now();
+    NEW.status_changed_by := actor;
+    NEW.cancelled_by := NULL;
+    NEW.cancelled_at := NULL;
+    NEW.cancellation_reason := NULL;
+    NEW.rescheduled_from := NULL;
+    NEW.rescheduled_at := NULL;
+    NEW.reschedule_reason := NULL;
+    RETURN NEW;
+  END IF;
+
+  -- The columns the life cycle owns are set here, never taken from the client.
+  IF NEW.cancellation_reason IS DISTINCT FROM OLD.cancellation_reason THEN
+    given_cancellation_reason := NULLIF(NEW.cancellation_reason, '');
+  END IF;
+  NEW.previous_status := OLD.previous_status;
+  NEW.status_changed_at := OLD.status_changed_at;
+  NEW.status_changed_by := OLD.status_changed_by;
+  NEW.cancelled_by := OLD.cancelled_by;
+  NEW.cancelled_at := OLD.cancelled_at;
+  NEW.cancellation_reason := OLD.cancellation_reason;
+  NEW.rescheduled_from := OLD.rescheduled_from;
+  NEW.rescheduled_at := OLD.rescheduled_at;
+  NEW.reschedule_reason := OLD.reschedule_reason;
+
+  IF NEW.status OPERATOR(pg_catalog.<>) OLD.status THEN
+    PERFORM booking.lifecycle_decide('transition', OLD, NEW.status,
+      reason IS NOT NULL OR (NEW.status OPERATOR(pg_catalog.=) 'cancelled' AND given_cancellation_reason IS NOT NULL));
+    NEW.previous_status := OLD.status;
+    NEW.status_changed_at := pg_catalog.now();
+    NEW.status_changed_by := actor;
+    IF NEW.status OPERATOR(pg_catalog.=) 'cancelled' THEN
+      NEW.cancelled_at := pg_catalog.now();
+      NEW.cancelled_by := actor;
+      NEW.cancellation_reason := COALESCE(reason, given_cancellation_reason);
+    END IF;
+  END IF;
+
+  IF NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at THEN
+    IF NOT sys THEN
+      IF NEW.status OPERATOR(pg_catalog.<>) OLD.status THEN
+        RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+          MESSAGE = pg_catalog.format('cannot reschedule booking %s and change its status at once', OLD.id),
+          HINT = 'Change the status and the time in separate statements.';
+      END IF;
+      IF OLD.status OPERATOR(pg_catalog.<>) ALL ('{pending,waitlisted,confirmed}'::booking.booking_status[]) THEN
+        RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+          MESSAGE = pg_catalog.format('cannot reschedule booking %s: it is %s', OLD.id, OLD.status),
+          DETAIL = 'Only pending, waitlisted and confirmed bookings can be rescheduled.';
+      END IF;
+      IF OLD.session_id IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+          MESSAGE = pg_catalog.format('cannot reschedule booking %s: it takes seats in session %s and keeps its time', OLD.id, OLD.session_id),
+          HINT = 'Cancel it and book another session.';
+      END IF;
+      PERFORM booking.lifecycle_decide('reschedule', OLD, 'cancelled', reason IS NOT NULL);
+    END IF;
+    NEW.rescheduled_from := OLD.starts_at;
+    NEW.rescheduled_at := pg_catalog.now();
+    NEW.reschedule_reason := reason;
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION booking.tg_lifecycle_check() IS
+  'trigger (BEFORE INSERT OR UPDATE on booking): refuse a status change or reschedule no active rule allows for the acting user or the system, and set previous_status, status_changed_*, cancelled_* and rescheduled_* (never taken from the client)';
+
+CREATE FUNCTION booking.tg_lifecycle_record() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  sys pg_catalog.bool := booking.acting_is_system();
+  uid pg_catalog.uuid := booking.current_user_id();
+  actor pg_catalog.uuid;
+  reason pg_catalog.text := NULLIF(pg_catalog.current_setting('booking.reason', true), '');
+  meta pg_catalog.jsonb := COALESCE(NULLIF(pg_catalog.current_setting('booking.metadata', true), '')::pg_catalog.jsonb, '{}');
+  from_status booking.booking_status;
+  cancellation pg_catalog.jsonb;
+  hid pg_catalog.int8;
+BEGIN
+  IF NOT sys AND uid IS NULL THEN
+    RETURN NULL;                -- maintenance (lifecycle_check refused anyone else)
+  END IF;
+  IF pg_catalog.jsonb_typeof(meta) OPERATOR(pg_catalog.<>) 'object' THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = 'booking.metadata must be a JSON object',
+      DETAIL = pg_catalog.format('It is %s.', meta);
+  END IF;
+  actor := CASE WHEN sys THEN NULL ELSE uid END;
+  meta := meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('actor', CASE WHEN sys THEN 'system' ELSE 'user' END);
+
+  IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' OR NEW.status OPERATOR(pg_catalog.<>) OLD.status THEN
+    IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
+      from_status := OLD.status;
+    END IF;
+    IF NEW.status OPERATOR(pg_catalog.=) 'cancelled' THEN
+      cancellation := booking.lifecycle_settle_cancellation(NEW);
+      meta := meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('cancellation', cancellation);
+      reason := COALESCE(reason, NEW.cancellation_reason);
+    END IF;
+    INSERT INTO booking.status_history (org_id, booking_id, from_status, to_status, actor_user_id, reason, metadata)
+    VALUES (NEW.org_id, NEW.id, from_status, NEW.status, actor, reason, meta)
+    RETURNING id INTO hid;
+    INSERT INTO booking.outbox (org_id, topic, payload)
+    VALUES (NEW.org_id, 'booking.status.' OPERATOR(pg_catalog.||) NEW.status::pg_catalog.text,
+            pg_catalog.jsonb_build_object(
+              'history_id', hid, 'org_id', NEW.org_id, 'booking_id', NEW.id,
+              'from', from_status, 'to', NEW.status, 'at', pg_catalog.now(),
+              'actor', meta OPERATOR(pg_catalog.->) 'actor', 'actor_user_id', actor, 'reason', reason,
+              'client_id', NEW.client_id, 'resource_id', NEW.resource_id, 'session_id', NEW.session_id,
+              'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at)
+            OPERATOR(pg_catalog.||) CASE WHEN cancellation IS NULL THEN '{}'::pg_catalog.jsonb
+                                         ELSE pg_catalog.jsonb_build_object('cancellation', cancellation) END);
+    PERFORM booking.lifecycle_schedule(NEW);
+  END IF;
+
+  IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE'
+     AND (NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at) THEN
+    INSERT INTO booking.status_history (org_id, booking_id, from_status, to_status, actor_user_id, reason, metadata)
+    VALUES (NEW.org_id, NEW.id, NEW.status, NEW.status, actor, NEW.reschedule_reason,
+            meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+              'event', 'rescheduled', 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
+              'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at))
+    RETURNING id INTO hid;
+    INSERT INTO booking.outbox (org_id, topic, payload)
+    VALUES (NEW.org_id, 'booking.rescheduled',
+            pg_catalog.jsonb_build_object(
+              'history_id', hid, 'org_id', NEW.org_id, 'booking_id', NEW.id, 'status', NEW.status,
+              'at', pg_catalog.now(), 'actor', meta OPERATOR(pg_catalog.->) 'actor', 'actor_user_id', actor,
+              'reason', NEW.reschedule_reason, 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
+              'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at,
+              'client_id', NEW.client_id, 'resource_id', NEW.resource_id));
+    IF NEW.status OPERATOR(pg_catalog.=) OLD.status THEN
+      PERFORM booking.lifecycle_schedule(NEW);
+    END IF;
+  END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION booking.tg_lifecycle_record() IS
+  'trigger (AFTER INSERT OR UPDATE on booking): in the same transaction append the change to booking.status_history, write an outbox event (booking.status.<to> or booking.rescheduled), schedule the automatic transitions of the new status and, on cancellation, apply the cancellation policy and record the refund on the payment';
+
+-- History rows are written by the life-cycle trigger (as the extension's
+-- owner) or by a superuser; an application role cannot forge one.
+CREATE FUNCTION booking.tg_lifecycle_history_guard() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER), false) THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION USING
+    ERRCODE = 'insufficient_privilege',
+    MESSAGE = 'status_history rows are written by the database',
+    DETAIL = 'Every status change of a booking appends its own history row.',
+    HINT = 'Change the status with booking.transition() or an UPDATE of booking.booking.';
+END
+$$;
+COMMENT ON FUNCTION booking.tg_lifecycle_history_guard() IS
+  'trigger (BEFORE INSERT on status_history): only the life-cycle trigger (running as the extension owner) and superusers append history (SQLSTATE 42501 otherwise)';
+
+CREATE FUNCTION booking.tg_lifecycle_settings_check() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  PERFORM booking.lifecycle_settings_check(NEW.settings);
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION booking.tg_lifecycle_settings_check() IS
+  'trigger (BEFORE INSERT OR UPDATE OF settings on org): check settings.lifecycle (SQLSTATE 22023)';
+
+CREATE TRIGGER lifecycle_check BEFORE INSERT OR UPDATE ON booking.booking
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_lifecycle_check();
+CREATE TRIGGER lifecycle_record_insert AFTER INSERT ON booking.booking
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_lifecycle_record();
+CREATE TRIGGER lifecycle_record_update AFTER UPDATE ON booking.booking
+  FOR EACH ROW
+  WHEN (OLD.status OPERATOR(pg_catalog.<>) NEW.status OR OLD.starts_at OPERATOR(pg_catalog.<>) NEW.starts_at
+        OR OLD.ends_at OPERATOR(pg_catalog.<>) NEW.ends_at)
+  EXECUTE FUNCTION booking.tg_lifecycle_record();
+CREATE TRIGGER lifecycle_history_guard BEFORE INSERT ON booking.status_history
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_lifecycle_history_guard();
+CREATE TRIGGER lifecycle_settings_check BEFORE INSERT OR UPDATE OF settings ON booking.org
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_lifecycle_settings_check();
+
+-- ------------------------------------------------------------------------
+-- The functions applications call
+-- ------------------------------------------------------------------------
+
+-- Lock a booking visible to the caller; raise no_data_found otherwise.
+CREATE FUNCTION booking.lifecycle_lock(booking_id pg_catalog.uuid) RETURNS booking.booking
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  b booking.booking;
+  org pg_catalog.uuid := booking.current_org_id();
+BEGIN
+  IF booking_id IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'booking_id must not be null';
+  END IF;
+  IF org IS NOT NULL THEN
+    SELECT * INTO b FROM booking.booking x
+     WHERE x.org_id OPERATOR(pg_catalog.=) org AND x.id OPERATOR(pg_catalog.=) lifecycle_lock.booking_id
+     FOR UPDATE;
+  ELSE
+    SELECT * INTO b FROM booking.booking x
+     WHERE x.id OPERATOR(pg_catalog.=) lifecycle_lock.booking_id
+     FOR UPDATE;
+  END IF;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+      MESSAGE = pg_catalog.format('booking %s not found', booking_id),
+      HINT = 'It does not exist, or the acting user may not see it.';
+  END IF;
+  RETURN b;
+END
+$$;
+COMMENT ON FUNCTION booking.lifecycle_lock(pg_catalog.uuid) IS
+  'lock and return a booking of the acting org that the acting user may see (no_data_found, P0002, otherwise)';
+
+CREATE FUNCTION booking.transition(booking_id pg_catalog.uuid, to_status booking.booking_status,
+                                   reason pg_catalog.text DEFAULT NULL,
+                                   expected_status booking.booking_status DEFAULT NULL)
+  RETURNS booking.booking
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  b booking.booking;
+  saved pg_catalog.text := pg_catalog.current_setting('booking.reason', true);
+BEGIN
+  IF to_status IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'to_status must not be null';
+  END IF;
+  b := booking.lifecycle_lock(booking_id);
+  IF expected_status IS NOT NULL AND b.status OPERATOR(pg_catalog.<>) expected_status THEN
+    RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
+      MESSAGE = pg_catalog.format('booking %s is %s, not %s as expected', b.id, b.status, expected_status),
+      DETAIL = 'Another transaction changed its status first.',
+      HINT = 'Read the booking again and decide whether the change still applies.';
+  END IF;
+  IF b.status OPERATOR(pg_catalog.=) to_status THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = pg_catalog.format('booking %s is already %s', b.id, b.status);
+  END IF;
+  PERFORM pg_catalog.set_config('booking.reason', COALESCE(reason, ''), true);
+  UPDATE booking.booking x SET status = to_status
+   WHERE x.org_id OPERATOR(pg_catalog.=) b.org_id AND x.id OPERATOR(pg_catalog.=) b.id
+  RETURNING * INTO b;
+  PERFORM pg_catalog.set_config('booking.reason', COALESCE(saved, ''), true);
+  RETURN b;
+END
+$$;
+COMMENT ON FUNCTION booking.transition(pg_catalog.uuid, booking.booking_status, pg_catalog.text, booking.booking_status) IS
+  'move a booking to to_status, checked by the same trigger as UPDATE booking.booking SET status; reason is recorded (and required where a rule says so); with expected_status it is a compare-and-swap: serialization_failure (40001) when the booking is in another status. Returns the updated booking. Errors: P0002 not found, 22023 same status, 55000 no rule or too early/late, 42501 role or relation, 22004 reason missing';
+
+CREATE FUNCTION booking.cancel(booking_id pg_catalog.uuid, reason pg_catalog.text DEFAULT NULL,
+                               OUT refund_cents pg_catalog.int8, OUT fee_cents pg_catalog.int8,
+                               OUT refund_percentage pg_catalog.int4,
+                               OUT actor booking.cancellation_actor, OUT policy_id pg_catalog.uuid)
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  b booking.booking;
+  c pg_catalog.jsonb;
+BEGIN
+  b := booking.transition(booking_id, 'cancelled', reason);
+  SELECT h.metadata OPERATOR(pg_catalog.->) 'cancellation' INTO c
+    FROM booking.status_history h
+   WHERE h.org_id OPERATOR(pg_catalog.=) b.org_id AND h.booking_id OPERATOR(pg_catalog.=) b.id
+   ORDER BY h.id DESC
+   LIMIT 1;
+  refund_cents := (c OPERATOR(pg_catalog.->>) 'refund_cents')::pg_catalog.int8;
+  fee_cents := (c OPERATOR(pg_catalog.->>) 'fee_cents')::pg_catalog.int8;
+  refund_percentage := (c OPERATOR(pg_catalog.->>) 'refund_percentage')::pg_catalog.int4;
+  actor := (c OPERATOR(pg_catalog.->>) 'actor')::booking.cancellation_actor;
+  policy_id := (c OPERATOR(pg_catalog.->>) 'policy_id')::pg_catalog.uuid;
+END
+$$;
+COMMENT ON FUNCTION booking.cancel(pg_catalog.uuid, pg_catalog.text) IS
+  'cancel a booking (booking.transition to cancelled) and return what the cancellation policy gave: refund_cents (also recorded on a captured payment), fee_cents, refund_percentage, the cancelling actor (student, guardian, instructor, admin) and the policy applied (NULL when none did)';
+
+CREATE FUNCTION booking.cancellation_quote(booking_id pg_catalog.uuid, at pg_catalog.timestamptz DEFAULT pg_catalog.now(),
+                                           OUT actor booking.cancellation_actor, OUT policy_id pg_catalog.uuid,
+                                           OUT hours_before_start pg_catalog.numeric, OUT refund_percentage pg_catalog.int4,
+                                           OUT fee_cents pg_catalog.int8, OUT refund_cents pg_catalog.int8)
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  b booking.booking;
+  t record;
+BEGIN
+  SELECT * INTO b FROM booking.booking x
+   WHERE x.org_id OPERATOR(pg_catalog.=) booking.current_org_id() AND x.id OPERATOR(pg_catalog.=) cancellation_quote.booking_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+      MESSAGE = pg_catalog.format('booking %s not found', booking_id),
+      HINT = 'It does not exist, or the acting user may not see it.';
+  END IF;
+  actor := booking.cancellation_actor_of(b);
+  t := booking.cancellation_terms(b.org_id, actor, b.price_cents, b.starts_at, COALESCE(at, pg_catalog.now()));
+  policy_id := t.policy_id;
+  hours_before_start := t.hours_before_start;
+  refund_percentage := t.refund_percentage;
+  fee_cents := t.fee_cents;
+  refund_cents := t.refund_cents;
+END
+$$;
+COMMENT ON FUNCTION booking.cancellation_quote(pg_catalog.uuid, pg_catalog.timestamptz) IS
+  'what cancelling the booking at time at (default now) would give the acting user under the org''s cancellation policy, without cancelling; refund_cents before capping at what the payment has left';
+
+CREATE FUNCTION booking.reschedule(booking_id pg_catalog.uuid, new_start pg_catalog.timestamptz,
+                                   reason pg_catalog.text DEFAULT NULL)
+  RETURNS booking.booking
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  b booking.booking;
+  saved pg_catalog.text := pg_catalog.current_setting('booking.reason', true);
+BEGIN
+  IF new_start IS NULL OR pg_catalog.isfinite(new_start) IS NOT TRUE THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = 'new_start must be a finite time', DETAIL = pg_catalog.format('It is %s.', COALESCE(new_start::pg_catalog.text, 'null'));
+  END IF;
+  b := booking.lifecycle_lock(booking_id);
+  IF b.starts_at OPERATOR(pg_catalog.=) new_start THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = pg_catalog.format('booking %s already starts at %s', b.id, b.starts_at);
+  END IF;
+  PERFORM pg_catalog.set_config('booking.reason', COALESCE(reason, ''), true);
+  UPDATE booking.booking x
+     SET starts_at = new_start, ends_at = new_start OPERATOR(pg_catalog.+) (x.ends_at OPERATOR(pg_catalog.-) x.starts_at)
+   WHERE x.org_id OPERATOR(pg_catalog.=) b.org_id AND x.id OPERATOR(pg_catalog.=) b.id
+  RETURNING * INTO b;
+  PERFORM pg_catalog.set_config('booking.reason', COALESCE(saved, ''), true);
+  RETURN b;
+END
+$$;
+COMMENT ON FUNCTION booking.reschedule(pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.text) IS
+  'move a pending, waitlisted or confirmed appointment to new_start, keeping its length, id and history; allowed to whoever may cancel it now (the rules for its status -> cancelled), checked like a new booking by the write-path triggers; records rescheduled_from/at/reason, a history row and a booking.rescheduled outbox event, and schedules its automatic transitions anew';
+
+CREATE FUNCTION booking.status_at(booking_id pg_catalog.uuid, at pg_catalog.timestamptz)
+  RETURNS booking.booking_status
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  org pg_catalog.uuid := booking.current_org_id();
+  s booking.booking_status;
+BEGIN
+  IF org IS NULL THEN
+    SELECT b.org_id INTO org FROM booking.booking b WHERE b.id OPERATOR(pg_catalog.=) status_at.booking_id;
+  END IF;
+  SELECT h.to_status INTO s
+    FROM booking.status_history h
+   WHERE h.org_id OPERATOR(pg_catalog.=) org AND h.booking_id OPERATOR(pg_catalog.=) status_at.booking_id
+     AND h.created_at OPERATOR(pg_catalog.<=) status_at.at
+   ORDER BY h.created_at DESC, h.id DESC
+   LIMIT 1;
+  RETURN s;
+END
+$$;
+COMMENT ON FUNCTION booking.status_at(pg_catalog.uuid, pg_catalog.timestamptz) IS
+  'the status booking_id had at time at, from its history (the last change at or before at; changes of one transaction are ordered by their history id); NULL before it was created or when it is not visible';
+
+CREATE FUNCTION booking.run_due_transitions(max_rows pg_catalog.int4 DEFAULT 100,
+                                            OUT executed pg_catalog.int4, OUT skipped pg_catalog.int4,
+                                            OUT failed pg_catalog.int4, OUT deferred pg_catalog.int4)
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  SET booking.internal = on
+  AS $$
+DECLARE
+  s booking.scheduled_transition;
+  b record;
+  msg pg_catalog.text;
+  saved_reason pg_catalog.text := COALESCE(pg_catalog.current_setting('booking.reason', true), '');
+  saved_metadata pg_catalog.text := COALESCE(pg_catalog.current_setting('booking.metadata', true), '');
+BEGIN
+  executed := 0;
+  skipped := 0;
+  failed := 0;
+  deferred := 0;
+  IF max_rows IS NULL OR max_rows OPERATOR(pg_catalog.<) 1 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = pg_catalog.format('max_rows must be at least 1, not %s', COALESCE(max_rows::pg_catalog.text, 'null'));
+  END IF;
+  FOR s IN
+    SELECT * FROM booking.scheduled_transition t
+     WHERE t.processed_at IS NULL AND t.execute_at OPERATOR(pg_catalog.<=) pg_catalog.now()
+     ORDER BY t.execute_at
+     LIMIT max_rows
+     FOR UPDATE SKIP LOCKED
+  LOOP
+    BEGIN
+      -- A booking locked by a user's transaction or another runner is left
+      -- for the next run: waiting here could deadlock with a runner that
+      -- holds another of our bookings.
+      SELECT x.status, x.starts_at INTO b FROM booking.booking x
+       WHERE x.org_id OPERATOR(pg_catalog.=) s.org_id AND x.id OPERATOR(pg_catalog.=) s.booking_id
+       FOR UPDATE SKIP LOCKED;
+      IF NOT FOUND THEN
+        deferred := deferred OPERATOR(pg_catalog.+) 1;
+      ELSIF (s.expected_status IS NOT NULL AND b.status OPERATOR(pg_catalog.<>) ALL (s.expected_status))
+            OR (s.expected_starts_at IS NOT NULL AND b.starts_at OPERATOR(pg_catalog.<>) s.expected_starts_at)
+            OR b.status OPERATOR(pg_catalog.=) s.to_status THEN
+        -- the booking has moved on: nothing to do, ever
+        UPDATE booking.scheduled_transition t
+           SET attempts = t.attempts OPERATOR(pg_catalog.+) 1, outcome = 'skipped', processed_at = pg_catalog.now()
+         WHERE t.org_id OPERATOR(pg_catalog.=) s.org_id AND t.id OPERATOR(pg_catalog.=) s.id;
+        skipped := skipped OPERATOR(pg_catalog.+) 1;
+      ELSE
+        PERFORM pg_catalog.set_config('booking.reason', COALESCE(s.reason, ''), true);
+        PERFORM pg_catalog.set_config('booking.metadata',
+          (s.metadata OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('scheduled_transition_id', s.id, 'kind', s.kind))::pg_catalog.text, true);
+        UPDATE booking.booking x SET status = s.to_status
+         WHERE x.org_id OPERATOR(pg_catalog.=) s.org_id AND x.id OPERATOR(pg_catalog.=) s.booking_id;
+        UPDATE booking.scheduled_transition t
+           SET attempts = t.attempts OPERATOR(pg_catalog.+) 1, outcome = 'done', processed_at = pg_catalog.now()
+         WHERE t.org_id OPERATOR(pg_catalog.=) s.org_id AND t.id OPERATOR(pg_catalog.=) s.id;
+        executed := executed OPERATOR(pg_catalog.+) 1;
+      END IF;
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+      -- retry after 1, 2, 4, 8 minutes; the fifth failure is final
+      UPDATE booking.scheduled_transition t
+         SET attempts = t.attempts OPERATOR(pg_catalog.+) 1,
+             last_error = SQLSTATE OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) msg,
+             execute_at = pg_catalog.now() OPERATOR(pg_catalog.+)
+                          pg_catalog.make_interval(mins => 1 OPERATOR(pg_catalog.<<) LEAST(t.attempts, 6)),
+             outcome = CASE WHEN t.attempts OPERATOR(pg_catalog.>=) 4 THEN 'failed' END,
+             processed_at = CASE WHEN t.attempts OPERATOR(pg_catalog.>=) 4 THEN pg_catalog.now() END
+       WHERE t.org_id OPERATOR(pg_catalog.=) s.org_id AND t.id OPERATOR(pg_catalog.=) s.id;
+      failed := failed OPERATOR(pg_catalog.+) 1;
+    END;
+    PERFORM pg_catalog.set_config('booking.reason', saved_reason, true);
+    PERFORM pg_catalog.set_config('booking.metadata', saved_metadata, true);
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION booking.run_due_transitions(pg_catalog.int4) IS
+  'run up to max_rows due scheduled transitions (oldest first) as the system: rows are claimed with FOR UPDATE SKIP LOCKED, so concurrent runners never take the same row; a row whose booking has moved on (status not expected, rescheduled, or already there) is skipped; a failure is recorded (attempts, last_error) and retried after 1, 2, 4, 8 minutes, the fifth is final (outcome failed); a booking locked by another transaction is deferred to the next run. Returns executed, skipped, failed, deferred. Run it in READ COMMITTED, e.g. every minute from pg_cron';
+
+-- Like 95_api.sql: no SECURITY DEFINER function is executable by PUBLIC.
+DO $$
+DECLARE
+  f pg_catalog.regprocedure;
+BEGIN
+  FOR f IN
+    SELECT p.oid::pg_catalog.regprocedure
+      FROM pg_catalog.pg_proc p
+     WHERE p.pronamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
+       AND p.prosecdef
+  LOOP
+    EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+  END LOOP;
+END
+$$;
+
+-- The helpers that write (schedules, refunds) run only inside the
+-- life-cycle trigger, as the extension owner.
+REVOKE EXECUTE ON FUNCTION booking.lifecycle_schedule(booking.booking) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION booking.lifecycle_settle_cancellation(booking.booking) FROM PUBLIC;
