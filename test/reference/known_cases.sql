@@ -21,80 +21,106 @@ INSERT INTO booking.org (id, name, time_zone, currency, slot_step_minutes, min_n
 VALUES ('00000000-0000-0000-0000-00000000ca02', 'Known answers', 'Europe/Berlin', 'EUR', 30, 0, 730);
 INSERT INTO booking.membership (org_id, user_id, role)
 VALUES ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000ca01', 'admin');
-SELECT set_config('booking.identity', '00000000-0000-0000-0000-00000000ca02 00000000-0000-0000-0000-00000000ca01 admin', false) \g /dev/null
 
 -- services: k60 (60 min), k60b (60 min, 15 before), k30 (30 min), k90, and
 -- kbusy (used by busy items: 30 min after)
-INSERT INTO booking.service (id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes) VALUES
-  ('00000000-0000-0000-0000-00000000c060', 'k60', 60, 0, 0),
-  ('00000000-0000-0000-0000-00000000c061', 'k60b', 60, 15, 0),
-  ('00000000-0000-0000-0000-00000000c030', 'k30', 30, 0, 0),
-  ('00000000-0000-0000-0000-00000000c090', 'k90', 90, 0, 0),
-  ('00000000-0000-0000-0000-00000000c0bb', 'kbusy', 30, 0, 30);
-INSERT INTO booking.client (id, full_name) VALUES ('00000000-0000-0000-0000-00000000cc01', 'Known client');
+INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes) VALUES
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c060', 'k60', 60, 0, 0),
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c061', 'k60b', 60, 15, 0),
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c030', 'k30', 30, 0, 0),
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c090', 'k90', 90, 0, 0),
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c0bb', 'kbusy', 30, 0, 30);
+INSERT INTO booking.client (org_id, id, full_name) VALUES ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000cc01', 'Known client');
 -- two points in Berlin; a cached 40 minutes from p1 to p2
-INSERT INTO booking.location (id, name, point) VALUES
-  ('00000000-0000-0000-0000-00000000c101', 'p1', 'SRID=4326;POINT(13.30 52.50)'),
-  ('00000000-0000-0000-0000-00000000c102', 'p2', 'SRID=4326;POINT(13.45 52.52)');
-INSERT INTO booking.travel_time_cache (from_point, to_point, driving_minutes, distance_meters, cache_valid_until)
-VALUES ('SRID=4326;POINT(13.30 52.50)', 'SRID=4326;POINT(13.45 52.52)', 40, 12000, now() + interval '3 years');
+INSERT INTO booking.location (org_id, id, name, point) VALUES
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c101', 'p1', 'SRID=4326;POINT(13.30 52.50)'),
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c102', 'p2', 'SRID=4326;POINT(13.45 52.52)');
+INSERT INTO booking.travel_time_cache (org_id, from_point, to_point, driving_minutes, distance_meters, cache_valid_until)
+VALUES ('00000000-0000-0000-0000-00000000ca02', 'SRID=4326;POINT(13.30 52.50)', 'SRID=4326;POINT(13.45 52.52)', 40, 12000, now() + interval '3 years');
+
+-- Everything is loaded as maintenance (a superuser without an identity:
+-- any status, lapsed holds); the identity is set for the calls only.
 
 -- one resource per case: (case, weekly rows ...), the hours in local time
 CREATE TABLE d_known_case (k int PRIMARY KEY, name text, service uuid, day date, during tstzrange,
                            pickup geography, want text[]);
 CREATE FUNCTION known_res(k int) RETURNS uuid LANGUAGE sql IMMUTABLE
   RETURN ('00000000-0000-0000-0000-0000000' || lpad(k::text, 5, '0'))::uuid;
-INSERT INTO booking.resource (id, display_name)
-SELECT known_res(k), 'Known ' || k FROM generate_series(1, 16) AS k;
+INSERT INTO booking.resource (org_id, id, display_name)
+SELECT '00000000-0000-0000-0000-00000000ca02', known_res(k), 'Known ' || k FROM generate_series(1, 19) AS k;
 CREATE FUNCTION known_day(d date) RETURNS tstzrange LANGUAGE sql STABLE
   RETURN tstzrange((d + '00:00'::time) AT TIME ZONE 'Europe/Berlin', (d + 1 + '00:00'::time) AT TIME ZONE 'Europe/Berlin');
 CREATE FUNCTION known_at(d date, t time) RETURNS timestamptz LANGUAGE sql STABLE
   RETURN (d + t) AT TIME ZONE 'Europe/Berlin';
 
-INSERT INTO booking.working_hours (resource_id, weekday, hours, break, max_bookings_per_day, travel_buffer_minutes) VALUES
-  (known_res(1), 7, '[01:00,06:00)', NULL, NULL, 0),
-  (known_res(2), 7, '[01:00,04:00)', NULL, NULL, 0),
-  (known_res(3), 1, '[09:00,13:00)', '[11:00,11:30)', NULL, 0),
-  (known_res(4), 1, '[09:00,10:00)', NULL, NULL, 0),
-  (known_res(4), 1, '[10:00,11:00)', NULL, NULL, 0),
-  (known_res(5), 1, '[09:00,13:00)', NULL, NULL, 0),
-  (known_res(6), 1, '[09:00,13:00)', NULL, NULL, 0),
-  (known_res(7), 1, '[09:00,13:00)', NULL, NULL, 0),
-  (known_res(8), 1, '[09:00,13:00)', NULL, NULL, 20),
-  (known_res(9), 1, '[09:00,11:00)', NULL, 1, 0),
-  (known_res(10), 1, '[09:00,11:00)', NULL, 2, 0),
-  (known_res(11), 1, '[09:00,13:00)', NULL, NULL, 0),
-  (known_res(12), 1, '[09:00,13:00)', NULL, NULL, 0),
-  (known_res(13), 1, '[09:00,12:00)', NULL, NULL, 0),
-  (known_res(14), 1, '[22:00,24:00)', NULL, NULL, 0),
-  (known_res(15), 7, '[02:00,03:00)', NULL, NULL, 0),
-  (known_res(16), 7, '[02:30,04:00)', NULL, NULL, 0);
-INSERT INTO booking.availability_exception (resource_id, on_date, available, hours) VALUES
-  (known_res(5), :'known_monday', false, NULL),
-  (known_res(6), :'known_monday', true, '{[14:00,15:30)}');
-INSERT INTO booking.booking (resource_id, client_id, service_id, starts_at, ends_at, status, pickup_point, dropoff_point, currency) VALUES
+INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours, break, max_bookings_per_day, travel_buffer_minutes) VALUES
+  ('00000000-0000-0000-0000-00000000ca02', known_res(1), 7, '[01:00,06:00)', NULL, NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(2), 7, '[01:00,04:00)', NULL, NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(3), 1, '[09:00,13:00)', '[11:00,11:30)', NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(4), 1, '[09:00,10:00)', NULL, NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(4), 1, '[10:00,11:00)', NULL, NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(5), 1, '[09:00,13:00)', NULL, NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(6), 1, '[09:00,13:00)', NULL, NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(7), 1, '[09:00,13:00)', NULL, NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(8), 1, '[09:00,13:00)', NULL, NULL, 20),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(9), 1, '[09:00,11:00)', NULL, 1, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(10), 1, '[09:00,11:00)', NULL, 2, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(11), 1, '[09:00,13:00)', NULL, NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(12), 1, '[09:00,13:00)', NULL, NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(13), 1, '[09:00,12:00)', NULL, NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(14), 1, '[22:00,24:00)', NULL, NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(15), 7, '[02:00,03:00)', NULL, NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(16), 7, '[02:30,04:00)', NULL, NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(17), 1, '[09:00,11:00)', NULL, NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(18), 1, '[09:00,11:00)', NULL, NULL, 0),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(19), 1, '[09:00,11:00)', NULL, NULL, 0);
+INSERT INTO booking.availability_exception (org_id, resource_id, on_date, available, hours) VALUES
+  ('00000000-0000-0000-0000-00000000ca02', known_res(5), :'known_monday', false, NULL),
+  ('00000000-0000-0000-0000-00000000ca02', known_res(6), :'known_monday', true, '{[14:00,15:30)}');
+INSERT INTO booking.booking (org_id, resource_id, client_id, service_id, starts_at, ends_at, status, pickup_point, dropoff_point, currency) VALUES
   -- 7: occupied [10:30, 11:30) by its own buffer after
-  (known_res(7), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c0bb',
+  ('00000000-0000-0000-0000-00000000ca02', known_res(7), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c0bb',
    known_at(:'known_monday', '10:30'), known_at(:'known_monday', '11:00'), 'confirmed', NULL, NULL, 'EUR'),
   -- 8: travel buffer 20 around [10:00, 11:00)
-  (known_res(8), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c060',
+  ('00000000-0000-0000-0000-00000000ca02', known_res(8), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c060',
    known_at(:'known_monday', '10:00'), known_at(:'known_monday', '11:00'), 'pending', NULL, NULL, 'EUR'),
   -- 9 and 10: one booking before the hours; cancelled ones do not count
-  (known_res(9), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c030',
+  ('00000000-0000-0000-0000-00000000ca02', known_res(9), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c030',
    known_at(:'known_monday', '07:00'), known_at(:'known_monday', '07:30'), 'in_progress', NULL, NULL, 'EUR'),
-  (known_res(10), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c030',
+  ('00000000-0000-0000-0000-00000000ca02', known_res(10), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c030',
    known_at(:'known_monday', '07:00'), known_at(:'known_monday', '07:30'), 'confirmed', NULL, NULL, 'EUR'),
-  (known_res(10), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c030',
+  ('00000000-0000-0000-0000-00000000ca02', known_res(10), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c030',
    known_at(:'known_monday', '07:30'), known_at(:'known_monday', '08:00'), 'cancelled', NULL, NULL, 'EUR'),
   -- 11: [10:00, 11:00) dropping off at p1, 40 minutes from p2
-  (known_res(11), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c060',
+  ('00000000-0000-0000-0000-00000000ca02', known_res(11), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c060',
    known_at(:'known_monday', '10:00'), known_at(:'known_monday', '11:00'), 'confirmed',
    NULL, 'SRID=4326;POINT(13.30 52.50)', 'EUR'),
   -- 12: a booking without points and a session at p1, both ending 11:00
-  (known_res(12), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c060',
+  ('00000000-0000-0000-0000-00000000ca02', known_res(12), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c060',
    known_at(:'known_monday', '10:00'), known_at(:'known_monday', '11:00'), 'confirmed', NULL, NULL, 'EUR');
-INSERT INTO booking.session (resource_id, service_id, location_id, title, starts_at, ends_at, capacity, currency) VALUES
-  (known_res(12), '00000000-0000-0000-0000-00000000c030', '00000000-0000-0000-0000-00000000c101', 'known session',
+-- 17: a live hold at 09:00 counts, a lapsed hold at 10:00 does not (a
+-- lapsed hold can only be written by maintenance: no identity)
+INSERT INTO booking.booking (org_id, resource_id, client_id, service_id, starts_at, ends_at, status, hold_expires_at, currency) VALUES
+  ('00000000-0000-0000-0000-00000000ca02', known_res(17), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c060',
+   known_at(:'known_monday', '09:00'), known_at(:'known_monday', '10:00'), 'pending', now() + interval '1 day', 'EUR');
+INSERT INTO booking.booking (org_id, resource_id, client_id, service_id, starts_at, ends_at, status, hold_expires_at, currency) VALUES
+  ('00000000-0000-0000-0000-00000000ca02', known_res(17), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c060',
+   known_at(:'known_monday', '10:00'), known_at(:'known_monday', '11:00'), 'pending', now() - interval '1 minute', 'EUR');
+-- 18: a booking keeps the buffer its service had (30 after) when the
+-- service changes; 19: a session takes its service's current buffers
+INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_after_minutes) VALUES
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c0b1', 'kstored', 30, 30),
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c0b2', 'ksession', 30, 0);
+INSERT INTO booking.booking (org_id, resource_id, client_id, service_id, starts_at, ends_at, status, currency) VALUES
+  ('00000000-0000-0000-0000-00000000ca02', known_res(18), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c0b1',
+   known_at(:'known_monday', '09:00'), known_at(:'known_monday', '09:30'), 'confirmed', 'EUR');
+INSERT INTO booking.session (org_id, resource_id, service_id, title, starts_at, ends_at, capacity, currency) VALUES
+  ('00000000-0000-0000-0000-00000000ca02', known_res(19), '00000000-0000-0000-0000-00000000c0b2', 'known session 2',
+   known_at(:'known_monday', '09:00'), known_at(:'known_monday', '09:30'), 4, 'EUR');
+UPDATE booking.service SET buffer_after_minutes = 0 WHERE id = '00000000-0000-0000-0000-00000000c0b1';
+UPDATE booking.service SET buffer_after_minutes = 30 WHERE id = '00000000-0000-0000-0000-00000000c0b2';
+INSERT INTO booking.session (org_id, resource_id, service_id, location_id, title, starts_at, ends_at, capacity, currency) VALUES
+  ('00000000-0000-0000-0000-00000000ca02', known_res(12), '00000000-0000-0000-0000-00000000c030', '00000000-0000-0000-0000-00000000c101', 'known session',
    known_at(:'known_monday', '10:30'), known_at(:'known_monday', '11:00'), 4, 'EUR');
 
 INSERT INTO d_known_case VALUES
@@ -130,16 +156,24 @@ INSERT INTO d_known_case VALUES
    known_day(:'known_spring'), NULL, '{}'),
   (16, 'a window starting inside the gap', '00000000-0000-0000-0000-00000000c030', :'known_spring',
    known_day(:'known_spring'), NULL, '{"03:30 +02"}');
+INSERT INTO d_known_case VALUES
+  (17, 'a live hold counts, a lapsed hold does not', '00000000-0000-0000-0000-00000000c060', :'known_monday',
+   known_day(:'known_monday'), NULL, '{"10:00 +02"}'),
+  (18, 'a booking keeps the buffers stored on it', '00000000-0000-0000-0000-00000000c060', :'known_monday',
+   known_day(:'known_monday'), NULL, '{"10:00 +02"}'),
+  (19, 'a session takes its service''s buffers', '00000000-0000-0000-0000-00000000c060', :'known_monday',
+   known_day(:'known_monday'), NULL, '{"10:00 +02"}');
 -- 11 without a pickup: only the item itself is in the way
 INSERT INTO d_known_case
-SELECT 17, 'no pickup: no travel', service, day, during, NULL, '{"09:00 +02","11:00 +02","11:30 +02","12:00 +02"}'
+SELECT 20, 'no pickup: no travel', service, day, during, NULL, '{"09:00 +02","11:00 +02","11:30 +02","12:00 +02"}'
   FROM d_known_case WHERE k = 11;
 
+SELECT set_config('booking.identity', '00000000-0000-0000-0000-00000000ca02 00000000-0000-0000-0000-00000000ca01 admin', false) \g /dev/null
 SET TimeZone = 'Europe/Berlin';
 INSERT INTO d_known (name, got, want)
 SELECT 'reference: ' || c.name || ' (' || c.day || ')',
        ARRAY(SELECT to_char(s.starts_at, 'HH24:MI TZH')
-               FROM slots_ref.available_slots(known_res(CASE WHEN c.k = 17 THEN 11 ELSE c.k END), c.service, c.during, c.pickup) AS s
+               FROM slots_ref.available_slots(known_res(CASE WHEN c.k = 20 THEN 11 ELSE c.k END), c.service, c.during, c.pickup) AS s
               ORDER BY s.starts_at),
        c.want
   FROM d_known_case c ORDER BY c.k;

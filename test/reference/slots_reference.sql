@@ -40,7 +40,10 @@ COMMENT ON SCHEMA slots_ref IS
   'independent SQL reference of booking.available_slots, for the differential test and the benchmark';
 
 -- The request's scalars: the acting org's settings and the service, after
--- the checks.  PL/pgSQL only because it raises the errors.
+-- the checks.  PL/pgSQL only because it raises the errors, with the SQLSTATEs
+-- of booking.available_slots: NULL argument 22004, empty range 22000,
+-- unbounded range 22023, longer than 366 days 54000, unknown resource or
+-- service P0002, inactive one 55000, no identity 42501.
 CREATE FUNCTION slots_ref.request(
     resource_id uuid, service_id uuid, during tstzrange,
     OUT org_id uuid, OUT tz text, OUT grid int4,
@@ -56,16 +59,20 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '42501', MESSAGE = 'no acting org',
       HINT = 'Call booking.act_as(org_id, user_id) in this transaction first.';
   END IF;
-  IF during IS NULL OR pg_catalog.isempty(during)
-     OR pg_catalog.lower_inf(during) OR pg_catalog.upper_inf(during)
+  IF resource_id IS NULL OR service_id IS NULL OR during IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '22004', MESSAGE = 'resource_id, service_id and during must not be NULL';
+  END IF;
+  IF pg_catalog.isempty(during) THEN
+    RAISE EXCEPTION USING ERRCODE = '22000', MESSAGE = 'the range is empty';
+  END IF;
+  IF pg_catalog.lower_inf(during) OR pg_catalog.upper_inf(during)
      OR NOT pg_catalog.isfinite(pg_catalog.lower(during))
      OR NOT pg_catalog.isfinite(pg_catalog.upper(during)) THEN
-    RAISE EXCEPTION USING ERRCODE = '22023',
-      MESSAGE = 'the range must be non-empty with finite bounds';
+    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'the range must have finite bounds';
   END IF;
   IF pg_catalog.upper(during) OPERATOR(pg_catalog.-) pg_catalog.lower(during)
      OPERATOR(pg_catalog.>) pg_catalog.make_interval(hours => 366 * 24) THEN
-    RAISE EXCEPTION USING ERRCODE = '22023', MESSAGE = 'the range is longer than 366 days';
+    RAISE EXCEPTION USING ERRCODE = '54000', MESSAGE = 'the range is longer than 366 days';
   END IF;
   SELECT o.time_zone, o.slot_step_minutes,
          pg_catalog.now() OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => o.min_notice_minutes),
@@ -76,11 +83,15 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = 'the acting org is not visible';
   END IF;
-  PERFORM FROM booking.resource r
-   WHERE r.org_id OPERATOR(pg_catalog.=) request.org_id
-     AND r.id OPERATOR(pg_catalog.=) request.resource_id AND r.active;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = 'no active resource with this id in the acting org';
+  IF NOT EXISTS (SELECT FROM booking.resource r
+                  WHERE r.org_id OPERATOR(pg_catalog.=) request.org_id
+                    AND r.id OPERATOR(pg_catalog.=) request.resource_id) THEN
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = 'no resource with this id in the acting org';
+  END IF;
+  IF NOT EXISTS (SELECT FROM booking.resource r
+                  WHERE r.org_id OPERATOR(pg_catalog.=) request.org_id
+                    AND r.id OPERATOR(pg_catalog.=) request.resource_id AND r.active) THEN
+    RAISE EXCEPTION USING ERRCODE = '55000', MESSAGE = 'the resource is not active';
   END IF;
   SELECT pg_catalog.make_interval(mins => s.duration_minutes),
          pg_catalog.make_interval(mins => s.buffer_before_minutes),
@@ -88,9 +99,14 @@ BEGIN
     INTO duration, buffer_before, buffer_after
     FROM booking.service s
    WHERE s.org_id OPERATOR(pg_catalog.=) request.org_id
-     AND s.id OPERATOR(pg_catalog.=) request.service_id AND s.active;
+     AND s.id OPERATOR(pg_catalog.=) request.service_id;
   IF NOT FOUND THEN
-    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = 'no active service with this id in the acting org';
+    RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = 'no service with this id in the acting org';
+  END IF;
+  IF NOT EXISTS (SELECT FROM booking.service s
+                  WHERE s.org_id OPERATOR(pg_catalog.=) request.org_id
+                    AND s.id OPERATOR(pg_catalog.=) request.service_id AND s.active) THEN
+    RAISE EXCEPTION USING ERRCODE = '55000', MESSAGE = 'the service is not active';
   END IF;
 END
 $$;
@@ -201,23 +217,26 @@ BEGIN ATOMIC
                 FROM weekly wk WHERE wk.day OPERATOR(pg_catalog.=) d.day), 0)) AS tb
       FROM days d
   ),
-  -- busy items of the resource near the range: occupying appointments and
-  -- scheduled sessions, with their own service's buffers and their points.
+  -- busy items of the resource near the range: appointments that occupy it
+  -- now (booking.occupies_now: lapsed holds do not) with the buffers stored
+  -- on them, and scheduled sessions with their service's buffers and their
+  -- location's point.
   -- No rule looks further than two days from a slot (buffers, travel and
   -- travel buffer are at most a day each), and a relevant day's span is at
   -- most two days from the range; four days is ample.
   busy AS MATERIALIZED (
     SELECT b.starts_at AS xs, b.ends_at AS xe,
-           pg_catalog.make_interval(mins => sv.buffer_before_minutes) AS xb,
-           pg_catalog.make_interval(mins => sv.buffer_after_minutes) AS xa,
+           pg_catalog.make_interval(mins => b.buffer_before_minutes) AS xb,
+           pg_catalog.make_interval(mins => b.buffer_after_minutes) AS xa,
            b.pickup_point::geography AS xpick, b.dropoff_point::geography AS xdrop
       FROM booking.booking b
-      JOIN booking.service sv
-        ON sv.org_id OPERATOR(pg_catalog.=) b.org_id AND sv.id OPERATOR(pg_catalog.=) b.service_id
      WHERE b.org_id OPERATOR(pg_catalog.=) (SELECT q.org_id FROM req q)
        AND b.resource_id OPERATOR(pg_catalog.=) available_slots.resource_id
        AND b.session_id IS NULL AND booking.status_occupies(b.status)
-       AND pg_catalog.tstzrange(b.starts_at, b.ends_at) OPERATOR(pg_catalog.&&)
+       AND booking.occupies_now(b.status, b.hold_expires_at)
+       -- (the condition of the exclusion constraint's index, which serves it)
+       AND booking.padded_range(b.starts_at, b.ends_at, b.buffer_before_minutes, b.buffer_after_minutes)
+           OPERATOR(pg_catalog.&&)
            pg_catalog.tstzrange(pg_catalog.lower(available_slots.during) OPERATOR(pg_catalog.-) '96 hours'::interval,
                                 pg_catalog.upper(available_slots.during) OPERATOR(pg_catalog.+) '96 hours'::interval)
     UNION ALL
