@@ -114,10 +114,11 @@ COMMENT ON FUNCTION slots_ref.request(uuid, uuid, tstzrange) IS
   'the checked scalars of a slot request: acting org, its zone, grid, earliest and latest start (now() + notice, now() + horizon in exact hours), and the service''s duration and buffers';
 
 -- Travel minutes as rule 8 uses them: 0 without both points, capped at a day.
+-- No SET search_path (every name in it is qualified): the clause would keep
+-- the planner from inlining it, and cost a GUC save and restore per call.
 CREATE FUNCTION slots_ref.travel_minutes(origin geography, destination geography, depart_at timestamptz)
   RETURNS int4
   LANGUAGE sql STABLE PARALLEL SAFE
-  SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   SELECT COALESCE(
            LEAST(1440, GREATEST(0, (booking.travel_time(origin, destination, depart_at)).minutes)),
@@ -307,7 +308,7 @@ BEGIN ATOMIC
   ),
   -- the starts every rule but the grid, range, notice, horizon and daily
   -- maximum allows, per day
-  allowed AS (
+  allowed AS MATERIALIZED (
     SELECT di.day, di.span, di.max_bookings,
            COALESCE(
              (SELECT pg_catalog.range_agg(pg_catalog.tstzrange(pg_catalog.lower(o.r),
