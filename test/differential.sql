@@ -60,7 +60,7 @@ INSERT INTO booking.membership (org_id, user_id, role) SELECT org_id, user_id, '
 -- Pickup points in one city (Berlin), shared by all orgs; locations and
 -- clients per org.
 CREATE TABLE d_point AS
-SELECT i, ST_SetSRID(ST_MakePoint(13.28 + random() * 0.25, 52.46 + random() * 0.1), 4326)::geography AS p
+SELECT i, ST_SetSRID(ST_MakePoint(13.2 + random() * 0.35, 52.42 + random() * 0.16), 4326)::geography AS p
   FROM generate_series(1, 30) AS i;
 INSERT INTO booking.location (org_id, id, name, point)
 SELECT o.org_id, uid('loc', o.n, l), 'Place ' || l, CASE WHEN l = 3 THEN NULL ELSE (SELECT p FROM d_point WHERE i = l * 7) END
@@ -72,7 +72,7 @@ SELECT o.org_id, uid('client', o.n), 'Client ' || o.n FROM d_org o ORDER BY o.n;
 INSERT INTO booking.travel_time_cache
        (org_id, from_point, to_point, driving_minutes, distance_meters, cache_valid_until,
         traffic_multiplier, peak_hour_multiplier, time_of_day_factors)
-SELECT o.org_id, a.p, b.p, rint(2, 50), rint(500, 20000), now() + interval '3 years',
+SELECT o.org_id, a.p, b.p, rint(2, 90), rint(500, 30000), now() + interval '3 years',
        pick('{1,1,1.2,1.5}'::float8[]), pick('{1,1.3,2}'::float8[]),
        CASE WHEN random() < 0.5 THEN (SELECT array_agg(0.5 + random()) FROM generate_series(1, 24) WHERE a.i > 0) END
   FROM d_org o, d_point a, d_point b
@@ -123,24 +123,27 @@ SELECT org_id, resource_id, 'Resource ' || org_n || '.' || r FROM d_res ORDER BY
 
 -- Weekly windows: per resource, period and weekday 0-3 windows, window j of
 -- n in the j-th n-th of the day, sometimes from 00:00 or to 24:00, on 5-minute
--- steps or any minute; 40 % with a break; some inactive rows on top.
+-- steps or any minute; 7 % whole days [00:00, 24:00) (slots meet midnight
+-- and the DST hours); 40 % with a break; some inactive rows on top.
 CREATE TABLE d_win AS
 WITH p AS (
   SELECT r.*, per, wd,
          CASE WHEN NOT r.two_periods THEN '(,)'::daterange
               WHEN per = 1 THEN daterange(NULL, r.split) ELSE daterange(r.split, NULL) END AS eff,
-         CASE WHEN random() < 0.12 THEN 0 ELSE rint(1, 3) END AS nwin
+         CASE WHEN random() < 0.12 THEN 0 ELSE rint(1, 3) END AS nwin0, random() < 0.07 AS whole_day
     FROM d_res r, generate_series(1, 2) AS per, generate_series(1, 7) AS wd
    WHERE per = 1 OR r.two_periods
+), p2 AS (
+  SELECT p.*, CASE WHEN whole_day THEN 1 ELSE nwin0 END AS nwin FROM p
 ), w AS (
-  SELECT p.*, j, (j - 1) * 1440 / nwin AS lo, j * 1440 / nwin AS hi, random() < 0.8 AS round5
-    FROM p, generate_series(1, 3) AS j WHERE j <= nwin
+  SELECT p2.*, j, (j - 1) * 1440 / nwin AS lo, j * 1440 / nwin AS hi, random() < 0.8 AS round5
+    FROM p2, generate_series(1, 3) AS j WHERE j <= nwin
 ), a AS (
-  SELECT w.*, CASE WHEN j = 1 AND random() < 0.25 THEN 0 ELSE lo + rint(0, (hi - lo - 30) * 6 / 10) END AS a0
+  SELECT w.*, CASE WHEN whole_day OR (j = 1 AND random() < 0.25) THEN 0 ELSE lo + rint(0, (hi - lo - 30) * 6 / 10) END AS a0
     FROM w
 ), b AS (
   SELECT a.*, CASE WHEN round5 THEN a0 / 5 * 5 ELSE a0 END AS wa,
-         CASE WHEN j = nwin AND random() < 0.25 THEN 1440 ELSE rint(a0 + 30, hi) END AS b0
+         CASE WHEN whole_day OR (j = nwin AND random() < 0.25) THEN 1440 ELSE rint(a0 + 30, hi) END AS b0
     FROM a
 ), c AS (
   SELECT b.*, CASE WHEN round5 THEN least(hi, (b0 + 4) / 5 * 5) ELSE b0 END AS wb FROM b
@@ -292,15 +295,23 @@ SELECT row_number() OVER (ORDER BY l.n, l.i)::int AS case_n, l.n AS org_n, l.org
        uid('res', l.n, l.r) AS resource_id, uid('service', l.n, l.svc) AS service_id,
        tstzrange(l.lo, l.lo + make_interval(mins => l.len),
                  CASE WHEN bnd < 0.75 THEN '[)' WHEN bnd < 0.85 THEN '()' WHEN bnd < 0.95 THEN '[]' ELSE '(]' END) AS during,
-       l.pickup_i, (SELECT p.p FROM d_point p WHERE p.i = l.pickup_i) AS pickup
+       l.pickup_i, (SELECT p.p FROM d_point p WHERE p.i = l.pickup_i) AS pickup, false AS all_resources
   FROM l;
+-- Every 25th request again for all resources: booking.find_slots (when
+-- it is the C side under test) against the reference for each active
+-- resource of the org.
+INSERT INTO d_case
+SELECT (SELECT max(case_n) FROM d_case) + row_number() OVER (ORDER BY c.case_n), c.org_n, c.org_id, c.user_id, c.zone,
+       'find_slots ' || c.kind, c.day, NULL, c.service_id, c.during, c.pickup_i, c.pickup, true
+  FROM d_case c
+ WHERE c.case_n % 25 = 0 AND :'impl' = 'booking.available_slots' AND to_regproc('booking.find_slots') IS NOT NULL;
 
 -- Bad requests: both sides must refuse them with the same SQLSTATE.
 INSERT INTO booking.resource (org_id, id, display_name, active)
 SELECT org_id, uid('res', n, 6), 'Inactive ' || n, false FROM d_org ORDER BY n;
 INSERT INTO d_case
 SELECT (SELECT max(case_n) FROM d_case) + e.i, o.n, o.org_id, o.user_id, o.zone, 'error: ' || e.what, NULL,
-       coalesce(e.res, uid('res', o.n, 1)), coalesce(e.svc, uid('service', o.n, 1)), e.during, NULL, NULL
+       coalesce(e.res, uid('res', o.n, 1)), coalesce(e.svc, uid('service', o.n, 1)), e.during, NULL, NULL, false
   FROM d_org o
  CROSS JOIN (VALUES
    (1, 'empty range', NULL::uuid, NULL::uuid, 'empty'::tstzrange),
@@ -328,40 +339,58 @@ SELECT booking.grant_app_role('regress_differential', trusted => true) \g /dev/n
 GRANT USAGE ON SCHEMA slots_ref TO regress_differential;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA slots_ref TO regress_differential;
 GRANT SELECT ON d_case TO regress_differential;
+-- A slot of a resource; the results are arrays of them.
+CREATE TYPE d_slot AS (resource_id uuid, slot tstzrange);
 CREATE TABLE d_result (case_n int PRIMARY KEY, same bool, n_impl int, n_ref int,
-                       only_impl tstzrange[], only_ref tstzrange[], err_impl text, err_ref text,
-                       ms_impl float8, ms_ref float8);
+                       only_impl d_slot[], only_ref d_slot[], err_impl text, err_ref text,
+                       ms_impl float8, ms_ref float8, travel_matters bool);
 GRANT INSERT ON d_result TO regress_differential;
 
 CREATE FUNCTION run_cases(impl text) RETURNS void
   LANGUAGE plpgsql AS $f$
 DECLARE
   c record;
-  a tstzrange[]; b tstzrange[]; ea text; eb text; t0 timestamptz; ta float8; tb float8;
+  a d_slot[]; b d_slot[]; ea text; eb text; t0 timestamptz; ta float8; tb float8; tm bool;
 BEGIN
   FOR c IN SELECT * FROM d_case ORDER BY case_n LOOP
     PERFORM booking.act_as(c.org_id, c.user_id);
-    a := NULL; b := NULL; ea := NULL; eb := NULL;
-    -- the slots as returned (they must come in start order)
+    a := NULL; b := NULL; ea := NULL; eb := NULL; tm := NULL;
     t0 := clock_timestamp();
     BEGIN
-      EXECUTE format('SELECT coalesce(array_agg(tstzrange(x.starts_at, x.ends_at)), ''{}'') FROM %s($1, $2, $3, $4) AS x', impl)
-        INTO a USING c.resource_id, c.service_id, c.during, c.pickup;
+      IF c.all_resources THEN
+        SELECT coalesce(array_agg((x.resource_id, tstzrange(x.starts_at, x.ends_at))::d_slot ORDER BY x.resource_id, x.starts_at), '{}')
+          INTO a FROM booking.find_slots(c.service_id, c.during, c.pickup) AS x;
+      ELSE
+        -- as returned: available_slots must give them in start order
+        EXECUTE format('SELECT coalesce(array_agg((%L::uuid, tstzrange(x.starts_at, x.ends_at))::d_slot), ''{}'') FROM %s($1, $2, $3, $4) AS x',
+                       c.resource_id, impl)
+          INTO a USING c.resource_id, c.service_id, c.during, c.pickup;
+      END IF;
     EXCEPTION WHEN OTHERS THEN ea := SQLSTATE || ' ' || SQLERRM;
     END;
     ta := extract(epoch FROM clock_timestamp() - t0) * 1000;
     t0 := clock_timestamp();
     BEGIN
-      SELECT coalesce(array_agg(tstzrange(x.starts_at, x.ends_at)), '{}')
-        INTO b FROM slots_ref.available_slots(c.resource_id, c.service_id, c.during, c.pickup) AS x;
+      IF c.all_resources THEN
+        SELECT coalesce(array_agg((r.id, tstzrange(x.starts_at, x.ends_at))::d_slot ORDER BY r.id, x.starts_at), '{}')
+          INTO b
+          FROM booking.resource r
+         CROSS JOIN LATERAL slots_ref.available_slots(r.id, c.service_id, c.during, c.pickup) AS x
+         WHERE r.org_id = c.org_id AND r.active;
+      ELSE
+        SELECT coalesce(array_agg((c.resource_id, tstzrange(x.starts_at, x.ends_at))::d_slot), '{}')
+          INTO b FROM slots_ref.available_slots(c.resource_id, c.service_id, c.during, c.pickup) AS x;
+      END IF;
     EXCEPTION WHEN OTHERS THEN eb := SQLSTATE || ' ' || SQLERRM;
     END;
     tb := extract(epoch FROM clock_timestamp() - t0) * 1000;
-    IF ea IS NULL AND a IS DISTINCT FROM ARRAY(SELECT x FROM unnest(a) AS x ORDER BY lower(x)) THEN
+    IF ea IS NULL AND NOT c.all_resources AND a IS DISTINCT FROM ARRAY(SELECT x FROM unnest(a) AS x ORDER BY lower(x.slot)) THEN
       ea := 'not in start order';
     END IF;
-    IF eb IS NULL AND b IS DISTINCT FROM ARRAY(SELECT x FROM unnest(b) AS x ORDER BY lower(x)) THEN
-      eb := 'not in start order';
+    -- coverage: does the pickup (travel) change the reference's answer?
+    IF c.pickup IS NOT NULL AND eb IS NULL AND NOT c.all_resources THEN
+      tm := b IS DISTINCT FROM ARRAY(SELECT (c.resource_id, tstzrange(x.starts_at, x.ends_at))::d_slot
+                                       FROM slots_ref.available_slots(c.resource_id, c.service_id, c.during) AS x);
     END IF;
     INSERT INTO d_result VALUES (
       c.case_n,
@@ -369,7 +398,7 @@ BEGIN
       cardinality(a), cardinality(b),
       ARRAY(SELECT unnest(a) EXCEPT SELECT unnest(b) ORDER BY 1 LIMIT 5),
       ARRAY(SELECT unnest(b) EXCEPT SELECT unnest(a) ORDER BY 1 LIMIT 5),
-      ea, eb, ta, tb);
+      ea, eb, ta, tb, tm);
   END LOOP;
 END
 $f$;
@@ -398,13 +427,13 @@ SELECT format('%s %s - case %s %s %s%s %s grid %s %smin+%s/%s pickup %s: %s',
  ORDER BY c.case_n;
 
 -- The first failures in detail: everything needed to rebuild the case.
-SELECT '# case ' || c.case_n || ': resource ' || c.resource_id || ' service ' || c.service_id
-       || ' during ' || c.during || ' pickup ' || coalesce(ST_AsText(c.pickup::geometry), 'NULL')
+SELECT '# case ' || c.case_n || ': resource ' || coalesce(c.resource_id::text, 'all (find_slots)') || ' service ' || c.service_id
+       || ' during ' || coalesce(c.during::text, 'NULL') || ' pickup ' || coalesce(ST_AsText(c.pickup::geometry), 'NULL')
        || ' org ' || c.org_id || ' (' || c.zone || ', grid ' || o.grid || ', notice ' || o.notice
        || ', horizon ' || o.horizon || ')' || chr(10)
-       || '#   ' || :'impl' || ': ' || coalesce(r.err_impl, r.n_impl || ' slots') || chr(10)
+       || '#   ' || CASE WHEN c.all_resources THEN 'booking.find_slots' ELSE :'impl' END || ': ' || coalesce(r.err_impl, r.n_impl || ' slots') || chr(10)
        || '#   slots_ref.available_slots: ' || coalesce(r.err_ref, r.n_ref || ' slots') || chr(10)
-       || '#   only in ' || :'impl' || ': ' || coalesce(array_to_string(r.only_impl, ' '), '') || chr(10)
+       || '#   only in ' || CASE WHEN c.all_resources THEN 'booking.find_slots' ELSE :'impl' END || ': ' || coalesce(array_to_string(r.only_impl, ' '), '') || chr(10)
        || '#   only in the reference: ' || coalesce(array_to_string(r.only_ref, ' '), '')
   FROM d_case c JOIN d_result r USING (case_n) JOIN d_org o ON o.n = c.org_n
  WHERE NOT r.same
@@ -416,6 +445,8 @@ SELECT format('# seed %s, anchor %s, now() %s: %s cases, %s with slots (%s DST, 
               count(*) FILTER (WHERE r.n_ref > 0 AND c.kind = 'notice'), count(*) FILTER (WHERE r.n_ref > 0 AND c.kind = 'horizon'),
               coalesce(sum(r.n_ref), 0), count(*) FILTER (WHERE r.err_impl IS NOT NULL AND r.err_ref IS NOT NULL))
   FROM d_case c JOIN d_result r USING (case_n);
+SELECT format('# coverage: travel from or to a pickup changes the answer in %s of the %s cases with a pickup',
+              count(*) FILTER (WHERE travel_matters), count(travel_matters)) FROM d_result;
 SELECT format('# data: %s orgs, %s resources, %s weekly rows, %s exceptions, %s bookings, %s sessions, %s cached travel times',
               (SELECT count(*) FROM booking.org), (SELECT count(*) FROM booking.resource), (SELECT count(*) FROM booking.working_hours),
               (SELECT count(*) FROM booking.availability_exception), (SELECT count(*) FROM booking.booking),
