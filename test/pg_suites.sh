@@ -45,4 +45,10 @@ bash test/dump_restore.sh | tee "$out/dump_restore.out"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 echo "# dump_restore all passed=$(grep -c '^ok' "$out/dump_restore.out") failed=$(grep -c '^not ok' "$out/dump_restore.out")" >"$out/dump_restore.log"
 
+# The solver against its independent SQL reference on 1,000 random cases.
+bash test/differential.sh | tee "$out/differential.out" | grep -v '^ok' | tail -8
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+grep '^# differential all ' "$out/differential.out" >"$out/differential.log" ||
+	echo "# differential all passed=0 failed=1" >"$out/differential.log"
+
 exit $status

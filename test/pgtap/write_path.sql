@@ -39,6 +39,7 @@ INSERT INTO booking.app_user (id, email, full_name) VALUES
 INSERT INTO booking.org (id, name, time_zone, currency) VALUES
   ('00000000-0000-0000-0000-0000000e00a0', 'Tap Write', 'Europe/Berlin', 'EUR'),
   ('00000000-0000-0000-0000-0000000e00b0', 'Tap Other', 'Europe/Berlin', 'EUR');
+SELECT booking.seed_lifecycle_defaults(id) FROM booking.org WHERE name IN ('Tap Write', 'Tap Other');
 INSERT INTO booking.membership (org_id, user_id, role) VALUES
   ('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0001', 'staff'),
   ('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0002', 'student'),

@@ -57,7 +57,8 @@ INSERT INTO booking.cancellation_policy (org_id, actor, hours_before_start, refu
 INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, session_id, starts_at, ends_at, status, currency, price_cents, resource_share_cents)
 SELECT :'org', ('00000000-0000-0000-0000-00000000c0' || n)::uuid, '00000000-0000-0000-0000-0000000007c1',
        '00000000-0000-0000-0000-0000000007b1', '00000000-0000-0000-0000-0000000007e1', s,
-       now() + make_interval(hours => h), now() + make_interval(hours => h + 1), st::booking.booking_status, 'EUR', 5000, 5000
+       CASE WHEN s IS NULL THEN now() + make_interval(hours => h) END,  -- a session booking takes the session's times
+       CASE WHEN s IS NULL THEN now() + make_interval(hours => h + 1) END, st::booking.booking_status, 'EUR', 5000, 5000
   FROM (VALUES ('01', 72, 'confirmed', NULL::uuid), ('02', 30, 'confirmed', NULL), ('03', 10, 'confirmed', NULL),
                ('04', 32, 'confirmed', NULL), ('05', -50, 'completed', NULL), ('06', 50, 'confirmed', NULL),
                ('07', 80, 'confirmed', NULL), ('11', 100, 'confirmed', NULL), ('12', 12, 'confirmed', NULL),

@@ -18,6 +18,8 @@ END $$;
 \set owner '''00000000-0000-0000-0000-00000000c0a1'''
 INSERT INTO booking.app_user (id, email, full_name) VALUES (:owner, 'owner@write.example', 'Owner');
 INSERT INTO booking.org (id, name, time_zone, currency) VALUES (:org, 'Write School', 'Europe/Berlin', 'EUR');
+-- the default life-cycle rules (create_org seeds them; a plain INSERT does not)
+SELECT booking.seed_lifecycle_defaults(:org) > 0 AS rules_seeded;
 INSERT INTO booking.membership (org_id, user_id, role) VALUES (:org, :owner, 'owner');
 INSERT INTO booking.service (org_id, id, name, lesson_type, duration_minutes, buffer_before_minutes, buffer_after_minutes) VALUES
   (:org, '00000000-0000-0000-0000-00000000c051', 'Lesson', 'standard', 60, 0, 15),
@@ -109,7 +111,11 @@ SELECT pg_temp.appt('00000000-0000-0000-0000-00000000c062', '00000000-0000-0000-
 -- the prerequisite is met once a standard lesson is completed
 SELECT pg_temp.try_detail($$SELECT booking.book('00000000-0000-0000-0000-00000000c061', '00000000-0000-0000-0000-00000000c052',
                           '2030-06-05 10:00+02', '00000000-0000-0000-0000-00000000c071')$$) AS highway_first;
+-- (the lesson lies in the future, so it is marked completed as a data load
+-- without an identity, which the life-cycle rules leave alone)
+SELECT set_config('booking.identity', '', false) IS NOT NULL AS data_load;
 UPDATE booking.booking SET status = 'completed' WHERE starts_at = '2030-06-03 08:45+02';
+SELECT set_config('booking.identity', :org || ' ' || :owner || ' owner', false) IS NOT NULL AS acting;
 SELECT pg_temp.try($$SELECT booking.book('00000000-0000-0000-0000-00000000c061', '00000000-0000-0000-0000-00000000c052',
                    '2030-06-05 10:00+02', '00000000-0000-0000-0000-00000000c071')$$) AS highway_after_standard;
 -- age on the booking's local date: the minor turns 17 on 2030-09-01
