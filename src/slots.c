@@ -486,8 +486,8 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 	exception_seen = palloc0(sizeof(bool) * in->nresources * in->ndays);
 	spi_select(in,
 								"SELECT e.resource_id, e.on_date, e.available,"
-								"       ARRAY(SELECT pg_catalog.lower(x) FROM pg_catalog.unnest(e.hours) x),"
-								"       ARRAY(SELECT pg_catalog.upper(x) FROM pg_catalog.unnest(e.hours) x)"
+								"       ARRAY(SELECT COALESCE(pg_catalog.lower(x), '00:00'::pg_catalog.time) FROM pg_catalog.unnest(e.hours) x),"
+								"       ARRAY(SELECT COALESCE(pg_catalog.upper(x), '24:00'::pg_catalog.time) FROM pg_catalog.unnest(e.hours) x)"
 								"  FROM booking.availability_exception e"
 								" WHERE e.org_id OPERATOR(pg_catalog.=) $1"
 								"   AND ($2 IS NULL OR e.resource_id OPERATOR(pg_catalog.=) $2)"

@@ -141,6 +141,11 @@ SELECT to_char(starts_at AT TIME ZONE 'Europe/Berlin', 'HH24:MI') AS local_start
                                   tstzrange(day::timestamp AT TIME ZONE 'Europe/Berlin', (day + 1)::timestamp AT TIME ZONE 'Europe/Berlin'),
                                   'POINT(13.4 52.52)')
  LIMIT 4;
+-- exception hours with an open bound run from 00:00 or to 24:00
+UPDATE booking.availability_exception SET hours = '{[15:00,)}' WHERE on_date = (SELECT day + 1 FROM berlin);
+SELECT string_agg(to_char(starts_at AT TIME ZONE 'Europe/Berlin', 'HH24:MI'), ' ' ORDER BY starts_at) AS open_ended_exception
+  FROM berlin, booking.available_slots('00000000-0000-0000-0000-0000000000e1', '00000000-0000-0000-0000-0000000000f1',
+                                       tstzrange((day + 1)::timestamp AT TIME ZONE 'Europe/Berlin', (day + 2)::timestamp AT TIME ZONE 'Europe/Berlin'));
 -- the daily maximum of 2: a second booking closes the day
 INSERT INTO booking.booking (resource_id, service_id, client_id, starts_at, ends_at, status, currency)
 SELECT '00000000-0000-0000-0000-0000000000e1', '00000000-0000-0000-0000-0000000000f1', '00000000-0000-0000-0000-0000000000c1',
