@@ -9,13 +9,7 @@ SET datestyle = 'ISO, YMD';
 
 -- try(cmd): 'ok' or 'SQLSTATE: message'; why(cmd): the same with the detail,
 -- rule ids and times masked (they differ from run to run).
-CREATE FUNCTION pg_temp.try(cmd text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE cmd;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END $$;
+\i test/sql/include/try.psql
 CREATE FUNCTION pg_temp.why(cmd text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
   d text;
@@ -28,7 +22,7 @@ EXCEPTION WHEN OTHERS THEN
            'Rule [0-9a-f-]{36}', 'Rule <id>', 'g'),
            '\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00', '<time>', 'g');
 END $$;
-GRANT EXECUTE ON FUNCTION pg_temp.try(text), pg_temp.why(text) TO PUBLIC;
+GRANT EXECUTE ON FUNCTION pg_temp.why(text) TO PUBLIC;
 
 -- One org with its cast; the org is made by create_org, which seeds the rules.
 INSERT INTO booking.app_user (id, email, full_name) VALUES
