@@ -39,6 +39,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "pgtime.h"
 #include "utils/array.h"
@@ -92,9 +93,14 @@ typedef struct SolveInput
 	int64		duration;
 	int64		buffer_before;
 	int64		buffer_after;
-	/* the new booking's pickup */
+	/* the new booking's pickup and dropoff */
 	bool		has_pickup;
 	TravelPoint pickup;
+	bool		has_dropoff;
+	TravelPoint dropoff;
+	/* a booking left out of the busy items (the one being written) */
+	bool		has_exclude;
+	pg_uuid_t	exclude;
 	/* resources */
 	int			nresources;
 	ResourceInput *resources;
@@ -593,7 +599,8 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 		bvalues[3] = TimestampTzGetDatum(hi);
 		spi_select(in,
 									"SELECT b.resource_id, b.id, b.starts_at, b.ends_at, b.buffer_before_minutes,"
-									"       b.buffer_after_minutes, b.pickup_point, b.dropoff_point, false"
+									"       b.buffer_after_minutes, b.pickup_point,"
+									"       COALESCE(b.dropoff_point, b.pickup_point), false"
 									"  FROM booking.booking b"
 									" WHERE b.org_id OPERATOR(pg_catalog.=) $1"
 									"   AND ($2 IS NULL OR b.resource_id OPERATOR(pg_catalog.=) $2)"
@@ -625,6 +632,10 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 				continue;
 			if (i % 1024 == 0)
 				CHECK_FOR_INTERRUPTS();
+			if (in->has_exclude && !DatumGetBool(SPI_getbinval(row, desc, 9, &isnull)) &&
+				memcmp(DatumGetUUIDP(SPI_getbinval(row, desc, 2, &isnull)), &in->exclude,
+					   sizeof(pg_uuid_t)) == 0)
+				continue;
 			if (r->nbusy == r->maxbusy)
 			{
 				r->maxbusy *= 2;
@@ -662,10 +673,11 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 
 /*
  * The travel callback.  Location 2k is item k's dropoff (departing at its
- * end), 2k + 1 its pickup; the new booking's pickup and dropoff are both
- * the location -2 encoded as INT_MAX - 1 (see request_for).
+ * end), 2k + 1 its pickup; the new booking's pickup is NEW_PICKUP and its
+ * dropoff NEW_DROPOFF (see request_for).
  */
-#define NEW_LOCATION (PG_INT32_MAX - 1)
+#define NEW_PICKUP (PG_INT32_MAX - 1)
+#define NEW_DROPOFF (PG_INT32_MAX - 2)
 
 static int
 travel_callback(void *context, int from, int to)
@@ -673,15 +685,15 @@ travel_callback(void *context, int from, int to)
 	TravelContext *c = context;
 	TravelLeg	leg;
 
-	if (from == NEW_LOCATION && to != NEW_LOCATION && to % 2 == 1)
+	if (from == NEW_DROPOFF && to < NEW_DROPOFF && to % 2 == 1)
 	{
 		int			k = to / 2;
 
-		booking_travel_leg(c->in->travel, &c->in->pickup, &c->r->busy_pickup[k],
+		booking_travel_leg(c->in->travel, &c->in->dropoff, &c->r->busy_pickup[k],
 						   c->r->busy[k].start, &leg);
 		return leg.minutes;
 	}
-	if (to == NEW_LOCATION && from != NEW_LOCATION && from % 2 == 0)
+	if (to == NEW_PICKUP && from < NEW_DROPOFF && from % 2 == 0)
 	{
 		int			k = from / 2;
 
@@ -699,8 +711,8 @@ request_for(SolveInput *in, ResourceInput *r, SlotsRequest *rq, TravelContext *t
 	rq->duration = in->duration;
 	rq->buffer_before = in->buffer_before;
 	rq->buffer_after = in->buffer_after;
-	rq->pickup_location = in->has_pickup ? NEW_LOCATION : -1;
-	rq->dropoff_location = in->has_pickup ? NEW_LOCATION : -1;
+	rq->pickup_location = in->has_pickup ? NEW_PICKUP : -1;
+	rq->dropoff_location = in->has_dropoff ? NEW_DROPOFF : -1;
 	rq->grid_minutes = in->grid;
 	rq->range_start = in->range_start;
 	rq->range_end = in->range_end;
@@ -712,7 +724,7 @@ request_for(SolveInput *in, ResourceInput *r, SlotsRequest *rq, TravelContext *t
 	rq->nbusy = r->nbusy;
 	tc->in = in;
 	tc->r = r;
-	rq->travel = in->has_pickup ? travel_callback : NULL;
+	rq->travel = in->has_pickup || in->has_dropoff ? travel_callback : NULL;
 	rq->travel_context = tc;
 }
 
@@ -734,10 +746,15 @@ solver_for(SolveInput *in, ResourceInput *r, SlotsRequest *rq, TravelContext *tc
 	return sv;
 }
 
-/* Set up a call: acting org, range, service, pickup, resources, travel. */
+/*
+ * Set up a call: the org (NULL: the acting org), range, service, the new
+ * booking's pickup (also its dropoff; the caller may set another one),
+ * resources (NULL: all) with their busy items but the booking "exclude"
+ * (NULL: none), travel.
+ */
 static SolveInput *
-solve_input(const pg_uuid_t *resource, const pg_uuid_t *service, RangeType *during,
-			Datum pickup, bool pickup_null)
+solve_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *service,
+			RangeType *during, Datum pickup, bool pickup_null, const pg_uuid_t *exclude)
 {
 	SolveInput *in = palloc0(sizeof(SolveInput));
 	TypeCacheEntry *typcache;
@@ -745,7 +762,15 @@ solve_input(const pg_uuid_t *resource, const pg_uuid_t *service, RangeType *duri
 	RangeBound	upper;
 	bool		empty;
 
-	require_acting_org(&in->org);
+	if (org)
+		in->org = *org;
+	else
+		require_acting_org(&in->org);
+	if (exclude)
+	{
+		in->exclude = *exclude;
+		in->has_exclude = true;
+	}
 	typcache = lookup_type_cache(RangeTypeGetOid(during), TYPECACHE_RANGE_INFO);
 	range_deserialize(typcache, during, &lower, &upper, &empty);
 	if (empty)
@@ -762,6 +787,8 @@ solve_input(const pg_uuid_t *resource, const pg_uuid_t *service, RangeType *duri
 	{
 		booking_point_from_geography(pickup, "pickup", &in->pickup);
 		in->has_pickup = true;
+		in->dropoff = in->pickup;
+		in->has_dropoff = true;
 	}
 	in->cxt = CurrentMemoryContext;
 	SPI_connect();
@@ -827,8 +854,8 @@ booking_available_slots(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("resource_id, service_id and during must not be null")));
-	in = solve_input(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), PG_GETARG_RANGE_P(2),
-					 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3));
+	in = solve_input(NULL, PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), PG_GETARG_RANGE_P(2),
+					 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3), NULL);
 	InitMaterializedSRF(fcinfo, 0);
 	if (!PG_ARGISNULL(4) && booking_ineligible(in, &in->resources[0], PG_GETARG_UUID_P(4)))
 		return (Datum) 0;
@@ -924,6 +951,30 @@ explain_text(SolveInput *in, ResourceInput *r, const SlotsExplanation *x)
 	return pstrdup(slots_reason_name(x->reason));
 }
 
+/* A start one slot can be asked about: finite, with days around it. */
+static void
+check_start(TimestampTz start)
+{
+	if (TIMESTAMP_NOT_FINITE(start) || start < SLOTS_TIME_MIN + 3 * USECS_PER_DAY ||
+		start > END_TIMESTAMP - 4 * USECS_PER_DAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("starts_at must be a finite timestamp")));
+}
+
+/*
+ * The range one start is judged in: every rule but the range applies, so
+ * a range of days around it.
+ */
+static RangeType *
+range_around(TimestampTz start)
+{
+	RangeBound	lower = {.val = TimestampTzGetDatum(start - 2 * USECS_PER_DAY),.infinite = false,.inclusive = true,.lower = true};
+	RangeBound	upper = {.val = TimestampTzGetDatum(start + 3 * USECS_PER_DAY),.infinite = false,.inclusive = false,.lower = false};
+
+	return make_range(lookup_type_cache(TSTZRANGEOID, TYPECACHE_RANGE_INFO), &lower, &upper, false);
+}
+
 /*
  * booking.explain_slot(resource_id, service_id, starts_at, pickup, student_id)
  *		-> SETOF (reason, detail, booking_id, rule_id)
@@ -943,7 +994,6 @@ booking_explain_slot(PG_FUNCTION_ARGS)
 	bool		truncated;
 	size_t		k;
 	TimestampTz start;
-	RangeType  *around;
 	SlotsError	err;
 	bool		may_name;
 	int			rows = 0;
@@ -955,18 +1005,9 @@ booking_explain_slot(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("resource_id, service_id and starts_at must not be null")));
 	start = PG_GETARG_TIMESTAMPTZ(2);
-	if (TIMESTAMP_NOT_FINITE(start) || start < SLOTS_TIME_MIN + 3 * USECS_PER_DAY ||
-		start > END_TIMESTAMP - 4 * USECS_PER_DAY)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("starts_at must be a finite timestamp")));
-	/* every rule but the range: a range of days around the start */
-	around = make_range(lookup_type_cache(TSTZRANGEOID, TYPECACHE_RANGE_INFO),
-						&(RangeBound) {.val = TimestampTzGetDatum(start - 2 * USECS_PER_DAY), .infinite = false, .inclusive = true, .lower = true},
-						&(RangeBound) {.val = TimestampTzGetDatum(start + 3 * USECS_PER_DAY), .infinite = false, .inclusive = false, .lower = false},
-						false);
-	in = solve_input(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), around,
-					 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3));
+	check_start(start);
+	in = solve_input(NULL, PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), range_around(start),
+					 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3), NULL);
 	r = &in->resources[0];
 	sv = solver_for(in, r, &rq, &tc);
 	err = slots_explain(sv, start, out, lengthof(out), &n, &truncated);
@@ -1079,7 +1120,7 @@ booking_free_time(PG_FUNCTION_ARGS)
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		PG_RETURN_NULL();
-	in = solve_input(PG_GETARG_UUID_P(0), NULL, PG_GETARG_RANGE_P(1), (Datum) 0, true);
+	in = solve_input(NULL, PG_GETARG_UUID_P(0), NULL, PG_GETARG_RANGE_P(1), (Datum) 0, true, NULL);
 	r = &in->resources[0];
 	sv = solver_for(in, r, &rq, &tc);
 	mtyp = lookup_type_cache(mroid, TYPECACHE_MULTIRANGE_INFO);
@@ -1193,8 +1234,8 @@ booking_find_slots(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("service_id and during must not be null")));
-	in = solve_input(NULL, PG_GETARG_UUID_P(0), PG_GETARG_RANGE_P(1),
-					 PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2), PG_ARGISNULL(2));
+	in = solve_input(NULL, NULL, PG_GETARG_UUID_P(0), PG_GETARG_RANGE_P(1),
+					 PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2), PG_ARGISNULL(2), NULL);
 	found = palloc(sizeof(FoundSlot) * maxfound);
 	for (i = 0; i < in->nresources; i++)
 	{
@@ -1259,4 +1300,149 @@ booking_find_slots(PG_FUNCTION_ARGS)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	return (Datum) 0;
+}
+
+/*
+ * The write path's check of one appointment (see sql/parts/45_write_path.sql).
+ *
+ * Every reason of slots_explain() has its SQLSTATE (the README lists them);
+ * those an owner or admin may override are the working hours (and the grid
+ * of start times), the notice, the horizon and the daily maximum, never an
+ * overlap, a buffer or a travel gap.
+ */
+static int
+reason_sqlstate(SlotsReason reason)
+{
+	switch (reason)
+	{
+		case SLOTS_REASON_OUTSIDE_HOURS:
+		case SLOTS_REASON_OUTSIDE_RANGE:
+			return MAKE_SQLSTATE('2', '3', 'K', '0', '6');
+		case SLOTS_REASON_DAY_OFF:
+			return MAKE_SQLSTATE('2', '3', 'K', '0', '7');
+		case SLOTS_REASON_EXCEPTION_HOURS:
+			return MAKE_SQLSTATE('2', '3', 'K', '0', '8');
+		case SLOTS_REASON_IN_BREAK:
+			return MAKE_SQLSTATE('2', '3', 'K', '0', '9');
+		case SLOTS_REASON_OFF_GRID:
+			return MAKE_SQLSTATE('2', '3', 'K', '1', '0');
+		case SLOTS_REASON_NOTICE:
+			return MAKE_SQLSTATE('2', '3', 'K', '1', '1');
+		case SLOTS_REASON_HORIZON:
+			return MAKE_SQLSTATE('2', '3', 'K', '1', '2');
+		case SLOTS_REASON_DAILY_MAXIMUM:
+			return MAKE_SQLSTATE('2', '3', 'K', '1', '3');
+		case SLOTS_REASON_OVERLAP:
+		case SLOTS_REASON_BUFFER_FROM:
+		case SLOTS_REASON_BUFFER_TO:
+			return ERRCODE_EXCLUSION_VIOLATION;
+		case SLOTS_REASON_TRAVEL_FROM:
+			return MAKE_SQLSTATE('2', '3', 'K', '1', '4');
+		case SLOTS_REASON_TRAVEL_TO:
+			return MAKE_SQLSTATE('2', '3', 'K', '1', '5');
+	}
+	return MAKE_SQLSTATE('2', '3', 'K', '0', '6');
+}
+
+static bool
+reason_overridable(SlotsReason reason)
+{
+	switch (reason)
+	{
+		case SLOTS_REASON_OUTSIDE_HOURS:
+		case SLOTS_REASON_DAY_OFF:
+		case SLOTS_REASON_EXCEPTION_HOURS:
+		case SLOTS_REASON_IN_BREAK:
+		case SLOTS_REASON_OFF_GRID:
+		case SLOTS_REASON_NOTICE:
+		case SLOTS_REASON_HORIZON:
+		case SLOTS_REASON_DAILY_MAXIMUM:
+			return true;
+		default:
+			return false;
+	}
+}
+
+/*
+ * booking.check_slot(org_id, booking_id, resource_id, service_id, starts_at,
+ *					  pickup, dropoff, may_override) -> text[]
+ *
+ * Judges the appointment by exactly the rules of available_slots, against
+ * every other busy item of the resource (the booking itself left out), with
+ * the booking's own pickup and dropoff (a NULL dropoff: its pickup).  Raises
+ * the first refused reason's SQLSTATE with every refused reason as the
+ * detail; with may_override, the overridable reasons are not refused but
+ * returned (their names), for the caller to record.
+ */
+PG_FUNCTION_INFO_V1(booking_check_slot);
+Datum
+booking_check_slot(PG_FUNCTION_ARGS)
+{
+	SolveInput *in;
+	ResourceInput *r;
+	SlotsRequest rq;
+	TravelContext tc;
+	SlotsSolver *sv;
+	SlotsExplanation out[64];
+	size_t		n;
+	bool		truncated;
+	size_t		k;
+	TimestampTz start;
+	SlotsError	err;
+	bool		may_override;
+	StringInfoData refused;
+	int			code = 0;
+	ArrayBuildState *overridden;
+
+	for (k = 0; k < 5; k++)
+		if (PG_ARGISNULL(k))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("org_id, booking_id, resource_id, service_id and starts_at must not be null")));
+	start = PG_GETARG_TIMESTAMPTZ(4);
+	check_start(start);
+	may_override = !PG_ARGISNULL(7) && PG_GETARG_BOOL(7);
+	in = solve_input(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(2), PG_GETARG_UUID_P(3), range_around(start),
+					 PG_ARGISNULL(5) ? (Datum) 0 : PG_GETARG_DATUM(5), PG_ARGISNULL(5),
+					 PG_GETARG_UUID_P(1));
+	if (!PG_ARGISNULL(6))
+	{
+		booking_point_from_geography(PG_GETARG_DATUM(6), "dropoff_point", &in->dropoff);
+		in->has_dropoff = true;
+	}
+	r = &in->resources[0];
+	sv = solver_for(in, r, &rq, &tc);
+	err = slots_explain(sv, start, out, lengthof(out), &n, &truncated);
+	if (err != SLOTS_OK)
+		slots_error(err, NULL);
+
+	initStringInfo(&refused);
+	overridden = initArrayResult(TEXTOID, CurrentMemoryContext, false);
+	for (k = 0; k < n; k++)
+	{
+		if (may_override && reason_overridable(out[k].reason))
+		{
+			accumArrayResult(overridden, CStringGetTextDatum(slots_reason_name(out[k].reason)),
+							 false, TEXTOID, CurrentMemoryContext);
+			continue;
+		}
+		if (code == 0)
+			code = reason_sqlstate(out[k].reason);
+		appendStringInfo(&refused, "%s%s", refused.len > 0 ? "; " : "", explain_text(in, r, &out[k]));
+	}
+	if (code != 0)
+	{
+		bool		overridable = true;
+
+		for (k = 0; k < n; k++)
+			overridable = overridable && reason_overridable(out[k].reason);
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("resource %s cannot be booked at %s", uuid_str(&r->id), local_str(in, start)),
+				 errdetail("%s%s.", refused.data, truncated ? "; and more" : ""),
+				 overridable && !may_override
+				 ? errhint("See booking.available_slots(); an owner or admin may book it anyway with override_reason set.")
+				 : errhint("See booking.available_slots() and booking.explain_slot().")));
+	}
+	PG_RETURN_DATUM(makeArrayResult(overridden, CurrentMemoryContext));
 }

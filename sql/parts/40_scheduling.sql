@@ -172,6 +172,9 @@ CREATE TABLE booking.booking (
   buffer_before_minutes pg_catalog.int4 NOT NULL DEFAULT 0 CHECK (buffer_before_minutes BETWEEN 0 AND 1440),
   buffer_after_minutes  pg_catalog.int4 NOT NULL DEFAULT 0 CHECK (buffer_after_minutes BETWEEN 0 AND 1440),
   hold_expires_at       pg_catalog.timestamptz,
+  override_reason       pg_catalog.text CHECK (pg_catalog.length(override_reason) BETWEEN 1 AND 1000),
+  overridden_rules      pg_catalog.text[],
+  overridden_by         pg_catalog.uuid REFERENCES booking.app_user (id) ON DELETE SET NULL,
   created_by            pg_catalog.uuid REFERENCES booking.app_user (id) ON DELETE SET NULL,
   created_at            pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
   updated_at            pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -207,6 +210,9 @@ COMMENT ON COLUMN booking.booking.idempotency_fingerprint IS 'md5 of the request
 COMMENT ON COLUMN booking.booking.buffer_before_minutes IS 'the service''s buffer before, copied at insert (and when the service changes) so that later changes of the service do not move existing bookings';
 COMMENT ON COLUMN booking.booking.buffer_after_minutes IS 'the service''s buffer after, copied like buffer_before_minutes';
 COMMENT ON COLUMN booking.booking.hold_expires_at IS 'set for a hold (e.g. during checkout): the booking takes its time or seats only until then, unless confirmed by setting this to NULL before it passes';
+COMMENT ON COLUMN booking.booking.override_reason IS 'set by an owner or admin to book a time the rules refuse (working hours, grid, notice, horizon, daily maximum; never an overlap, buffer or travel gap): why';
+COMMENT ON COLUMN booking.booking.overridden_rules IS 'the rules the booking''s time breaks, overridden with override_reason (set by the write path; NULL when none)';
+COMMENT ON COLUMN booking.booking.overridden_by IS 'the owner or admin whose write overrode overridden_rules';
 COMMENT ON CONSTRAINT booking_no_overlap ON booking.booking IS
   'no two appointments of one resource overlap, buffers included (booking.padded_range), while pending, confirmed or in progress';
 

@@ -5,8 +5,14 @@
 --     the service onto the row, and the exclusion constraint
 --     booking_no_overlap refuses an overlap of the padded intervals;
 --     writers of one resource and local day are serialised by
---     booking.lock_resource_day, under which further checks (travel gap,
---     working hours: the solver's) run;
+--     booking.lock_resource_day (an appointment locks its days and the day
+--     before and after, where a neighbour it must leave travel time to can
+--     be), under which booking.check_slot judges the time by exactly the
+--     solver's rules (working hours, grid, notice, horizon, daily maximum,
+--     buffers, travel gap; an owner or admin may override the first five
+--     with override_reason, never the others);
+--   * sessions: a scheduled session and its resource's appointments never
+--     overlap (buffers included), under the same resource-day locks;
 --   * sessions: seats taken (booking.seats_taken) never exceed the capacity;
 --     writers of one session are serialised by booking.lock_session; a full
 --     session takes waitlist entries, and seats freed by a cancellation (or
@@ -27,6 +33,8 @@
 --   22K03 session not bookable (started/cancelled) 23K03 idempotency key reused
 --   22K04 waitlist entry without a session         23K04 client not eligible
 --   22K05 hold expiry not in the future            23K05 hold expired
+--   42501 override_reason by a non-admin           23K06-23K15, 23P01: the solver's
+--                                                  rules (booking.check_slot)
 -- and from the constraints: 23P01 overlap, 23503 unknown or other org's
 -- reference, 23514 malformed values, 22P02 unknown status.
 
@@ -73,6 +81,26 @@ CREATE FUNCTION booking.lock_resource_day(org_id pg_catalog.uuid, resource_id pg
   END;
 COMMENT ON FUNCTION booking.lock_resource_day(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date) IS
   'serialise the writers of one resource and local day until the end of the transaction (a row lock in booking.write_lock; a REPEATABLE READ or SERIALIZABLE writer that missed a concurrent commit fails with 40001); the write trigger takes it for every local day an appointment''s padded interval touches, in date order, before it checks anything';
+
+CREATE FUNCTION booking.lock_resource_days(org_id pg_catalog.uuid, resource_id pg_catalog.uuid,
+                                           zone pg_catalog.text, during pg_catalog.tstzrange, margin pg_catalog.int4)
+  RETURNS void
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  d pg_catalog.date := pg_catalog.timezone(zone, pg_catalog.lower(during))::pg_catalog.date OPERATOR(pg_catalog.-) margin;
+  last pg_catalog.date := pg_catalog.timezone(zone, pg_catalog.upper(during) OPERATOR(pg_catalog.-) '1 microsecond'::pg_catalog.interval)::pg_catalog.date
+                          OPERATOR(pg_catalog.+) margin;
+BEGIN
+  WHILE d OPERATOR(pg_catalog.<=) last LOOP
+    PERFORM booking.lock_resource_day(org_id, resource_id, d);
+    d := d OPERATOR(pg_catalog.+) 1;
+  END LOOP;
+END
+$$;
+COMMENT ON FUNCTION booking.lock_resource_days(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text, pg_catalog.tstzrange, pg_catalog.int4) IS
+  'booking.lock_resource_day for every local date (in zone) the interval touches and margin days before and after, in date order';
 
 CREATE FUNCTION booking.lock_session(org_id pg_catalog.uuid, session_id pg_catalog.uuid)
   RETURNS void
@@ -365,6 +393,7 @@ DECLARE
   free pg_catalog.int8;
   cap pg_catalog.int4;
   problems pg_catalog.text;
+  rules pg_catalog.text[];
 BEGIN
   IF is_insert THEN
     -- A writer without the org's identity learns nothing from our checks
@@ -462,6 +491,17 @@ BEGIN
                  OR NEW.seats OPERATOR(pg_catalog.>) OLD.seats OR NEW.service_id OPERATOR(pg_catalog.<>) OLD.service_id);
 
   IF NOT maintenance THEN
+    -- Only an owner or admin overrides rules; what was overridden is
+    -- recorded by the rule check below.
+    IF NEW.override_reason IS NOT NULL AND NOT booking.acting_is_admin()
+       AND (is_insert OR NEW.override_reason IS DISTINCT FROM OLD.override_reason) THEN
+      RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+        MESSAGE = 'only an owner or admin may override booking rules',
+        HINT = 'Leave override_reason out; booking.available_slots() lists the bookable times.';
+    END IF;
+    IF NOT is_insert AND NEW.override_reason IS DISTINCT FROM OLD.override_reason THEN
+      claims := claims OR booking.status_occupies(NEW.status);   -- judge the time again
+    END IF;
     -- Holds: a new one must expire in the future; an expired one is over.
     IF NEW.hold_expires_at IS NOT NULL AND booking.status_occupies(NEW.status) AND NOT occupies
        AND (is_insert OR NEW.hold_expires_at IS DISTINCT FROM OLD.hold_expires_at) THEN
@@ -519,13 +559,10 @@ BEGIN
       END IF;
     ELSE
       padded := booking.padded_range(NEW.starts_at, NEW.ends_at, NEW.buffer_before_minutes, NEW.buffer_after_minutes);
-      d := pg_catalog.timezone(zone, pg_catalog.lower(padded))::pg_catalog.date;
-      LOOP
-        PERFORM booking.lock_resource_day(NEW.org_id, NEW.resource_id, d);
-        d := d OPERATOR(pg_catalog.+) 1;
-        EXIT WHEN d OPERATOR(pg_catalog.>)
-          pg_catalog.timezone(zone, pg_catalog.upper(padded) OPERATOR(pg_catalog.-) '1 microsecond'::pg_catalog.interval)::pg_catalog.date;
-      END LOOP;
+      -- Its days and the day on either side: a neighbour it must leave
+      -- travel time to (at most a day: booking.check_slot caps travel and
+      -- the travel buffer there) starts or ends within them.
+      PERFORM booking.lock_resource_days(NEW.org_id, NEW.resource_id, zone, padded, 1);
       -- Expired holds in the way are expired first; anything else in the
       -- way is refused by booking_no_overlap.
       IF EXISTS (SELECT 1 FROM booking.booking b
@@ -536,6 +573,15 @@ BEGIN
                     AND b.hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()
                     AND b.id OPERATOR(pg_catalog.<>) NEW.id) THEN
         PERFORM booking.expire_holds(NEW.org_id, NEW.resource_id, NULL, padded);
+      END IF;
+      -- The solver's rules, under the locks, against everything else the
+      -- resource has (a fresh snapshot in READ COMMITTED).
+      IF NOT maintenance THEN
+        rules := booking.check_slot(NEW.org_id, NEW.id, NEW.resource_id, NEW.service_id, NEW.starts_at,
+                                    NEW.pickup_point, NEW.dropoff_point,
+                                    NEW.override_reason IS NOT NULL AND booking.acting_is_admin());
+        NEW.overridden_rules := NULLIF(rules, '{}'::pg_catalog.text[]);
+        NEW.overridden_by := CASE WHEN NEW.overridden_rules IS NOT NULL THEN booking.current_user_id() END;
       END IF;
     END IF;
   END IF;
@@ -558,7 +604,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.tg_write_check() IS
-  'trigger: the write path of a booking (see sql/parts/45_write_path.sql): copies buffers and the request fingerprint, fills session bookings from their session, checks duration, session, holds, seats (under booking.lock_session) and eligibility, takes booking.lock_resource_day for appointments and expires holds in the way';
+  'trigger: the write path of a booking (see sql/parts/45_write_path.sql): copies buffers and the request fingerprint, fills session bookings from their session, checks duration, session, holds, seats (under booking.lock_session) and eligibility; for appointments takes booking.lock_resource_days, expires holds in the way and applies the solver''s rules (booking.check_slot), recording an owner''s or admin''s override';
 
 -- Seats freed (a cancellation, fewer seats, a move to another session, an
 -- expired hold, a deletion): the waitlist gets them in the same transaction.
@@ -638,6 +684,70 @@ $$;
 COMMENT ON FUNCTION booking.tg_write_session_follow() IS
   'trigger: after a session changed, move its open bookings to its new times, resource and service (a system change), and promote its waitlist when it has more capacity';
 
+-- A scheduled session occupies its resource like an appointment (the
+-- solver counts it): it may not overlap the resource's appointments or
+-- other scheduled sessions, buffers included, checked under the same
+-- resource-day locks the appointments' writers take.
+CREATE FUNCTION booking.tg_write_session_time() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  zone pg_catalog.text;
+  padded pg_catalog.tstzrange;
+  other record;
+BEGIN
+  IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE'
+     AND NEW.starts_at OPERATOR(pg_catalog.=) OLD.starts_at AND NEW.ends_at OPERATOR(pg_catalog.=) OLD.ends_at
+     AND NEW.resource_id OPERATOR(pg_catalog.=) OLD.resource_id AND NEW.service_id OPERATOR(pg_catalog.=) OLD.service_id
+     AND OLD.status OPERATOR(pg_catalog.=) 'scheduled'::booking.session_status THEN
+    RETURN NEW;
+  END IF;
+  IF booking.writing_as_maintenance() OR NEW.ends_at OPERATOR(pg_catalog.<=) NEW.starts_at THEN
+    RETURN NEW;                           -- restores; the CHECK reports the rest
+  END IF;
+  SELECT o.time_zone::pg_catalog.text AS zone,
+         booking.padded_range(NEW.starts_at, NEW.ends_at, s.buffer_before_minutes, s.buffer_after_minutes) AS padded
+    INTO zone, padded
+    FROM booking.service s JOIN booking.org o ON o.id OPERATOR(pg_catalog.=) s.org_id
+   WHERE s.org_id OPERATOR(pg_catalog.=) NEW.org_id AND s.id OPERATOR(pg_catalog.=) NEW.service_id;
+  IF NOT FOUND THEN
+    RETURN NEW;                           -- the foreign key reports it
+  END IF;
+  PERFORM booking.lock_resource_days(NEW.org_id, NEW.resource_id, zone, padded, 0);
+  SELECT 'booking' AS kind, b.id, b.starts_at, b.ends_at INTO other
+    FROM booking.booking b
+   WHERE b.org_id OPERATOR(pg_catalog.=) NEW.org_id AND b.resource_id OPERATOR(pg_catalog.=) NEW.resource_id
+     AND b.session_id IS NULL AND booking.occupies_now(b.status, b.hold_expires_at)
+     AND booking.padded_range(b.starts_at, b.ends_at, b.buffer_before_minutes, b.buffer_after_minutes)
+         OPERATOR(pg_catalog.&&) padded
+   ORDER BY b.starts_at LIMIT 1;
+  IF NOT FOUND THEN
+    SELECT 'session' AS kind, x.id, x.starts_at, x.ends_at INTO other
+      FROM booking.session x JOIN booking.service s ON s.org_id OPERATOR(pg_catalog.=) x.org_id
+                                                   AND s.id OPERATOR(pg_catalog.=) x.service_id
+     WHERE x.org_id OPERATOR(pg_catalog.=) NEW.org_id AND x.resource_id OPERATOR(pg_catalog.=) NEW.resource_id
+       AND x.id OPERATOR(pg_catalog.<>) NEW.id AND x.status OPERATOR(pg_catalog.=) 'scheduled'::booking.session_status
+       AND booking.padded_range(x.starts_at, x.ends_at, s.buffer_before_minutes, s.buffer_after_minutes)
+           OPERATOR(pg_catalog.&&) padded
+     ORDER BY x.starts_at LIMIT 1;
+  END IF;
+  IF FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'exclusion_violation',
+      MESSAGE = 'session overlaps another commitment of its resource',
+      DETAIL = pg_catalog.format('Resource %s has %s %s from %s to %s (buffers included).',
+                                 NEW.resource_id, other.kind, other.id, other.starts_at, other.ends_at),
+      HINT = 'Move the session, or cancel what it overlaps first.';
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION booking.tg_write_session_time() IS
+  'trigger: a scheduled session may not overlap its resource''s appointments or other scheduled sessions, buffers included (23P01), checked under booking.lock_resource_days';
+
+CREATE TRIGGER write_session_time BEFORE INSERT OR UPDATE ON booking.session
+  FOR EACH ROW WHEN (NEW.status OPERATOR(pg_catalog.=) 'scheduled'::booking.session_status)
+  EXECUTE FUNCTION booking.tg_write_session_time();
 CREATE TRIGGER write_session_check BEFORE UPDATE OF capacity ON booking.session
   FOR EACH ROW WHEN (NEW.capacity OPERATOR(pg_catalog.<) OLD.capacity)
   EXECUTE FUNCTION booking.tg_write_session_check();

@@ -39,3 +39,15 @@ CREATE FUNCTION booking.free_time(resource_id pg_catalog.uuid, during pg_catalog
   AS 'MODULE_PATHNAME', 'booking_free_time';
 COMMENT ON FUNCTION booking.free_time(pg_catalog.uuid, pg_catalog.tstzrange) IS
   'the resource''s free time inside during: working windows minus breaks and exceptions, on days below the daily maximum, minus the time its bookings and sessions occupy with their buffers (travel is not subtracted: it depends on the next appointment''s place)';
+
+-- The write path's rule check (called by booking.tg_write_check under the
+-- resource-day locks; not for PUBLIC).
+CREATE FUNCTION booking.check_slot(
+    org_id pg_catalog.uuid, booking_id pg_catalog.uuid, resource_id pg_catalog.uuid, service_id pg_catalog.uuid,
+    starts_at pg_catalog.timestamptz, pickup geography, dropoff geography, may_override pg_catalog.bool)
+  RETURNS pg_catalog.text[]
+  LANGUAGE c VOLATILE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'booking_check_slot';
+COMMENT ON FUNCTION booking.check_slot(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, geography, geography, pg_catalog.bool) IS
+  'internal: judge an appointment at starts_at by exactly the rules of booking.available_slots, the booking booking_id itself left out, with its own pickup and dropoff (NULL dropoff: the pickup); raises the SQLSTATE of the first refused reason (23K06-23K15, 23P01) with all of them as detail; with may_override, working hours, grid, notice, horizon and daily maximum are not refused but returned';
