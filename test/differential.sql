@@ -338,12 +338,13 @@ END $$;
 SELECT booking.grant_app_role('regress_differential', trusted => true) \g /dev/null
 GRANT USAGE ON SCHEMA slots_ref TO regress_differential;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA slots_ref TO regress_differential;
-GRANT SELECT ON d_case TO regress_differential;
+GRANT SELECT ON d_case, d_service TO regress_differential;
 -- A slot of a resource; the results are arrays of them.
 CREATE TYPE d_slot AS (resource_id uuid, slot tstzrange);
 CREATE TABLE d_result (case_n int PRIMARY KEY, same bool, n_impl int, n_ref int,
                        only_impl d_slot[], only_ref d_slot[], err_impl text, err_ref text,
-                       ms_impl float8, ms_ref float8, travel_matters bool);
+                       ms_impl float8, ms_ref float8, travel_matters bool,
+                       w_tried int, w_accepted int, w_bad text);
 GRANT INSERT ON d_result TO regress_differential;
 
 CREATE FUNCTION run_cases(impl text) RETURNS void
@@ -351,6 +352,7 @@ CREATE FUNCTION run_cases(impl text) RETURNS void
 DECLARE
   c record;
   a d_slot[]; b d_slot[]; ea text; eb text; t0 timestamptz; ta float8; tb float8; tm bool;
+  st timestamptz; dur interval; offered bool; accepted bool; wt int; wa int; wbad text; we text;
 BEGIN
   FOR c IN SELECT * FROM d_case ORDER BY case_n LOOP
     PERFORM booking.act_as(c.org_id, c.user_id);
@@ -392,13 +394,48 @@ BEGIN
       tm := b IS DISTINCT FROM ARRAY(SELECT (c.resource_id, tstzrange(x.starts_at, x.ends_at))::d_slot
                                        FROM slots_ref.available_slots(c.resource_id, c.service_id, c.during) AS x);
     END IF;
+    -- The write path decides by the same rules: an appointment (the
+    -- case's pickup, no dropoff) at a start whose slot lies in the range is
+    -- accepted exactly when the reference offers that slot.  Tried: two
+    -- offered starts and three random ones (a third of them off the
+    -- 5-minute marks), each rolled back.
+    wt := 0; wa := 0; wbad := NULL;
+    IF eb IS NULL AND NOT c.all_resources THEN
+      SELECT make_interval(mins => v.duration) INTO dur FROM d_service v WHERE v.org_n = c.org_n AND v.service_id = c.service_id;
+      FOR st IN
+        (SELECT lower(x.slot) FROM unnest(b) AS x ORDER BY random() LIMIT 2)
+        UNION ALL
+        (SELECT t FROM (SELECT date_trunc('minute', lower(c.during))
+                               + make_interval(mins => (random() * extract(epoch FROM upper(c.during) - lower(c.during)) / 60)::int
+                                                       / CASE WHEN random() < 0.33 THEN 1 ELSE 5 END
+                                                       * CASE WHEN random() < 0.33 THEN 1 ELSE 5 END) AS t
+                          FROM generate_series(1, 3)) AS r
+          WHERE c.during @> tstzrange(t, t + dur))
+      LOOP
+        offered := EXISTS (SELECT FROM unnest(b) AS x WHERE lower(x.slot) = st);
+        BEGIN
+          INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency, pickup_point)
+          VALUES (uid('client', c.org_n), c.resource_id, c.service_id, st, st + dur, 'EUR', c.pickup);
+          RAISE EXCEPTION 'd_accepted';
+        EXCEPTION WHEN OTHERS THEN
+          accepted := SQLERRM = 'd_accepted';
+          we := CASE WHEN NOT accepted THEN SQLSTATE || ' ' || SQLERRM END;
+        END;
+        wt := wt + 1;
+        wa := wa + accepted::int;
+        IF offered <> accepted AND wbad IS NULL THEN
+          wbad := format('start %s: reference %s, write path %s', st, CASE WHEN offered THEN 'offers it' ELSE 'refuses it' END,
+                         coalesce(we, 'accepts it'));
+        END IF;
+      END LOOP;
+    END IF;
     INSERT INTO d_result VALUES (
       c.case_n,
-      coalesce((ea IS NULL AND eb IS NULL AND a = b) OR left(ea, 5) = left(eb, 5), false),
+      coalesce((ea IS NULL AND eb IS NULL AND a = b) OR left(ea, 5) = left(eb, 5), false) AND wbad IS NULL,
       cardinality(a), cardinality(b),
       ARRAY(SELECT unnest(a) EXCEPT SELECT unnest(b) ORDER BY 1 LIMIT 5),
       ARRAY(SELECT unnest(b) EXCEPT SELECT unnest(a) ORDER BY 1 LIMIT 5),
-      ea, eb, ta, tb, tm);
+      ea, eb, ta, tb, tm, wt, wa, wbad);
   END LOOP;
 END
 $f$;
@@ -435,6 +472,7 @@ SELECT '# case ' || c.case_n || ': resource ' || coalesce(c.resource_id::text, '
        || '#   slots_ref.available_slots: ' || coalesce(r.err_ref, r.n_ref || ' slots') || chr(10)
        || '#   only in ' || CASE WHEN c.all_resources THEN 'booking.find_slots' ELSE :'impl' END || ': ' || coalesce(array_to_string(r.only_impl, ' '), '') || chr(10)
        || '#   only in the reference: ' || coalesce(array_to_string(r.only_ref, ' '), '')
+       || coalesce(chr(10) || '#   write path: ' || r.w_bad, '')
   FROM d_case c JOIN d_result r USING (case_n) JOIN d_org o ON o.n = c.org_n
  WHERE NOT r.same
  ORDER BY c.case_n LIMIT 10;
@@ -447,6 +485,8 @@ SELECT format('# seed %s, anchor %s, now() %s: %s cases, %s with slots (%s DST, 
   FROM d_case c JOIN d_result r USING (case_n);
 SELECT format('# coverage: travel from or to a pickup changes the answer in %s of the %s cases with a pickup',
               count(*) FILTER (WHERE travel_matters), count(travel_matters)) FROM d_result;
+SELECT format('# write path: %s appointments tried in %s cases (%s accepted), %s disagreeing with the reference',
+              sum(w_tried), count(*) FILTER (WHERE w_tried > 0), sum(w_accepted), count(w_bad)) FROM d_result;
 SELECT format('# data: %s orgs, %s resources, %s weekly rows, %s exceptions, %s bookings, %s sessions, %s cached travel times',
               (SELECT count(*) FROM booking.org), (SELECT count(*) FROM booking.resource), (SELECT count(*) FROM booking.working_hours),
               (SELECT count(*) FROM booking.availability_exception), (SELECT count(*) FROM booking.booking),

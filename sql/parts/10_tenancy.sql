@@ -201,7 +201,7 @@ CREATE TABLE booking.org (
   slug                 pg_catalog.text UNIQUE CHECK (slug OPERATOR(pg_catalog.~) '^[a-z0-9][a-z0-9-]{0,62}$'::pg_catalog.text),
   time_zone            booking.time_zone NOT NULL,
   currency             booking.currency_code NOT NULL REFERENCES booking.currency (code),
-  booking_horizon_days pg_catalog.int4 NOT NULL DEFAULT 90 CHECK (booking_horizon_days BETWEEN 1 AND 730),
+  booking_horizon_days pg_catalog.int4 NOT NULL DEFAULT 90 CHECK (booking_horizon_days BETWEEN 1 AND 3660),
   min_notice_minutes   pg_catalog.int4 NOT NULL DEFAULT 120 CHECK (min_notice_minutes BETWEEN 0 AND 525600),
   slot_step_minutes    pg_catalog.int4 NOT NULL DEFAULT 15 CHECK (slot_step_minutes BETWEEN 1 AND 1440),
   platform_fee_bps     pg_catalog.int4 NOT NULL DEFAULT 0 CHECK (platform_fee_bps BETWEEN 0 AND 10000),

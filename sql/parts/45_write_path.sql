@@ -458,11 +458,13 @@ BEGIN
       HINT = 'An appointment is either booked or refused; pick another time.';
   END IF;
 
-  SELECT o.time_zone::pg_catalog.text AS zone, s.duration_minutes, s.buffer_before_minutes, s.buffer_after_minutes
+  SELECT o.time_zone::pg_catalog.text AS zone, s.duration_minutes, s.buffer_before_minutes, s.buffer_after_minutes,
+         r.id IS NOT NULL AS resource_found
     INTO svc
     FROM booking.service s JOIN booking.org o ON o.id OPERATOR(pg_catalog.=) s.org_id
+    LEFT JOIN booking.resource r ON r.org_id OPERATOR(pg_catalog.=) s.org_id AND r.id OPERATOR(pg_catalog.=) NEW.resource_id
    WHERE s.org_id OPERATOR(pg_catalog.=) NEW.org_id AND s.id OPERATOR(pg_catalog.=) NEW.service_id;
-  IF NOT FOUND OR NEW.starts_at IS NULL OR NEW.ends_at IS NULL
+  IF NOT FOUND OR NOT svc.resource_found OR NEW.starts_at IS NULL OR NEW.ends_at IS NULL
      OR NEW.ends_at OPERATOR(pg_catalog.<=) NEW.starts_at THEN
     RETURN NEW;                           -- a foreign key, NOT NULL or CHECK reports it
   END IF;

@@ -169,8 +169,14 @@ BEGIN
   NEW.reschedule_reason := OLD.reschedule_reason;
 
   IF NEW.status OPERATOR(pg_catalog.<>) OLD.status THEN
-    PERFORM booking.lifecycle_decide('transition', OLD, NEW.status,
-      reason IS NOT NULL OR (NEW.status OPERATOR(pg_catalog.=) 'cancelled' AND given_cancellation_reason IS NOT NULL));
+    -- A hold that has lapsed is over whatever the org's rules say: the
+    -- write path expires it (as the system) when its time or seats are
+    -- wanted.
+    IF NOT (sys AND NEW.status OPERATOR(pg_catalog.=) 'expired'::booking.booking_status
+            AND OLD.hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()) THEN
+      PERFORM booking.lifecycle_decide('transition', OLD, NEW.status,
+        reason IS NOT NULL OR (NEW.status OPERATOR(pg_catalog.=) 'cancelled' AND given_cancellation_reason IS NOT NULL));
+    END IF;
     NEW.previous_status := OLD.status;
     NEW.status_changed_at := pg_catalog.now();
     NEW.status_changed_by := actor;
@@ -208,7 +214,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.tg_lifecycle_check() IS
-  'trigger (BEFORE INSERT OR UPDATE on booking): refuse a status change or reschedule no active rule allows for the acting user or the system, and set previous_status, status_changed_*, cancelled_* and rescheduled_* (never taken from the client)';
+  'trigger (BEFORE INSERT OR UPDATE on booking): refuse a status change or reschedule no active rule allows for the acting user or the system (a lapsed hold expiring by the system needs no rule), and set previous_status, status_changed_*, cancelled_* and rescheduled_* (never taken from the client)';
 
 CREATE FUNCTION booking.tg_lifecycle_record() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER

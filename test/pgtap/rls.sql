@@ -29,6 +29,11 @@ SELECT org_id, org_id, 'Lesson', 60 FROM org_ids;                      -- servic
 INSERT INTO booking.resource (org_id, id, display_name, user_id)
 SELECT org_id, md5(o || 'r1')::uuid, 'Mine', (SELECT user_id FROM cast_member c WHERE c.o = i.o AND c.role = 'instructor') FROM org_ids i
 UNION ALL SELECT org_id, md5(o || 'r2')::uuid, 'Other', NULL FROM org_ids i;
+-- bookable around the clock, years ahead (the rules themselves: test/sql/write_rules.sql)
+UPDATE booking.org SET booking_horizon_days = 3660 WHERE id IN (SELECT org_id FROM org_ids);
+INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours)
+SELECT r.org_id, r.id, d, '[00:00,24:00)' FROM booking.resource r CROSS JOIN generate_series(1, 7) d
+ WHERE r.org_id IN (SELECT org_id FROM org_ids);
 INSERT INTO booking.client (org_id, id, full_name, user_id)
 SELECT org_id, md5(o || 'c1')::uuid, 'Mine', (SELECT user_id FROM cast_member c WHERE c.o = i.o AND c.role = 'student') FROM org_ids i
 UNION ALL SELECT org_id, md5(o || 'c2')::uuid, 'Other', NULL FROM org_ids i;

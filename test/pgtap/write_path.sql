@@ -56,6 +56,11 @@ INSERT INTO booking.client (org_id, id, full_name, user_id, date_of_birth, licen
   ('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0061', 'Student', '00000000-0000-0000-0000-0000000e0002', '2013-01-01', 'B'),
   ('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0062', 'Other', '00000000-0000-0000-0000-0000000e0003', '1990-01-01', 'B'),
   ('00000000-0000-0000-0000-0000000e00b0', '00000000-0000-0000-0000-0000000e00b6', 'Foreign', NULL, '1990-01-01', 'B');
+-- bookable around the clock, years ahead (the rules themselves: test/sql/write_rules.sql)
+UPDATE booking.org SET booking_horizon_days = 3660 WHERE name IN ('Tap Write', 'Tap Other');
+INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours)
+SELECT r.org_id, r.id, d, '[00:00,24:00)' FROM booking.resource r CROSS JOIN generate_series(1, 7) d
+ WHERE r.org_id IN ('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e00b0');
 INSERT INTO booking.guardian (org_id, id, full_name, user_id) VALUES
   ('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0081', 'Parent', '00000000-0000-0000-0000-0000000e0004');
 INSERT INTO booking.client_guardian (org_id, client_id, guardian_id) VALUES

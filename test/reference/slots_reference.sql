@@ -229,7 +229,7 @@ BEGIN ATOMIC
     SELECT b.starts_at AS xs, b.ends_at AS xe,
            pg_catalog.make_interval(mins => b.buffer_before_minutes) AS xb,
            pg_catalog.make_interval(mins => b.buffer_after_minutes) AS xa,
-           b.pickup_point::geography AS xpick, b.dropoff_point::geography AS xdrop
+           b.pickup_point::geography AS xpick, COALESCE(b.dropoff_point, b.pickup_point)::geography AS xdrop
       FROM booking.booking b
      WHERE b.org_id OPERATOR(pg_catalog.=) (SELECT q.org_id FROM req q)
        AND b.resource_id OPERATOR(pg_catalog.=) available_slots.resource_id

@@ -57,8 +57,8 @@ INSERT INTO booking.cancellation_policy (org_id, actor, hours_before_start, refu
 INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, session_id, starts_at, ends_at, status, currency, price_cents, resource_share_cents)
 SELECT :'org', ('00000000-0000-0000-0000-00000000c0' || n)::uuid, '00000000-0000-0000-0000-0000000007c1',
        '00000000-0000-0000-0000-0000000007b1', '00000000-0000-0000-0000-0000000007e1', s,
-       CASE WHEN s IS NULL THEN now() + make_interval(hours => h) END,  -- a session booking takes the session's times
-       CASE WHEN s IS NULL THEN now() + make_interval(hours => h + 1) END, st::booking.booking_status, 'EUR', 5000, 5000
+       CASE WHEN s IS NULL THEN date_trunc('hour', now()) + make_interval(hours => h) END,  -- a session booking takes the session's times
+       CASE WHEN s IS NULL THEN date_trunc('hour', now()) + make_interval(hours => h + 1) END, st::booking.booking_status, 'EUR', 5000, 5000
   FROM (VALUES ('01', 72, 'confirmed', NULL::uuid), ('02', 30, 'confirmed', NULL), ('03', 10, 'confirmed', NULL),
                ('04', 32, 'confirmed', NULL), ('05', -50, 'completed', NULL), ('06', 50, 'confirmed', NULL),
                ('07', 80, 'confirmed', NULL), ('11', 100, 'confirmed', NULL), ('12', 12, 'confirmed', NULL),
@@ -140,7 +140,7 @@ SELECT from_status, to_status, reason, metadata ->> 'event' AS event,
        (metadata ->> 'starts_at')::timestamptz - (metadata ->> 'from_starts_at')::timestamptz AS moved_by
   FROM booking.status_history WHERE booking_id = '00000000-0000-0000-0000-00000000c011';
 -- 12 hours ahead Sam may not cancel, so he may not reschedule either, by either path
-SELECT pg_temp.try($$SELECT booking.reschedule('00000000-0000-0000-0000-00000000c012', now() + interval '5 days', 'later')$$);
+SELECT pg_temp.try($$SELECT booking.reschedule('00000000-0000-0000-0000-00000000c012', date_trunc('hour', now()) + interval '5 days', 'later')$$);
 SELECT pg_temp.try($$UPDATE booking.booking SET starts_at = starts_at + interval '1 day', ends_at = ends_at + interval '1 day'
                       WHERE id = '00000000-0000-0000-0000-00000000c012'$$);
 -- bad input
@@ -162,7 +162,7 @@ SET ROLE regress_money_app;
 -- staff may reschedule a booking 12 hours ahead
 BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000007a2');
-SELECT status, reschedule_reason FROM booking.reschedule('00000000-0000-0000-0000-00000000c012', now() + interval '5 days', 'instructor ill');
+SELECT status, reschedule_reason FROM booking.reschedule('00000000-0000-0000-0000-00000000c012', date_trunc('hour', now()) + interval '5 days', 'instructor ill');
 COMMIT;
 RESET ROLE;
 

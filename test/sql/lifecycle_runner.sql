@@ -15,6 +15,8 @@ INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES (:'org',
 INSERT INTO booking.resource (org_id, id, display_name)
 SELECT :'org', ('00000000-0000-0000-0000-0000000008b' || n)::uuid, 'Car ' || n FROM generate_series(1, 6) n;
 INSERT INTO booking.client (org_id, id, full_name) VALUES (:'org', '00000000-0000-0000-0000-0000000008c1', 'Sam');
+INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours)
+SELECT :'org', '00000000-0000-0000-0000-0000000008b6', d, '[00:00,24:00)' FROM generate_series(1, 7) d;
 
 -- Requests loaded as data: d001 started 90 minutes ago, d002 10 minutes ago,
 -- d003 two hours ago, d004 starts tomorrow, d005 125 minutes ago.
@@ -86,7 +88,7 @@ BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000008a2');
 INSERT INTO booking.booking (id, client_id, resource_id, service_id, starts_at, ends_at, currency)
 VALUES ('00000000-0000-0000-0000-00000000d006', '00000000-0000-0000-0000-0000000008c1', '00000000-0000-0000-0000-0000000008b6',
-        '00000000-0000-0000-0000-0000000008e1', now() + interval '3 days', now() + interval '3 days 1 hour', 'EUR');
+        '00000000-0000-0000-0000-0000000008e1', date_trunc('hour', now()) + interval '3 days', date_trunc('hour', now()) + interval '3 days 1 hour', 'EUR');
 -- confirming d004 schedules only auto-completion now
 SELECT (booking.transition('00000000-0000-0000-0000-00000000d004', 'confirmed')).status;
 COMMIT;

@@ -49,8 +49,9 @@ SELECT booking.act_as(:'org_id', :'owner_id');
 INSERT INTO booking.service (name, duration_minutes) VALUES ('Lesson', 45);
 INSERT INTO booking.resource (display_name) VALUES ('Ingo');
 INSERT INTO booking.client (full_name, email) VALUES ('Stu', 'stu@example.com');
-INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency)
-SELECT c.id, r.id, s.id, '2030-01-01 10:00+01', '2030-01-01 10:45+01', 'EUR'
+-- (no working hours, beyond the horizon: the owner overrides, saying why)
+INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency, override_reason)
+SELECT c.id, r.id, s.id, '2030-01-01 10:00+01', '2030-01-01 10:45+01', 'EUR', 'exam day agreed by phone'
   FROM booking.client c, booking.resource r, booking.service s;
 UPDATE booking.booking SET notes = 'moved';
 SELECT count(*) AS bookings, bool_and(id <> '00000000-0000-0000-0000-000000000000') AS real_ids,

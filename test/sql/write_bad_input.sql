@@ -22,6 +22,7 @@ INSERT INTO booking.session (org_id, id, resource_id, service_id, title, starts_
    'Past', '2020-07-01 18:00+02', '2020-07-01 20:00+02', 5, 'EUR', 'scheduled'),
   (:org, '00000000-0000-0000-0000-00000000d093', '00000000-0000-0000-0000-00000000d071', '00000000-0000-0000-0000-00000000d052',
    'Called off', '2030-07-02 18:00+02', '2030-07-02 20:00+02', 5, 'EUR', 'cancelled');
+\i test/sql/include/open_hours.psql
 SELECT set_config('booking.identity', :org || ' ' || :owner || ' owner', false) IS NOT NULL AS acting;
 
 CREATE FUNCTION pg_temp.appt(label text, cols text, vals text) RETURNS TABLE (label text, result text)

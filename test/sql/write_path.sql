@@ -47,6 +47,7 @@ INSERT INTO booking.license_rule (org_id, id, client_license_type, lesson_type, 
   (:org, '00000000-0000-0000-0000-00000000c0e1', 'B', 'standard', 'B', 16, 80, 45, 90, true, '[]'),
   (:org, '00000000-0000-0000-0000-00000000c0e2', 'B', 'highway', 'B', 17, NULL, NULL, NULL, false, '["standard"]');
 
+\i test/sql/include/open_hours.psql
 -- Act as the owner for the rest of the file (a superuser may set the
 -- identity directly; applications call booking.act_as).
 SELECT set_config('booking.identity', :org || ' ' || :owner || ' owner', false) IS NOT NULL AS acting;
