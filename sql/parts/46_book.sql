@@ -213,3 +213,110 @@ END
 $$;
 COMMENT ON FUNCTION booking.confirm_hold(pg_catalog.uuid) IS
   'turn a hold into a plain booking (hold_expires_at := NULL) before it expires; an expired hold raises 23K05, an unknown one P0002';
+
+-- Find-and-book in one call: the best slot of booking.find_slots, booked
+-- with booking.book.  A concurrent writer may take a slot between finding
+-- and booking (find_slots reads a snapshot; the write path decides under
+-- the resource-day locks): the refusal (overlap, travel gap, daily
+-- maximum) moves on to the next best slot, and after a round of them to a
+-- fresh search.  In REPEATABLE READ or SERIALIZABLE a concurrent commit
+-- surfaces as 40001 instead (the transaction must be retried as a whole).
+CREATE FUNCTION booking.book_first_available(service_id pg_catalog.uuid, during pg_catalog.tstzrange,
+                                             pickup geography DEFAULT NULL,
+                                             student_id pg_catalog.uuid DEFAULT NULL,
+                                             idempotency_key pg_catalog.text DEFAULT NULL)
+  RETURNS booking.booking
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  client pg_catalog.uuid := book_first_available.student_id;
+  mine pg_catalog.uuid[];
+  slot record;
+  res booking.booking;
+  found_any pg_catalog.bool;
+  taken pg_catalog.int4 := 0;
+BEGIN
+  IF booking.current_org_id() IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = 'booking.book_first_available needs an identity',
+      HINT = 'Call booking.act_as(org_id, user_id) in the same transaction first.';
+  END IF;
+  IF book_first_available.service_id IS NULL OR book_first_available.during IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+      MESSAGE = 'service_id and during must not be null';
+  END IF;
+  IF client IS NULL THEN
+    mine := booking.my_client_ids();
+    IF pg_catalog.cardinality(mine) OPERATOR(pg_catalog.<>) 1 THEN
+      RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+        MESSAGE = 'student_id is required',
+        DETAIL = pg_catalog.format('The acting user is the client of %s students.', COALESCE(pg_catalog.cardinality(mine), 0)),
+        HINT = 'Pass the student''s client id as student_id.';
+    END IF;
+    client := mine[1];
+  END IF;
+  -- A retry with the key of a booking already made returns it.
+  IF book_first_available.idempotency_key IS NOT NULL THEN
+    SELECT b.* INTO res FROM booking.booking b
+     WHERE b.org_id OPERATOR(pg_catalog.=) booking.current_org_id()
+       AND b.idempotency_key OPERATOR(pg_catalog.=) book_first_available.idempotency_key;
+    IF FOUND THEN
+      IF res.client_id OPERATOR(pg_catalog.=) client AND res.service_id OPERATOR(pg_catalog.=) book_first_available.service_id
+         AND book_first_available.during OPERATOR(pg_catalog.@>) res.starts_at THEN
+        RETURN res;
+      END IF;
+      RAISE EXCEPTION USING ERRCODE = '23K03',
+        MESSAGE = 'idempotency key already used for another request',
+        DETAIL = pg_catalog.format('Key %L belongs to a booking with a different client, service or time.', book_first_available.idempotency_key),
+        HINT = 'Use a new key for a new request.';
+    END IF;
+  END IF;
+
+  FOR round IN 1..3 LOOP
+    found_any := false;
+    FOR slot IN
+      SELECT f.resource_id, f.starts_at
+        FROM booking.find_slots(book_first_available.service_id, book_first_available.during,
+                                book_first_available.pickup, client) AS f
+       LIMIT 10
+    LOOP
+      found_any := true;
+      BEGIN
+        RETURN booking.book(client, book_first_available.service_id, slot.starts_at, slot.resource_id,
+                            idempotency_key => book_first_available.idempotency_key,
+                            pickup_point => book_first_available.pickup::booking.point);
+      EXCEPTION
+        WHEN exclusion_violation OR SQLSTATE '23K13' OR SQLSTATE '23K14' OR SQLSTATE '23K15' THEN
+          taken := taken OPERATOR(pg_catalog.+) 1;   -- taken meanwhile: the next one
+        WHEN SQLSTATE '23K03' THEN
+          -- the same key committed by a concurrent call: its booking
+          SELECT b.* INTO res FROM booking.booking b
+           WHERE b.org_id OPERATOR(pg_catalog.=) booking.current_org_id()
+             AND b.idempotency_key OPERATOR(pg_catalog.=) book_first_available.idempotency_key
+             AND b.client_id OPERATOR(pg_catalog.=) client AND b.service_id OPERATOR(pg_catalog.=) book_first_available.service_id
+             AND book_first_available.during OPERATOR(pg_catalog.@>) b.starts_at;
+          IF FOUND THEN
+            RETURN res;
+          END IF;
+          RAISE;
+      END;
+    END LOOP;
+    EXIT WHEN NOT found_any;
+  END LOOP;
+  IF found_any THEN
+    RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
+      MESSAGE = 'every slot found was taken by concurrent bookings',
+      DETAIL = pg_catalog.format('%s slot(s) were taken between finding and booking.', taken),
+      HINT = 'Retry the call.';
+  END IF;
+  RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+    MESSAGE = 'no slot available',
+    DETAIL = pg_catalog.format('No active resource of the org has a bookable slot of service %s in %s%s.',
+                               book_first_available.service_id, book_first_available.during,
+                               CASE WHEN book_first_available.pickup IS NOT NULL THEN ' from that pickup' ELSE '' END),
+    HINT = 'Try a longer range, or booking.explain_slot() to see why a time is refused.';
+END
+$$;
+COMMENT ON FUNCTION booking.book_first_available(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid, pg_catalog.text) IS
+  'find the best slot (booking.find_slots) and book it (booking.book) in one call for student_id (default: the acting user''s only client record); a slot taken concurrently moves on to the next best, up to three fresh searches; raises P0002 when nothing is available, 40001 when everything found was taken meanwhile; the same idempotency_key returns the booking it made';

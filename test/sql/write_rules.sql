@@ -234,5 +234,30 @@ SELECT pg_temp.try($$SELECT booking.check_slot(NULL, NULL, NULL, NULL, NULL, NUL
 SELECT pg_temp.try($$SELECT booking.check_slot('00000000-0000-0000-0000-00000000e000', gen_random_uuid(), '00000000-0000-0000-0000-00000000e071',
                                                 '00000000-0000-0000-0000-00000000e051', 'infinity', NULL, NULL, true)$$) AS infinite_start;
 
+-- 9. Find and book in one call, as Sam (his own client record by default).
+SET ROLE regress_rules_app;
+BEGIN;
+SELECT booking.act_as(:org, '00000000-0000-0000-0000-00000000e0a3') IS NOT NULL AS acting;
+-- the best slot of the Monday from A: right after the lesson, where he is picked up anyway
+SELECT to_char(starts_at AT TIME ZONE 'Europe/Berlin', 'HH24:MI') AS booked, status, override_reason IS NULL AS plain
+  FROM booking.book_first_available('00000000-0000-0000-0000-00000000e051', tstzrange(pg_temp.at(0, '14:00'), pg_temp.at(0, '18:00')),
+                                    :A, idempotency_key => 'first-available-1');
+-- the same key again returns that booking, not the next slot
+SELECT count(*) AS same_booking FROM booking.booking WHERE idempotency_key = 'first-available-1'
+   AND id = (SELECT id FROM booking.book_first_available('00000000-0000-0000-0000-00000000e051',
+                                                         tstzrange(pg_temp.at(0, '14:00'), pg_temp.at(0, '18:00')), :A,
+                                                         idempotency_key => 'first-available-1'));
+SELECT pg_temp.try($$SELECT booking.book_first_available('00000000-0000-0000-0000-00000000e051',
+                                                          tstzrange(pg_temp.at(1, '08:00'), pg_temp.at(1, '18:00')))$$) AS tuesday_off;
+SELECT pg_temp.try($$SELECT booking.book_first_available(NULL, tstzrange(now(), now() + interval '1 day'))$$) AS no_service;
+SELECT pg_temp.try($$SELECT booking.book_first_available('00000000-0000-0000-0000-00000000e051', NULL)$$) AS no_range;
+SELECT pg_temp.try($$SELECT booking.book_first_available('00000000-0000-0000-0000-00000000e051', tstzrange(now(), now() + interval '400 days'))$$) AS too_long;
+ROLLBACK;
+BEGIN;
+SELECT booking.act_as(:org, '00000000-0000-0000-0000-00000000e0a1') IS NOT NULL AS acting;
+SELECT pg_temp.try($$SELECT booking.book_first_available('00000000-0000-0000-0000-00000000e051', tstzrange(now(), now() + interval '1 day'))$$) AS owner_needs_student;
+ROLLBACK;
+RESET ROLE;
+
 DROP OWNED BY regress_rules_app;
 DROP ROLE regress_rules_app;
