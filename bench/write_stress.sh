@@ -6,11 +6,12 @@
 #
 # Creates (and drops first) the database booking_write_stress on the server
 # given by the PG* variables.  The scripts book random overlapping
-# appointments of one instructor on one day (READ COMMITTED and REPEATABLE
-# READ), take, cancel and re-take seats of one session with a waitlist, and
+# appointments of one instructor on one day from three pickup places
+# (READ COMMITTED and REPEATABLE READ, and booking.book_first_available), take, cancel and re-take seats of one session with a waitlist, and
 # move its capacity up and down.  Every attempt runs in a function that
 # catches the error and records its SQLSTATE (pgbench would stop a client at
-# the first error).  Then: 0 overlapping active pairs, 0 sessions over
+# the first error).  Then: 0 overlapping active pairs, 0 consecutive
+# appointments closer than their travel time, 0 sessions over
 # capacity, every SQLSTATE documented.  Exit status 1 if a check fails.
 set -eu
 clients=${1:-32}
@@ -29,6 +30,7 @@ CREATE SCHEMA bench;
 INSERT INTO booking.app_user (id, email, full_name) VALUES ('00000000-0000-0000-0000-00000000aa01', 'owner@stress.example', 'Owner');
 INSERT INTO booking.org (id, name, time_zone, currency) VALUES ('00000000-0000-0000-0000-00000000aa00', 'Stress', 'Europe/Berlin', 'EUR');
 INSERT INTO booking.membership (org_id, user_id, role) VALUES ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa01', 'owner');
+SELECT booking.seed_lifecycle_defaults('00000000-0000-0000-0000-00000000aa00') > 0 AS lifecycle_rules;
 INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes) VALUES
   ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa51', 'Lesson', 45, 5, 10),
   ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa52', 'Workshop', 120, 0, 0);
@@ -40,6 +42,20 @@ SELECT '00000000-0000-0000-0000-00000000aa00', md5('client' || n)::uuid, 'Client
 INSERT INTO booking.session (org_id, id, resource_id, service_id, title, starts_at, ends_at, capacity, currency) VALUES
   ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa91', '00000000-0000-0000-0000-00000000aa72',
    '00000000-0000-0000-0000-00000000aa52', 'Hot session', '2031-03-03 18:00+01', '2031-03-03 20:00+01', 20, 'EUR');
+-- The hot instructor works 08:00-18:00 on the hot Monday (a 5-minute grid);
+-- pickups are at one of three places 0, 25 and 40 minutes apart, so the
+-- travel gap is tested too.
+UPDATE booking.org SET booking_horizon_days = 3660, slot_step_minutes = 5 WHERE id = '00000000-0000-0000-0000-00000000aa00';
+INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours, travel_buffer_minutes) VALUES
+  ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa71', 1, '[08:00,18:00)', 5),
+  ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa72', 1, '[08:00,22:00)', 0);
+CREATE TABLE bench.place (i int PRIMARY KEY, p geography);
+INSERT INTO bench.place VALUES (0, 'SRID=4326;POINT(13.40 52.52)'), (1, 'SRID=4326;POINT(13.45 52.50)'), (2, 'SRID=4326;POINT(13.55 52.45)');
+SET booking.identity = '00000000-0000-0000-0000-00000000aa00 00000000-0000-0000-0000-00000000aa01 owner';
+SELECT count(booking.store_travel_time(a.p, b.p, CASE WHEN a.i + b.i = 1 THEN 25 WHEN a.i + b.i = 2 THEN 40 ELSE 30 END, 10000,
+                                 now() + interval '10 years')) AS travel_times
+  FROM bench.place a, bench.place b WHERE a.i <> b.i;
+RESET booking.identity;
 CREATE UNLOGGED TABLE bench.outcome (script text, sqlstate text);
 
 CREATE FUNCTION bench.attempt(script text, cmd text) RETURNS void LANGUAGE plpgsql AS $$
@@ -60,8 +76,15 @@ END $$;
 -- an appointment on the hot day: a random 5-minute grid start between 08:00 and 16:00
 CREATE FUNCTION bench.appointment(m int, c int) RETURNS void LANGUAGE sql AS $$
   SELECT bench.attempt('appointment', format(
-    $q$SELECT booking.book(%L, '00000000-0000-0000-0000-00000000aa51', %L, '00000000-0000-0000-0000-00000000aa71')$q$,
-    md5('client' || c)::uuid, '2031-03-03 08:00+01'::timestamptz + m * interval '5 minutes'));
+    $q$SELECT booking.book(%L, '00000000-0000-0000-0000-00000000aa51', %L, '00000000-0000-0000-0000-00000000aa71', pickup_point => %L)$q$,
+    md5('client' || c)::uuid, '2031-03-03 08:00+01'::timestamptz + m * interval '5 minutes',
+    (SELECT p FROM bench.place WHERE i = c % 3)));
+$$;
+-- find and book the best slot of the hot day from one of the places
+CREATE FUNCTION bench.first_available(c int) RETURNS void LANGUAGE sql AS $$
+  SELECT bench.attempt('first_available', format(
+    $q$SELECT booking.book_first_available('00000000-0000-0000-0000-00000000aa51', '[2031-03-03 08:00+01, 2031-03-03 18:00+01)', %L, %L)$q$,
+    (SELECT p FROM bench.place WHERE i = c % 3), md5('client' || c)::uuid));
 $$;
 -- cancel a random active appointment of the hot day
 CREATE FUNCTION bench.cancel_appointment(m int) RETURNS void LANGUAGE sql AS $$
@@ -102,6 +125,10 @@ BEGIN ISOLATION LEVEL REPEATABLE READ;
 SELECT bench.appointment(:m, :c);
 COMMIT;
 S
+cat >"$work/first_available.sql" <<'S'
+\set c random(1, 500)
+SELECT bench.first_available(:c);
+S
 cat >"$work/cancel_appointment.sql" <<'S'
 \set m random(0, 100)
 SELECT bench.cancel_appointment(:m);
@@ -122,7 +149,7 @@ S
 
 echo "== $clients clients, $seconds s, one resource-day and one session"
 pgbench -n -d $db -c "$clients" -j 2 -T "$seconds" -M prepared \
-  -f "$work/appointment.sql@40" -f "$work/appointment_rr.sql@10" -f "$work/cancel_appointment.sql@10" \
+  -f "$work/appointment.sql@30" -f "$work/appointment_rr.sql@10" -f "$work/first_available.sql@10" -f "$work/cancel_appointment.sql@10" \
   -f "$work/seat.sql@30" -f "$work/cancel_seat.sql@8" -f "$work/capacity.sql@2" 2>&1 \
   | grep -E '^(number of (transactions|failed)|tps|latency average|number of clients)' || true
 
@@ -149,6 +176,16 @@ check "0 overlapping active pairs (padded intervals)" "
      AND booking.status_occupies(a.status) AND booking.status_occupies(b.status)
      AND booking.padded_range(a.starts_at, a.ends_at, a.buffer_before_minutes, a.buffer_after_minutes)
          && booking.padded_range(b.starts_at, b.ends_at, b.buffer_before_minutes, b.buffer_after_minutes)"
+check "0 consecutive active appointments closer than their travel time (or the travel buffer)" "
+  SELECT count(*) FROM (
+    SELECT b.starts_at, b.ends_at, b.pickup_point, COALESCE(b.dropoff_point, b.pickup_point) AS dropoff,
+           lead(b.starts_at) OVER w AS next_start, lead(b.pickup_point) OVER w AS next_pickup
+      FROM booking.booking b
+     WHERE b.resource_id = '00000000-0000-0000-0000-00000000aa71' AND b.session_id IS NULL AND booking.status_occupies(b.status)
+    WINDOW w AS (ORDER BY b.starts_at)) x
+   WHERE x.next_start IS NOT NULL
+     AND x.next_start - x.ends_at < make_interval(mins => GREATEST(5,
+           (booking.travel_time('00000000-0000-0000-0000-00000000aa00', x.dropoff, x.next_pickup, x.ends_at)).minutes))"
 check "0 sessions over capacity" "
   SELECT count(*) FROM booking.session s WHERE booking.seats_taken(s.org_id, s.id) > s.capacity"
 check "0 waitlist entries left behind free seats they fit in" "
@@ -158,8 +195,9 @@ check "0 waitlist entries left behind free seats they fit in" "
          <= s.capacity - booking.seats_taken(s.org_id, s.id)"
 check "every error is a documented SQLSTATE" "
   SELECT count(*) FROM bench.outcome
-   WHERE sqlstate NOT IN ('00000', '23P01', '23K01', '23K02', '23K03', '23K04', '23K05',
-                          '22K01', '22K02', '22K03', '22K04', '22K05', '40001', '40P01')"
+   WHERE sqlstate NOT IN ('00000', '23P01', '23K01', '23K02', '23K03', '23K04', '23K05', '23K06', '23K07', '23K08',
+                          '23K09', '23K10', '23K11', '23K12', '23K13', '23K14', '23K15',
+                          '22K01', '22K02', '22K03', '22K04', '22K05', '40001', '40P01', 'P0002')"
 check "at least one attempt of each kind succeeded" "
-  SELECT 6 - count(DISTINCT script) FROM bench.outcome WHERE sqlstate = '00000'"
+  SELECT 7 - count(DISTINCT script) FROM bench.outcome WHERE sqlstate = '00000'"
 exit $fail

@@ -8,7 +8,9 @@
 #
 # Creates (and drops first) the database booking_write_throughput.  Row n
 # goes to resource n mod 200, slot (n / 200) mod 10 of day n / 2000, so no
-# two rows conflict.  The checked run acts as the org's owner (booking.identity
+# two rows conflict, and every row is inside its instructor's working hours
+# (08:00-18:00, every day), so the solver's rules are evaluated and pass.
+# The checked run acts as the org's owner (booking.identity
 # set per connection), and the students have license rules, a guardian with
 # consent and a date of birth, so eligibility is evaluated in full.  Prints
 # both rates, their ratio and the functions the time goes to.
@@ -40,6 +42,10 @@ INSERT INTO booking.client_guardian (org_id, client_id, guardian_id, consent_giv
 SELECT '00000000-0000-0000-0000-00000000bb00', md5('c' || n)::uuid, '00000000-0000-0000-0000-00000000bb81', now() FROM generate_series(0, 999) n;
 INSERT INTO booking.license_rule (org_id, client_license_type, lesson_type, required_resource_license, min_client_age, max_duration_minutes, requires_parental_consent)
 VALUES ('00000000-0000-0000-0000-00000000bb00', 'B', 'standard', 'B', 16, 90, true);
+-- every instructor works 08:00-18:00 every day; bookings years ahead are fine
+UPDATE booking.org SET booking_horizon_days = 3660 WHERE id = '00000000-0000-0000-0000-00000000bb00';
+INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours)
+SELECT '00000000-0000-0000-0000-00000000bb00', md5('r' || n)::uuid, d, '[08:00,18:00)' FROM generate_series(0, 199) n, generate_series(1, 7) d;
 CREATE TABLE bench.plain (LIKE booking.booking);
 CREATE SEQUENCE bench.n_plain;
 CREATE SEQUENCE bench.n_checked;
