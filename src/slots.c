@@ -20,10 +20,12 @@
  *	 - busy items: bookings outside sessions that occupy the resource now
  *	   (booking.occupies_now: an occupying status, not a lapsed hold) with
  *	   the buffers stored on them, and scheduled sessions of the resource
- *	   with their service's buffers; pickup and dropoff points (a session's
- *	   location point);
+ *	   with their service's buffers; pickup and dropoff points (a booking
+ *	   without a dropoff ends where it was picked up; a session's location
+ *	   point for both);
  *	 - travel: from an item's dropoff to the new pickup departing at the
- *	   item's end, and from the new dropoff (= pickup) to the next item's
+ *	   item's end, and from the new dropoff (the pickup, unless the write
+ *	   path's check gives the booking's own) to the next item's
  *	   pickup timed at that item's start, by booking.travel_time's rules;
  *	 - notice and horizon: now() + min_notice_minutes, now() +
  *	   booking_horizon_days * 24 hours, both inclusive.
