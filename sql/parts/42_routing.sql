@@ -206,7 +206,7 @@ BEGIN
       pgr,
       pg_catalog.format(
         'SELECT e.id, e.source, e.target, e.cost_seconds AS cost,
-                coalesce(e.reverse_cost_seconds, -1::pg_catalog.float8) AS reverse_cost
+                coalesce(e.reverse_cost_seconds, ''-1''::pg_catalog.float8) AS reverse_cost
            FROM booking.road_edge e
           WHERE e.org_id OPERATOR(pg_catalog.=) %L::pg_catalog.uuid',
         route_travel_times.org_id),
