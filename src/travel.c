@@ -1,8 +1,10 @@
 /*
  * src/travel.c
  *		SQL glue of the travel-time lookup: booking.travel_time(),
- *		booking.travel_matrix() and the check trigger of
- *		booking.travel_time_cache.
+ *		booking.travel_matrix(), the check trigger of
+ *		booking.travel_time_cache, and the helpers travel_cell() and
+ *		travel_round_minutes() that the road-network routing source
+ *		(sql/parts/42_routing.sql) shares with the cache.
  *
  * The rules (geohash keys, the estimate, cached times with their factors,
  * peak windows) are in src/core/travel.c.  This file turns geography values
@@ -1222,4 +1224,39 @@ booking_checked_point(PG_FUNCTION_ARGS)
 
 	booking_point_from_geography(PG_GETARG_DATUM(0), name, &p);
 	PG_RETURN_DATUM(PG_GETARG_DATUM(0));
+}
+
+/*
+ * booking.travel_cell(org_id, point) -> text: the geohash cell of a point at
+ * the org's precision, i.e. the from_hash or to_hash its cache entries get.
+ */
+PG_FUNCTION_INFO_V1(booking_travel_cell);
+Datum
+booking_travel_cell(PG_FUNCTION_ARGS)
+{
+	pg_uuid_t	org;
+	TravelCall *c;
+	TravelPoint p;
+	char		hash[TRAVEL_GEOHASH_BUFSIZE];
+
+	memcpy(&org, PG_GETARG_UUID_P(0), sizeof(pg_uuid_t));
+	c = travel_call_state(fcinfo, &org);
+	booking_point_from_geography(PG_GETARG_DATUM(1), "point", &p);
+	booking_travel_error(travel_geohash(&p, c->org->precision, hash, sizeof(hash)), "point", -1);
+	PG_RETURN_TEXT_P(cstring_to_text(hash));
+}
+
+/*
+ * booking.travel_round_minutes(raw_minutes) -> int4: whole minutes of a
+ * finite, non-negative number of minutes by the rounding of every travel
+ * time (round_up, capped at 100000), e.g. for a routing cost.
+ */
+PG_FUNCTION_INFO_V1(booking_travel_round_minutes);
+Datum
+booking_travel_round_minutes(PG_FUNCTION_ARGS)
+{
+	int			minutes;
+
+	booking_travel_error(travel_round_minutes(PG_GETARG_FLOAT8(0), &minutes), "raw_minutes", -1);
+	PG_RETURN_INT32(minutes);
 }

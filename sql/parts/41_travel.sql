@@ -112,6 +112,7 @@ COMMENT ON FUNCTION booking.travel_matrix(pg_catalog.uuid, geography[], pg_catal
   'booking.travel_matrix for the given org, without an acting identity; for administrative roles (EXECUTE is revoked from PUBLIC)';
 
 CREATE FUNCTION booking.store_travel_time(
+    org_id pg_catalog.uuid,
     origin geography, destination geography,
     driving_minutes pg_catalog.int4, distance_meters pg_catalog.int4,
     valid_until pg_catalog.timestamptz,
@@ -125,9 +126,10 @@ CREATE FUNCTION booking.store_travel_time(
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   INSERT INTO booking.travel_time_cache AS c
-         (from_point, to_point, driving_minutes, distance_meters, traffic_multiplier,
+         (org_id, from_point, to_point, driving_minutes, distance_meters, traffic_multiplier,
           peak_hour_multiplier, time_of_day_factors, cache_valid_until, source, reliability)
-  VALUES (booking.checked_point(origin, 'origin'), booking.checked_point(destination, 'destination'), driving_minutes, distance_meters, traffic_multiplier,
+  VALUES (store_travel_time.org_id, booking.checked_point(origin, 'origin'), booking.checked_point(destination, 'destination'),
+          driving_minutes, distance_meters, traffic_multiplier,
           peak_hour_multiplier, time_of_day_factors, valid_until, source, reliability)
   ON CONFLICT (org_id, from_hash, to_hash) DO UPDATE
      SET from_point = excluded.from_point, to_point = excluded.to_point,
@@ -139,5 +141,40 @@ BEGIN ATOMIC
          source = excluded.source, reliability = excluded.reliability
   RETURNING *;
 END;
+COMMENT ON FUNCTION booking.store_travel_time(pg_catalog.uuid, geography, geography, pg_catalog.int4, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8[], pg_catalog.text, pg_catalog.text) IS
+  'stores or refreshes org_id''s cache entry for the cells of origin and destination (every field checked by the table''s trigger) and returns it; runs with the caller''s rights, so row-level security limits it to the acting org (staff) unless the caller bypasses it';
+
+CREATE FUNCTION booking.store_travel_time(
+    origin geography, destination geography,
+    driving_minutes pg_catalog.int4, distance_meters pg_catalog.int4,
+    valid_until pg_catalog.timestamptz,
+    traffic_multiplier pg_catalog.float8 DEFAULT 1,
+    peak_hour_multiplier pg_catalog.float8 DEFAULT 1,
+    time_of_day_factors pg_catalog.float8[] DEFAULT NULL,
+    source pg_catalog.text DEFAULT 'manual',
+    reliability pg_catalog.text DEFAULT 'medium')
+  RETURNS booking.travel_time_cache
+  LANGUAGE sql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT s.*
+    FROM booking.store_travel_time(booking.current_org_id(), origin, destination, driving_minutes, distance_meters,
+                                   valid_until, traffic_multiplier, peak_hour_multiplier, time_of_day_factors,
+                                   source, reliability) AS s;
+END;
 COMMENT ON FUNCTION booking.store_travel_time(geography, geography, pg_catalog.int4, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8[], pg_catalog.text, pg_catalog.text) IS
   'stores or refreshes the acting org''s cache entry for the cells of origin and destination (every field checked by the table''s trigger) and returns it';
+
+CREATE FUNCTION booking.travel_cell(org_id pg_catalog.uuid, point geography) RETURNS pg_catalog.text
+  LANGUAGE c STABLE STRICT PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'booking_travel_cell';
+COMMENT ON FUNCTION booking.travel_cell(pg_catalog.uuid, geography) IS
+  'the cache cell of a point for an org: its geohash at the org''s geohash_precision, as from_hash/to_hash of booking.travel_time_cache';
+
+CREATE FUNCTION booking.travel_round_minutes(raw_minutes pg_catalog.float8) RETURNS pg_catalog.int4
+  LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'booking_travel_round_minutes';
+COMMENT ON FUNCTION booking.travel_round_minutes(pg_catalog.float8) IS
+  'whole minutes of a travel time as every travel function rounds them: ceil(raw_minutes - 0.000001), at most 100000; 22003 for NaN, infinite or negative input';

@@ -144,6 +144,26 @@ BEGIN
 END
 $$;
 
+-- The road graph (optional routing source): staff read it, since routing
+-- runs with their rights; owners and admins load and change it.
+DO $$
+DECLARE
+  t pg_catalog.text;
+BEGIN
+  FOREACH t IN ARRAY '{road_node,road_edge}'::pg_catalog.text[]
+  LOOP
+    EXECUTE pg_catalog.format('CREATE POLICY staff_read ON booking.%I FOR SELECT USING ((SELECT booking.acting_is_staff()))', t);
+    EXECUTE pg_catalog.format(
+      'CREATE POLICY admin_write ON booking.%I FOR ALL
+         USING ((SELECT booking.acting_is_admin())) WITH CHECK ((SELECT booking.acting_is_admin()))', t);
+    EXECUTE pg_catalog.format('COMMENT ON POLICY staff_read ON booking.%I IS %L', t,
+                              'owner, admin and staff read the road graph');
+    EXECUTE pg_catalog.format('COMMENT ON POLICY admin_write ON booking.%I IS %L', t,
+                              'owner and admin load and change the road graph');
+  END LOOP;
+END
+$$;
+
 -- A facilitator manages the sessions they run.
 CREATE POLICY session_own ON booking.session FOR ALL
   USING (resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))

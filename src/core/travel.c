@@ -2,16 +2,15 @@
  *
  * src/core/travel.c
  *		Travel-time arithmetic without PostgreSQL: point checks, haversine
- *		distance, geohash, the estimate, cached times, peak windows and the
- *		all-pairs matrix.  The formulas and bounds are documented in
- *		travel.h; this file only implements them.
+ *		distance, geohash, the estimate, cached times and peak windows.
+ *		The formulas and bounds are documented in travel.h; this file only
+ *		implements them.
  *
  * Every public function checks its arguments in argument order and returns
  * the first problem found, writing no output in that case.  The static
- * helpers below the checks assume checked input and are what the matrix
- * uses in its inner loop, so that each pair costs one haversine and a few
- * multiplications, and so that the matrix and travel_estimate() give
- * bit-identical answers for the same pair.
+ * helpers below the checks assume checked input.  (The SQL glue applies
+ * one rule path per pair of points, booking.travel_matrix() included, so
+ * there is no all-pairs function here.)
  *
  *-------------------------------------------------------------------------
  */
@@ -526,56 +525,5 @@ travel_in_windows(const TravelWindow *windows, int nwindows,
 		}
 	}
 	*inside = false;
-	return TRAVEL_OK;
-}
-
-TravelError
-travel_matrix(const TravelPoint *points, int npoints,
-			  const TravelParams *params, int local_hour,
-			  int *minutes, double *distances_m, int *bad_index)
-{
-	TravelError err;
-	size_t		n;
-	size_t		i;
-	size_t		j;
-
-	set_index(bad_index, -1);
-	if (npoints < 0 || npoints > TRAVEL_MATRIX_MAX_POINTS)
-		return TRAVEL_ERR_POINT_COUNT;
-	if (params == NULL || (npoints > 0 && (points == NULL || minutes == NULL)))
-		return TRAVEL_ERR_NULL_ARGUMENT;
-	if ((err = check_params(params, bad_index)) != TRAVEL_OK)
-		return err;
-	if ((err = check_hour(local_hour)) != TRAVEL_OK)
-		return err;
-	n = (size_t) npoints;
-	for (i = 0; i < n; i++)
-	{
-		if ((err = check_point(&points[i])) != TRAVEL_OK)
-		{
-			set_index(bad_index, (int) i);
-			return err;
-		}
-	}
-
-	for (i = 0; i < n; i++)
-	{
-		minutes[i * n + i] = 0;
-		if (distances_m != NULL)
-			distances_m[i * n + i] = 0.0;
-		for (j = i + 1; j < n; j++)
-		{
-			double		distance = haversine_m(&points[i], &points[j]);
-			int			m = estimate_minutes(distance, params, local_hour);
-
-			minutes[i * n + j] = m;
-			minutes[j * n + i] = m;
-			if (distances_m != NULL)
-			{
-				distances_m[i * n + j] = distance;
-				distances_m[j * n + i] = distance;
-			}
-		}
-	}
 	return TRAVEL_OK;
 }

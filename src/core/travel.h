@@ -3,8 +3,8 @@
  * src/core/travel.h
  *		Pure C core of the travel-time lookup: point validation, great-circle
  *		distance, geohash cache keys, the fallback estimate, cached times with
- *		their traffic, peak and time-of-day factors, peak windows and the
- *		all-pairs matrix used by the availability solver.
+ *		their traffic, peak and time-of-day factors and peak windows, used by
+ *		the travel-time lookups and the availability solver.
  *
  * This file includes no PostgreSQL header, allocates nothing and keeps no
  * state, so it can be unit-tested and fuzzed without a server and called
@@ -136,7 +136,7 @@
 /* Upper bound of the traffic, peak and time-of-day factors of a cache entry. */
 #define TRAVEL_MAX_FACTOR			10.0
 
-/* Largest number of points travel_matrix() accepts (a 1000 x 1000 matrix). */
+/* Largest number of points of booking.travel_matrix() (a 1000 x 1000 matrix). */
 #define TRAVEL_MATRIX_MAX_POINTS	1000
 
 /* Defaults filled in by travel_params_default(). */
@@ -334,25 +334,5 @@ extern TravelError travel_windows_validate(const TravelWindow *windows,
 extern TravelError travel_in_windows(const TravelWindow *windows,
 									 int nwindows, int minute_of_day,
 									 bool *inside);
-
-/*
- * travel_matrix
- *		Estimates between all pairs of npoints (0..1000) points at a local
- *		hour: minutes[i * npoints + j] is the estimate from points[i] to
- *		points[j], 0 on the diagonal, and equals travel_estimate() for that
- *		pair.  Each distance is computed once and used for both directions.
- *		distances_m, if not NULL, receives the distances in the same layout.
- *		Checks, in order: the count (TRAVEL_ERR_POINT_COUNT), the pointers
- *		(points and minutes may be NULL only when npoints is 0), *params
- *		(*bad_index = hour of a bad speed), the hour, then every point
- *		(*bad_index = index of the first bad one), all before anything is
- *		written.  bad_index may be NULL; if given it is always set, to -1
- *		when no element is at fault.  Cost: n(n-1)/2 haversines, about 70
- *		microseconds for 50 points and 40 ms for 1000 on one core.
- */
-extern TravelError travel_matrix(const TravelPoint *points, int npoints,
-								 const TravelParams *params, int local_hour,
-								 int *minutes, double *distances_m,
-								 int *bad_index);
 
 #endif							/* BOOKING_TRAVEL_H */

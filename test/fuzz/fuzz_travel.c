@@ -590,7 +590,7 @@ check_windows(Reader *r)
 		w[i].end_minute = take_int(r, 0, 1440);
 	}
 	if (n > 8)
-		n = 8;					/* larger counts are exercised by the matrix */
+		n = 8;
 
 	expected = expect_windows(w, n, &bad);
 	CHECK(travel_windows_validate(w, n, &bad_got) == expected && bad_got == bad,
@@ -604,76 +604,6 @@ check_windows(Reader *r)
 	for (i = 0; i < n; i++)
 		walked = walked || walk_window(&w[i], minute);
 	CHECK(inside == walked, "in_windows agrees with walking the windows");
-}
-
-static void
-check_matrix(Reader *r)
-{
-	TravelPoint points[6];
-	TravelParams params;
-	int			minutes[36];
-	double		distances[36];
-	int			n = take_int(r, 0, 6);
-	int			hour = take_int(r, 0, 23);
-	int			bad;
-	int			bad_got = 99;
-	TravelError expected;
-	TravelError err;
-	int			i;
-	int			j;
-
-	for (i = 0; i < 6; i++)
-		points[i] = take_point(r);
-	take_params(r, &params);
-	for (i = 0; i < 36; i++)
-	{
-		minutes[i] = -7;
-		distances[i] = -7.0;
-	}
-	/* n beyond our arrays is only allowed where it is rejected first */
-	if (n > 6 && n <= TRAVEL_MATRIX_MAX_POINTS)
-		n = 6;
-
-	bad = -1;
-	if (n < 0 || n > TRAVEL_MATRIX_MAX_POINTS)
-		expected = TRAVEL_ERR_POINT_COUNT;
-	else if ((expected = expect_params(&params, &bad)) != TRAVEL_OK)
-		;
-	else if (hour < 0 || hour > 23)
-		expected = TRAVEL_ERR_HOUR;
-	else
-		for (i = 0; i < n && expected == TRAVEL_OK; i++)
-			if ((expected = expect_point(&points[i])) != TRAVEL_OK)
-				bad = i;
-
-	err = travel_matrix(points, n, &params, hour, minutes,
-						(take_u8(r) & 1) ? distances : NULL, &bad_got);
-	CHECK(err == expected && bad_got == bad, "matrix status and bad_index");
-	if (err != TRAVEL_OK)
-	{
-		for (i = 0; i < 36; i++)
-			CHECK(minutes[i] == -7 && distances[i] == -7.0, "matrix untouched on error");
-		return;
-	}
-	err = travel_matrix(points, n, &params, hour, minutes, distances, NULL);
-	CHECK(err == TRAVEL_OK, "matrix with distances");
-	for (i = 0; i < n; i++)
-	{
-		CHECK(minutes[i * n + i] == 0 && distances[i * n + i] == 0.0, "diagonal is 0");
-		for (j = 0; j < n; j++)
-		{
-			int			m = -1;
-			double		d = -1.0;
-
-			CHECK(minutes[i * n + j] == minutes[j * n + i] &&
-				  distances[i * n + j] == distances[j * n + i], "matrix is symmetric");
-			CHECK(travel_estimate(&points[i], &points[j], &params, hour, &m, &d) == TRAVEL_OK &&
-				  m == minutes[i * n + j] && d == distances[i * n + j],
-				  "matrix cell equals travel_estimate");
-		}
-	}
-	for (i = n * n; i < 36; i++)
-		CHECK(minutes[i] == -7, "nothing written past n * n");
 }
 
 /* Every function rejects a NULL pointer it needs, and writes nothing. */
@@ -715,10 +645,6 @@ check_nulls(void)
 		  travel_in_windows(NULL, 1, 0, &in) == TRAVEL_ERR_NULL_ARGUMENT &&
 		  travel_in_windows(NULL, 0, 0, NULL) == TRAVEL_ERR_NULL_ARGUMENT,
 		  "NULL to windows");
-	CHECK(travel_matrix(NULL, 1, &params, 0, &m, NULL, &bad) == TRAVEL_ERR_NULL_ARGUMENT &&
-		  travel_matrix(&p, 1, NULL, 0, &m, NULL, &bad) == TRAVEL_ERR_NULL_ARGUMENT &&
-		  travel_matrix(&p, 1, &params, 0, NULL, NULL, &bad) == TRAVEL_ERR_NULL_ARGUMENT,
-		  "NULL to matrix");
 	CHECK(d == -1.0 && m == -1 && in, "nothing written for NULL arguments");
 }
 
@@ -751,6 +677,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_estimate(&r, &a, &b);
 	check_cache(&r);
 	check_windows(&r);
-	check_matrix(&r);
 	return 0;
 }

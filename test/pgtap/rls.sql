@@ -53,6 +53,10 @@ INSERT INTO booking.notification (org_id, user_id, kind)
 SELECT org_id, user_id, 'hello' FROM cast_member JOIN org_ids USING (o);
 INSERT INTO booking.outbox (org_id, topic, payload) SELECT org_id, 'booking.created', '{}' FROM org_ids;
 INSERT INTO booking.location (org_id, name) SELECT org_id, 'Depot' FROM org_ids;
+INSERT INTO booking.road_node (org_id, id, point)
+SELECT org_id, n, ST_MakePoint(13.4 + n / 100.0, 52.5)::geography FROM org_ids, generate_series(1, 2) n;
+INSERT INTO booking.road_edge (org_id, id, source, target, cost_seconds, reverse_cost_seconds, length_meters)
+SELECT org_id, 1, 1, 2, 60, NULL, 700 FROM org_ids;
 
 CREATE ROLE regress_rls_app;
 SELECT booking.grant_app_role('regress_rls_app', trusted => true);
@@ -131,6 +135,7 @@ BEGIN
                         'a student cannot change the catalog');
   RETURN NEXT is((SELECT count(*)::int FROM booking.service), 1, 'a student reads the catalog');
   RETURN NEXT is((SELECT count(*)::int FROM booking.outbox), 0, 'a student sees no outbox events');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.road_node), 0, 'a student does not see the road graph');
   PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a06-000000000000'::uuid);
   RETURN NEXT is((SELECT array_agg(c.full_name) FROM booking.booking b JOIN booking.client c ON c.org_id = b.org_id AND c.id = b.client_id),
                  '{Mine}', 'a guardian sees the bookings of their student');
@@ -139,11 +144,17 @@ BEGIN
   RETURN NEXT is((SELECT array_agg(full_name) FROM booking.client), '{Mine}', 'an instructor sees the students they teach');
   PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a03-000000000000'::uuid);
   RETURN NEXT is((SELECT count(*)::int FROM booking.outbox), 1, 'staff see the org''s outbox');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.road_node) + (SELECT count(*)::int FROM booking.road_edge), 3,
+                 'staff read the road graph');
+  RETURN NEXT throws_ok($q$INSERT INTO booking.road_node (id, point) VALUES (3, 'POINT(13.5 52.5)')$q$, '42501', NULL,
+                        'staff cannot change the road graph');
   RETURN NEXT throws_ok($q$INSERT INTO booking.membership (user_id, role) VALUES ('00000000-0000-0000-0a05-000000000000', 'admin')$q$,
                         '42501', NULL, 'staff cannot grant roles');
   PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a02-000000000000'::uuid);
   RETURN NEXT lives_ok($q$INSERT INTO booking.membership (user_id, role) VALUES ('00000000-0000-0000-0a05-000000000000', 'staff')$q$,
                        'an admin grants a role');
+  RETURN NEXT lives_ok($q$INSERT INTO booking.road_node (id, point) VALUES (3, 'POINT(13.5 52.5)')$q$,
+                       'an admin loads the road graph');
   RETURN NEXT throws_ok($q$INSERT INTO booking.membership (user_id, role) VALUES ('00000000-0000-0000-0a05-000000000000', 'owner')$q$,
                         '42501', NULL, 'an admin cannot make an owner');
   RETURN NEXT throws_ok($q$INSERT INTO booking.membership (org_id, user_id, role) VALUES ('00000000-0000-0000-0000-00000000000b', '00000000-0000-0000-0a05-000000000000', 'admin')$q$,
@@ -151,7 +162,7 @@ BEGIN
 END $$;
 
 SET ROLE regress_rls_app;
-SELECT plan(3 * 6 * 9 + 12);
+SELECT plan(3 * 6 * 9 + 16);
 SELECT * FROM pg_temp.rls_checks();
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,7 +1,7 @@
 -- Contract of the schema, read from the catalog: keys, foreign keys, row-level
 -- security, comments, search_path pinning and privileges.
 BEGIN;
-SELECT plan(18);
+SELECT plan(19);
 
 -- functions we wrote (not the constructors PostgreSQL generates for range types)
 CREATE TEMP VIEW our_function AS
@@ -86,6 +86,10 @@ SELECT is_empty($$
 $$, 'every table and sequence but currency is marked for pg_dump (pg_extension_config_dump)');
 
 SELECT ok(NOT has_schema_privilege('public', 'booking', 'USAGE'), 'PUBLIC has no usage on schema booking');
+
+-- pgrouting is optional: booking.route_travel_times finds it at run time
+SELECT is((SELECT requires FROM pg_available_extension_versions WHERE name = 'booking' AND version = (SELECT extversion FROM pg_extension WHERE extname = 'booking')),
+          '{btree_gist,postgis}'::name[], 'booking requires btree_gist and postgis only (pgrouting stays optional)');
 
 SELECT indexes_are('booking', 'booking', ARRAY['booking_pkey', 'booking_org_id_idempotency_key_key', 'booking_no_overlap',
   'booking_org_start_idx', 'booking_resource_start_idx', 'booking_client_start_idx', 'booking_session_idx'],
