@@ -94,6 +94,31 @@ SELECT e.reason, e.detail
 COMMIT;
 
 \echo
+\echo '== The student books the best slot in one call (booking.book_first_available), then asks for'
+\echo '   a second lesson 15 minutes after it, picked up across town: the database refuses it =='
+\set ON_ERROR_STOP off
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+BEGIN;
+SET LOCAL ROLE booking_demo_app;
+SELECT booking.act_as(:'drive', :'student') AS roles;
+SELECT r.display_name AS instructor, to_char(b.starts_at AT TIME ZONE 'Europe/Berlin', 'Dy DD Mon HH24:MI') AS local_start,
+       b.status, b.id AS first_id, b.resource_id AS first_resource, b.service_id AS first_service, b.client_id AS first_client,
+       b.ends_at AS first_end
+  FROM booking.service s
+ CROSS JOIN LATERAL booking.book_first_available(s.id, tstzrange(date_trunc('day', now()) + interval '1 day', date_trunc('day', now()) + interval '4 days'),
+                                                 'SRID=4326;POINT(13.40 52.50)') b
+  JOIN booking.resource r ON r.org_id = b.org_id AND r.id = b.resource_id
+ WHERE s.name = 'Standard lesson' \gset
+\echo '   booked:' :instructor :local_start :status
+SELECT id FROM booking.book(:'first_client', :'first_service', :'first_end'::timestamptz + interval '15 minutes', :'first_resource',
+                            pickup_point => 'SRID=4326;POINT(13.70 52.40)');
+\echo '   SQLSTATE' :LAST_ERROR_SQLSTATE
+ROLLBACK;
+\set ON_ERROR_STOP on
+\set VERBOSITY default
+
+\echo
 \echo '== A facilitator of the studio: the bookings of their workshops, and their notifications =='
 BEGIN;
 SET LOCAL ROLE booking_demo_app;
