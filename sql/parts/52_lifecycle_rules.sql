@@ -90,19 +90,25 @@ COMMENT ON FUNCTION booking.lifecycle_decide(pg_catalog.text, booking.booking, b
 
 -- Org settings of the life cycle: settings -> 'lifecycle' -> key, in
 -- minutes; a missing key gives the default, JSON null turns it off.
+-- PL/pgSQL rather than a BEGIN ATOMIC body: the life-cycle trigger calls it
+-- for every new booking, and an SQL function with a SET clause is never
+-- inlined, so each call would read its stored body and plan it again; here
+-- the expression's plan is cached for the session.
 CREATE FUNCTION booking.lifecycle_minutes(settings pg_catalog.jsonb, key pg_catalog.text)
   RETURNS pg_catalog.int4
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    SELECT CASE
-             WHEN COALESCE((settings OPERATOR(pg_catalog.->) 'lifecycle') OPERATOR(pg_catalog.?) key, false)
-               THEN (settings OPERATOR(pg_catalog.->) 'lifecycle' OPERATOR(pg_catalog.->>) key)::pg_catalog.int4
-             WHEN key OPERATOR(pg_catalog.=) 'pending_expiry_minutes' THEN 1440
-             WHEN key OPERATOR(pg_catalog.=) 'no_show_after_minutes' THEN 15
-             WHEN key OPERATOR(pg_catalog.=) 'auto_complete_after_minutes' THEN 60
-           END;
-  END;
+  AS $$
+BEGIN
+  RETURN CASE
+           WHEN COALESCE((settings OPERATOR(pg_catalog.->) 'lifecycle') OPERATOR(pg_catalog.?) key, false)
+             THEN (settings OPERATOR(pg_catalog.->) 'lifecycle' OPERATOR(pg_catalog.->>) key)::pg_catalog.int4
+           WHEN key OPERATOR(pg_catalog.=) 'pending_expiry_minutes' THEN 1440
+           WHEN key OPERATOR(pg_catalog.=) 'no_show_after_minutes' THEN 15
+           WHEN key OPERATOR(pg_catalog.=) 'auto_complete_after_minutes' THEN 60
+         END;
+END
+$$;
 COMMENT ON FUNCTION booking.lifecycle_minutes(pg_catalog.jsonb, pg_catalog.text) IS
   'a life-cycle setting of an org in minutes, from settings.lifecycle: pending_expiry_minutes (default 1440), no_show_after_minutes (15), auto_complete_after_minutes (60); JSON null turns the scheduled transition off (NULL)';
 

@@ -23,45 +23,39 @@ CREATE FUNCTION booking.lifecycle_is_maintenance() RETURNS pg_catalog.bool
 COMMENT ON FUNCTION booking.lifecycle_is_maintenance() IS
   'true for a superuser session with no identity that is not the system (data loading, pg_restore): the life-cycle triggers then write booking rows as given, without rule checks or history';
 
--- Schedule the automatic transitions of booking b's current status.
+-- Schedule the automatic transitions of booking b's current status.  One
+-- statement per status, reading the org's settings inside it: this runs
+-- for every new booking.  A status that schedules nothing returns at once.
 CREATE FUNCTION booking.lifecycle_schedule(b booking.booking) RETURNS void
   LANGUAGE plpgsql VOLATILE
   SET search_path = pg_catalog, pg_temp
   AS $$
-DECLARE
-  settings pg_catalog.jsonb;
-  m pg_catalog.int4;
 BEGIN
-  IF b.status OPERATOR(pg_catalog.<>) ALL ('{pending,confirmed}'::booking.booking_status[]) THEN
-    RETURN;
-  END IF;
-  SELECT o.settings INTO settings FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) b.org_id;
   IF b.status OPERATOR(pg_catalog.=) 'pending' THEN
-    m := booking.lifecycle_minutes(settings, 'pending_expiry_minutes');
-    IF m IS NOT NULL THEN
-      INSERT INTO booking.scheduled_transition
-        (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
-      VALUES (b.org_id, b.id, 'expiry', 'expired',
-              LEAST(pg_catalog.now() OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => m), b.starts_at),
-              '{pending}', b.starts_at, pg_catalog.format('not confirmed within %s minutes', m));
-    END IF;
-    RETURN;
-  END IF;
-  m := booking.lifecycle_minutes(settings, 'no_show_after_minutes');
-  IF m IS NOT NULL THEN
     INSERT INTO booking.scheduled_transition
       (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
-    VALUES (b.org_id, b.id, 'no_show', 'no_show',
-            b.starts_at OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => m),
-            '{confirmed}', b.starts_at, pg_catalog.format('not started %s minutes after the start', m));
-  END IF;
-  m := booking.lifecycle_minutes(settings, 'auto_complete_after_minutes');
-  IF m IS NOT NULL THEN
+    SELECT b.org_id, b.id, 'expiry', 'expired',
+           LEAST(pg_catalog.now() OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => s.m), b.starts_at),
+           '{pending}', b.starts_at, pg_catalog.format('not confirmed within %s minutes', s.m)
+      FROM (SELECT booking.lifecycle_minutes(
+                     (SELECT o.settings FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) b.org_id),
+                     'pending_expiry_minutes')) AS s(m)
+     WHERE s.m IS NOT NULL;
+  ELSIF b.status OPERATOR(pg_catalog.=) 'confirmed' THEN
     INSERT INTO booking.scheduled_transition
       (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
-    VALUES (b.org_id, b.id, 'auto_complete', 'completed',
-            b.ends_at OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => m),
-            '{confirmed,in_progress}', b.starts_at, pg_catalog.format('completed automatically %s minutes after the end', m));
+    SELECT b.org_id, b.id, k.kind, k.to_status,
+           k.base OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => k.m),
+           k.expected_status, b.starts_at, pg_catalog.format(k.reason, k.m)
+      FROM (SELECT (SELECT o.settings FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) b.org_id)) AS st(settings),
+           LATERAL (VALUES
+             (1, 'no_show', 'no_show'::booking.booking_status, b.starts_at, '{confirmed}'::booking.booking_status[],
+              'not started %s minutes after the start', booking.lifecycle_minutes(st.settings, 'no_show_after_minutes')),
+             (2, 'auto_complete', 'completed'::booking.booking_status, b.ends_at, '{confirmed,in_progress}'::booking.booking_status[],
+              'completed automatically %s minutes after the end', booking.lifecycle_minutes(st.settings, 'auto_complete_after_minutes'))
+           ) AS k(ord, kind, to_status, base, expected_status, reason, m)
+     WHERE k.m IS NOT NULL
+     ORDER BY k.ord;
   END IF;
 END
 $$;
@@ -227,8 +221,8 @@ DECLARE
   reason pg_catalog.text := NULLIF(pg_catalog.current_setting('booking.reason', true), '');
   meta pg_catalog.jsonb := COALESCE(NULLIF(pg_catalog.current_setting('booking.metadata', true), '')::pg_catalog.jsonb, '{}');
   from_status booking.booking_status;
+  actor_kind pg_catalog.text;
   cancellation pg_catalog.jsonb;
-  hid pg_catalog.int8;
 BEGIN
   IF NOT sys AND uid IS NULL THEN
     RETURN NULL;                -- maintenance (lifecycle_check refused anyone else)
@@ -239,7 +233,8 @@ BEGIN
       DETAIL = pg_catalog.format('It is %s.', meta);
   END IF;
   actor := CASE WHEN sys THEN NULL ELSE uid END;
-  meta := meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('actor', CASE WHEN sys THEN 'system' ELSE 'user' END);
+  actor_kind := CASE WHEN sys THEN 'system' ELSE 'user' END;
+  meta := meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('actor', actor_kind);
 
   IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' OR NEW.status OPERATOR(pg_catalog.<>) OLD.status THEN
     IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
@@ -250,38 +245,43 @@ BEGIN
       meta := meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('cancellation', cancellation);
       reason := COALESCE(reason, NEW.cancellation_reason);
     END IF;
-    INSERT INTO booking.status_history (org_id, booking_id, from_status, to_status, actor_user_id, reason, metadata)
-    VALUES (NEW.org_id, NEW.id, from_status, NEW.status, actor, reason, meta)
-    RETURNING id INTO hid;
+    -- the history row and its outbox event in one statement
+    WITH h AS (
+      INSERT INTO booking.status_history (org_id, booking_id, from_status, to_status, actor_user_id, reason, metadata)
+      VALUES (NEW.org_id, NEW.id, from_status, NEW.status, actor, reason, meta)
+      RETURNING id)
     INSERT INTO booking.outbox (org_id, topic, payload)
-    VALUES (NEW.org_id, 'booking.status.' OPERATOR(pg_catalog.||) NEW.status::pg_catalog.text,
-            pg_catalog.jsonb_build_object(
-              'history_id', hid, 'org_id', NEW.org_id, 'booking_id', NEW.id,
-              'from', from_status, 'to', NEW.status, 'at', pg_catalog.now(),
-              'actor', meta OPERATOR(pg_catalog.->) 'actor', 'actor_user_id', actor, 'reason', reason,
-              'client_id', NEW.client_id, 'resource_id', NEW.resource_id, 'session_id', NEW.session_id,
-              'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at)
-            OPERATOR(pg_catalog.||) CASE WHEN cancellation IS NULL THEN '{}'::pg_catalog.jsonb
-                                         ELSE pg_catalog.jsonb_build_object('cancellation', cancellation) END);
+    SELECT NEW.org_id, 'booking.status.' OPERATOR(pg_catalog.||) NEW.status::pg_catalog.text,
+           pg_catalog.jsonb_build_object(
+             'history_id', h.id, 'org_id', NEW.org_id, 'booking_id', NEW.id,
+             'from', from_status, 'to', NEW.status, 'at', pg_catalog.now(),
+             'actor', actor_kind, 'actor_user_id', actor, 'reason', reason,
+             'client_id', NEW.client_id, 'resource_id', NEW.resource_id, 'session_id', NEW.session_id,
+             'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at)
+           OPERATOR(pg_catalog.||) CASE WHEN cancellation IS NULL THEN '{}'::pg_catalog.jsonb
+                                        ELSE pg_catalog.jsonb_build_object('cancellation', cancellation) END
+      FROM h;
     PERFORM booking.lifecycle_schedule(NEW);
   END IF;
 
   IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE'
      AND (NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at) THEN
-    INSERT INTO booking.status_history (org_id, booking_id, from_status, to_status, actor_user_id, reason, metadata)
-    VALUES (NEW.org_id, NEW.id, NEW.status, NEW.status, actor, NEW.reschedule_reason,
-            meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
-              'event', 'rescheduled', 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
-              'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at))
-    RETURNING id INTO hid;
+    WITH h AS (
+      INSERT INTO booking.status_history (org_id, booking_id, from_status, to_status, actor_user_id, reason, metadata)
+      VALUES (NEW.org_id, NEW.id, NEW.status, NEW.status, actor, NEW.reschedule_reason,
+              meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+                'event', 'rescheduled', 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
+                'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at))
+      RETURNING id)
     INSERT INTO booking.outbox (org_id, topic, payload)
-    VALUES (NEW.org_id, 'booking.rescheduled',
-            pg_catalog.jsonb_build_object(
-              'history_id', hid, 'org_id', NEW.org_id, 'booking_id', NEW.id, 'status', NEW.status,
-              'at', pg_catalog.now(), 'actor', meta OPERATOR(pg_catalog.->) 'actor', 'actor_user_id', actor,
-              'reason', NEW.reschedule_reason, 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
-              'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at,
-              'client_id', NEW.client_id, 'resource_id', NEW.resource_id));
+    SELECT NEW.org_id, 'booking.rescheduled',
+           pg_catalog.jsonb_build_object(
+             'history_id', h.id, 'org_id', NEW.org_id, 'booking_id', NEW.id, 'status', NEW.status,
+             'at', pg_catalog.now(), 'actor', actor_kind, 'actor_user_id', actor,
+             'reason', NEW.reschedule_reason, 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
+             'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at,
+             'client_id', NEW.client_id, 'resource_id', NEW.resource_id)
+      FROM h;
     IF NEW.status OPERATOR(pg_catalog.=) OLD.status THEN
       PERFORM booking.lifecycle_schedule(NEW);
     END IF;
