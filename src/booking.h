@@ -62,6 +62,15 @@ extern void booking_travel_matrix_legs(const TravelOrg *t, const TravelPoint *po
 									   TimestampTz depart_at, TravelLeg *legs);
 extern const char *booking_travel_source_name(TravelSource source);
 
+/* Many legs of one call: each pair of cells is looked up once (travel.c). */
+typedef struct TravelLookup TravelLookup;
+
+extern TravelLookup *booking_travel_lookup_create(const TravelOrg *t, MemoryContext cxt);
+extern void booking_travel_lookup_prefetch(TravelLookup *l, const TravelPoint *from, int nfrom,
+										   const TravelPoint *to, int nto);
+extern void booking_travel_lookup_leg(TravelLookup *l, const TravelPoint *from, const TravelPoint *to,
+									  TimestampTz depart_at, TravelLeg *leg);
+
 /* lifecycle.c */
 extern void booking_lifecycle_init(void);
 
