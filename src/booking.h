@@ -66,10 +66,9 @@ extern const char *booking_travel_source_name(TravelSource source);
 typedef struct TravelLookup TravelLookup;
 
 extern TravelLookup *booking_travel_lookup_create(const TravelOrg *t, MemoryContext cxt);
-extern void booking_travel_lookup_prefetch(TravelLookup *l, const TravelPoint *from, int nfrom,
-										   const TravelPoint *to, int nto);
 extern void booking_travel_lookup_leg(TravelLookup *l, const TravelPoint *from, const TravelPoint *to,
 									  TimestampTz depart_at, TravelLeg *leg);
+extern void booking_travel_lookup_end(TravelLookup *l);
 
 /* lifecycle.c */
 extern void booking_lifecycle_init(void);

@@ -1158,8 +1158,6 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 #define NEW_PICKUP (PG_INT32_MAX - 1)
 #define NEW_DROPOFF (PG_INT32_MAX - 2)
 
-static void prefetch_travel(SolveInput *in);
-
 static int
 travel_callback(void *context, int from, int to)
 {
@@ -1168,10 +1166,7 @@ travel_callback(void *context, int from, int to)
 
 	/* the first leg asked for starts the lookups (all inputs are set) */
 	if (c->in->lookup == NULL)
-	{
 		c->in->lookup = booking_travel_lookup_create(c->in->travel, c->in->cxt);
-		prefetch_travel(c->in);
-	}
 
 	if (from == NEW_DROPOFF && to < NEW_DROPOFF && to % 2 == 1)
 	{
@@ -1192,51 +1187,12 @@ travel_callback(void *context, int from, int to)
 	return 0;
 }
 
-/*
- * Look up the cache entries of the legs the solver is likely to ask for in
- * two index scans: from the dropoff of every item near the range to the
- * new pickup, and from the new dropoff to their pickups.  Any other leg is
- * looked up when asked for.
- */
+/* The end of the solving: close what the travel lookups keep open. */
 static void
-prefetch_travel(SolveInput *in)
+solve_end(SolveInput *in)
 {
-	TravelPoint *from;
-	TravelPoint *to;
-	int			nfrom = 0;
-	int			nto = 0;
-	int			total = 0;
-	int64		lo = in->range_start - USECS_PER_DAY;
-	int64		hi = in->range_end + USECS_PER_DAY;
-	int			i;
-	int			k;
-
-	for (i = 0; i < in->nresources; i++)
-		total += in->resources[i].nbusy;
-	if (total == 0)
-		return;
-	from = palloc(sizeof(TravelPoint) * total);
-	to = palloc(sizeof(TravelPoint) * total);
-	for (i = 0; i < in->nresources; i++)
-	{
-		ResourceInput *r = &in->resources[i];
-
-		for (k = 0; k < r->nbusy; k++)
-		{
-			if (r->busy[k].start >= hi || r->busy[k].end <= lo)
-				continue;
-			if (in->has_pickup && r->busy_has_dropoff[k])
-				from[nfrom++] = r->busy_dropoff[k];
-			if (in->has_dropoff && r->busy_has_pickup[k])
-				to[nto++] = r->busy_pickup[k];
-		}
-	}
-	if (nfrom > 0)
-		booking_travel_lookup_prefetch(in->lookup, from, nfrom, &in->pickup, 1);
-	if (nto > 0)
-		booking_travel_lookup_prefetch(in->lookup, &in->dropoff, 1, to, nto);
-	pfree(to);
-	pfree(from);
+	if (in->lookup != NULL)
+		booking_travel_lookup_end(in->lookup);
 }
 
 static void
@@ -1431,6 +1387,7 @@ booking_available_slots(PG_FUNCTION_ARGS)
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}
+	solve_end(in);
 	return (Datum) 0;
 }
 
@@ -1591,6 +1548,7 @@ booking_explain_slot(PG_FUNCTION_ARGS)
 	err = slots_explain(sv, start, out, lengthof(out), &n, &truncated);
 	if (err != SLOTS_OK)
 		slots_error(err, NULL);
+	solve_end(in);
 
 	/* conflicting bookings are named to staff and the resource's own user */
 	{
@@ -1843,6 +1801,7 @@ booking_find_slots(PG_FUNCTION_ARGS)
 			}
 		}
 	}
+	solve_end(in);
 	qsort(found, nfound, sizeof(FoundSlot), cmp_found);
 	InitMaterializedSRF(fcinfo, 0);
 	for (i = 0; i < nfound; i++)
@@ -1975,6 +1934,7 @@ booking_check_slot(PG_FUNCTION_ARGS)
 	err = slots_explain(sv, start, out, lengthof(out), &n, &truncated);
 	if (err != SLOTS_OK)
 		slots_error(err, NULL);
+	solve_end(in);
 
 	initStringInfo(&refused);
 	overridden = initArrayResult(TEXTOID, CurrentMemoryContext, false);

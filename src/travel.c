@@ -75,7 +75,6 @@ typedef struct CacheTable
 	bool		ready;
 	Oid			relid;
 	Oid			indexid;		/* unique (org_id, from_hash, to_hash) */
-	AttrNumber	from_hash;
 	AttrNumber	to_hash;
 	AttrNumber	driving_minutes;
 	AttrNumber	distance_meters;
@@ -409,7 +408,6 @@ cache_table_init(void)
 	table_close(rel, AccessShareLock);
 	if (!OidIsValid(cache_table.indexid))
 		elog(ERROR, "unique index on booking.travel_time_cache (org_id, from_hash, to_hash) not found");
-	cache_table.from_hash = get_attnum(relid, "from_hash");
 	cache_table.to_hash = get_attnum(relid, "to_hash");
 	cache_table.driving_minutes = get_attnum(relid, "driving_minutes");
 	cache_table.distance_meters = get_attnum(relid, "distance_meters");
@@ -424,7 +422,6 @@ cache_table_init(void)
 /* A cache entry as read from a row. */
 typedef struct CacheRow
 {
-	char		from_hash[TRAVEL_GEOHASH_BUFSIZE];
 	char		to_hash[TRAVEL_GEOHASH_BUFSIZE];
 	TravelCacheEntry entry;
 	double		factors[TRAVEL_HOURS];
@@ -434,6 +431,16 @@ typedef struct CacheRow
 	char		reliability[8];
 } CacheRow;
 
+/* Whether the entry in slot is still valid: its valid_until is after now(). */
+static bool
+cache_row_valid(TupleTableSlot *slot)
+{
+	bool		isnull;
+
+	return DatumGetTimestampTz(slot_getattr(slot, cache_table.valid_until, &isnull)) >
+		GetCurrentTransactionStartTimestamp();
+}
+
 static void
 read_cache_row(TupleTableSlot *slot, CacheRow *row)
 {
@@ -441,8 +448,6 @@ read_cache_row(TupleTableSlot *slot, CacheRow *row)
 	Datum		d;
 	text	   *txt;
 
-	txt = DatumGetTextPP(slot_getattr(slot, cache_table.from_hash, &isnull));
-	text_to_cstring_buffer(txt, row->from_hash, sizeof(row->from_hash));
 	txt = DatumGetTextPP(slot_getattr(slot, cache_table.to_hash, &isnull));
 	text_to_cstring_buffer(txt, row->to_hash, sizeof(row->to_hash));
 	row->entry.base_minutes = DatumGetInt32(slot_getattr(slot, cache_table.driving_minutes, &isnull));
@@ -482,39 +487,15 @@ cmp_cstring_ptr(const void *a, const void *b)
 	return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
-/* An index key on a text column: equality, or = ANY of an array of cells. */
-static void
-init_text_key(ScanKey key, Relation idx, int attno, const char *const *cells, int ncells)
-{
-	Datum		arg;
-	int			i;
-
-	if (ncells == 1)
-	{
-		init_key(key, idx, attno, F_TEXTEQ, CStringGetTextDatum(cells[0]));
-		return;
-	}
-	{
-		Datum	   *elems = palloc(sizeof(Datum) * ncells);
-
-		for (i = 0; i < ncells; i++)
-			elems[i] = CStringGetTextDatum(cells[i]);
-		arg = PointerGetDatum(construct_array(elems, ncells, TEXTOID, -1, false, TYPALIGN_INT));
-	}
-	init_key(key, idx, attno, F_TEXTEQ, arg);
-	key->sk_flags |= SK_SEARCHARRAY;
-}
-
 /*
- * Scan the valid cache entries of org from any of the nfrom_hashes to any
- * of the nto_hashes, calling found() for each.  One index scan: each side
- * is an equality or an array condition; with more than a few target cells
- * (which must then be sorted and distinct) the to_hash key is left out, the
- * scan reads every entry of the origin cells and keeps those whose
- * destination is a target.
+ * Scan the valid cache entries of org from from_hash to any of the
+ * nto_hashes, calling found() for each.  One index scan: the to_hash key is
+ * an array condition for a few targets; for more (which must then be
+ * sorted and distinct) the scan reads every entry of the origin cell and
+ * keeps those whose destination is a target.
  */
 static void
-cache_scan(const pg_uuid_t *org, const char *const *from_hashes, int nfrom_hashes,
+cache_scan(const pg_uuid_t *org, const char *from_hash,
 		   const char *const *to_hashes, int nto_hashes,
 		   void (*found) (const CacheRow *row, void *arg), void *arg)
 {
@@ -523,29 +504,37 @@ cache_scan(const pg_uuid_t *org, const char *const *from_hashes, int nfrom_hashe
 	ScanKeyData keys[3];
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
-	TimestampTz now = GetCurrentTransactionStartTimestamp();
+	Datum		to_arg;
+	int			i;
 	int			nkeys = 3;
 
-	if (nfrom_hashes <= 0 || nto_hashes <= 0)
-		return;
 	cache_table_init();
 	rel = table_open(cache_table.relid, AccessShareLock);
 	idx = index_open(cache_table.indexid, AccessShareLock);
 	init_key(&keys[0], idx, 1, F_UUID_EQ, UUIDPGetDatum(org));
-	init_text_key(&keys[1], idx, 2, from_hashes, nfrom_hashes);
-	if (nto_hashes > CACHE_SCAN_MAX_ARRAY)
-		nkeys = 2;				/* every entry of the cells, filtered below */
+	init_key(&keys[1], idx, 2, F_TEXTEQ, CStringGetTextDatum(from_hash));
+	if (nto_hashes == 1)
+		init_key(&keys[2], idx, 3, F_TEXTEQ, CStringGetTextDatum(to_hashes[0]));
+	else if (nto_hashes > CACHE_SCAN_MAX_ARRAY)
+		nkeys = 2;				/* every entry of the cell, filtered below */
 	else
-		init_text_key(&keys[2], idx, 3, to_hashes, nto_hashes);
+	{
+		Datum	   *elems = palloc(sizeof(Datum) * nto_hashes);
+
+		for (i = 0; i < nto_hashes; i++)
+			elems[i] = CStringGetTextDatum(to_hashes[i]);
+		to_arg = PointerGetDatum(construct_array(elems, nto_hashes, TEXTOID, -1, false, TYPALIGN_INT));
+		init_key(&keys[2], idx, 3, F_TEXTEQ, to_arg);
+		keys[2].sk_flags |= SK_SEARCHARRAY;
+	}
 	slot = table_slot_create(rel, NULL);
 	scan = index_beginscan(rel, idx, GetActiveSnapshot(), nkeys, 0);
 	index_rescan(scan, keys, nkeys, NULL, 0);
 	while (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
-		bool		isnull;
 		CacheRow	row;
 
-		if (DatumGetTimestampTz(slot_getattr(slot, cache_table.valid_until, &isnull)) <= now)
+		if (!cache_row_valid(slot))
 			continue;
 		read_cache_row(slot, &row);
 		if (nkeys == 2)
@@ -582,7 +571,6 @@ booking_travel_cache_find(const TravelOrg *t, const TravelPoint *from, const Tra
 {
 	char		from_hash[TRAVEL_GEOHASH_BUFSIZE];
 	char		to_hash[TRAVEL_GEOHASH_BUFSIZE];
-	const char *from_hashes[1] = {from_hash};
 	const char *to_hashes[1] = {to_hash};
 
 	if (from->lat == to->lat && from->lon == to->lon)
@@ -590,7 +578,7 @@ booking_travel_cache_find(const TravelOrg *t, const TravelPoint *from, const Tra
 	booking_travel_error(travel_geohash(from, t->precision, from_hash, sizeof(from_hash)), "origin", -1);
 	booking_travel_error(travel_geohash(to, t->precision, to_hash, sizeof(to_hash)), "destination", -1);
 	row->to_hash[0] = '\0';
-	cache_scan(&t->org, from_hashes, 1, to_hashes, 1, copy_first_row, row);
+	cache_scan(&t->org, from_hash, to_hashes, 1, copy_first_row, row);
 	return row->to_hash[0] != '\0';
 }
 
@@ -647,10 +635,11 @@ booking_travel_leg(const TravelOrg *t, const TravelPoint *from, const TravelPoin
 /*
  * A travel lookup: booking_travel_leg() for the many legs of one call (the
  * solver's), remembering the cache entry (or its absence) of every pair of
- * cells looked up, so that each pair costs one index lookup at most, and
- * able to look up many pairs in one index scan beforehand.  It lives in the
- * memory context it was made in and answers exactly as booking_travel_leg()
- * under the same snapshot, so it must not outlive the call.
+ * cells looked up, so that each pair costs one index lookup at most, with
+ * one index scan kept open and rescanned for each new pair.  It lives in
+ * the memory context it was made in and answers exactly as
+ * booking_travel_leg() under the same snapshot, so it must not outlive the
+ * call; booking_travel_lookup_end() closes the scan.
  */
 typedef struct CellPair
 {
@@ -669,6 +658,11 @@ struct TravelLookup
 {
 	const TravelOrg *t;
 	HTAB	   *pairs;			/* CellPair -> PairEntry */
+	/* a scan of the cache for one pair at a time, open until the end */
+	Relation	rel;
+	Relation	idx;
+	TupleTableSlot *slot;
+	IndexScanDesc scan;
 };
 
 TravelLookup *
@@ -681,6 +675,10 @@ booking_travel_lookup_create(const TravelOrg *t, MemoryContext cxt)
 	ctl.entrysize = sizeof(PairEntry);
 	ctl.hcxt = cxt;
 	l->t = t;
+	l->rel = NULL;
+	l->idx = NULL;
+	l->slot = NULL;
+	l->scan = NULL;
 	l->pairs = hash_create("booking travel lookup", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	return l;
 }
@@ -701,78 +699,48 @@ lookup_pair(TravelLookup *l, const char *from_hash, const char *to_hash, bool *f
 	return e;
 }
 
-static void
-lookup_found(const CacheRow *row, void *arg)
-{
-	bool		found;
-	PairEntry  *e = lookup_pair(arg, row->from_hash, row->to_hash, &found);
-
-	e->cached = true;
-	e->row = *row;
-}
-
-/* The distinct cells of points, sorted, into cells (n entries of storage). */
-static int
-distinct_cells(const TravelOrg *t, const TravelPoint *points, int n, const char *what,
-			   char (*storage)[TRAVEL_GEOHASH_BUFSIZE], const char **cells)
-{
-	int			i;
-	int			m = 0;
-
-	for (i = 0; i < n; i++)
-	{
-		booking_travel_error(travel_geohash(&points[i], t->precision, storage[i], sizeof(storage[i])), what, -1);
-		cells[i] = storage[i];
-	}
-	qsort(cells, n, sizeof(char *), cmp_cstring_ptr);
-	for (i = 0; i < n; i++)
-		if (m == 0 || strcmp(cells[m - 1], cells[i]) != 0)
-			cells[m++] = cells[i];
-	return m;
-}
-
 /*
- * Look up the cache entries of every pair (from[i], to[j]) in one index
- * scan, when the points of one side all lie in one cell (for the solver:
- * every item's dropoff to the new pickup, or the new dropoff to every
- * item's pickup); otherwise nothing is done and the pairs are looked up as
- * they are asked for.  Invalid points raise the error booking_travel_leg()
- * would.
+ * Read the cache entry of one pair into its entry, with the lookup's own
+ * index scan (opened on first use, rescanned for every pair after that).
  */
-void
-booking_travel_lookup_prefetch(TravelLookup *l, const TravelPoint *from, int nfrom,
-							   const TravelPoint *to, int nto)
+static void
+lookup_scan_pair(TravelLookup *l, PairEntry *e)
 {
-	char		(*from_storage)[TRAVEL_GEOHASH_BUFSIZE];
-	char		(*to_storage)[TRAVEL_GEOHASH_BUFSIZE];
-	const char **from_cells;
-	const char **to_cells;
-	int			nf;
-	int			nt;
-	int			i;
-	int			j;
+	ScanKeyData keys[3];
 
-	if (nfrom <= 0 || nto <= 0)
-		return;
-	from_storage = palloc(sizeof(*from_storage) * nfrom);
-	to_storage = palloc(sizeof(*to_storage) * nto);
-	from_cells = palloc(sizeof(char *) * nfrom);
-	to_cells = palloc(sizeof(char *) * nto);
-	nf = distinct_cells(l->t, from, nfrom, "origin", from_storage, from_cells);
-	nt = distinct_cells(l->t, to, nto, "destination", to_storage, to_cells);
-	if (nf == 1 || nt == 1)
+	if (l->scan == NULL)
 	{
-		bool		found;
-
-		for (i = 0; i < nf; i++)
-			for (j = 0; j < nt; j++)
-				(void) lookup_pair(l, from_cells[i], to_cells[j], &found);
-		cache_scan(&l->t->org, from_cells, nf, to_cells, nt, lookup_found, l);
+		cache_table_init();
+		l->rel = table_open(cache_table.relid, AccessShareLock);
+		l->idx = index_open(cache_table.indexid, AccessShareLock);
+		l->slot = table_slot_create(l->rel, NULL);
+		l->scan = index_beginscan(l->rel, l->idx, GetActiveSnapshot(), 3, 0);
 	}
-	pfree(to_cells);
-	pfree(from_cells);
-	pfree(to_storage);
-	pfree(from_storage);
+	init_key(&keys[0], l->idx, 1, F_UUID_EQ, UUIDPGetDatum(&l->t->org));
+	init_key(&keys[1], l->idx, 2, F_TEXTEQ, CStringGetTextDatum(e->key.from_hash));
+	init_key(&keys[2], l->idx, 3, F_TEXTEQ, CStringGetTextDatum(e->key.to_hash));
+	index_rescan(l->scan, keys, 3, NULL, 0);
+	while (index_getnext_slot(l->scan, ForwardScanDirection, l->slot))
+	{
+		if (!cache_row_valid(l->slot))
+			continue;
+		read_cache_row(l->slot, &e->row);
+		e->cached = true;
+		break;					/* the index is unique */
+	}
+}
+
+/* Close what a lookup keeps open; call it once when done with the lookup. */
+void
+booking_travel_lookup_end(TravelLookup *l)
+{
+	if (l->scan == NULL)
+		return;
+	index_endscan(l->scan);
+	ExecDropSingleTupleTableSlot(l->slot);
+	index_close(l->idx, AccessShareLock);
+	table_close(l->rel, AccessShareLock);
+	l->scan = NULL;
 }
 
 /* booking_travel_leg() through a lookup. */
@@ -794,12 +762,7 @@ booking_travel_lookup_leg(TravelLookup *l, const TravelPoint *from, const Travel
 		booking_travel_error(travel_geohash(to, l->t->precision, to_hash, sizeof(to_hash)), "destination", -1);
 		e = lookup_pair(l, from_hash, to_hash, &found);
 		if (!found)
-		{
-			const char *f[1] = {e->key.from_hash};
-			const char *t[1] = {e->key.to_hash};
-
-			cache_scan(&l->t->org, f, 1, t, 1, lookup_found, l);
-		}
+			lookup_scan_pair(l, e);
 	}
 	local_clock(l->t, depart_at, &hour, &minute);
 	travel_leg_from(l->t, from, to, e != NULL && e->cached ? &e->row : NULL, hour, minute, leg);
@@ -1150,11 +1113,7 @@ booking_travel_matrix_legs(const TravelOrg *t, const TravelPoint *points, int n,
 		if (seen)
 			continue;
 		m.from = i;
-		{
-			const char *from_hashes[1] = {m.hash[i]};
-
-			cache_scan(&t->org, from_hashes, 1, targets, ntargets, matrix_found, &m);
-		}
+		cache_scan(&t->org, m.hash[i], targets, ntargets, matrix_found, &m);
 	}
 	for (i = 0; i < n; i++)
 	{
