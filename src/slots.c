@@ -182,7 +182,7 @@ typedef struct TravelContext
  */
 typedef enum SolverQuery
 {
-	QUERY_ORG,					/* $1 org, $2 service, $3 resource */
+	QUERY_ORG,					/* $1 org, $2 service, $3 resource; travel */
 	QUERY_RESOURCES,			/* $1 org: its active resources by id */
 	QUERY_EXCEPTIONS_ONE,
 	QUERY_EXCEPTIONS_ALL,
@@ -266,8 +266,9 @@ static const QueryDef query_defs[QUERY_COUNT] = {
 	[QUERY_ORG] = {
 		"SELECT o.time_zone::pg_catalog.text, o.slot_step_minutes, o.min_notice_minutes,"
 		"       o.booking_horizon_days, s.duration_minutes, s.buffer_before_minutes,"
-		"       s.buffer_after_minutes, s.id IS NOT NULL, s.active, r.id IS NOT NULL, r.active"
-		"  FROM booking.org o"
+		"       s.buffer_after_minutes, s.id IS NOT NULL, s.active, r.id IS NOT NULL, r.active, "
+		BOOKING_TRAVEL_ORG_COLUMNS
+		"  FROM booking.org o" BOOKING_TRAVEL_ORG_JOIN
 		"  LEFT JOIN booking.service s ON s.org_id OPERATOR(pg_catalog.=) o.id"
 		"   AND s.id OPERATOR(pg_catalog.=) $2"
 		"  LEFT JOIN booking.resource r ON r.org_id OPERATOR(pg_catalog.=) o.id"
@@ -612,6 +613,7 @@ typedef struct OrgRow
 	int			duration;
 	int			buffer_before;
 	int			buffer_after;
+	pg_tz	   *travel_tz;
 } OrgRow;
 
 static void
@@ -634,11 +636,16 @@ org_row(void *arg, Datum *values, bool *isnull)
 	}
 	o->in->resource_exists = DatumGetBool(values[9]);
 	o->in->resource_active = !isnull[10] && DatumGetBool(values[10]);
+	o->travel_tz = pg_tzset(o->zone);
+	if (o->travel_tz != NULL)
+		booking_travel_org_from_columns(&o->in->org, o->travel_tz, &values[11], &isnull[11],
+										CurrentMemoryContext, &o->in->travel);
 }
 
 /*
- * Read the org's settings, the service and whether the resource asked for
- * exists (checked by load_resources); check the range; build the day maps.
+ * Read the org's settings (travel settings included), the service and
+ * whether the resource asked for exists (checked by load_resources); check
+ * the range; build the day maps.
  */
 static void
 load_org_and_service(SolveInput *in, const pg_uuid_t *service, const pg_uuid_t *resource,
@@ -667,7 +674,7 @@ load_org_and_service(SolveInput *in, const pg_uuid_t *service, const pg_uuid_t *
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("service %s is not active", uuid_str(service))));
-	in->tz = pg_tzset(o.zone);
+	in->tz = o.travel_tz;
 	if (in->tz == NULL)
 		elog(ERROR, "time zone \"%s\" of the org is unknown", o.zone);
 	in->grid = o.grid;
@@ -1300,7 +1307,6 @@ solve_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *se
 						 DatumGetTimestampTz(upper.val) + (upper.inclusive ? 1 : 0));
 	load_resources(in, resource);
 	SPI_finish();
-	booking_travel_org_load(&in->org, CurrentMemoryContext, &in->travel);
 	return in;
 }
 

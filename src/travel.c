@@ -253,25 +253,22 @@ static SPIPlanPtr org_plan = NULL;
 static const TravelWindow default_peak_windows[] = {{7 * 60, 9 * 60}, {16 * 60, 18 * 60}};
 
 /*
- * Read an org's time zone and travel settings (defaults where the org has
- * no booking.travel_setting row).  The settings were checked on the way
- * in; they are checked again here so that a bad row cannot reach the core.
+ * An org's travel settings from the BOOKING_TRAVEL_ORG_COLUMNS of a query
+ * (defaults where the org has no booking.travel_setting row), with its time
+ * zone tz, into a TravelOrg allocated in cxt.  The settings were checked on
+ * the way in; they are checked again here so that a bad row cannot reach
+ * the core.
  */
 void
-booking_travel_org_load(const pg_uuid_t *org, MemoryContext cxt, TravelOrg **result)
+booking_travel_org_from_columns(const pg_uuid_t *org, pg_tz *tz, const Datum *values,
+								const bool *isnull, MemoryContext cxt, TravelOrg **result)
 {
-	Oid			argtypes[1] = {UUIDOID};
-	Datum		values[1];
 	TravelOrg  *t;
-	int			ret;
-	HeapTuple	row;
-	TupleDesc	desc;
-	bool		isnull;
-	char	   *zone;
 	int			bad;
 
 	t = MemoryContextAllocZero(cxt, sizeof(TravelOrg));
 	memcpy(&t->org, org, sizeof(pg_uuid_t));
+	t->tz = tz;
 	/* the column defaults of booking.travel_setting; a test compares them */
 	travel_params_default(&t->params);
 	t->precision = BOOKING_TRAVEL_DEFAULT_PRECISION;
@@ -279,20 +276,67 @@ booking_travel_org_load(const pg_uuid_t *org, MemoryContext cxt, TravelOrg **res
 	t->windows = MemoryContextAlloc(cxt, sizeof(default_peak_windows));
 	memcpy(t->windows, default_peak_windows, sizeof(default_peak_windows));
 
-	values[0] = UUIDPGetDatum(&t->org);
+	if (!isnull[6] && DatumGetBool(values[6]))
+	{
+		ArrayType  *speeds;
+		ArrayType  *lowers;
+		ArrayType  *uppers;
+		Datum	   *elems;
+		bool	   *nulls;
+		int			n;
+		int			i;
+
+		t->precision = DatumGetInt32(values[0]);
+		t->params.detour_factor = DatumGetFloat8(values[1]);
+		speeds = DatumGetArrayTypeP(values[2]);
+		deconstruct_array(speeds, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
+		if (n != TRAVEL_HOURS)
+			elog(ERROR, "speed profile of the org has %d values", n);
+		for (i = 0; i < n; i++)
+			t->params.speed_kmh[i] = nulls[i] ? NAN : DatumGetFloat8(elems[i]);
+		t->params.min_minutes = DatumGetInt32(values[3]);
+
+		lowers = DatumGetArrayTypeP(values[4]);
+		uppers = DatumGetArrayTypeP(values[5]);
+		n = ArrayGetNItems(ARR_NDIM(lowers), ARR_DIMS(lowers));
+		if (n != ArrayGetNItems(ARR_NDIM(uppers), ARR_DIMS(uppers)))
+			elog(ERROR, "peak windows of the org are malformed");
+		t->nwindows = n;
+		t->windows = MemoryContextAllocZero(cxt, sizeof(TravelWindow) * Max(n, 1));
+		for (i = 0; i < n; i++)
+		{
+			t->windows[i].start_minute = ((int32 *) ARR_DATA_PTR(lowers))[i];
+			t->windows[i].end_minute = ((int32 *) ARR_DATA_PTR(uppers))[i];
+		}
+	}
+	if (travel_params_validate(&t->params, &bad) != TRAVEL_OK ||
+		travel_windows_validate(t->windows, t->nwindows, &bad) != TRAVEL_OK ||
+		t->precision < TRAVEL_GEOHASH_MIN_PRECISION || t->precision > TRAVEL_GEOHASH_MAX_PRECISION)
+		elog(ERROR, "travel settings of the org are invalid");
+	*result = t;
+}
+
+/*
+ * Read an org's time zone and travel settings (see
+ * booking_travel_org_from_columns).
+ */
+void
+booking_travel_org_load(const pg_uuid_t *org, MemoryContext cxt, TravelOrg **result)
+{
+	Oid			argtypes[1] = {UUIDOID};
+	Datum		values[1];
+	Datum		columns[1 + BOOKING_TRAVEL_ORG_NCOLUMNS];
+	bool		isnull[1 + BOOKING_TRAVEL_ORG_NCOLUMNS];
+	int			ret;
+	char	   *zone;
+	pg_tz	   *tz;
+
+	values[0] = UUIDPGetDatum(unconstify(pg_uuid_t *, org));
 	SPI_connect();
 	if (org_plan == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare(
-									   "SELECT o.time_zone::pg_catalog.text, s.geohash_precision, s.detour_factor,"
-									   "       s.speed_kmh, s.min_minutes,"
-									   "       ARRAY(SELECT (pg_catalog.extract('epoch', pg_catalog.lower(r)) OPERATOR(pg_catalog./) 60)::pg_catalog.int4"
-									   "               FROM pg_catalog.unnest(s.peak_windows) AS r),"
-									   "       ARRAY(SELECT (pg_catalog.extract('epoch', pg_catalog.upper(r)) OPERATOR(pg_catalog./) 60)::pg_catalog.int4"
-									   "               FROM pg_catalog.unnest(s.peak_windows) AS r),"
-									   "       s.org_id IS NOT NULL"
-									   "  FROM booking.org o"
-									   "  LEFT JOIN booking.travel_setting s ON s.org_id OPERATOR(pg_catalog.=) o.id"
+		SPIPlanPtr	plan = SPI_prepare("SELECT o.time_zone::pg_catalog.text, " BOOKING_TRAVEL_ORG_COLUMNS
+									   "  FROM booking.org o" BOOKING_TRAVEL_ORG_JOIN
 									   " WHERE o.id OPERATOR(pg_catalog.=) $1",
 									   1, argtypes);
 
@@ -307,54 +351,14 @@ booking_travel_org_load(const pg_uuid_t *org, MemoryContext cxt, TravelOrg **res
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("org %s does not exist",
-						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&t->org))))));
-	row = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-	zone = SPI_getvalue(row, desc, 1);
-	t->tz = pg_tzset(zone);
-	if (t->tz == NULL)
+						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(unconstify(pg_uuid_t *, org)))))));
+	heap_deform_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, columns, isnull);
+	zone = TextDatumGetCString(columns[0]);
+	tz = pg_tzset(zone);
+	if (tz == NULL)
 		elog(ERROR, "time zone \"%s\" of the org is unknown", zone);
-
-	if (DatumGetBool(SPI_getbinval(row, desc, 8, &isnull)))
-	{
-		ArrayType  *speeds;
-		ArrayType  *lowers;
-		ArrayType  *uppers;
-		Datum	   *elems;
-		bool	   *nulls;
-		int			n;
-		int			i;
-
-		t->precision = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
-		t->params.detour_factor = DatumGetFloat8(SPI_getbinval(row, desc, 3, &isnull));
-		speeds = DatumGetArrayTypeP(SPI_getbinval(row, desc, 4, &isnull));
-		deconstruct_array(speeds, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
-		if (n != TRAVEL_HOURS)
-			elog(ERROR, "speed profile of the org has %d values", n);
-		for (i = 0; i < n; i++)
-			t->params.speed_kmh[i] = nulls[i] ? NAN : DatumGetFloat8(elems[i]);
-		t->params.min_minutes = DatumGetInt32(SPI_getbinval(row, desc, 5, &isnull));
-
-		lowers = DatumGetArrayTypeP(SPI_getbinval(row, desc, 6, &isnull));
-		uppers = DatumGetArrayTypeP(SPI_getbinval(row, desc, 7, &isnull));
-		n = ArrayGetNItems(ARR_NDIM(lowers), ARR_DIMS(lowers));
-		if (n != ArrayGetNItems(ARR_NDIM(uppers), ARR_DIMS(uppers)))
-			elog(ERROR, "peak windows of the org are malformed");
-		t->nwindows = n;
-		t->windows = MemoryContextAllocZero(cxt, sizeof(TravelWindow) * Max(n, 1));
-		for (i = 0; i < n; i++)
-		{
-			t->windows[i].start_minute = ((int32 *) ARR_DATA_PTR(lowers))[i];
-			t->windows[i].end_minute = ((int32 *) ARR_DATA_PTR(uppers))[i];
-		}
-	}
+	booking_travel_org_from_columns(org, tz, columns + 1, isnull + 1, cxt, result);
 	SPI_finish();
-
-	if (travel_params_validate(&t->params, &bad) != TRAVEL_OK ||
-		travel_windows_validate(t->windows, t->nwindows, &bad) != TRAVEL_OK ||
-		t->precision < TRAVEL_GEOHASH_MIN_PRECISION || t->precision > TRAVEL_GEOHASH_MAX_PRECISION)
-		elog(ERROR, "travel settings of the org are invalid");
-	*result = t;
 }
 
 /* Local hour and minute of the day of an instant in the org's zone. */
