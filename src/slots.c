@@ -9,6 +9,17 @@
  * code, supplies travel times through the travel-time glue, and turns the
  * core's slots and reasons into rows.
  *
+ * What keeps a call cheap (bench/solver.sh measures it): the queries are
+ * planned once per backend and kept (the plan cache replans them after
+ * DDL); their rows are decoded straight from the executor's slot by a
+ * DestReceiver instead of being copied into SPI tuple tables; the busy
+ * items are read through the partial GiST index booking_no_overlap, so no
+ * SQL function is evaluated per row and the scan does not grow with the
+ * history; geography values are decoded once per distinct value and only
+ * when travel can be asked; each pair of travel cells is looked up in the
+ * cache once per call (TravelLookup); the days' windows share one exactly
+ * sized array and one solver workspace serves every resource of a call.
+ *
  * How the tables become the core's request (documented in the README):
  *	 - local days: every date from the local date of the range's start minus
  *	   one to the local date of its end; a date with an availability
@@ -884,6 +895,7 @@ build_days(SolveInput *in)
 	{
 		ResourceInput *r = &in->resources[i];
 
+		CHECK_FOR_INTERRUPTS();
 		r->days = palloc0(sizeof(SlotsDay) * in->ndays);
 		for (d = 0; d < in->ndays; d++)
 		{
@@ -1507,7 +1519,7 @@ problem_row(void *arg, Datum *values, bool *isnull)
 	bool		nulls[4] = {false, false, true, false};
 
 	out[0] = CStringGetTextDatum("ineligible");
-	out[1] = isnull[1] ? CStringGetTextDatum("") : values[1];
+	out[1] = values[1];
 	nulls[1] = isnull[1];
 	out[2] = (Datum) 0;
 	out[3] = values[0];
