@@ -8,7 +8,10 @@
 --   * booking.find_slots over 7 days (every instructor, scored, best first),
 --   * booking.available_slots for each of the 200 instructors over 7 days,
 --   * slots_ref.available_slots, the SQL reference, for the same calls,
--- after checking that the three give the same slots.
+-- after checking that the three give the same slots; then the latency of
+-- single calls (median and p99 of booking.available_slots for one
+-- instructor over 30 days, of booking.check_slot, the write path's check)
+-- and the backend's memory before and after 100,000 calls.
 \set ON_ERROR_STOP on
 \pset footer off
 SET client_min_messages = warning;
@@ -179,7 +182,83 @@ SELECT timed('slots_ref.available_slots x 200, 7 days, no pickup', format($q$
   SELECT count(*) FROM booking.resource r,
          slots_ref.available_slots(r.id, '00000000-0000-0000-0000-00000000be45', %L) AS s$q$, :'during'), 3) \g /dev/null
 
+-- Single calls, one at a time: available_slots of one instructor over 30
+-- days (the instructors in turn, with the pickup), and booking.check_slot
+-- (the write path's check of one appointment: a free start of each
+-- instructor, the pickup, a booking id that does not exist).
+CREATE TABLE latency (what text, calls int, median_us numeric, p99_us numeric);
+CREATE FUNCTION latencies(what text, sqls text[], rounds int) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE t0 timestamptz; x bigint; us float8[] := '{}'; q text;
+BEGIN
+  FOREACH q IN ARRAY sqls LOOP EXECUTE q INTO x; END LOOP;   -- warm up
+  FOR r IN 1..rounds LOOP
+    FOREACH q IN ARRAY sqls LOOP
+      t0 := clock_timestamp();
+      EXECUTE q INTO x;
+      us := us || extract(epoch FROM clock_timestamp() - t0) * 1e6;
+    END LOOP;
+  END LOOP;
+  INSERT INTO latency
+  SELECT what, count(*), round(percentile_cont(0.5) WITHIN GROUP (ORDER BY u)::numeric),
+         round(percentile_cont(0.99) WITHIN GROUP (ORDER BY u)::numeric)
+    FROM unnest(us) u;
+END $$;
+SELECT latencies('booking.available_slots, one instructor, 30 days',
+                 array_agg(format($q$SELECT count(*) FROM booking.available_slots(%L, '00000000-0000-0000-0000-00000000be45',
+                                   tstzrange(lower(%L::tstzrange), lower(%L::tstzrange) + interval '30 days'), %L)$q$,
+                                  id, :'during', :'during', :'pickup') ORDER BY i), 5)
+  FROM ins \g /dev/null
+SELECT latencies('booking.check_slot, one appointment',
+                 array_agg(format($q$SELECT cardinality(booking.check_slot('00000000-0000-0000-0000-00000000be00',
+                                   '00000000-0000-0000-0000-0000000000ff', %L, '00000000-0000-0000-0000-00000000be45', %L, %L, NULL, false))$q$,
+                                  c.resource_id, c.starts_at, :'pickup') ORDER BY c.resource_id), 5)
+  FROM (SELECT DISTINCT ON (resource_id) resource_id, starts_at FROM c ORDER BY resource_id, starts_at) c \g /dev/null
+
+-- Memory over 100,000 calls in this backend: available_slots for one
+-- working day of each instructor in turn, with the pickup, in ten
+-- statements of 10,000 calls; the backend's resident set (VmRSS, which
+-- counts the shared buffers it touched, and RssAnon, its private memory) and
+-- the total of its memory contexts after 1,000 calls of warm-up, half-way
+-- and at the end.
+CREATE TABLE memory (at text, calls int, vm_rss_kb bigint, rss_anon_kb bigint, contexts_kb bigint);
+CREATE FUNCTION proc_status_kb(field text) RETURNS bigint LANGUAGE sql AS $$
+  SELECT substring(l FROM '\d+')::bigint
+    FROM regexp_split_to_table(pg_read_file('/proc/' || pg_backend_pid() || '/status'), E'\n') l
+   WHERE l LIKE field || ':%' $$;
+CREATE FUNCTION memory_now(at text, calls int) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO memory
+  SELECT at, calls, proc_status_kb('VmRSS'), proc_status_kb('RssAnon'),
+         (SELECT sum(total_bytes)::bigint / 1024 FROM pg_backend_memory_contexts) $$;
+CREATE FUNCTION calls(n int) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE ids uuid[] := (SELECT array_agg(id ORDER BY i) FROM ins); x bigint;
+BEGIN
+  FOR k IN 1..n LOOP
+    SELECT count(*) INTO x
+      FROM booking.available_slots(ids[1 + k % 200], '00000000-0000-0000-0000-00000000be45',
+                                   tstzrange(lower(current_setting('bench.during')::tstzrange) + interval '1 day',
+                                             lower(current_setting('bench.during')::tstzrange) + interval '2 days'),
+                                   current_setting('bench.pickup')::geography);
+  END LOOP;
+END $$;
+SELECT set_config('bench.during', :'during', false), set_config('bench.pickup', :'pickup', false) \g /dev/null
+SELECT calls(1000) \g /dev/null
+SELECT memory_now('after 1,000 calls (warm-up)', 1000) \g /dev/null
+SELECT calls(10000) \g /dev/null
+SELECT calls(10000) \g /dev/null
+SELECT calls(10000) \g /dev/null
+SELECT calls(10000) \g /dev/null
+SELECT calls(10000) \g /dev/null
+SELECT memory_now('after 51,000 calls', 51000) \g /dev/null
+SELECT calls(10000) \g /dev/null
+SELECT calls(10000) \g /dev/null
+SELECT calls(10000) \g /dev/null
+SELECT calls(10000) \g /dev/null
+SELECT calls(10000) \g /dev/null
+SELECT memory_now('after 101,000 calls', 101000) \g /dev/null
+
 SELECT what, n AS rows, round((seconds * 1000)::numeric, 1) AS ms FROM result;
+SELECT what, calls, median_us, p99_us FROM latency;
+SELECT at, calls, vm_rss_kb, rss_anon_kb, contexts_kb FROM memory ORDER BY calls;
 SELECT round(((SELECT seconds FROM result WHERE what LIKE 'slots_ref%(SQL reference)')
               / (SELECT seconds FROM result WHERE what LIKE 'booking.find_slots%'))::numeric, 1) AS reference_over_find_slots,
        round(((SELECT seconds FROM result WHERE what LIKE 'slots_ref%(SQL reference)')

@@ -56,11 +56,39 @@ typedef struct TravelLeg
 extern void booking_travel_error(TravelError err, const char *what, int index);
 extern void booking_point_from_geography(Datum geog, const char *what, TravelPoint *out);
 extern void booking_travel_org_load(const pg_uuid_t *org, MemoryContext cxt, TravelOrg **result);
+
+/*
+ * An org's travel settings as columns of another query that joins
+ * booking.travel_setting to booking.org o with BOOKING_TRAVEL_ORG_JOIN:
+ * pass its BOOKING_TRAVEL_ORG_NCOLUMNS columns, in this order, to
+ * booking_travel_org_from_columns().
+ */
+#define BOOKING_TRAVEL_ORG_COLUMNS \
+	"ts.geohash_precision, ts.detour_factor, ts.speed_kmh, ts.min_minutes," \
+	" ARRAY(SELECT (pg_catalog.extract('epoch', pg_catalog.lower(r)) OPERATOR(pg_catalog./) 60)::pg_catalog.int4" \
+	"         FROM pg_catalog.unnest(ts.peak_windows) AS r)," \
+	" ARRAY(SELECT (pg_catalog.extract('epoch', pg_catalog.upper(r)) OPERATOR(pg_catalog./) 60)::pg_catalog.int4" \
+	"         FROM pg_catalog.unnest(ts.peak_windows) AS r)," \
+	" ts.org_id IS NOT NULL"
+#define BOOKING_TRAVEL_ORG_JOIN \
+	" LEFT JOIN booking.travel_setting ts ON ts.org_id OPERATOR(pg_catalog.=) o.id"
+#define BOOKING_TRAVEL_ORG_NCOLUMNS 7
+
+extern void booking_travel_org_from_columns(const pg_uuid_t *org, pg_tz *tz, const Datum *values,
+											const bool *isnull, MemoryContext cxt, TravelOrg **result);
 extern void booking_travel_leg(const TravelOrg *t, const TravelPoint *from, const TravelPoint *to,
 							   TimestampTz depart_at, TravelLeg *leg);
 extern void booking_travel_matrix_legs(const TravelOrg *t, const TravelPoint *points, int n,
 									   TimestampTz depart_at, TravelLeg *legs);
 extern const char *booking_travel_source_name(TravelSource source);
+
+/* Many legs of one call: each pair of cells is looked up once (travel.c). */
+typedef struct TravelLookup TravelLookup;
+
+extern TravelLookup *booking_travel_lookup_create(const TravelOrg *t, MemoryContext cxt);
+extern void booking_travel_lookup_leg(TravelLookup *l, const TravelPoint *from, const TravelPoint *to,
+									  TimestampTz depart_at, TravelLeg *leg);
+extern void booking_travel_lookup_end(TravelLookup *l);
 
 /* lifecycle.c */
 extern void booking_lifecycle_init(void);

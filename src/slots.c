@@ -9,6 +9,17 @@
  * code, supplies travel times through the travel-time glue, and turns the
  * core's slots and reasons into rows.
  *
+ * What keeps a call cheap (bench/solver.sh measures it): the queries are
+ * planned once per backend and kept (the plan cache replans them after
+ * DDL); their rows are decoded straight from the executor's slot by a
+ * DestReceiver instead of being copied into SPI tuple tables; the busy
+ * items are read through the partial GiST index booking_no_overlap, so no
+ * SQL function is evaluated per row and the scan does not grow with the
+ * history; geography values are decoded once per distinct value and only
+ * when travel can be asked; each pair of travel cells is looked up in the
+ * cache once per call (TravelLookup); the days' windows share one exactly
+ * sized array and one solver workspace serves every resource of a call.
+ *
  * How the tables become the core's request (documented in the README):
  *	 - local days: every date from the local date of the range's start minus
  *	   one to the local date of its end; a date with an availability
@@ -38,6 +49,7 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -49,6 +61,7 @@
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/multirangetypes.h"
 #include "utils/rangetypes.h"
 #include "utils/timestamp.h"
@@ -69,11 +82,46 @@ typedef struct ResourceInput
 	int			maxbusy;
 	pg_uuid_t  *busy_ids;		/* booking or session id of each item */
 	bool	   *busy_is_session;
-	TravelPoint *busy_pickup;
+	TravelPoint *busy_pickup;	/* read only when travel can be asked */
 	TravelPoint *busy_dropoff;
 	bool	   *busy_has_pickup;
 	bool	   *busy_has_dropoff;
 } ResourceInput;
+
+/* A weekly working_hours row as read, kept until the days are built. */
+typedef struct WeeklyRow
+{
+	int			resource;		/* index into resources */
+	int			weekday;		/* ISO, 1 = Monday */
+	int64		from;
+	int64		to;
+	int64		break_from;
+	int64		break_to;
+	bool		has_max;
+	int			max_bookings;
+	int			travel_buffer;	/* minutes */
+	DateADT		effective_from;
+	DateADT		effective_to;	/* exclusive */
+} WeeklyRow;
+
+/* An availability exception as read. */
+typedef struct ExceptionRow
+{
+	int			resource;
+	int			day;			/* index into the days */
+	bool		available;
+	int			nwindows;
+	SlotsWindow *windows;
+} ExceptionRow;
+
+/* A decoded geography value, by its bytes (see point_of). */
+typedef struct PointMemo
+{
+	uint32		hash;
+	int			len;			/* -1: unused slot */
+	char	   *bytes;
+	TravelPoint point;
+} PointMemo;
 
 /* Everything one call solves over. */
 typedef struct SolveInput
@@ -95,6 +143,9 @@ typedef struct SolveInput
 	int64		duration;
 	int64		buffer_before;
 	int64		buffer_after;
+	/* the resource asked for (from the org query) */
+	bool		resource_exists;
+	bool		resource_active;
 	/* the new booking's pickup and dropoff */
 	bool		has_pickup;
 	TravelPoint pickup;
@@ -105,8 +156,25 @@ typedef struct SolveInput
 	pg_uuid_t	exclude;
 	/* resources */
 	int			nresources;
+	int			maxresources;
 	ResourceInput *resources;
+	/* rows read, until the days are built */
+	WeeklyRow  *weekly;
+	int			nweekly;
+	int			maxweekly;
+	ExceptionRow *exceptions;
+	int			nexceptions;
+	int			maxexceptions;
+	/* geography values decoded so far (open addressing, power of two) */
+	PointMemo  *points;
+	int			npoints;
+	int			maxpoints;
+	/* travel */
 	TravelOrg  *travel;
+	TravelLookup *lookup;
+	/* one solver workspace, reused resource after resource */
+	void	   *workspace;
+	size_t		workspace_size;
 	MemoryContext cxt;			/* where the inputs live (not SPI's) */
 } SolveInput;
 
@@ -118,18 +186,256 @@ typedef struct TravelContext
 } TravelContext;
 
 /*
- * SPI_execute_with_args, then back to the inputs' context: every SPI call
- * returns in SPI's procedure context, which SPI_finish() frees.
+ * The solver's queries, each prepared once per backend (SPI_keepplan): the
+ * plan cache replans them after DDL or a change of search_path.  The input
+ * queries come in two forms, for one resource ($2) and for every resource
+ * of the org, so that each has a plan that fits; their parameters are
+ * always (org, resource, first date, last date) or, for the busy items,
+ * (org, resource, from, to).
  */
-static void
-spi_select(SolveInput *in, const char *sql, int nargs, Oid *argtypes, Datum *values,
-		   const char *nulls)
+typedef enum SolverQuery
 {
-	int			ret = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, true, 0);
+	QUERY_ORG,					/* $1 org, $2 service, $3 resource; travel */
+	QUERY_RESOURCES,			/* $1 org: its active resources by id */
+	QUERY_EXCEPTIONS_ONE,
+	QUERY_EXCEPTIONS_ALL,
+	QUERY_WEEKLY_ONE,
+	QUERY_WEEKLY_ALL,
+	QUERY_BUSY_ONE,
+	QUERY_BUSY_ALL,
+	QUERY_INELIGIBLE,			/* $1..$5 of eligibility_problems */
+	QUERY_PROBLEMS,				/* the same, every row */
+	QUERY_MAY_NAME,				/* $1 resource */
+	QUERY_COUNT
+} SolverQuery;
 
-	MemoryContextSwitchTo(in->cxt);
+#define RESOURCE_CONDITION(alias) \
+	" AND " alias ".resource_id OPERATOR(pg_catalog.=) $2"
+
+#define EXCEPTIONS_SQL(cond) \
+	"SELECT e.resource_id, e.on_date, e.available," \
+	"       ARRAY(SELECT COALESCE(pg_catalog.lower(x), '00:00'::pg_catalog.time) FROM pg_catalog.unnest(e.hours) x)," \
+	"       ARRAY(SELECT COALESCE(pg_catalog.upper(x), '24:00'::pg_catalog.time) FROM pg_catalog.unnest(e.hours) x)" \
+	"  FROM booking.availability_exception e" \
+	" WHERE e.org_id OPERATOR(pg_catalog.=) $1" cond \
+	"   AND e.on_date BETWEEN $3 AND $4"
+
+#define WEEKLY_SQL(cond) \
+	"SELECT w.resource_id, w.weekday, pg_catalog.lower(w.hours), pg_catalog.upper(w.hours)," \
+	"       pg_catalog.lower(w.break), pg_catalog.upper(w.break)," \
+	"       w.max_bookings_per_day, w.travel_buffer_minutes," \
+	"       COALESCE(pg_catalog.lower(w.effective), '-infinity'::pg_catalog.date)," \
+	"       COALESCE(pg_catalog.upper(w.effective), 'infinity'::pg_catalog.date)" \
+	"  FROM booking.working_hours w" \
+	" WHERE w.org_id OPERATOR(pg_catalog.=) $1" cond \
+	"   AND w.active" \
+	"   AND w.effective OPERATOR(pg_catalog.&&) pg_catalog.daterange($3, $4, '[]')"
+
+/*
+ * The busy items.  booking.occupies_now() is the rule for bookings; it is
+ * an SQL function with a SET clause, so the planner cannot inline it and
+ * calling it costs microseconds a row.  It is written here as the
+ * equivalent
+ *	 status_occupies(status) AND (hold_expires_at IS NULL OR occupies_now(...))
+ * (occupies_now is status_occupies and a hold that has not lapsed), which
+ * calls it for holds only; the first part and the padded range are the
+ * predicate and the key of the partial GiST index booking_no_overlap, so
+ * the scan reads only the items near the range (whatever the history) and
+ * evaluates no function for them.  The padded range contains [starts_at,
+ * ends_at) (buffers are not negative), so the overlap condition on it
+ * drops nothing the exact one keeps.
+ */
+#define BUSY_SQL(bcond, scond) \
+	"SELECT b.resource_id, b.id, b.starts_at, b.ends_at, b.buffer_before_minutes," \
+	"       b.buffer_after_minutes, b.pickup_point," \
+	"       COALESCE(b.dropoff_point, b.pickup_point), false" \
+	"  FROM booking.booking b" \
+	" WHERE b.org_id OPERATOR(pg_catalog.=) $1" bcond \
+	"   AND b.session_id IS NULL AND booking.status_occupies(b.status)" \
+	"   AND booking.padded_range(b.starts_at, b.ends_at, b.buffer_before_minutes, b.buffer_after_minutes)" \
+	"       OPERATOR(pg_catalog.&&) pg_catalog.tstzrange($3, $4)" \
+	"   AND b.starts_at OPERATOR(pg_catalog.<) $4 AND b.ends_at OPERATOR(pg_catalog.>) $3" \
+	"   AND (b.hold_expires_at IS NULL OR booking.occupies_now(b.status, b.hold_expires_at))" \
+	" UNION ALL " \
+	"SELECT x.resource_id, x.id, x.starts_at, x.ends_at, s.buffer_before_minutes," \
+	"       s.buffer_after_minutes, l.point, l.point, true" \
+	"  FROM booking.session x" \
+	"  JOIN booking.service s ON s.org_id OPERATOR(pg_catalog.=) x.org_id" \
+	"   AND s.id OPERATOR(pg_catalog.=) x.service_id" \
+	"  LEFT JOIN booking.location l ON l.org_id OPERATOR(pg_catalog.=) x.org_id" \
+	"   AND l.id OPERATOR(pg_catalog.=) x.location_id" \
+	" WHERE x.org_id OPERATOR(pg_catalog.=) $1" scond \
+	"   AND x.status OPERATOR(pg_catalog.=) 'scheduled'::booking.session_status" \
+	"   AND x.starts_at OPERATOR(pg_catalog.<) $4 AND x.ends_at OPERATOR(pg_catalog.>) $3"
+
+typedef struct QueryDef
+{
+	const char *sql;
+	int			nargs;
+	Oid			argtypes[5];
+} QueryDef;
+
+static const QueryDef query_defs[QUERY_COUNT] = {
+	[QUERY_ORG] = {
+		"SELECT o.time_zone::pg_catalog.text, o.slot_step_minutes, o.min_notice_minutes,"
+		"       o.booking_horizon_days, s.duration_minutes, s.buffer_before_minutes,"
+		"       s.buffer_after_minutes, s.id IS NOT NULL, s.active, r.id IS NOT NULL, r.active, "
+		BOOKING_TRAVEL_ORG_COLUMNS
+		"  FROM booking.org o" BOOKING_TRAVEL_ORG_JOIN
+		"  LEFT JOIN booking.service s ON s.org_id OPERATOR(pg_catalog.=) o.id"
+		"   AND s.id OPERATOR(pg_catalog.=) $2"
+		"  LEFT JOIN booking.resource r ON r.org_id OPERATOR(pg_catalog.=) o.id"
+		"   AND r.id OPERATOR(pg_catalog.=) $3"
+		" WHERE o.id OPERATOR(pg_catalog.=) $1",
+		3, {UUIDOID, UUIDOID, UUIDOID}
+	},
+	[QUERY_RESOURCES] = {
+		"SELECT r.id FROM booking.resource r"
+		" WHERE r.org_id OPERATOR(pg_catalog.=) $1 AND r.active"
+		" ORDER BY r.id",
+		1, {UUIDOID}
+	},
+	[QUERY_EXCEPTIONS_ONE] = {EXCEPTIONS_SQL(RESOURCE_CONDITION("e")), 4, {UUIDOID, UUIDOID, DATEOID, DATEOID}},
+	[QUERY_EXCEPTIONS_ALL] = {EXCEPTIONS_SQL(""), 4, {UUIDOID, UUIDOID, DATEOID, DATEOID}},
+	[QUERY_WEEKLY_ONE] = {WEEKLY_SQL(RESOURCE_CONDITION("w")), 4, {UUIDOID, UUIDOID, DATEOID, DATEOID}},
+	[QUERY_WEEKLY_ALL] = {WEEKLY_SQL(""), 4, {UUIDOID, UUIDOID, DATEOID, DATEOID}},
+	[QUERY_BUSY_ONE] = {
+		BUSY_SQL(RESOURCE_CONDITION("b"), RESOURCE_CONDITION("x")),
+		4, {UUIDOID, UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID}
+	},
+	[QUERY_BUSY_ALL] = {BUSY_SQL("", ""), 4, {UUIDOID, UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID}},
+	[QUERY_INELIGIBLE] = {
+		"SELECT 1 FROM booking.eligibility_problems($1, $2, $3, $4, $5) LIMIT 1",
+		5, {UUIDOID, UUIDOID, UUIDOID, UUIDOID, DATEOID}
+	},
+	[QUERY_PROBLEMS] = {
+		"SELECT rule_id, reason FROM booking.eligibility_problems($1, $2, $3, $4, $5)",
+		5, {UUIDOID, UUIDOID, UUIDOID, UUIDOID, DATEOID}
+	},
+	[QUERY_MAY_NAME] = {
+		"SELECT booking.acting_is_staff()"
+		" OR $1 OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids())",
+		1, {UUIDOID}
+	},
+};
+
+static SPIPlanPtr query_plans[QUERY_COUNT];
+
+/* The saved plan of a query (SPI must be connected). */
+static SPIPlanPtr
+query_plan(SolverQuery q)
+{
+	if (query_plans[q] == NULL)
+	{
+		Oid			argtypes[lengthof(query_defs[q].argtypes)];
+		SPIPlanPtr	plan;
+
+		memcpy(argtypes, query_defs[q].argtypes, sizeof(argtypes));
+		plan = SPI_prepare(query_defs[q].sql, query_defs[q].nargs, argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "could not prepare a solver query: %s", SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "could not keep a solver query");
+		query_plans[q] = plan;
+	}
+	return query_plans[q];
+}
+
+/* Called with the columns of each row of a query. */
+typedef void (*RowFunc) (void *arg, Datum *values, bool *isnull);
+
+/*
+ * A receiver that hands each row's columns to a RowFunc straight from the
+ * executor's slot: no copy into an SPI tuple table, no per-column lookup.
+ * The values are valid during the call only.
+ */
+typedef struct RowReceiver
+{
+	DestReceiver pub;
+	RowFunc		func;
+	void	   *arg;
+	MemoryContext cxt;			/* where func runs */
+	uint64		rows;
+} RowReceiver;
+
+static bool
+row_receive(TupleTableSlot *slot, DestReceiver *self)
+{
+	RowReceiver *r = (RowReceiver *) self;
+	MemoryContext old;
+
+	slot_getallattrs(slot);
+	old = MemoryContextSwitchTo(r->cxt);
+	r->func(r->arg, slot->tts_values, slot->tts_isnull);
+	MemoryContextSwitchTo(old);
+	r->rows++;
+	return true;
+}
+
+static void
+row_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+row_shutdown(DestReceiver *self)
+{
+}
+
+static void
+row_destroy(DestReceiver *self)
+{
+}
+
+/*
+ * Run a saved query with parameters values (nulls as SPI's: 'n' for NULL,
+ * may be NULL) and pass each row to func, which runs in the current memory
+ * context (not SPI's); returns in that context with the number of rows.
+ * SPI must be connected.
+ */
+static uint64
+run_query(SolverQuery q, const Datum *values, const char *nulls, RowFunc func, void *arg)
+{
+	const QueryDef *def = &query_defs[q];
+	MemoryContext cxt = CurrentMemoryContext;
+	SPIPlanPtr	plan = query_plan(q);
+	ParamListInfo params;
+	SPIExecuteOptions options;
+	RowReceiver receiver;
+	int			ret;
+	int			i;
+
+	MemoryContextSwitchTo(cxt);
+	params = makeParamList(def->nargs);
+	for (i = 0; i < def->nargs; i++)
+	{
+		params->params[i].value = values[i];
+		params->params[i].isnull = nulls != NULL && nulls[i] == 'n';
+		params->params[i].pflags = PARAM_FLAG_CONST;
+		params->params[i].ptype = def->argtypes[i];
+	}
+	memset(&receiver, 0, sizeof(receiver));
+	receiver.pub.receiveSlot = row_receive;
+	receiver.pub.rStartup = row_startup;
+	receiver.pub.rShutdown = row_shutdown;
+	receiver.pub.rDestroy = row_destroy;
+	/* any destination but DestNone and DestSPI: SPI reports SPI_OK_SELECT */
+	receiver.pub.mydest = DestTuplestore;
+	receiver.func = func;
+	receiver.arg = arg;
+	receiver.cxt = cxt;
+	memset(&options, 0, sizeof(options));
+	options.params = params;
+	options.read_only = true;
+	options.dest = &receiver.pub;
+	ret = SPI_execute_plan_extended(plan, &options);
+	/* SPI returns in its own procedure context, which SPI_finish() frees */
+	MemoryContextSwitchTo(cxt);
 	if (ret != SPI_OK_SELECT)
 		elog(ERROR, "solver input query failed: %s", SPI_result_code_string(ret));
+	pfree(params);
+	return receiver.rows;
 }
 
 static Datum
@@ -306,57 +612,93 @@ local_date(pg_tz *tz, TimestampTz t)
 	return date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE;
 }
 
-/* Read the org's settings and the service; check the range. */
-static void
-load_org_and_service(SolveInput *in, const pg_uuid_t *service, TimestampTz range_start,
-					 TimestampTz range_end)
+/* The org query's row. */
+typedef struct OrgRow
 {
-	Oid			argtypes[2] = {UUIDOID, UUIDOID};
-	Datum		values[2];
-	bool		isnull;
-	HeapTuple	row;
-	TupleDesc	desc;
+	SolveInput *in;
+	bool		found;
+	bool		service_found;
+	bool		service_active;
 	char	   *zone;
+	int			grid;
+	int			min_notice;
+	int			horizon;
+	int			duration;
+	int			buffer_before;
+	int			buffer_after;
+	pg_tz	   *travel_tz;
+} OrgRow;
+
+static void
+org_row(void *arg, Datum *values, bool *isnull)
+{
+	OrgRow	   *o = arg;
+
+	o->found = true;
+	o->zone = TextDatumGetCString(values[0]);
+	o->grid = DatumGetInt32(values[1]);
+	o->min_notice = DatumGetInt32(values[2]);
+	o->horizon = DatumGetInt32(values[3]);
+	o->service_found = DatumGetBool(values[7]);
+	o->service_active = !isnull[8] && DatumGetBool(values[8]);
+	if (o->service_found)
+	{
+		o->duration = DatumGetInt32(values[4]);
+		o->buffer_before = DatumGetInt32(values[5]);
+		o->buffer_after = DatumGetInt32(values[6]);
+	}
+	o->in->resource_exists = DatumGetBool(values[9]);
+	o->in->resource_active = !isnull[10] && DatumGetBool(values[10]);
+	o->travel_tz = pg_tzset(o->zone);
+	if (o->travel_tz != NULL)
+		booking_travel_org_from_columns(&o->in->org, o->travel_tz, &values[11], &isnull[11],
+										CurrentMemoryContext, &o->in->travel);
+}
+
+/*
+ * Read the org's settings (travel settings included), the service and
+ * whether the resource asked for exists (checked by load_resources); check
+ * the range; build the day maps.
+ */
+static void
+load_org_and_service(SolveInput *in, const pg_uuid_t *service, const pg_uuid_t *resource,
+					 TimestampTz range_start, TimestampTz range_end)
+{
+	Datum		values[3];
+	char		nulls[3] = {' ', service ? ' ' : 'n', resource ? ' ' : 'n'};
+	OrgRow		o;
 	int64		now = GetCurrentTransactionStartTimestamp();
 	DateADT		last_date;
 	int			i;
 
 	values[0] = uuid_datum(&in->org);
 	values[1] = service ? uuid_datum(service) : (Datum) 0;
-	spi_select(in,
-								"SELECT o.time_zone::pg_catalog.text, o.slot_step_minutes, o.min_notice_minutes,"
-								"       o.booking_horizon_days, s.duration_minutes, s.buffer_before_minutes,"
-								"       s.buffer_after_minutes, s.lesson_type, s.id IS NOT NULL, s.active"
-								"  FROM booking.org o"
-								"  LEFT JOIN booking.service s ON s.org_id OPERATOR(pg_catalog.=) o.id"
-								"   AND s.id OPERATOR(pg_catalog.=) $2"
-								" WHERE o.id OPERATOR(pg_catalog.=) $1",
-					2, argtypes, values, service ? NULL : " n");
-	if (SPI_processed != 1)
+	values[2] = resource ? uuid_datum(resource) : (Datum) 0;
+	memset(&o, 0, sizeof(o));
+	o.in = in;
+	run_query(QUERY_ORG, values, nulls, org_row, &o);
+	if (!o.found)
 		elog(ERROR, "acting org not found");
-	row = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-	if (service && !DatumGetBool(SPI_getbinval(row, desc, 9, &isnull)))
+	if (service && !o.service_found)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("service %s does not exist in the acting org", uuid_str(service))));
-	if (service && !DatumGetBool(SPI_getbinval(row, desc, 10, &isnull)))
+	if (service && !o.service_active)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("service %s is not active", uuid_str(service))));
-	zone = SPI_getvalue(row, desc, 1);
-	in->tz = pg_tzset(zone);
+	in->tz = o.travel_tz;
 	if (in->tz == NULL)
-		elog(ERROR, "time zone \"%s\" of the org is unknown", zone);
-	in->grid = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
-	in->earliest = now + DatumGetInt32(SPI_getbinval(row, desc, 3, &isnull)) * USECS_PER_MIN;
-	in->latest = now + (int64) DatumGetInt32(SPI_getbinval(row, desc, 4, &isnull)) * USECS_PER_DAY;
+		elog(ERROR, "time zone \"%s\" of the org is unknown", o.zone);
+	in->grid = o.grid;
+	in->earliest = now + o.min_notice * USECS_PER_MIN;
+	in->latest = now + (int64) o.horizon * USECS_PER_DAY;
 	if (service)
 	{
 		in->service = *service;
-		in->duration = DatumGetInt32(SPI_getbinval(row, desc, 5, &isnull)) * USECS_PER_MIN;
-		in->buffer_before = DatumGetInt32(SPI_getbinval(row, desc, 6, &isnull)) * USECS_PER_MIN;
-		in->buffer_after = DatumGetInt32(SPI_getbinval(row, desc, 7, &isnull)) * USECS_PER_MIN;
+		in->duration = o.duration * USECS_PER_MIN;
+		in->buffer_before = o.buffer_before * USECS_PER_MIN;
+		in->buffer_after = o.buffer_after * USECS_PER_MIN;
 	}
 	else
 		in->duration = USECS_PER_MIN;	/* free_time: any service */
@@ -376,12 +718,6 @@ load_org_and_service(SolveInput *in, const pg_uuid_t *service, TimestampTz range
 	for (i = 0; i < in->ndays; i++)
 		day_map(in->tz, in->first_date + i, &in->segments[i * SLOTS_MAX_SEGMENTS],
 				&in->nsegments[i], &in->day_end[i]);
-}
-
-static int64
-time_us(Datum d)
-{
-	return DatumGetTimeADT(d);
 }
 
 static ResourceInput *
@@ -406,20 +742,370 @@ find_resource(SolveInput *in, const pg_uuid_t *id)
 	return NULL;
 }
 
-static void
-add_window(SlotsDay *day, int64 from, int64 to, int64 bfrom, int64 bto)
+/* The resource of a row: the only one, or found by id. */
+static ResourceInput *
+row_resource(SolveInput *in, Datum id)
 {
-	SlotsWindow *w;
+	if (in->nresources == 1)
+		return memcmp(&in->resources[0].id, DatumGetUUIDP(id), sizeof(pg_uuid_t)) == 0 ? &in->resources[0] : NULL;
+	return find_resource(in, DatumGetUUIDP(id));
+}
 
-	if (day->nwindows >= SLOTS_MAX_WINDOWS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("more than %d working windows on one day", SLOTS_MAX_WINDOWS)));
-	w = (SlotsWindow *) &day->windows[day->nwindows++];
-	w->from = from;
-	w->to = to;
-	w->break_from = bfrom;
-	w->break_to = bto;
+static void
+resource_row(void *arg, Datum *values, bool *isnull)
+{
+	SolveInput *in = arg;
+
+	if (in->nresources == in->maxresources)
+	{
+		in->maxresources *= 2;
+		in->resources = repalloc(in->resources, sizeof(ResourceInput) * in->maxresources);
+		memset(&in->resources[in->nresources], 0, sizeof(ResourceInput) * (in->maxresources - in->nresources));
+	}
+	in->resources[in->nresources++].id = *DatumGetUUIDP(values[0]);
+}
+
+static void
+exception_row(void *arg, Datum *values, bool *isnull)
+{
+	SolveInput *in = arg;
+	ResourceInput *r = row_resource(in, values[0]);
+	ExceptionRow *x;
+
+	if (r == NULL)
+		return;
+	if (in->nexceptions == in->maxexceptions)
+	{
+		in->maxexceptions *= 2;
+		in->exceptions = repalloc(in->exceptions, sizeof(ExceptionRow) * in->maxexceptions);
+	}
+	x = &in->exceptions[in->nexceptions++];
+	x->resource = r - in->resources;
+	x->day = DatumGetDateADT(values[1]) - in->first_date;
+	x->available = DatumGetBool(values[2]);
+	x->nwindows = 0;
+	x->windows = NULL;
+	if (x->available)
+	{
+		ArrayType  *lo = DatumGetArrayTypeP(values[3]);
+		ArrayType  *hi = DatumGetArrayTypeP(values[4]);
+		int			n = ArrayGetNItems(ARR_NDIM(lo), ARR_DIMS(lo));
+		int			k;
+
+		x->nwindows = n;
+		x->windows = palloc(sizeof(SlotsWindow) * Max(n, 1));
+		for (k = 0; k < n; k++)
+		{
+			x->windows[k].from = ((TimeADT *) ARR_DATA_PTR(lo))[k];
+			x->windows[k].to = ((TimeADT *) ARR_DATA_PTR(hi))[k];
+			x->windows[k].break_from = 0;
+			x->windows[k].break_to = 0;
+		}
+	}
+}
+
+static void
+weekly_row(void *arg, Datum *values, bool *isnull)
+{
+	SolveInput *in = arg;
+	ResourceInput *r = row_resource(in, values[0]);
+	WeeklyRow  *w;
+
+	if (r == NULL)
+		return;
+	if (in->nweekly == in->maxweekly)
+	{
+		in->maxweekly *= 2;
+		in->weekly = repalloc(in->weekly, sizeof(WeeklyRow) * in->maxweekly);
+	}
+	w = &in->weekly[in->nweekly++];
+	w->resource = r - in->resources;
+	w->weekday = DatumGetInt16(values[1]);
+	w->from = DatumGetTimeADT(values[2]);
+	w->to = DatumGetTimeADT(values[3]);
+	if (isnull[4])
+	{
+		w->break_from = 0;
+		w->break_to = 0;
+	}
+	else
+	{
+		w->break_from = DatumGetTimeADT(values[4]);
+		w->break_to = DatumGetTimeADT(values[5]);
+	}
+	w->has_max = !isnull[6];
+	w->max_bookings = w->has_max ? DatumGetInt32(values[6]) : 0;
+	w->travel_buffer = DatumGetInt32(values[7]);
+	w->effective_from = DatumGetDateADT(values[8]);
+	w->effective_to = DatumGetDateADT(values[9]);
+}
+
+static int
+cmp_weekly(const void *a, const void *b)
+{
+	const WeeklyRow *x = a;
+	const WeeklyRow *y = b;
+
+	return x->resource - y->resource;
+}
+
+static void
+too_many_windows(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("more than %d working windows on one day", SLOTS_MAX_WINDOWS)));
+}
+
+/* Whether a weekly row applies to local date "date". */
+static inline bool
+weekly_applies(const WeeklyRow *w, DateADT date)
+{
+	/* ISO weekday: 2000-01-01 (date 0) was a Saturday (6) */
+	return (((date % 7) + 7) % 7 + 5) % 7 + 1 == w->weekday &&
+		date >= w->effective_from && date < w->effective_to;
+}
+
+/*
+ * Build every resource's days from the rows read: a date with an exception
+ * takes its hours (or none), any other date the weekly rows of its weekday
+ * in effect; the daily maximum and the travel buffer come from the weekly
+ * rows either way.  The windows of all days share one array.
+ */
+static void
+build_days(SolveInput *in)
+{
+	int		   *first_weekly;	/* per resource: index into weekly, or -1 */
+	ExceptionRow **exception;	/* per resource and day */
+	SlotsWindow *pool;
+	size_t		total = 0;
+	int			i;
+	int			d;
+
+	qsort(in->weekly, in->nweekly, sizeof(WeeklyRow), cmp_weekly);
+	first_weekly = palloc(sizeof(int) * in->nresources);
+	for (i = 0; i < in->nresources; i++)
+		first_weekly[i] = -1;
+	for (i = in->nweekly - 1; i >= 0; i--)
+		first_weekly[in->weekly[i].resource] = i;
+	exception = palloc0(sizeof(ExceptionRow *) * in->nresources * in->ndays);
+	for (i = 0; i < in->nexceptions; i++)
+		exception[in->exceptions[i].resource * in->ndays + in->exceptions[i].day] = &in->exceptions[i];
+
+	/* first the day's settings and how many windows it has */
+	for (i = 0; i < in->nresources; i++)
+	{
+		ResourceInput *r = &in->resources[i];
+
+		CHECK_FOR_INTERRUPTS();
+		r->days = palloc0(sizeof(SlotsDay) * in->ndays);
+		for (d = 0; d < in->ndays; d++)
+		{
+			SlotsDay   *day = &r->days[d];
+			ExceptionRow *x = exception[i * in->ndays + d];
+			DateADT		date = in->first_date + d;
+			int			nwindows = 0;
+			int			k;
+
+			day->date = date;
+			day->kind = SLOTS_DAY_REGULAR;
+			day->end = in->day_end[d];
+			day->segments = &in->segments[d * SLOTS_MAX_SEGMENTS];
+			day->nsegments = in->nsegments[d];
+			for (k = first_weekly[i]; k >= 0 && k < in->nweekly && in->weekly[k].resource == i; k++)
+			{
+				const WeeklyRow *w = &in->weekly[k];
+
+				if (!weekly_applies(w, date))
+					continue;
+				if (w->has_max && w->max_bookings > 0 &&
+					(day->max_bookings == 0 || w->max_bookings < day->max_bookings))
+					day->max_bookings = w->max_bookings;
+				if ((int64) w->travel_buffer * USECS_PER_MIN > day->travel_buffer)
+					day->travel_buffer = (int64) w->travel_buffer * USECS_PER_MIN;
+				nwindows++;
+			}
+			if (x != NULL)
+			{
+				day->kind = x->available ? SLOTS_DAY_EXCEPTION_HOURS : SLOTS_DAY_EXCEPTION_OFF;
+				nwindows = x->nwindows;
+			}
+			if (nwindows > SLOTS_MAX_WINDOWS)
+				too_many_windows();
+			day->nwindows = nwindows;
+			total += nwindows;
+		}
+	}
+
+	/* then the windows */
+	pool = palloc(sizeof(SlotsWindow) * Max(total, 1));
+	for (i = 0; i < in->nresources; i++)
+	{
+		ResourceInput *r = &in->resources[i];
+
+		for (d = 0; d < in->ndays; d++)
+		{
+			SlotsDay   *day = &r->days[d];
+			ExceptionRow *x = exception[i * in->ndays + d];
+			int			n = 0;
+			int			k;
+
+			day->windows = pool;
+			if (x != NULL)
+			{
+				if (x->nwindows > 0)
+					memcpy(pool, x->windows, sizeof(SlotsWindow) * x->nwindows);
+				n = x->nwindows;
+			}
+			else
+			{
+				for (k = first_weekly[i]; k >= 0 && k < in->nweekly && in->weekly[k].resource == i; k++)
+				{
+					const WeeklyRow *w = &in->weekly[k];
+
+					if (!weekly_applies(w, day->date))
+						continue;
+					pool[n].from = w->from;
+					pool[n].to = w->to;
+					pool[n].break_from = w->break_from;
+					pool[n].break_to = w->break_to;
+					n++;
+				}
+			}
+			Assert(n == day->nwindows);
+			pool += n;
+		}
+	}
+	pfree(exception);
+	pfree(first_weekly);
+}
+
+/*
+ * The point of a geography value.  Values are decoded once per call and
+ * remembered by their bytes: the items of a resource share few points.
+ */
+static void
+point_of(SolveInput *in, Datum geog, const char *what, TravelPoint *out)
+{
+	struct varlena *v = (struct varlena *) DatumGetPointer(geog);
+	const char *bytes;
+	int			len;
+	uint32		hash;
+	uint32		mask;
+	uint32		i;
+	PointMemo  *p;
+
+	if (VARATT_IS_EXTENDED(v) && !VARATT_IS_SHORT(v))
+	{
+		/* compressed or out of line: not worth remembering */
+		booking_point_from_geography(geog, what, out);
+		return;
+	}
+	bytes = VARDATA_ANY(v);
+	len = VARSIZE_ANY_EXHDR(v);
+	hash = hash_bytes((const unsigned char *) bytes, len);
+	if (in->npoints >= in->maxpoints / 2)
+	{
+		PointMemo  *old = in->points;
+		int			nold = in->maxpoints;
+
+		in->maxpoints = nold == 0 ? 256 : nold * 2;
+		in->points = palloc(sizeof(PointMemo) * in->maxpoints);
+		for (i = 0; i < (uint32) in->maxpoints; i++)
+			in->points[i].len = -1;
+		mask = (uint32) in->maxpoints - 1;
+		for (i = 0; i < (uint32) nold; i++)
+			if (old[i].len >= 0)
+			{
+				uint32		j = old[i].hash & mask;
+
+				while (in->points[j].len >= 0)
+					j = (j + 1) & mask;
+				in->points[j] = old[i];
+			}
+		if (old != NULL)
+			pfree(old);
+	}
+	mask = (uint32) in->maxpoints - 1;
+	for (i = hash & mask;; i = (i + 1) & mask)
+	{
+		p = &in->points[i];
+		if (p->len < 0)
+			break;
+		if (p->hash == hash && p->len == len && memcmp(p->bytes, bytes, len) == 0)
+		{
+			*out = p->point;
+			return;
+		}
+	}
+	booking_point_from_geography(geog, what, out);
+	p->hash = hash;
+	p->len = len;
+	p->bytes = palloc(Max(len, 1));
+	memcpy(p->bytes, bytes, len);
+	p->point = *out;
+	in->npoints++;
+}
+
+static void
+busy_row(void *arg, Datum *values, bool *isnull)
+{
+	SolveInput *in = arg;
+	ResourceInput *r = row_resource(in, values[0]);
+	SlotsBusy  *b;
+	int			k;
+
+	if (r == NULL)
+		return;
+	if (in->has_exclude && !DatumGetBool(values[8]) &&
+		memcmp(DatumGetUUIDP(values[1]), &in->exclude, sizeof(pg_uuid_t)) == 0)
+		return;
+	if (r->nbusy == r->maxbusy)
+	{
+		r->maxbusy = r->maxbusy == 0 ? 16 : 2 * r->maxbusy;
+		if (r->busy == NULL)
+		{
+			r->busy = palloc(sizeof(SlotsBusy) * r->maxbusy);
+			r->busy_ids = palloc(sizeof(pg_uuid_t) * r->maxbusy);
+			r->busy_is_session = palloc(sizeof(bool) * r->maxbusy);
+			r->busy_pickup = palloc(sizeof(TravelPoint) * r->maxbusy);
+			r->busy_dropoff = palloc(sizeof(TravelPoint) * r->maxbusy);
+			r->busy_has_pickup = palloc(sizeof(bool) * r->maxbusy);
+			r->busy_has_dropoff = palloc(sizeof(bool) * r->maxbusy);
+		}
+		else
+		{
+			r->busy = repalloc(r->busy, sizeof(SlotsBusy) * r->maxbusy);
+			r->busy_ids = repalloc(r->busy_ids, sizeof(pg_uuid_t) * r->maxbusy);
+			r->busy_is_session = repalloc(r->busy_is_session, sizeof(bool) * r->maxbusy);
+			r->busy_pickup = repalloc(r->busy_pickup, sizeof(TravelPoint) * r->maxbusy);
+			r->busy_dropoff = repalloc(r->busy_dropoff, sizeof(TravelPoint) * r->maxbusy);
+			r->busy_has_pickup = repalloc(r->busy_has_pickup, sizeof(bool) * r->maxbusy);
+			r->busy_has_dropoff = repalloc(r->busy_has_dropoff, sizeof(bool) * r->maxbusy);
+		}
+	}
+	k = r->nbusy++;
+	b = &r->busy[k];
+	b->id = k;
+	r->busy_ids[k] = *DatumGetUUIDP(values[1]);
+	b->start = DatumGetTimestampTz(values[2]);
+	b->end = DatumGetTimestampTz(values[3]);
+	b->buffer_before = DatumGetInt32(values[4]) * USECS_PER_MIN;
+	b->buffer_after = DatumGetInt32(values[5]) * USECS_PER_MIN;
+	r->busy_is_session[k] = DatumGetBool(values[8]);
+	r->busy_has_pickup[k] = !isnull[6];
+	r->busy_has_dropoff[k] = !isnull[7];
+	/* the points matter only when travel can be asked (see travel_callback) */
+	if (in->has_pickup || in->has_dropoff)
+	{
+		if (!isnull[6])
+			point_of(in, values[6], "pickup_point", &r->busy_pickup[k]);
+		if (!isnull[7])
+			point_of(in, values[7], "dropoff_point", &r->busy_dropoff[k]);
+	}
+	/* location indexes: item k's dropoff is 2k, its pickup 2k + 1 */
+	b->dropoff_location = r->busy_has_dropoff[k] ? 2 * k : -1;
+	b->pickup_location = r->busy_has_pickup[k] ? 2 * k + 1 : -1;
 }
 
 /*
@@ -429,254 +1115,66 @@ add_window(SlotsDay *day, int64 from, int64 to, int64 bfrom, int64 bto)
 static void
 load_resources(SolveInput *in, const pg_uuid_t *only)
 {
-	Oid			argtypes[4] = {UUIDOID, UUIDOID, DATEOID, DATEOID};
 	Datum		values[4];
-	char		nulls[4] = {' ', only ? ' ' : 'n', ' ', ' '};
-	uint64		i;
-	int			d;
-	bool		isnull;
-	bool	   *exception_seen;
+	bool		one = only != NULL;
 
-	values[0] = uuid_datum(&in->org);
-	values[1] = only ? uuid_datum(only) : (Datum) 0;
-	values[2] = DateADTGetDatum(in->first_date);
-	values[3] = DateADTGetDatum(in->first_date + in->ndays - 1);
-
-	spi_select(in,
-								"SELECT r.id, r.active FROM booking.resource r"
-								" WHERE r.org_id OPERATOR(pg_catalog.=) $1"
-								"   AND ($2 IS NULL OR r.id OPERATOR(pg_catalog.=) $2)"
-								" ORDER BY r.id",
-					2, argtypes, values, nulls);
-	if (only && SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("resource %s does not exist in the acting org", uuid_str(only))));
-	in->resources = palloc0(sizeof(ResourceInput) * Max(SPI_processed, 1));
-	in->nresources = 0;
-	for (i = 0; i < SPI_processed; i++)
+	if (one)
 	{
-		ResourceInput *r;
-
-		if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &isnull)))
-		{
-			if (only)
-				ereport(ERROR,
-						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-						 errmsg("resource %s is not active", uuid_str(only))));
-			continue;
-		}
-		r = &in->resources[in->nresources++];
-		r->id = *DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull));
-		r->days = palloc0(sizeof(SlotsDay) * in->ndays);
-		for (d = 0; d < in->ndays; d++)
-		{
-			r->days[d].date = in->first_date + d;
-			r->days[d].kind = SLOTS_DAY_REGULAR;
-			r->days[d].end = in->day_end[d];
-			r->days[d].segments = &in->segments[d * SLOTS_MAX_SEGMENTS];
-			r->days[d].nsegments = in->nsegments[d];
-			r->days[d].windows = palloc(sizeof(SlotsWindow) * SLOTS_MAX_WINDOWS);
-		}
-		r->maxbusy = 16;
-		r->busy = palloc(sizeof(SlotsBusy) * r->maxbusy);
-		r->busy_ids = palloc(sizeof(pg_uuid_t) * r->maxbusy);
-		r->busy_is_session = palloc(sizeof(bool) * r->maxbusy);
-		r->busy_pickup = palloc(sizeof(TravelPoint) * r->maxbusy);
-		r->busy_dropoff = palloc(sizeof(TravelPoint) * r->maxbusy);
-		r->busy_has_pickup = palloc(sizeof(bool) * r->maxbusy);
-		r->busy_has_dropoff = palloc(sizeof(bool) * r->maxbusy);
+		if (!in->resource_exists)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("resource %s does not exist in the acting org", uuid_str(only))));
+		if (!in->resource_active)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("resource %s is not active", uuid_str(only))));
+		in->resources = palloc0(sizeof(ResourceInput));
+		in->resources[0].id = *only;
+		in->nresources = 1;
+	}
+	else
+	{
+		values[0] = uuid_datum(&in->org);
+		in->maxresources = 64;
+		in->resources = palloc0(sizeof(ResourceInput) * in->maxresources);
+		in->nresources = 0;
+		run_query(QUERY_RESOURCES, values, NULL, resource_row, in);
 	}
 	if (in->nresources == 0)
 		return;
 
-	/* exceptions first: a date with one ignores the weekly windows */
-	exception_seen = palloc0(sizeof(bool) * in->nresources * in->ndays);
-	spi_select(in,
-								"SELECT e.resource_id, e.on_date, e.available,"
-								"       ARRAY(SELECT COALESCE(pg_catalog.lower(x), '00:00'::pg_catalog.time) FROM pg_catalog.unnest(e.hours) x),"
-								"       ARRAY(SELECT COALESCE(pg_catalog.upper(x), '24:00'::pg_catalog.time) FROM pg_catalog.unnest(e.hours) x)"
-								"  FROM booking.availability_exception e"
-								" WHERE e.org_id OPERATOR(pg_catalog.=) $1"
-								"   AND ($2 IS NULL OR e.resource_id OPERATOR(pg_catalog.=) $2)"
-								"   AND e.on_date BETWEEN $3 AND $4",
-					4, argtypes, values, nulls);
-	for (i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	row = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		ResourceInput *r = find_resource(in, DatumGetUUIDP(SPI_getbinval(row, desc, 1, &isnull)));
-		SlotsDay   *day;
+	values[0] = uuid_datum(&in->org);
+	values[1] = one ? uuid_datum(only) : (Datum) 0;
+	values[2] = DateADTGetDatum(in->first_date);
+	values[3] = DateADTGetDatum(in->first_date + in->ndays - 1);
 
-		if (r == NULL)
-			continue;
-		d = DatumGetDateADT(SPI_getbinval(row, desc, 2, &isnull)) - in->first_date;
-		day = &r->days[d];
-		exception_seen[(r - in->resources) * in->ndays + d] = true;
-		if (!DatumGetBool(SPI_getbinval(row, desc, 3, &isnull)))
-			day->kind = SLOTS_DAY_EXCEPTION_OFF;
-		else
-		{
-			ArrayType  *lo = DatumGetArrayTypeP(SPI_getbinval(row, desc, 4, &isnull));
-			ArrayType  *hi = DatumGetArrayTypeP(SPI_getbinval(row, desc, 5, &isnull));
-			int			n = ArrayGetNItems(ARR_NDIM(lo), ARR_DIMS(lo));
-			int			k;
-
-			day->kind = SLOTS_DAY_EXCEPTION_HOURS;
-			for (k = 0; k < n; k++)
-				add_window(day, ((TimeADT *) ARR_DATA_PTR(lo))[k], ((TimeADT *) ARR_DATA_PTR(hi))[k], 0, 0);
-		}
-	}
-
-	/* weekly windows, daily maximum and travel buffer */
-	spi_select(in,
-								"SELECT w.resource_id, w.weekday, pg_catalog.lower(w.hours), pg_catalog.upper(w.hours),"
-								"       pg_catalog.lower(w.break), pg_catalog.upper(w.break),"
-								"       w.max_bookings_per_day, w.travel_buffer_minutes,"
-								"       COALESCE(pg_catalog.lower(w.effective), '-infinity'::pg_catalog.date),"
-								"       COALESCE(pg_catalog.upper(w.effective), 'infinity'::pg_catalog.date)"
-								"  FROM booking.working_hours w"
-								" WHERE w.org_id OPERATOR(pg_catalog.=) $1"
-								"   AND ($2 IS NULL OR w.resource_id OPERATOR(pg_catalog.=) $2)"
-								"   AND w.active"
-								"   AND w.effective OPERATOR(pg_catalog.&&) pg_catalog.daterange($3, $4, '[]')",
-					4, argtypes, values, nulls);
-	for (i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	row = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		ResourceInput *r = find_resource(in, DatumGetUUIDP(SPI_getbinval(row, desc, 1, &isnull)));
-		int			weekday = DatumGetInt16(SPI_getbinval(row, desc, 2, &isnull));
-		int64		from = time_us(SPI_getbinval(row, desc, 3, &isnull));
-		int64		to = time_us(SPI_getbinval(row, desc, 4, &isnull));
-		int64		bfrom = 0;
-		int64		bto = 0;
-		bool		nobreak;
-		bool		nomax;
-		int			maxb;
-		int			tb;
-		DateADT		eff_lo;
-		DateADT		eff_hi;
-
-		if (r == NULL)
-			continue;
-		bfrom = DatumGetTimeADT(SPI_getbinval(row, desc, 5, &nobreak));
-		if (!nobreak)
-			bto = DatumGetTimeADT(SPI_getbinval(row, desc, 6, &isnull));
-		else
-			bfrom = 0;
-		maxb = DatumGetInt32(SPI_getbinval(row, desc, 7, &nomax));
-		tb = DatumGetInt32(SPI_getbinval(row, desc, 8, &isnull));
-		eff_lo = DatumGetDateADT(SPI_getbinval(row, desc, 9, &isnull));
-		eff_hi = DatumGetDateADT(SPI_getbinval(row, desc, 10, &isnull));
-		for (d = 0; d < in->ndays; d++)
-		{
-			DateADT		date = in->first_date + d;
-			SlotsDay   *day = &r->days[d];
-
-			/* ISO weekday: 2000-01-01 (date 0) was a Saturday (6) */
-			if ((((date % 7) + 7) % 7 + 5) % 7 + 1 != weekday)
-				continue;
-			if (date < eff_lo || date >= eff_hi)
-				continue;
-			if (!nomax && maxb > 0 && (day->max_bookings == 0 || maxb < day->max_bookings))
-				day->max_bookings = maxb;
-			if ((int64) tb * USECS_PER_MIN > day->travel_buffer)
-				day->travel_buffer = (int64) tb * USECS_PER_MIN;
-			if (!exception_seen[(r - in->resources) * in->ndays + d])
-				add_window(day, from, to, bfrom, bto);
-		}
-	}
+	in->maxexceptions = 16;
+	in->exceptions = palloc(sizeof(ExceptionRow) * in->maxexceptions);
+	run_query(one ? QUERY_EXCEPTIONS_ONE : QUERY_EXCEPTIONS_ALL, values, one ? NULL : " n  ",
+			  exception_row, in);
+	in->maxweekly = one ? 16 : 16 * in->nresources;
+	in->weekly = palloc(sizeof(WeeklyRow) * in->maxweekly);
+	run_query(one ? QUERY_WEEKLY_ONE : QUERY_WEEKLY_ALL, values, one ? NULL : " n  ",
+			  weekly_row, in);
+	build_days(in);
 
 	/* busy items around the range */
 	{
-		Oid			bargtypes[4] = {UUIDOID, UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
-		Datum		bvalues[4];
 		int64		lo = Min(in->range_start, (int64) in->first_date * USECS_PER_DAY - 2 * USECS_PER_DAY) - SLOTS_BUSY_MARGIN;
 		int64		hi = Max(in->range_end, in->day_end[in->ndays - 1]) + SLOTS_BUSY_MARGIN;
 
-		bvalues[0] = values[0];
-		bvalues[1] = values[1];
-		bvalues[2] = TimestampTzGetDatum(lo);
-		bvalues[3] = TimestampTzGetDatum(hi);
-		spi_select(in,
-									"SELECT b.resource_id, b.id, b.starts_at, b.ends_at, b.buffer_before_minutes,"
-									"       b.buffer_after_minutes, b.pickup_point,"
-									"       COALESCE(b.dropoff_point, b.pickup_point), false"
-									"  FROM booking.booking b"
-									" WHERE b.org_id OPERATOR(pg_catalog.=) $1"
-									"   AND ($2 IS NULL OR b.resource_id OPERATOR(pg_catalog.=) $2)"
-									"   AND b.session_id IS NULL AND booking.occupies_now(b.status, b.hold_expires_at)"
-									"   AND b.starts_at OPERATOR(pg_catalog.<) $4 AND b.ends_at OPERATOR(pg_catalog.>) $3"
-									" UNION ALL "
-									"SELECT x.resource_id, x.id, x.starts_at, x.ends_at, s.buffer_before_minutes,"
-									"       s.buffer_after_minutes, l.point, l.point, true"
-									"  FROM booking.session x"
-									"  JOIN booking.service s ON s.org_id OPERATOR(pg_catalog.=) x.org_id"
-									"   AND s.id OPERATOR(pg_catalog.=) x.service_id"
-									"  LEFT JOIN booking.location l ON l.org_id OPERATOR(pg_catalog.=) x.org_id"
-									"   AND l.id OPERATOR(pg_catalog.=) x.location_id"
-									" WHERE x.org_id OPERATOR(pg_catalog.=) $1"
-									"   AND ($2 IS NULL OR x.resource_id OPERATOR(pg_catalog.=) $2)"
-									"   AND x.status OPERATOR(pg_catalog.=) 'scheduled'::booking.session_status"
-									"   AND x.starts_at OPERATOR(pg_catalog.<) $4 AND x.ends_at OPERATOR(pg_catalog.>) $3",
-					4, bargtypes, bvalues, nulls);
-		for (i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	row = SPI_tuptable->vals[i];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			ResourceInput *r = find_resource(in, DatumGetUUIDP(SPI_getbinval(row, desc, 1, &isnull)));
-			SlotsBusy  *b;
-			int			k;
-			Datum		p;
-
-			if (r == NULL)
-				continue;
-			if (i % 1024 == 0)
-				CHECK_FOR_INTERRUPTS();
-			if (in->has_exclude && !DatumGetBool(SPI_getbinval(row, desc, 9, &isnull)) &&
-				memcmp(DatumGetUUIDP(SPI_getbinval(row, desc, 2, &isnull)), &in->exclude,
-					   sizeof(pg_uuid_t)) == 0)
-				continue;
-			if (r->nbusy == r->maxbusy)
-			{
-				r->maxbusy *= 2;
-				r->busy = repalloc(r->busy, sizeof(SlotsBusy) * r->maxbusy);
-				r->busy_ids = repalloc(r->busy_ids, sizeof(pg_uuid_t) * r->maxbusy);
-				r->busy_is_session = repalloc(r->busy_is_session, sizeof(bool) * r->maxbusy);
-				r->busy_pickup = repalloc(r->busy_pickup, sizeof(TravelPoint) * r->maxbusy);
-				r->busy_dropoff = repalloc(r->busy_dropoff, sizeof(TravelPoint) * r->maxbusy);
-				r->busy_has_pickup = repalloc(r->busy_has_pickup, sizeof(bool) * r->maxbusy);
-				r->busy_has_dropoff = repalloc(r->busy_has_dropoff, sizeof(bool) * r->maxbusy);
-			}
-			k = r->nbusy++;
-			b = &r->busy[k];
-			b->id = k;
-			r->busy_ids[k] = *DatumGetUUIDP(SPI_getbinval(row, desc, 2, &isnull));
-			b->start = DatumGetTimestampTz(SPI_getbinval(row, desc, 3, &isnull));
-			b->end = DatumGetTimestampTz(SPI_getbinval(row, desc, 4, &isnull));
-			b->buffer_before = DatumGetInt32(SPI_getbinval(row, desc, 5, &isnull)) * USECS_PER_MIN;
-			b->buffer_after = DatumGetInt32(SPI_getbinval(row, desc, 6, &isnull)) * USECS_PER_MIN;
-			p = SPI_getbinval(row, desc, 7, &isnull);
-			r->busy_has_pickup[k] = !isnull;
-			if (!isnull)
-				booking_point_from_geography(p, "pickup_point", &r->busy_pickup[k]);
-			p = SPI_getbinval(row, desc, 8, &isnull);
-			r->busy_has_dropoff[k] = !isnull;
-			if (!isnull)
-				booking_point_from_geography(p, "dropoff_point", &r->busy_dropoff[k]);
-			r->busy_is_session[k] = DatumGetBool(SPI_getbinval(row, desc, 9, &isnull));
-			/* location indexes: item k's dropoff is 2k, its pickup 2k + 1 */
-			b->dropoff_location = r->busy_has_dropoff[k] ? 2 * k : -1;
-			b->pickup_location = r->busy_has_pickup[k] ? 2 * k + 1 : -1;
-		}
+		values[2] = TimestampTzGetDatum(lo);
+		values[3] = TimestampTzGetDatum(hi);
+		run_query(one ? QUERY_BUSY_ONE : QUERY_BUSY_ALL, values, one ? NULL : " n  ",
+				  busy_row, in);
 	}
 }
 
 /*
  * The travel callback.  Location 2k is item k's dropoff (departing at its
  * end), 2k + 1 its pickup; the new booking's pickup is NEW_PICKUP and its
- * dropoff NEW_DROPOFF (see request_for).
+ * dropoff NEW_DROPOFF (see request_for).  The core asks once per item and
+ * direction; the travel lookup asks the cache once per pair of cells.
  */
 #define NEW_PICKUP (PG_INT32_MAX - 1)
 #define NEW_DROPOFF (PG_INT32_MAX - 2)
@@ -687,23 +1185,35 @@ travel_callback(void *context, int from, int to)
 	TravelContext *c = context;
 	TravelLeg	leg;
 
+	/* the first leg asked for starts the lookups (all inputs are set) */
+	if (c->in->lookup == NULL)
+		c->in->lookup = booking_travel_lookup_create(c->in->travel, c->in->cxt);
+
 	if (from == NEW_DROPOFF && to < NEW_DROPOFF && to % 2 == 1)
 	{
 		int			k = to / 2;
 
-		booking_travel_leg(c->in->travel, &c->in->dropoff, &c->r->busy_pickup[k],
-						   c->r->busy[k].start, &leg);
+		booking_travel_lookup_leg(c->in->lookup, &c->in->dropoff, &c->r->busy_pickup[k],
+								  c->r->busy[k].start, &leg);
 		return leg.minutes;
 	}
 	if (to == NEW_PICKUP && from < NEW_DROPOFF && from % 2 == 0)
 	{
 		int			k = from / 2;
 
-		booking_travel_leg(c->in->travel, &c->r->busy_dropoff[k], &c->in->pickup,
-						   c->r->busy[k].end, &leg);
+		booking_travel_lookup_leg(c->in->lookup, &c->r->busy_dropoff[k], &c->in->pickup,
+								  c->r->busy[k].end, &leg);
 		return leg.minutes;
 	}
 	return 0;
+}
+
+/* The end of the solving: close what the travel lookups keep open. */
+static void
+solve_end(SolveInput *in)
+{
+	if (in->lookup != NULL)
+		booking_travel_lookup_end(in->lookup);
 }
 
 static void
@@ -730,6 +1240,10 @@ request_for(SolveInput *in, ResourceInput *r, SlotsRequest *rq, TravelContext *t
 	rq->travel_context = tc;
 }
 
+/*
+ * The solver of one resource.  It lives in the input's one workspace, so
+ * making the solver of another resource ends this one's life.
+ */
 static SlotsSolver *
 solver_for(SolveInput *in, ResourceInput *r, SlotsRequest *rq, TravelContext *tc)
 {
@@ -742,7 +1256,14 @@ solver_for(SolveInput *in, ResourceInput *r, SlotsRequest *rq, TravelContext *tc
 	err = slots_workspace_size(rq, &size);
 	if (err != SLOTS_OK)
 		slots_error(err, NULL);
-	err = slots_init(rq, palloc(size), size, &sv, &fault);
+	if (size > in->workspace_size)
+	{
+		if (in->workspace != NULL)
+			pfree(in->workspace);
+		in->workspace_size = Max(size, 2 * in->workspace_size);
+		in->workspace = MemoryContextAllocHuge(in->cxt, in->workspace_size);
+	}
+	err = slots_init(rq, in->workspace, size, &sv, &fault);
 	if (err != SLOTS_OK)
 		slots_error(err, &fault);
 	return sv;
@@ -750,9 +1271,9 @@ solver_for(SolveInput *in, ResourceInput *r, SlotsRequest *rq, TravelContext *tc
 
 /*
  * Set up a call: the org (NULL: the acting org), range, service, the new
- * booking's pickup (also its dropoff; the caller may set another one),
- * resources (NULL: all) with their busy items but the booking "exclude"
- * (NULL: none), travel.
+ * booking's pickup (also its dropoff; the caller may set another one before
+ * the solver asks for travel), resources (NULL: all) with
+ * their busy items but the booking "exclude" (NULL: none).
  */
 static SolveInput *
 solve_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *service,
@@ -795,12 +1316,11 @@ solve_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *se
 	in->cxt = CurrentMemoryContext;
 	SPI_connect();
 	MemoryContextSwitchTo(in->cxt);
-	load_org_and_service(in, service,
+	load_org_and_service(in, service, resource,
 						 DatumGetTimestampTz(lower.val) + (lower.inclusive ? 0 : 1),
 						 DatumGetTimestampTz(upper.val) + (upper.inclusive ? 1 : 0));
 	load_resources(in, resource);
 	SPI_finish();
-	booking_travel_org_load(&in->org, CurrentMemoryContext, &in->travel);
 	return in;
 }
 
@@ -808,12 +1328,17 @@ solve_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *se
  * Whether booking.eligibility_problems() finds anything against the client
  * booking the service with the resource on the given local date.
  */
+static void
+found_row(void *arg, Datum *values, bool *isnull)
+{
+	*(bool *) arg = true;
+}
+
 static bool
 booking_ineligible_on(SolveInput *in, ResourceInput *r, const pg_uuid_t *client, DateADT date)
 {
-	Oid			argtypes[5] = {UUIDOID, UUIDOID, UUIDOID, UUIDOID, DATEOID};
 	Datum		values[5];
-	bool		found;
+	bool		found = false;
 
 	values[0] = uuid_datum(&in->org);
 	values[1] = uuid_datum(&r->id);
@@ -821,10 +1346,7 @@ booking_ineligible_on(SolveInput *in, ResourceInput *r, const pg_uuid_t *client,
 	values[3] = uuid_datum(client);
 	values[4] = DateADTGetDatum(date);
 	SPI_connect();
-	if (SPI_execute_with_args("SELECT 1 FROM booking.eligibility_problems($1, $2, $3, $4, $5)",
-							  5, argtypes, values, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "eligibility check failed");
-	found = SPI_processed > 0;
+	run_query(QUERY_INELIGIBLE, values, NULL, found_row, &found);
 	SPI_finish();
 	return found;
 }
@@ -885,6 +1407,7 @@ booking_available_slots(PG_FUNCTION_ARGS)
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}
+	solve_end(in);
 	return (Datum) 0;
 }
 
@@ -977,6 +1500,36 @@ range_around(TimestampTz start)
 	return make_range(lookup_type_cache(TSTZRANGEOID, TYPECACHE_RANGE_INFO), &lower, &upper, false);
 }
 
+static void
+bool_row(void *arg, Datum *values, bool *isnull)
+{
+	*(bool *) arg = !isnull[0] && DatumGetBool(values[0]);
+}
+
+/* The eligibility problems of explain_slot, as rows of its result. */
+typedef struct ProblemRows
+{
+	ReturnSetInfo *rsinfo;
+	int			rows;
+} ProblemRows;
+
+static void
+problem_row(void *arg, Datum *values, bool *isnull)
+{
+	ProblemRows *p = arg;
+	Datum		out[4];
+	bool		nulls[4] = {false, false, true, false};
+
+	out[0] = CStringGetTextDatum("ineligible");
+	out[1] = values[1];
+	nulls[1] = isnull[1];
+	out[2] = (Datum) 0;
+	out[3] = values[0];
+	nulls[3] = isnull[0];
+	tuplestore_putvalues(p->rsinfo->setResult, p->rsinfo->setDesc, out, nulls);
+	p->rows++;
+}
+
 /*
  * booking.explain_slot(resource_id, service_id, starts_at, pickup, student_id)
  *		-> SETOF (reason, detail, booking_id, rule_id)
@@ -1015,18 +1568,15 @@ booking_explain_slot(PG_FUNCTION_ARGS)
 	err = slots_explain(sv, start, out, lengthof(out), &n, &truncated);
 	if (err != SLOTS_OK)
 		slots_error(err, NULL);
+	solve_end(in);
 
 	/* conflicting bookings are named to staff and the resource's own user */
 	{
-		Oid			argtypes[1] = {UUIDOID};
 		Datum		args[1] = {uuid_datum(&r->id)};
 
+		may_name = false;
 		SPI_connect();
-		if (SPI_execute_with_args("SELECT booking.acting_is_staff()"
-								  " OR $1 OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids())",
-								  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-			elog(ERROR, "role check failed");
-		may_name = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &nulls[0]));
+		run_query(QUERY_MAY_NAME, args, NULL, bool_row, &may_name);
 		SPI_finish();
 	}
 
@@ -1046,34 +1596,20 @@ booking_explain_slot(PG_FUNCTION_ARGS)
 	}
 	if (!PG_ARGISNULL(4))
 	{
-		Oid			argtypes[5] = {UUIDOID, UUIDOID, UUIDOID, UUIDOID, DATEOID};
 		Datum		args[5];
-		uint64		i;
+		ProblemRows p;
 
 		args[0] = uuid_datum(&in->org);
 		args[1] = uuid_datum(&r->id);
 		args[2] = uuid_datum(&in->service);
 		args[3] = PG_GETARG_DATUM(4);
 		args[4] = DateADTGetDatum(local_date(in->tz, start));
+		p.rsinfo = rsinfo;
+		p.rows = 0;
 		SPI_connect();
-		if (SPI_execute_with_args("SELECT rule_id, reason FROM booking.eligibility_problems($1, $2, $3, $4, $5)",
-								  5, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
-			elog(ERROR, "eligibility check failed");
-		for (i = 0; i < SPI_processed; i++)
-		{
-			bool		isnull;
-			Datum		rule = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &isnull);
-
-			memset(nulls, 0, sizeof(nulls));
-			values[0] = CStringGetTextDatum("ineligible");
-			values[1] = CStringGetTextDatum(SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
-			nulls[2] = true;
-			values[3] = rule;
-			nulls[3] = isnull;
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-			rows++;
-		}
+		run_query(QUERY_PROBLEMS, args, NULL, problem_row, &p);
 		SPI_finish();
+		rows += p.rows;
 	}
 	if (rows == 0)
 	{
@@ -1285,6 +1821,7 @@ booking_find_slots(PG_FUNCTION_ARGS)
 			}
 		}
 	}
+	solve_end(in);
 	qsort(found, nfound, sizeof(FoundSlot), cmp_found);
 	InitMaterializedSRF(fcinfo, 0);
 	for (i = 0; i < nfound; i++)
@@ -1417,6 +1954,7 @@ booking_check_slot(PG_FUNCTION_ARGS)
 	err = slots_explain(sv, start, out, lengthof(out), &n, &truncated);
 	if (err != SLOTS_OK)
 		slots_error(err, NULL);
+	solve_end(in);
 
 	initStringInfo(&refused);
 	overridden = initArrayResult(TEXTOID, CurrentMemoryContext, false);

@@ -46,6 +46,7 @@
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/fmgroids.h"
+#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -254,25 +255,22 @@ static SPIPlanPtr org_plan = NULL;
 static const TravelWindow default_peak_windows[] = {{7 * 60, 9 * 60}, {16 * 60, 18 * 60}};
 
 /*
- * Read an org's time zone and travel settings (defaults where the org has
- * no booking.travel_setting row).  The settings were checked on the way
- * in; they are checked again here so that a bad row cannot reach the core.
+ * An org's travel settings from the BOOKING_TRAVEL_ORG_COLUMNS of a query
+ * (defaults where the org has no booking.travel_setting row), with its time
+ * zone tz, into a TravelOrg allocated in cxt.  The settings were checked on
+ * the way in; they are checked again here so that a bad row cannot reach
+ * the core.
  */
 void
-booking_travel_org_load(const pg_uuid_t *org, MemoryContext cxt, TravelOrg **result)
+booking_travel_org_from_columns(const pg_uuid_t *org, pg_tz *tz, const Datum *values,
+								const bool *isnull, MemoryContext cxt, TravelOrg **result)
 {
-	Oid			argtypes[1] = {UUIDOID};
-	Datum		values[1];
 	TravelOrg  *t;
-	int			ret;
-	HeapTuple	row;
-	TupleDesc	desc;
-	bool		isnull;
-	char	   *zone;
 	int			bad;
 
 	t = MemoryContextAllocZero(cxt, sizeof(TravelOrg));
 	memcpy(&t->org, org, sizeof(pg_uuid_t));
+	t->tz = tz;
 	/* the column defaults of booking.travel_setting; a test compares them */
 	travel_params_default(&t->params);
 	t->precision = BOOKING_TRAVEL_DEFAULT_PRECISION;
@@ -280,20 +278,67 @@ booking_travel_org_load(const pg_uuid_t *org, MemoryContext cxt, TravelOrg **res
 	t->windows = MemoryContextAlloc(cxt, sizeof(default_peak_windows));
 	memcpy(t->windows, default_peak_windows, sizeof(default_peak_windows));
 
-	values[0] = UUIDPGetDatum(&t->org);
+	if (!isnull[6] && DatumGetBool(values[6]))
+	{
+		ArrayType  *speeds;
+		ArrayType  *lowers;
+		ArrayType  *uppers;
+		Datum	   *elems;
+		bool	   *nulls;
+		int			n;
+		int			i;
+
+		t->precision = DatumGetInt32(values[0]);
+		t->params.detour_factor = DatumGetFloat8(values[1]);
+		speeds = DatumGetArrayTypeP(values[2]);
+		deconstruct_array(speeds, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
+		if (n != TRAVEL_HOURS)
+			elog(ERROR, "speed profile of the org has %d values", n);
+		for (i = 0; i < n; i++)
+			t->params.speed_kmh[i] = nulls[i] ? NAN : DatumGetFloat8(elems[i]);
+		t->params.min_minutes = DatumGetInt32(values[3]);
+
+		lowers = DatumGetArrayTypeP(values[4]);
+		uppers = DatumGetArrayTypeP(values[5]);
+		n = ArrayGetNItems(ARR_NDIM(lowers), ARR_DIMS(lowers));
+		if (n != ArrayGetNItems(ARR_NDIM(uppers), ARR_DIMS(uppers)))
+			elog(ERROR, "peak windows of the org are malformed");
+		t->nwindows = n;
+		t->windows = MemoryContextAllocZero(cxt, sizeof(TravelWindow) * Max(n, 1));
+		for (i = 0; i < n; i++)
+		{
+			t->windows[i].start_minute = ((int32 *) ARR_DATA_PTR(lowers))[i];
+			t->windows[i].end_minute = ((int32 *) ARR_DATA_PTR(uppers))[i];
+		}
+	}
+	if (travel_params_validate(&t->params, &bad) != TRAVEL_OK ||
+		travel_windows_validate(t->windows, t->nwindows, &bad) != TRAVEL_OK ||
+		t->precision < TRAVEL_GEOHASH_MIN_PRECISION || t->precision > TRAVEL_GEOHASH_MAX_PRECISION)
+		elog(ERROR, "travel settings of the org are invalid");
+	*result = t;
+}
+
+/*
+ * Read an org's time zone and travel settings (see
+ * booking_travel_org_from_columns).
+ */
+void
+booking_travel_org_load(const pg_uuid_t *org, MemoryContext cxt, TravelOrg **result)
+{
+	Oid			argtypes[1] = {UUIDOID};
+	Datum		values[1];
+	Datum		columns[1 + BOOKING_TRAVEL_ORG_NCOLUMNS];
+	bool		isnull[1 + BOOKING_TRAVEL_ORG_NCOLUMNS];
+	int			ret;
+	char	   *zone;
+	pg_tz	   *tz;
+
+	values[0] = UUIDPGetDatum(unconstify(pg_uuid_t *, org));
 	SPI_connect();
 	if (org_plan == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare(
-									   "SELECT o.time_zone::pg_catalog.text, s.geohash_precision, s.detour_factor,"
-									   "       s.speed_kmh, s.min_minutes,"
-									   "       ARRAY(SELECT (pg_catalog.extract('epoch', pg_catalog.lower(r)) OPERATOR(pg_catalog./) 60)::pg_catalog.int4"
-									   "               FROM pg_catalog.unnest(s.peak_windows) AS r),"
-									   "       ARRAY(SELECT (pg_catalog.extract('epoch', pg_catalog.upper(r)) OPERATOR(pg_catalog./) 60)::pg_catalog.int4"
-									   "               FROM pg_catalog.unnest(s.peak_windows) AS r),"
-									   "       s.org_id IS NOT NULL"
-									   "  FROM booking.org o"
-									   "  LEFT JOIN booking.travel_setting s ON s.org_id OPERATOR(pg_catalog.=) o.id"
+		SPIPlanPtr	plan = SPI_prepare("SELECT o.time_zone::pg_catalog.text, " BOOKING_TRAVEL_ORG_COLUMNS
+									   "  FROM booking.org o" BOOKING_TRAVEL_ORG_JOIN
 									   " WHERE o.id OPERATOR(pg_catalog.=) $1",
 									   1, argtypes);
 
@@ -308,54 +353,14 @@ booking_travel_org_load(const pg_uuid_t *org, MemoryContext cxt, TravelOrg **res
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("org %s does not exist",
-						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(&t->org))))));
-	row = SPI_tuptable->vals[0];
-	desc = SPI_tuptable->tupdesc;
-	zone = SPI_getvalue(row, desc, 1);
-	t->tz = pg_tzset(zone);
-	if (t->tz == NULL)
+						DatumGetCString(DirectFunctionCall1(uuid_out, UUIDPGetDatum(unconstify(pg_uuid_t *, org)))))));
+	heap_deform_tuple(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, columns, isnull);
+	zone = TextDatumGetCString(columns[0]);
+	tz = pg_tzset(zone);
+	if (tz == NULL)
 		elog(ERROR, "time zone \"%s\" of the org is unknown", zone);
-
-	if (DatumGetBool(SPI_getbinval(row, desc, 8, &isnull)))
-	{
-		ArrayType  *speeds;
-		ArrayType  *lowers;
-		ArrayType  *uppers;
-		Datum	   *elems;
-		bool	   *nulls;
-		int			n;
-		int			i;
-
-		t->precision = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
-		t->params.detour_factor = DatumGetFloat8(SPI_getbinval(row, desc, 3, &isnull));
-		speeds = DatumGetArrayTypeP(SPI_getbinval(row, desc, 4, &isnull));
-		deconstruct_array(speeds, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elems, &nulls, &n);
-		if (n != TRAVEL_HOURS)
-			elog(ERROR, "speed profile of the org has %d values", n);
-		for (i = 0; i < n; i++)
-			t->params.speed_kmh[i] = nulls[i] ? NAN : DatumGetFloat8(elems[i]);
-		t->params.min_minutes = DatumGetInt32(SPI_getbinval(row, desc, 5, &isnull));
-
-		lowers = DatumGetArrayTypeP(SPI_getbinval(row, desc, 6, &isnull));
-		uppers = DatumGetArrayTypeP(SPI_getbinval(row, desc, 7, &isnull));
-		n = ArrayGetNItems(ARR_NDIM(lowers), ARR_DIMS(lowers));
-		if (n != ArrayGetNItems(ARR_NDIM(uppers), ARR_DIMS(uppers)))
-			elog(ERROR, "peak windows of the org are malformed");
-		t->nwindows = n;
-		t->windows = MemoryContextAllocZero(cxt, sizeof(TravelWindow) * Max(n, 1));
-		for (i = 0; i < n; i++)
-		{
-			t->windows[i].start_minute = ((int32 *) ARR_DATA_PTR(lowers))[i];
-			t->windows[i].end_minute = ((int32 *) ARR_DATA_PTR(uppers))[i];
-		}
-	}
+	booking_travel_org_from_columns(org, tz, columns + 1, isnull + 1, cxt, result);
 	SPI_finish();
-
-	if (travel_params_validate(&t->params, &bad) != TRAVEL_OK ||
-		travel_windows_validate(t->windows, t->nwindows, &bad) != TRAVEL_OK ||
-		t->precision < TRAVEL_GEOHASH_MIN_PRECISION || t->precision > TRAVEL_GEOHASH_MAX_PRECISION)
-		elog(ERROR, "travel settings of the org are invalid");
-	*result = t;
 }
 
 /* Local hour and minute of the day of an instant in the org's zone. */
@@ -432,6 +437,16 @@ typedef struct CacheRow
 	char		reliability[8];
 } CacheRow;
 
+/* Whether the entry in slot is still valid: its valid_until is after now(). */
+static bool
+cache_row_valid(TupleTableSlot *slot)
+{
+	bool		isnull;
+
+	return DatumGetTimestampTz(slot_getattr(slot, cache_table.valid_until, &isnull)) >
+		GetCurrentTransactionStartTimestamp();
+}
+
 static void
 read_cache_row(TupleTableSlot *slot, CacheRow *row)
 {
@@ -495,7 +510,6 @@ cache_scan(const pg_uuid_t *org, const char *from_hash,
 	ScanKeyData keys[3];
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
-	TimestampTz now = GetCurrentTransactionStartTimestamp();
 	Datum		to_arg;
 	int			i;
 	int			nkeys = 3;
@@ -524,10 +538,9 @@ cache_scan(const pg_uuid_t *org, const char *from_hash,
 	index_rescan(scan, keys, nkeys, NULL, 0);
 	while (index_getnext_slot(scan, ForwardScanDirection, slot))
 	{
-		bool		isnull;
 		CacheRow	row;
 
-		if (DatumGetTimestampTz(slot_getattr(slot, cache_table.valid_until, &isnull)) <= now)
+		if (!cache_row_valid(slot))
 			continue;
 		read_cache_row(slot, &row);
 		if (nkeys == 2)
@@ -623,6 +636,142 @@ booking_travel_leg(const TravelOrg *t, const TravelPoint *from, const TravelPoin
 
 	local_clock(t, depart_at, &hour, &minute);
 	travel_leg_from(t, from, to, cached ? &row : NULL, hour, minute, leg);
+}
+
+/*
+ * A travel lookup: booking_travel_leg() for the many legs of one call (the
+ * solver's), remembering the cache entry (or its absence) of every pair of
+ * cells looked up, so that each pair costs one index lookup at most, with
+ * one index scan kept open and rescanned for each new pair.  It lives in
+ * the memory context it was made in and answers exactly as
+ * booking_travel_leg() under the same snapshot, so it must not outlive the
+ * call; booking_travel_lookup_end() closes the scan.
+ */
+typedef struct CellPair
+{
+	char		from_hash[TRAVEL_GEOHASH_BUFSIZE];
+	char		to_hash[TRAVEL_GEOHASH_BUFSIZE];
+} CellPair;
+
+typedef struct PairEntry
+{
+	CellPair	key;			/* zero-padded: a hash key */
+	bool		cached;			/* row holds the pair's valid entry */
+	CacheRow	row;
+} PairEntry;
+
+struct TravelLookup
+{
+	const TravelOrg *t;
+	HTAB	   *pairs;			/* CellPair -> PairEntry */
+	/* a scan of the cache for one pair at a time, open until the end */
+	Relation	rel;
+	Relation	idx;
+	TupleTableSlot *slot;
+	IndexScanDesc scan;
+};
+
+TravelLookup *
+booking_travel_lookup_create(const TravelOrg *t, MemoryContext cxt)
+{
+	TravelLookup *l = MemoryContextAlloc(cxt, sizeof(TravelLookup));
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(CellPair);
+	ctl.entrysize = sizeof(PairEntry);
+	ctl.hcxt = cxt;
+	l->t = t;
+	l->rel = NULL;
+	l->idx = NULL;
+	l->slot = NULL;
+	l->scan = NULL;
+	l->pairs = hash_create("booking travel lookup", 256, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	return l;
+}
+
+/* The entry of a pair of cells, added (as not cached) if new. */
+static PairEntry *
+lookup_pair(TravelLookup *l, const char *from_hash, const char *to_hash, bool *found)
+{
+	CellPair	key;
+	PairEntry  *e;
+
+	memset(&key, 0, sizeof(key));
+	strlcpy(key.from_hash, from_hash, sizeof(key.from_hash));
+	strlcpy(key.to_hash, to_hash, sizeof(key.to_hash));
+	e = hash_search(l->pairs, &key, HASH_ENTER, found);
+	if (!*found)
+		e->cached = false;
+	return e;
+}
+
+/*
+ * Read the cache entry of one pair into its entry, with the lookup's own
+ * index scan (opened on first use, rescanned for every pair after that).
+ */
+static void
+lookup_scan_pair(TravelLookup *l, PairEntry *e)
+{
+	ScanKeyData keys[3];
+
+	if (l->scan == NULL)
+	{
+		cache_table_init();
+		l->rel = table_open(cache_table.relid, AccessShareLock);
+		l->idx = index_open(cache_table.indexid, AccessShareLock);
+		l->slot = table_slot_create(l->rel, NULL);
+		l->scan = index_beginscan(l->rel, l->idx, GetActiveSnapshot(), 3, 0);
+	}
+	init_key(&keys[0], l->idx, 1, F_UUID_EQ, UUIDPGetDatum(&l->t->org));
+	init_key(&keys[1], l->idx, 2, F_TEXTEQ, CStringGetTextDatum(e->key.from_hash));
+	init_key(&keys[2], l->idx, 3, F_TEXTEQ, CStringGetTextDatum(e->key.to_hash));
+	index_rescan(l->scan, keys, 3, NULL, 0);
+	while (index_getnext_slot(l->scan, ForwardScanDirection, l->slot))
+	{
+		if (!cache_row_valid(l->slot))
+			continue;
+		read_cache_row(l->slot, &e->row);
+		e->cached = true;
+		break;					/* the index is unique */
+	}
+}
+
+/* Close what a lookup keeps open; call it once when done with the lookup. */
+void
+booking_travel_lookup_end(TravelLookup *l)
+{
+	if (l->scan == NULL)
+		return;
+	index_endscan(l->scan);
+	ExecDropSingleTupleTableSlot(l->slot);
+	index_close(l->idx, AccessShareLock);
+	table_close(l->rel, AccessShareLock);
+	l->scan = NULL;
+}
+
+/* booking_travel_leg() through a lookup. */
+void
+booking_travel_lookup_leg(TravelLookup *l, const TravelPoint *from, const TravelPoint *to,
+						  TimestampTz depart_at, TravelLeg *leg)
+{
+	PairEntry  *e = NULL;
+	int			hour;
+	int			minute;
+
+	if (from->lat != to->lat || from->lon != to->lon)
+	{
+		char		from_hash[TRAVEL_GEOHASH_BUFSIZE];
+		char		to_hash[TRAVEL_GEOHASH_BUFSIZE];
+		bool		found;
+
+		booking_travel_error(travel_geohash(from, l->t->precision, from_hash, sizeof(from_hash)), "origin", -1);
+		booking_travel_error(travel_geohash(to, l->t->precision, to_hash, sizeof(to_hash)), "destination", -1);
+		e = lookup_pair(l, from_hash, to_hash, &found);
+		if (!found)
+			lookup_scan_pair(l, e);
+	}
+	local_clock(l->t, depart_at, &hour, &minute);
+	travel_leg_from(l->t, from, to, e != NULL && e->cached ? &e->row : NULL, hour, minute, leg);
 }
 
 const char *

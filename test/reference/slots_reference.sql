@@ -22,7 +22,8 @@
 --                end E <= s.  So s in [E, next greater end) has them as its
 --                previous items, and is refused while s < E + need(E), where
 --                need(E) = max over the items ending at E of
---                max(travel(x.dropoff -> pickup, departing E), tb).
+--                max(travel(x.dropoff -> pickup, departing E), tb), where
+--                a booking without a dropoff point is left at its pickup.
 --   rule 8 (next): likewise e in (previous smaller start, S] has the items
 --                starting at S as its next items, and is refused while
 --                e > S - need(S), need(S) = max over those items of
@@ -229,7 +230,8 @@ BEGIN ATOMIC
     SELECT b.starts_at AS xs, b.ends_at AS xe,
            pg_catalog.make_interval(mins => b.buffer_before_minutes) AS xb,
            pg_catalog.make_interval(mins => b.buffer_after_minutes) AS xa,
-           b.pickup_point::geography AS xpick, COALESCE(b.dropoff_point, b.pickup_point)::geography AS xdrop
+           b.pickup_point::geography AS xpick,
+           COALESCE(b.dropoff_point, b.pickup_point)::geography AS xdrop
       FROM booking.booking b
      WHERE b.org_id OPERATOR(pg_catalog.=) (SELECT q.org_id FROM req q)
        AND b.resource_id OPERATOR(pg_catalog.=) available_slots.resource_id

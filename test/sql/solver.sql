@@ -158,6 +158,20 @@ SELECT reason, regexp_replace(detail, '\d{4}-\d\d-\d\d ', '', 'g') AS detail FRO
                                                         (day + time '09:00') AT TIME ZONE 'Europe/Berlin');
 ROLLBACK;
 
+-- The solver plans its queries once per backend and keeps the plans; a
+-- change of a table they read replans them.  Here the busy items lose the
+-- index they are read through: the same answer as above, no error.
+RESET ROLE;
+BEGIN;
+ALTER TABLE booking.booking DROP CONSTRAINT booking_no_overlap;
+SET LOCAL ROLE regress_solver_app;
+SELECT booking.act_as('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a9') IS NOT NULL AS acting;
+SELECT string_agg(to_char(starts_at AT TIME ZONE 'Europe/Berlin', 'HH24:MI'), ' ' ORDER BY starts_at) AS starts_without_the_index
+  FROM berlin, booking.available_slots('00000000-0000-0000-0000-0000000000e1', '00000000-0000-0000-0000-0000000000f1',
+                                       tstzrange(day::timestamp AT TIME ZONE 'Europe/Berlin', (day + 1)::timestamp AT TIME ZONE 'Europe/Berlin'));
+ROLLBACK;
+SET ROLE regress_solver_app;
+
 -- notice and horizon are relative to now
 BEGIN;
 SELECT booking.act_as('00000000-0000-0000-0000-000000000004', '00000000-0000-0000-0000-0000000000a9') IS NOT NULL AS acting;
