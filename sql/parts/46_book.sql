@@ -290,16 +290,12 @@ BEGIN
         WHEN exclusion_violation OR SQLSTATE '23K13' OR SQLSTATE '23K14' OR SQLSTATE '23K15' THEN
           taken := taken OPERATOR(pg_catalog.+) 1;   -- taken meanwhile: the next one
         WHEN SQLSTATE '23K03' THEN
-          -- the same key committed by a concurrent call: its booking
-          SELECT b.* INTO res FROM booking.booking b
-           WHERE b.org_id OPERATOR(pg_catalog.=) booking.current_org_id()
-             AND b.idempotency_key OPERATOR(pg_catalog.=) book_first_available.idempotency_key
-             AND b.client_id OPERATOR(pg_catalog.=) client AND b.service_id OPERATOR(pg_catalog.=) book_first_available.service_id
-             AND book_first_available.during OPERATOR(pg_catalog.@>) b.starts_at;
-          IF FOUND THEN
-            RETURN res;
-          END IF;
-          RAISE;
+          -- The same key, committed by a concurrent call meanwhile: the
+          -- check at the top now sees its booking and returns it (or
+          -- refuses the key if the booking is another request's).
+          RETURN booking.book_first_available(book_first_available.service_id, book_first_available.during,
+                                              book_first_available.pickup, client,
+                                              book_first_available.idempotency_key);
       END;
     END LOOP;
     EXIT WHEN NOT found_any;
