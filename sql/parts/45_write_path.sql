@@ -82,6 +82,8 @@ CREATE FUNCTION booking.lock_resource_day(org_id pg_catalog.uuid, resource_id pg
 COMMENT ON FUNCTION booking.lock_resource_day(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date) IS
   'serialise the writers of one resource and local day until the end of the transaction (a row lock in booking.write_lock; a REPEATABLE READ or SERIALIZABLE writer that missed a concurrent commit fails with 40001); the write trigger takes it for every local day an appointment''s padded interval touches, in date order, before it checks anything';
 
+-- One statement for all the days (this runs for every appointment written):
+-- the rows are upserted in date order, as booking.lock_resource_day would.
 CREATE FUNCTION booking.lock_resource_days(org_id pg_catalog.uuid, resource_id pg_catalog.uuid,
                                            zone pg_catalog.text, during pg_catalog.tstzrange, margin pg_catalog.int4)
   RETURNS void
@@ -89,14 +91,15 @@ CREATE FUNCTION booking.lock_resource_days(org_id pg_catalog.uuid, resource_id p
   SET search_path = pg_catalog, pg_temp
   AS $$
 DECLARE
-  d pg_catalog.date := pg_catalog.timezone(zone, pg_catalog.lower(during))::pg_catalog.date OPERATOR(pg_catalog.-) margin;
+  first pg_catalog.date := pg_catalog.timezone(zone, pg_catalog.lower(during))::pg_catalog.date OPERATOR(pg_catalog.-) margin;
   last pg_catalog.date := pg_catalog.timezone(zone, pg_catalog.upper(during) OPERATOR(pg_catalog.-) '1 microsecond'::pg_catalog.interval)::pg_catalog.date
                           OPERATOR(pg_catalog.+) margin;
 BEGIN
-  WHILE d OPERATOR(pg_catalog.<=) last LOOP
-    PERFORM booking.lock_resource_day(org_id, resource_id, d);
-    d := d OPERATOR(pg_catalog.+) 1;
-  END LOOP;
+  INSERT INTO booking.write_lock AS w (org_id, scope_id, day)
+  SELECT lock_resource_days.org_id, lock_resource_days.resource_id, first OPERATOR(pg_catalog.+) i
+    FROM pg_catalog.generate_series(0, last OPERATOR(pg_catalog.-) first) AS i
+   ORDER BY i
+  ON CONFLICT ON CONSTRAINT write_lock_pkey DO UPDATE SET writes = w.writes OPERATOR(pg_catalog.+) 1;
 END
 $$;
 COMMENT ON FUNCTION booking.lock_resource_days(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text, pg_catalog.tstzrange, pg_catalog.int4) IS
@@ -195,6 +198,8 @@ CREATE FUNCTION booking.eligibility_problems(org_id pg_catalog.uuid, resource_id
   AS $$
 DECLARE
   caller_org pg_catalog.uuid := booking.current_org_id();
+  x record;
+  prerequisite pg_catalog.text;
 BEGIN
   -- Runs with the owner's rights (a client's guardians and past lessons are
   -- not visible to every caller), so it answers only about the acting org
@@ -210,83 +215,104 @@ BEGIN
     END IF;
   END IF;
 
-  RETURN QUERY
-  WITH c AS (
-    SELECT c.active, c.license_type, c.date_of_birth,
-           pg_catalog.date_part('year', pg_catalog.age(eligibility_problems.on_date::pg_catalog.timestamp,
-                                                        c.date_of_birth::pg_catalog.timestamp))::pg_catalog.int4 AS age
-      FROM booking.client c
-     WHERE c.org_id OPERATOR(pg_catalog.=) eligibility_problems.org_id
-       AND c.id OPERATOR(pg_catalog.=) eligibility_problems.client_id
-  ), s AS (
-    SELECT s.active, s.lesson_type, s.duration_minutes
-      FROM booking.service s
-     WHERE s.org_id OPERATOR(pg_catalog.=) eligibility_problems.org_id
-       AND s.id OPERATOR(pg_catalog.=) eligibility_problems.service_id
-  ), r AS (
-    SELECT r.active, r.license_classes
-      FROM booking.resource r
-     WHERE r.org_id OPERATOR(pg_catalog.=) eligibility_problems.org_id
-       AND r.id OPERATOR(pg_catalog.=) eligibility_problems.resource_id
-  ), lr AS (
-    SELECT lr.* FROM booking.license_rule lr, c, s
-     WHERE lr.org_id OPERATOR(pg_catalog.=) eligibility_problems.org_id
-       AND lr.client_license_type OPERATOR(pg_catalog.=) c.license_type
-       AND lr.lesson_type OPERATOR(pg_catalog.=) s.lesson_type
-       AND lr.active
-  ), majority AS (
-    SELECT COALESCE((o.settings OPERATOR(pg_catalog.->>) 'age_of_majority')::pg_catalog.int4, 18) AS age
-      FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) eligibility_problems.org_id
-  )
-  SELECT NULL::pg_catalog.uuid, 'client is inactive'::pg_catalog.text FROM c WHERE NOT c.active
-  UNION ALL
-  SELECT NULL, 'service is inactive' FROM s WHERE NOT s.active
-  UNION ALL
-  SELECT NULL, 'resource is inactive' FROM r WHERE NOT r.active
-  UNION ALL
-  SELECT lr.id, pg_catalog.format('license type %s may not take %s lessons', lr.client_license_type, lr.lesson_type)
-    FROM lr WHERE NOT lr.is_compatible
-  UNION ALL
-  SELECT lr.id, pg_catalog.format('the resource lacks license class %s', lr.required_resource_license)
-    FROM lr, r
-   WHERE lr.required_resource_license IS NOT NULL
-     AND NOT lr.required_resource_license OPERATOR(pg_catalog.=) ANY (r.license_classes)
-  UNION ALL
-  SELECT lr.id, 'date of birth unknown, the rule has an age limit'
-    FROM lr, c WHERE c.date_of_birth IS NULL AND (lr.min_client_age IS NOT NULL OR lr.max_client_age IS NOT NULL)
-  UNION ALL
-  SELECT lr.id, pg_catalog.format('client is %s on %s, younger than %s', c.age, eligibility_problems.on_date, lr.min_client_age)
-    FROM lr, c WHERE c.age OPERATOR(pg_catalog.<) lr.min_client_age
-  UNION ALL
-  SELECT lr.id, pg_catalog.format('client is %s on %s, older than %s', c.age, eligibility_problems.on_date, lr.max_client_age)
-    FROM lr, c WHERE c.age OPERATOR(pg_catalog.>) lr.max_client_age
-  UNION ALL
-  SELECT lr.id, pg_catalog.format('a %s-minute lesson is shorter than the rule''s %s minutes', s.duration_minutes, lr.min_duration_minutes)
-    FROM lr, s WHERE s.duration_minutes OPERATOR(pg_catalog.<) lr.min_duration_minutes
-  UNION ALL
-  SELECT lr.id, pg_catalog.format('a %s-minute lesson is longer than the rule''s %s minutes', s.duration_minutes, lr.max_duration_minutes)
-    FROM lr, s WHERE s.duration_minutes OPERATOR(pg_catalog.>) lr.max_duration_minutes
-  UNION ALL
-  SELECT lr.id, pg_catalog.format('prerequisite not completed: a %s lesson', p.lesson_type)
-    FROM lr, pg_catalog.jsonb_array_elements_text(lr.prerequisites) AS p(lesson_type)
-   WHERE NOT EXISTS (
-     SELECT 1 FROM booking.booking b
-       JOIN booking.service ps ON ps.org_id OPERATOR(pg_catalog.=) b.org_id AND ps.id OPERATOR(pg_catalog.=) b.service_id
-      WHERE b.org_id OPERATOR(pg_catalog.=) eligibility_problems.org_id
-        AND b.client_id OPERATOR(pg_catalog.=) eligibility_problems.client_id
-        AND b.status OPERATOR(pg_catalog.=) 'completed'::booking.booking_status
-        AND ps.lesson_type OPERATOR(pg_catalog.=) p.lesson_type)
-  UNION ALL
-  SELECT lr.id, 'parental consent missing: no guardian of the client has given consent'
-    FROM lr, c, majority m
-   WHERE lr.requires_parental_consent
-     AND (c.age IS NULL OR c.age OPERATOR(pg_catalog.<) m.age)
+  -- What the rules read, in one row: the client, service and resource, the
+  -- org's license rule for this license type and lesson type, and the age
+  -- of majority.  A missing client, service or resource is no problem here
+  -- (a foreign key reports it); without an active rule there is no license
+  -- restriction.
+  SELECT c.id IS NOT NULL AS client_found, c.active AS client_active, c.date_of_birth,
+         pg_catalog.date_part('year', pg_catalog.age(eligibility_problems.on_date::pg_catalog.timestamp,
+                                                      c.date_of_birth::pg_catalog.timestamp))::pg_catalog.int4 AS age,
+         s.active AS service_active, s.duration_minutes,
+         r.id IS NOT NULL AS resource_found, r.active AS resource_active, r.license_classes,
+         lr.id AS rule, lr.client_license_type, lr.lesson_type, lr.is_compatible, lr.required_resource_license,
+         lr.min_client_age, lr.max_client_age, lr.min_duration_minutes, lr.max_duration_minutes,
+         lr.prerequisites, lr.requires_parental_consent,
+         o.id IS NOT NULL AS org_found,
+         COALESCE((o.settings OPERATOR(pg_catalog.->>) 'age_of_majority')::pg_catalog.int4, 18) AS majority
+    INTO x
+    FROM (SELECT) AS one
+    LEFT JOIN booking.client c
+      ON c.org_id OPERATOR(pg_catalog.=) eligibility_problems.org_id AND c.id OPERATOR(pg_catalog.=) eligibility_problems.client_id
+    LEFT JOIN booking.service s
+      ON s.org_id OPERATOR(pg_catalog.=) eligibility_problems.org_id AND s.id OPERATOR(pg_catalog.=) eligibility_problems.service_id
+    LEFT JOIN booking.resource r
+      ON r.org_id OPERATOR(pg_catalog.=) eligibility_problems.org_id AND r.id OPERATOR(pg_catalog.=) eligibility_problems.resource_id
+    LEFT JOIN booking.license_rule lr
+      ON lr.org_id OPERATOR(pg_catalog.=) eligibility_problems.org_id
+     AND lr.client_license_type OPERATOR(pg_catalog.=) c.license_type
+     AND lr.lesson_type OPERATOR(pg_catalog.=) s.lesson_type
+     AND lr.active
+    LEFT JOIN booking.org o ON o.id OPERATOR(pg_catalog.=) eligibility_problems.org_id;
+
+  rule_id := NULL;
+  IF x.client_found AND NOT x.client_active THEN
+    reason := 'client is inactive'; RETURN NEXT;
+  END IF;
+  IF NOT x.service_active THEN
+    reason := 'service is inactive'; RETURN NEXT;
+  END IF;
+  IF x.resource_found AND NOT x.resource_active THEN
+    reason := 'resource is inactive'; RETURN NEXT;
+  END IF;
+  IF x.rule IS NULL THEN
+    RETURN;
+  END IF;
+
+  rule_id := x.rule;
+  IF NOT x.is_compatible THEN
+    reason := pg_catalog.format('license type %s may not take %s lessons', x.client_license_type, x.lesson_type);
+    RETURN NEXT;
+  END IF;
+  IF x.resource_found AND x.required_resource_license IS NOT NULL
+     AND NOT x.required_resource_license OPERATOR(pg_catalog.=) ANY (x.license_classes) THEN
+    reason := pg_catalog.format('the resource lacks license class %s', x.required_resource_license);
+    RETURN NEXT;
+  END IF;
+  IF x.date_of_birth IS NULL AND (x.min_client_age IS NOT NULL OR x.max_client_age IS NOT NULL) THEN
+    reason := 'date of birth unknown, the rule has an age limit'; RETURN NEXT;
+  END IF;
+  IF x.age OPERATOR(pg_catalog.<) x.min_client_age THEN
+    reason := pg_catalog.format('client is %s on %s, younger than %s', x.age, eligibility_problems.on_date, x.min_client_age);
+    RETURN NEXT;
+  END IF;
+  IF x.age OPERATOR(pg_catalog.>) x.max_client_age THEN
+    reason := pg_catalog.format('client is %s on %s, older than %s', x.age, eligibility_problems.on_date, x.max_client_age);
+    RETURN NEXT;
+  END IF;
+  IF x.duration_minutes OPERATOR(pg_catalog.<) x.min_duration_minutes THEN
+    reason := pg_catalog.format('a %s-minute lesson is shorter than the rule''s %s minutes', x.duration_minutes, x.min_duration_minutes);
+    RETURN NEXT;
+  END IF;
+  IF x.duration_minutes OPERATOR(pg_catalog.>) x.max_duration_minutes THEN
+    reason := pg_catalog.format('a %s-minute lesson is longer than the rule''s %s minutes', x.duration_minutes, x.max_duration_minutes);
+    RETURN NEXT;
+  END IF;
+  IF x.prerequisites OPERATOR(pg_catalog.<>) '[]'::pg_catalog.jsonb THEN
+    FOR prerequisite IN SELECT pg_catalog.jsonb_array_elements_text(x.prerequisites) LOOP
+      IF NOT EXISTS (
+        SELECT 1 FROM booking.booking b
+          JOIN booking.service ps ON ps.org_id OPERATOR(pg_catalog.=) b.org_id AND ps.id OPERATOR(pg_catalog.=) b.service_id
+         WHERE b.org_id OPERATOR(pg_catalog.=) eligibility_problems.org_id
+           AND b.client_id OPERATOR(pg_catalog.=) eligibility_problems.client_id
+           AND b.status OPERATOR(pg_catalog.=) 'completed'::booking.booking_status
+           AND ps.lesson_type OPERATOR(pg_catalog.=) prerequisite) THEN
+        reason := pg_catalog.format('prerequisite not completed: a %s lesson', prerequisite);
+        RETURN NEXT;
+      END IF;
+    END LOOP;
+  END IF;
+  IF x.requires_parental_consent AND x.org_found
+     AND (x.age IS NULL OR x.age OPERATOR(pg_catalog.<) x.majority)
      AND NOT EXISTS (
        SELECT 1 FROM booking.client_guardian cg
         WHERE cg.org_id OPERATOR(pg_catalog.=) eligibility_problems.org_id
           AND cg.client_id OPERATOR(pg_catalog.=) eligibility_problems.client_id
           AND cg.consent_given_at IS NOT NULL
-          AND cg.consent_given_at OPERATOR(pg_catalog.<=) pg_catalog.now());
+          AND cg.consent_given_at OPERATOR(pg_catalog.<=) pg_catalog.now()) THEN
+    reason := 'parental consent missing: no guardian of the client has given consent';
+    RETURN NEXT;
+  END IF;
 END
 $$;
 COMMENT ON FUNCTION booking.eligibility_problems(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date) IS

@@ -115,8 +115,8 @@ BEGIN
       CASE
         WHEN t OPERATOR(pg_catalog.=) 'booking.currency'::pg_catalog.regclass THEN 'SELECT'
         WHEN t OPERATOR(pg_catalog.=) 'booking.refresh_token'::pg_catalog.regclass THEN 'SELECT'
-        WHEN t OPERATOR(pg_catalog.=) 'booking.audit_log'::pg_catalog.regclass THEN 'SELECT'
-        WHEN t OPERATOR(pg_catalog.=) 'booking.status_history'::pg_catalog.regclass THEN 'SELECT, INSERT'
+        -- written by the extension's triggers only (as its owner)
+        WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.audit_log,booking.status_history}'::pg_catalog.regclass[]) THEN 'SELECT'
         WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.org,booking.app_user}'::pg_catalog.regclass[]) THEN 'SELECT, UPDATE'
         ELSE 'SELECT, INSERT, UPDATE, DELETE'
       END, t, role);

@@ -292,26 +292,6 @@ $$;
 COMMENT ON FUNCTION booking.tg_lifecycle_record() IS
   'trigger (AFTER INSERT OR UPDATE on booking): in the same transaction append the change to booking.status_history, write an outbox event (booking.status.<to> or booking.rescheduled), schedule the automatic transitions of the new status and, on cancellation, apply the cancellation policy and record the refund on the payment';
 
--- History rows are written by the life-cycle trigger (as the extension's
--- owner) or by a superuser; an application role cannot forge one.
-CREATE FUNCTION booking.tg_lifecycle_history_guard() RETURNS trigger
-  LANGUAGE plpgsql
-  SET search_path = pg_catalog, pg_temp
-  AS $$
-BEGIN
-  IF COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER), false) THEN
-    RETURN NEW;
-  END IF;
-  RAISE EXCEPTION USING
-    ERRCODE = 'insufficient_privilege',
-    MESSAGE = 'status_history rows are written by the database',
-    DETAIL = 'Every status change of a booking appends its own history row.',
-    HINT = 'Change the status with booking.transition() or an UPDATE of booking.booking.';
-END
-$$;
-COMMENT ON FUNCTION booking.tg_lifecycle_history_guard() IS
-  'trigger (BEFORE INSERT on status_history): only the life-cycle trigger (running as the extension owner) and superusers append history (SQLSTATE 42501 otherwise)';
-
 CREATE FUNCTION booking.tg_lifecycle_settings_check() RETURNS trigger
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
@@ -333,8 +313,6 @@ CREATE TRIGGER lifecycle_record_update AFTER UPDATE ON booking.booking
   WHEN (OLD.status OPERATOR(pg_catalog.<>) NEW.status OR OLD.starts_at OPERATOR(pg_catalog.<>) NEW.starts_at
         OR OLD.ends_at OPERATOR(pg_catalog.<>) NEW.ends_at)
   EXECUTE FUNCTION booking.tg_lifecycle_record();
-CREATE TRIGGER lifecycle_history_guard BEFORE INSERT ON booking.status_history
-  FOR EACH ROW EXECUTE FUNCTION booking.tg_lifecycle_history_guard();
 CREATE TRIGGER lifecycle_settings_check BEFORE INSERT OR UPDATE OF settings ON booking.org
   FOR EACH ROW EXECUTE FUNCTION booking.tg_lifecycle_settings_check();
 
