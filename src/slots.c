@@ -751,17 +751,52 @@ row_resource(SolveInput *in, Datum id)
 	return find_resource(in, DatumGetUUIDP(id));
 }
 
+/*
+ * The rows read grow arrays: doubled when full (from 16), the new room
+ * zeroed.  A limit keeps every array far below the allocator's 1 GB and
+ * turns an absurd amount of data into an error with a SQLSTATE.
+ */
+#define MAX_ROWS_PER_ARRAY (1 << 22)
+
+static int
+grown(int max)
+{
+	if (max >= MAX_ROWS_PER_ARRAY)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("more than %d rows of one kind for one availability query", MAX_ROWS_PER_ARRAY),
+				 errhint("Ask for fewer resources or a shorter range.")));
+	return max == 0 ? 16 : 2 * max;
+}
+
+/* p (NULL, or room for old elements of elem bytes) with room for max. */
+static void *
+resized(void *p, size_t elem, int old, int max)
+{
+	if (p == NULL)
+		return palloc0(elem * max);
+	p = repalloc(p, elem * max);
+	memset((char *) p + elem * old, 0, elem * (max - old));
+	return p;
+}
+
+/* Room for one more element at array[count]. */
+#define ROOM_FOR_ONE(array, count, max) \
+	do { \
+		if ((count) == (max)) \
+		{ \
+			int			new_max_ = grown(max); \
+			(array) = resized((array), sizeof(*(array)), (max), new_max_); \
+			(max) = new_max_; \
+		} \
+	} while (0)
+
 static void
 resource_row(void *arg, Datum *values, bool *isnull)
 {
 	SolveInput *in = arg;
 
-	if (in->nresources == in->maxresources)
-	{
-		in->maxresources *= 2;
-		in->resources = repalloc(in->resources, sizeof(ResourceInput) * in->maxresources);
-		memset(&in->resources[in->nresources], 0, sizeof(ResourceInput) * (in->maxresources - in->nresources));
-	}
+	ROOM_FOR_ONE(in->resources, in->nresources, in->maxresources);
 	in->resources[in->nresources++].id = *DatumGetUUIDP(values[0]);
 }
 
@@ -774,11 +809,7 @@ exception_row(void *arg, Datum *values, bool *isnull)
 
 	if (r == NULL)
 		return;
-	if (in->nexceptions == in->maxexceptions)
-	{
-		in->maxexceptions *= 2;
-		in->exceptions = repalloc(in->exceptions, sizeof(ExceptionRow) * in->maxexceptions);
-	}
+	ROOM_FOR_ONE(in->exceptions, in->nexceptions, in->maxexceptions);
 	x = &in->exceptions[in->nexceptions++];
 	x->resource = r - in->resources;
 	x->day = DatumGetDateADT(values[1]) - in->first_date;
@@ -813,11 +844,7 @@ weekly_row(void *arg, Datum *values, bool *isnull)
 
 	if (r == NULL)
 		return;
-	if (in->nweekly == in->maxweekly)
-	{
-		in->maxweekly *= 2;
-		in->weekly = repalloc(in->weekly, sizeof(WeeklyRow) * in->maxweekly);
-	}
+	ROOM_FOR_ONE(in->weekly, in->nweekly, in->maxweekly);
 	w = &in->weekly[in->nweekly++];
 	w->resource = r - in->resources;
 	w->weekday = DatumGetInt16(values[1]);
@@ -1062,27 +1089,16 @@ busy_row(void *arg, Datum *values, bool *isnull)
 		return;
 	if (r->nbusy == r->maxbusy)
 	{
-		r->maxbusy = r->maxbusy == 0 ? 16 : 2 * r->maxbusy;
-		if (r->busy == NULL)
-		{
-			r->busy = palloc(sizeof(SlotsBusy) * r->maxbusy);
-			r->busy_ids = palloc(sizeof(pg_uuid_t) * r->maxbusy);
-			r->busy_is_session = palloc(sizeof(bool) * r->maxbusy);
-			r->busy_pickup = palloc(sizeof(TravelPoint) * r->maxbusy);
-			r->busy_dropoff = palloc(sizeof(TravelPoint) * r->maxbusy);
-			r->busy_has_pickup = palloc(sizeof(bool) * r->maxbusy);
-			r->busy_has_dropoff = palloc(sizeof(bool) * r->maxbusy);
-		}
-		else
-		{
-			r->busy = repalloc(r->busy, sizeof(SlotsBusy) * r->maxbusy);
-			r->busy_ids = repalloc(r->busy_ids, sizeof(pg_uuid_t) * r->maxbusy);
-			r->busy_is_session = repalloc(r->busy_is_session, sizeof(bool) * r->maxbusy);
-			r->busy_pickup = repalloc(r->busy_pickup, sizeof(TravelPoint) * r->maxbusy);
-			r->busy_dropoff = repalloc(r->busy_dropoff, sizeof(TravelPoint) * r->maxbusy);
-			r->busy_has_pickup = repalloc(r->busy_has_pickup, sizeof(bool) * r->maxbusy);
-			r->busy_has_dropoff = repalloc(r->busy_has_dropoff, sizeof(bool) * r->maxbusy);
-		}
+		int			max = grown(r->maxbusy);
+
+		r->busy = resized(r->busy, sizeof(SlotsBusy), r->maxbusy, max);
+		r->busy_ids = resized(r->busy_ids, sizeof(pg_uuid_t), r->maxbusy, max);
+		r->busy_is_session = resized(r->busy_is_session, sizeof(bool), r->maxbusy, max);
+		r->busy_pickup = resized(r->busy_pickup, sizeof(TravelPoint), r->maxbusy, max);
+		r->busy_dropoff = resized(r->busy_dropoff, sizeof(TravelPoint), r->maxbusy, max);
+		r->busy_has_pickup = resized(r->busy_has_pickup, sizeof(bool), r->maxbusy, max);
+		r->busy_has_dropoff = resized(r->busy_has_dropoff, sizeof(bool), r->maxbusy, max);
+		r->maxbusy = max;
 	}
 	k = r->nbusy++;
 	b = &r->busy[k];
