@@ -4,7 +4,7 @@
 -- directly.
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(33);
+SELECT plan(36);
 
 -- objects
 SELECT has_function('booking', 'occupies_now', ARRAY['booking.booking_status', 'timestamp with time zone'], 'the one occupancy predicate exists');
@@ -22,6 +22,20 @@ SELECT is((SELECT pg_get_constraintdef(oid) LIKE '%padded_range(starts_at, ends_
 SELECT ok((SELECT bool_and(proconfig @> '{booking.internal=on}') FROM pg_proc
             WHERE pronamespace = 'booking'::regnamespace AND proname IN ('promote_waitlist', 'expire_holds')),
           'waitlist promotion and hold expiry run as system transitions (SET booking.internal = on)');
+
+-- the padded interval (C) against its definition, on random values
+SELECT is_empty($$
+  SELECT s, e, b, a FROM (
+    SELECT timestamptz '2020-01-01 UTC' + random() * interval '4000 days' AS s, (random() * 600)::int AS len,
+           (random() * 1440)::int AS b, (random() * 1440)::int AS a
+      FROM generate_series(1, 2000)) x, LATERAL (SELECT x.s + make_interval(mins => x.len + 1)) AS y(e)
+   WHERE booking.padded_range(s, e, b, a)
+         IS DISTINCT FROM tstzrange(s - b * interval '1 minute', e + a * interval '1 minute')
+$$, 'padded_range is [start - buffer before, end + buffer after) for 2,000 random appointments');
+SELECT is(booking.padded_range('-infinity', 'infinity', 10, 10), tstzrange('-infinity', 'infinity'),
+  'padded_range keeps infinite ends');
+SELECT throws_ok($$SELECT booking.padded_range('294276-12-31 23:00 UTC', '294276-12-31 23:30 UTC', 0, 120)$$, '22008', NULL,
+  'padded_range past the last timestamp: 22008');
 
 -- the predicate
 SELECT is(booking.occupies_now('pending', NULL), true, 'a pending booking occupies');
