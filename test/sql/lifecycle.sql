@@ -7,22 +7,10 @@ SET client_min_messages = warning;
 SET timezone = 'UTC';
 SET datestyle = 'ISO, YMD';
 
--- try(cmd): 'ok' or 'SQLSTATE: message'; why(cmd): the same with the detail,
--- rule ids and times masked (they differ from run to run).
+-- try(cmd): 'ok' or 'SQLSTATE: message'; why(cmd): the same with the detail
+-- and hint, rule ids and times masked (they differ from run to run).
 \i test/sql/include/try.psql
-CREATE FUNCTION pg_temp.why(cmd text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  d text;
-BEGIN
-  EXECUTE cmd;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
-  RETURN regexp_replace(regexp_replace(SQLSTATE || ': ' || SQLERRM || E'\n  ' || coalesce(d, ''),
-           'Rule [0-9a-f-]{36}', 'Rule <id>', 'g'),
-           '\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00', '<time>', 'g');
-END $$;
-GRANT EXECUTE ON FUNCTION pg_temp.why(text) TO PUBLIC;
+\i test/sql/include/why.psql
 
 -- One org with its cast; the org is made by create_org, which seeds the rules.
 INSERT INTO booking.app_user (id, email, full_name) VALUES

@@ -5,19 +5,9 @@ SET client_min_messages = warning;
 SET timezone = 'UTC';
 SET datestyle = 'ISO, YMD';
 
-CREATE FUNCTION pg_temp.try(cmd text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  d text;
-BEGIN
-  EXECUTE cmd;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
-  RETURN regexp_replace(regexp_replace(SQLSTATE || ': ' || SQLERRM || coalesce(E'\n  ' || NULLIF(d, ''), ''),
-           'Rule [0-9a-f-]{36}', 'Rule <id>', 'g'),
-           '\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00', '<time>', 'g');
-END $$;
-GRANT EXECUTE ON FUNCTION pg_temp.try(text) TO PUBLIC;
+-- why(cmd): 'ok' or 'SQLSTATE: message' with the detail and hint, rule ids
+-- and times masked.
+\i test/sql/include/why.psql
 
 INSERT INTO booking.app_user (id, email, full_name) VALUES
   ('00000000-0000-0000-0000-0000000007a1', 'money.owner@example.com', 'Owner'),
@@ -94,10 +84,10 @@ SELECT c.refund_cents, c.fee_cents, c.refund_percentage, c.actor, p.description
   FROM booking.cancel('00000000-0000-0000-0000-00000000c002', 'ill') c
   LEFT JOIN booking.cancellation_policy p ON p.id = c.policy_id;
 -- 10 hours ahead the rules no longer let the student cancel
-SELECT pg_temp.try($$SELECT booking.cancel('00000000-0000-0000-0000-00000000c003', 'ill')$$);
+SELECT pg_temp.why($$SELECT booking.cancel('00000000-0000-0000-0000-00000000c003', 'ill')$$);
 -- a completed booking cannot be cancelled; nor a cancelled one again
-SELECT pg_temp.try($$SELECT booking.cancel('00000000-0000-0000-0000-00000000c005', 'ill')$$);
-SELECT pg_temp.try($$SELECT booking.cancel('00000000-0000-0000-0000-00000000c001', 'again')$$);
+SELECT pg_temp.why($$SELECT booking.cancel('00000000-0000-0000-0000-00000000c005', 'ill')$$);
+SELECT pg_temp.why($$SELECT booking.cancel('00000000-0000-0000-0000-00000000c001', 'again')$$);
 COMMIT;
 
 -- The school cancels c003 (10 h ahead): the admin policy; its payment was
@@ -107,7 +97,7 @@ SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000007a2');
 SELECT refund_cents, fee_cents, refund_percentage, actor FROM booking.cancel('00000000-0000-0000-0000-00000000c003', 'instructor ill');
 -- The instructor cancels c004 (no payment; no policy for instructors: full refund)
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000007a3');
-SELECT pg_temp.try($$SELECT booking.cancel('00000000-0000-0000-0000-00000000c004')$$);
+SELECT pg_temp.why($$SELECT booking.cancel('00000000-0000-0000-0000-00000000c004')$$);
 SELECT refund_cents, fee_cents, refund_percentage, actor, policy_id FROM booking.cancel('00000000-0000-0000-0000-00000000c004', 'car broke down');
 -- Gina, Sam's guardian, cancels c006 (50 h ahead): her own policy
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000007a6');
@@ -140,16 +130,16 @@ SELECT from_status, to_status, reason, metadata ->> 'event' AS event,
        (metadata ->> 'starts_at')::timestamptz - (metadata ->> 'from_starts_at')::timestamptz AS moved_by
   FROM booking.status_history WHERE booking_id = '00000000-0000-0000-0000-00000000c011';
 -- 12 hours ahead Sam may not cancel, so he may not reschedule either, by either path
-SELECT pg_temp.try($$SELECT booking.reschedule('00000000-0000-0000-0000-00000000c012', date_trunc('hour', now()) + interval '5 days', 'later')$$);
-SELECT pg_temp.try($$UPDATE booking.booking SET starts_at = starts_at + interval '1 day', ends_at = ends_at + interval '1 day'
+SELECT pg_temp.why($$SELECT booking.reschedule('00000000-0000-0000-0000-00000000c012', date_trunc('hour', now()) + interval '5 days', 'later')$$);
+SELECT pg_temp.why($$UPDATE booking.booking SET starts_at = starts_at + interval '1 day', ends_at = ends_at + interval '1 day'
                       WHERE id = '00000000-0000-0000-0000-00000000c012'$$);
 -- bad input
-SELECT pg_temp.try($$SELECT booking.reschedule('00000000-0000-0000-0000-00000000c011', NULL)$$);
-SELECT pg_temp.try($$SELECT booking.reschedule('00000000-0000-0000-0000-00000000c011', 'infinity')$$);
-SELECT pg_temp.try($$SELECT booking.reschedule('00000000-0000-0000-0000-00000000c011', starts_at) FROM booking.booking WHERE id = '00000000-0000-0000-0000-00000000c011'$$);
-SELECT pg_temp.try($$SELECT booking.reschedule('00000000-0000-0000-0000-00000000c001', now() + interval '9 days')$$);   -- cancelled
-SELECT pg_temp.try($$SELECT booking.reschedule('00000000-0000-0000-0000-00000000c013', now() + interval '9 days')$$);   -- in a session
-SELECT pg_temp.try($$UPDATE booking.booking SET status = 'cancelled', starts_at = starts_at + interval '1 day', ends_at = ends_at + interval '1 day'
+SELECT pg_temp.why($$SELECT booking.reschedule('00000000-0000-0000-0000-00000000c011', NULL)$$);
+SELECT pg_temp.why($$SELECT booking.reschedule('00000000-0000-0000-0000-00000000c011', 'infinity')$$);
+SELECT pg_temp.why($$SELECT booking.reschedule('00000000-0000-0000-0000-00000000c011', starts_at) FROM booking.booking WHERE id = '00000000-0000-0000-0000-00000000c011'$$);
+SELECT pg_temp.why($$SELECT booking.reschedule('00000000-0000-0000-0000-00000000c001', now() + interval '9 days')$$);   -- cancelled
+SELECT pg_temp.why($$SELECT booking.reschedule('00000000-0000-0000-0000-00000000c013', now() + interval '9 days')$$);   -- in a session
+SELECT pg_temp.why($$UPDATE booking.booking SET status = 'cancelled', starts_at = starts_at + interval '1 day', ends_at = ends_at + interval '1 day'
                       WHERE id = '00000000-0000-0000-0000-00000000c011'$$);
 COMMIT;
 RESET ROLE;

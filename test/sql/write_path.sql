@@ -3,16 +3,7 @@
 -- idempotent booking.book().
 SET client_min_messages = warning;
 \i test/sql/include/try.psql
-CREATE FUNCTION pg_temp.try_detail(cmd text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  d text;
-BEGIN
-  EXECUTE cmd;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
-  RETURN SQLSTATE || ': ' || SQLERRM || ' / ' || d;
-END $$;
+\i test/sql/include/why.psql
 
 \set org '''00000000-0000-0000-0000-00000000c000'''
 \set owner '''00000000-0000-0000-0000-00000000c0a1'''
@@ -102,7 +93,7 @@ SELECT r.display_name AS resource, c.full_name AS client, s.name AS service, p.r
    AND (r.display_name = 'Ingo (B)' OR (c.full_name = 'Adult B' AND s.name = 'Lesson'))
    AND s.name <> 'Workshop' AND c.full_name NOT LIKE 'Participant%'
  ORDER BY 1, 2, 3, 5;
-SELECT pg_temp.try_detail($$INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency)
+SELECT pg_temp.why($$INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency)
   VALUES ('00000000-0000-0000-0000-00000000c062', '00000000-0000-0000-0000-00000000c072', '00000000-0000-0000-0000-00000000c051',
           '2030-06-04 10:00+02', '2030-06-04 11:00+02', 'EUR')$$) AS minor_with_unlicensed;
 -- consent given: the minor may book with a licensed instructor
@@ -110,8 +101,8 @@ UPDATE booking.client_guardian SET consent_given_at = now() WHERE client_id = '0
 SELECT pg_temp.appt('00000000-0000-0000-0000-00000000c062', '00000000-0000-0000-0000-00000000c071',
                     '00000000-0000-0000-0000-00000000c051', '2030-06-04 10:00+02', '2030-06-04 11:00+02') AS minor_with_consent;
 -- the prerequisite is met once a standard lesson is completed
-SELECT pg_temp.try_detail($$SELECT booking.book('00000000-0000-0000-0000-00000000c061', '00000000-0000-0000-0000-00000000c052',
-                          '2030-06-05 10:00+02', '00000000-0000-0000-0000-00000000c071')$$) AS highway_first;
+SELECT pg_temp.why($$SELECT booking.book('00000000-0000-0000-0000-00000000c061', '00000000-0000-0000-0000-00000000c052',
+                   '2030-06-05 10:00+02', '00000000-0000-0000-0000-00000000c071')$$) AS highway_first;
 -- (the lesson lies in the future, so it is marked completed as a data load
 -- without an identity, which the life-cycle rules leave alone)
 SELECT set_config('booking.identity', '', false) IS NOT NULL AS data_load;
@@ -135,8 +126,8 @@ INSERT INTO booking.session (org_id, id, resource_id, service_id, title, starts_
    'Wheel throwing', '2030-06-10 18:00+02', '2030-06-10 20:00+02', 3, 'EUR', 4500);
 CREATE FUNCTION pg_temp.seat(client text, n int, status text DEFAULT 'pending') RETURNS text
 LANGUAGE sql AS $$
-  SELECT pg_temp.try_detail(format($q$INSERT INTO booking.booking (client_id, session_id, seats, status, created_at)
-                               VALUES (%L, '00000000-0000-0000-0000-00000000c091', %s, %L, clock_timestamp())$q$, client, n, status))
+  SELECT pg_temp.why(format($q$INSERT INTO booking.booking (client_id, session_id, seats, status, created_at)
+                        VALUES (%L, '00000000-0000-0000-0000-00000000c091', %s, %L, clock_timestamp())$q$, client, n, status))
 $$;
 SELECT pg_temp.seat('00000000-0000-0000-0000-00000000c061', 2) AS two_seats,
        pg_temp.seat('00000000-0000-0000-0000-00000000c064', 1) AS one_seat,
@@ -159,7 +150,7 @@ SELECT c.full_name, b.seats, b.status FROM booking.booking b JOIN booking.client
 COMMIT;
 -- the 2-seat entry waits ahead of the 1-seat one: first come, first served
 -- capacity cannot go below the seats taken ...
-SELECT pg_temp.try_detail($$UPDATE booking.session SET capacity = 2 WHERE id = '00000000-0000-0000-0000-00000000c091'$$) AS lower_capacity;
+SELECT pg_temp.why($$UPDATE booking.session SET capacity = 2 WHERE id = '00000000-0000-0000-0000-00000000c091'$$) AS lower_capacity;
 -- ... and more capacity promotes the waitlist
 UPDATE booking.session SET capacity = 6 WHERE id = '00000000-0000-0000-0000-00000000c091';
 SELECT c.full_name, b.seats, b.status FROM booking.booking b JOIN booking.client c ON c.org_id = b.org_id AND c.id = b.client_id
@@ -223,7 +214,7 @@ UPDATE booking.booking SET hold_expires_at = now() - interval '1 second'
  WHERE session_id = '00000000-0000-0000-0000-00000000c093' AND status = 'pending';
 SELECT set_config('booking.identity', :org || ' ' || :owner || ' owner', false) IS NOT NULL AS acting;
 -- a newcomer is refused (and its refused statement changes nothing) ...
-SELECT pg_temp.try_detail($$SELECT booking.book('00000000-0000-0000-0000-00000000c065', session_id => '00000000-0000-0000-0000-00000000c093')$$) AS raku_newcomer;
+SELECT pg_temp.why($$SELECT booking.book('00000000-0000-0000-0000-00000000c065', session_id => '00000000-0000-0000-0000-00000000c093')$$) AS raku_newcomer;
 -- ... or joins the waitlist, behind the entry that now got the seat
 SELECT (booking.book('00000000-0000-0000-0000-00000000c065', session_id => '00000000-0000-0000-0000-00000000c093', waitlist => true)).status AS raku_newcomer_waits;
 SELECT c.full_name, b.status FROM booking.booking b JOIN booking.client c ON c.org_id = b.org_id AND c.id = b.client_id

@@ -8,6 +8,7 @@
 SET client_min_messages = warning;
 SET timezone = 'UTC';
 \i test/sql/include/try.psql
+\i test/sql/include/why.psql
 
 \set org '''00000000-0000-0000-0000-00000000e000'''
 INSERT INTO booking.app_user (id, email, full_name) VALUES
@@ -42,20 +43,6 @@ INSERT INTO booking.availability_exception (org_id, resource_id, on_date, availa
 SELECT format($f$CREATE FUNCTION pg_temp.at(day int, t time) RETURNS timestamptz LANGUAGE sql
                  AS $$ SELECT ((%L::date + day) + t) AT TIME ZONE 'Europe/Berlin' $$$f$, :'mon') \gexec
 GRANT EXECUTE ON FUNCTION pg_temp.at(int, time) TO PUBLIC;
--- tryd(sql): 'ok', or the SQLSTATE, message, detail and hint (dates left out)
-CREATE FUNCTION pg_temp.tryd(cmd text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  d text;
-  h text;
-BEGIN
-  EXECUTE cmd;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL, h = PG_EXCEPTION_HINT;
-  RETURN regexp_replace(SQLSTATE || ': ' || SQLERRM || coalesce(E'\n  ' || NULLIF(d, ''), '') || coalesce(E'\n  ' || NULLIF(h, ''), ''),
-                        '\d{4}-\d\d-\d\d ', '', 'g');
-END $$;
-GRANT EXECUTE ON FUNCTION pg_temp.tryd(text) TO PUBLIC;
 -- probe(start, ...): would an appointment of Sam with Ingo be accepted?
 -- 'ok' (and rolled back), or the SQLSTATE and the detail (dates left out).
 CREATE FUNCTION pg_temp.probe(starts timestamptz, pickup text DEFAULT NULL, dropoff text DEFAULT NULL,
@@ -168,11 +155,11 @@ BEGIN;
 SELECT booking.act_as(:org, '00000000-0000-0000-0000-00000000e0a1') IS NOT NULL AS acting;
 SELECT pg_temp.try($$UPDATE booking.booking SET starts_at = starts_at + interval '15 minutes', ends_at = ends_at + interval '15 minutes'
                      WHERE id = '00000000-0000-0000-0000-00000000e0b1'$$) AS move_by_15_minutes;
-SELECT pg_temp.tryd($$UPDATE booking.booking SET starts_at = starts_at - interval '3 hours', ends_at = ends_at - interval '3 hours'
+SELECT pg_temp.why($$UPDATE booking.booking SET starts_at = starts_at - interval '3 hours', ends_at = ends_at - interval '3 hours'
                      WHERE id = '00000000-0000-0000-0000-00000000e0b1'$$) AS move_into_the_break;
 SELECT pg_temp.try($$UPDATE booking.booking SET notes = 'bring glasses' WHERE id = '00000000-0000-0000-0000-00000000e0b2'$$) AS note_on_overridden;
 SELECT booking.act_as(:org, '00000000-0000-0000-0000-00000000e0a3') IS NOT NULL AS acting;
-SELECT pg_temp.tryd($$UPDATE booking.booking SET starts_at = starts_at + interval '1 hour', ends_at = ends_at + interval '1 hour'
+SELECT pg_temp.why($$UPDATE booking.booking SET starts_at = starts_at + interval '1 hour', ends_at = ends_at + interval '1 hour'
                      WHERE id = '00000000-0000-0000-0000-00000000e0b2'$$) AS student_moves_overridden;
 COMMIT;
 
@@ -205,14 +192,14 @@ RESET ROLE;
 SET ROLE regress_rules_app;
 BEGIN;
 SELECT booking.act_as(:org, '00000000-0000-0000-0000-00000000e0a3') IS NOT NULL AS acting;
-SELECT pg_temp.tryd(format($$INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency, pickup_point)
-                             VALUES ('00000000-0000-0000-0000-00000000e061', '00000000-0000-0000-0000-00000000e071',
-                                     '00000000-0000-0000-0000-00000000e051', %L, %L, 'EUR', %L)$$,
-                           pg_temp.at(0, '14:05'), pg_temp.at(0, '15:05'), :B)) AS error;
-SELECT pg_temp.tryd(format($$INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency)
-                             VALUES ('00000000-0000-0000-0000-00000000e061', '00000000-0000-0000-0000-00000000e071',
-                                     '00000000-0000-0000-0000-00000000e051', %L, %L, 'EUR')$$,
-                           pg_temp.at(5, '10:00'), pg_temp.at(5, '11:00'))) AS error;
+SELECT pg_temp.why(format($$INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency, pickup_point)
+                            VALUES ('00000000-0000-0000-0000-00000000e061', '00000000-0000-0000-0000-00000000e071',
+                                    '00000000-0000-0000-0000-00000000e051', %L, %L, 'EUR', %L)$$,
+                          pg_temp.at(0, '14:05'), pg_temp.at(0, '15:05'), :B)) AS error;
+SELECT pg_temp.why(format($$INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency)
+                            VALUES ('00000000-0000-0000-0000-00000000e061', '00000000-0000-0000-0000-00000000e071',
+                                    '00000000-0000-0000-0000-00000000e051', %L, %L, 'EUR')$$,
+                          pg_temp.at(5, '10:00'), pg_temp.at(5, '11:00'))) AS error;
 ROLLBACK;
 RESET ROLE;
 
