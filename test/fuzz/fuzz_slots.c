@@ -18,11 +18,12 @@
  *	   busy item's occupied interval;
  *	 - the gaps to the previous and next busy items cover travel and the
  *	   travel buffer, and the daily maximum is respected;
- *	 - the list equals a naive evaluation of the rules of slots.h at every
- *	   grid point (including travel and idle minutes), or is a prefix of it
- *	   when truncated;
+ *	 - the list equals the naive evaluation of the rules of slots.h
+ *	   (test/unit/naive_slots.h) at every grid point (including travel and
+ *	   idle minutes), or is a prefix of it when truncated;
  *	 - slots_explain() gives no reason for a listed start and at least one
- *	   for every other grid point and random instant;
+ *	   for every other grid point and random instant, and a random instant
+ *	   is listed iff the naive rules allow it;
  *	 - the travel callback is asked at most once per item and direction.
  */
 #include <stdint.h>
@@ -31,6 +32,8 @@
 #include <string.h>
 
 #include "slots.h"
+#include "reader.h"
+#include "../unit/naive_slots.h"
 
 #define CHECK(cond, what) \
 	do { \
@@ -52,38 +55,16 @@
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-typedef struct Reader
-{
-	const uint8_t *data;
-	size_t		size;
-	size_t		pos;
-} Reader;
-
-static uint8_t
-take_u8(Reader *r)
-{
-	if (r->pos >= r->size)
-		return 0;
-	return r->data[r->pos++];
-}
-
 static int64_t
 take_i64(Reader *r)
 {
-	uint64_t	v = 0;
-	int			i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | take_u8(r);
-	return (int64_t) v;
+	return (int64_t) take_u64(r, 8);
 }
 
 static int
 take_i16(Reader *r)
 {
-	int			hi = take_u8(r);
-
-	return (int16_t) (uint16_t) ((hi << 8) | take_u8(r));
+	return (int16_t) (uint16_t) take_u64(r, 2);
 }
 
 /* Mostly small, sometimes an extreme int64. */
@@ -145,77 +126,10 @@ typedef struct Input
 	SlotsDay	days[FDAYS];
 	SlotsBusy	busy[FBUSY];
 	Travel		travel;
+	Travel		naive_travel;	/* a copy, so the naive calls are not counted */
 	SlotsRequest rq;
+	SlotsRequest naive_rq;		/* rq asking naive_travel, for naive_slots.h */
 } Input;
-
-/* Segments of day rel of a zone with one transition on day td at "at". */
-static int
-zone_map(SlotsSegment *seg, int rel, int td, int64_t at, int64_t before,
-		 int64_t after)
-{
-	int			n = 0;
-
-	if (rel == td && after > before)
-	{
-		if (at > 0)
-		{
-			seg[n].local_from = 0;
-			seg[n].local_to = at;
-			seg[n++].utc_offset = before;
-		}
-		seg[n].local_from = at;
-		seg[n].local_to = at + (after - before);
-		seg[n++].utc_offset = before;
-		if (at + (after - before) < US_DAY)
-		{
-			seg[n].local_from = at + (after - before);
-			seg[n].local_to = US_DAY;
-			seg[n++].utc_offset = after;
-		}
-	}
-	else if (rel == td && after < before)
-	{
-		int64_t		b = at - (before - after);
-
-		if (b > 0)
-		{
-			seg[n].local_from = 0;
-			seg[n].local_to = b;
-			seg[n++].utc_offset = before;
-		}
-		seg[n].local_from = b;
-		seg[n].local_to = US_DAY;
-		seg[n++].utc_offset = after;
-	}
-	else
-	{
-		seg[n].local_from = 0;
-		seg[n].local_to = US_DAY;
-		seg[n++].utc_offset = rel < td ? before : after;
-	}
-	return n;
-}
-
-/* Clamp a wide value into int64 (decoding may combine extreme values). */
-static int64_t
-sat(__int128 v)
-{
-	return v > INT64_MAX ? INT64_MAX : v < INT64_MIN ? INT64_MIN : (int64_t) v;
-}
-
-/* abs(t) of slots.h; exact for valid days, saturated for hostile ones. */
-static int64_t
-local_abs(const SlotsDay *day, int64_t t)
-{
-	int			i;
-
-	if (t >= US_DAY)
-		return day->end;
-	for (i = 0; i < day->nsegments && i < SLOTS_MAX_SEGMENTS; i++)
-		if (t >= day->segments[i].local_from && t < day->segments[i].local_to)
-			return sat((__int128) day->date * US_DAY + t - day->segments[i].utc_offset);
-	return 0;
-}
 
 static void
 decode(Reader *r, Input *in)
@@ -247,18 +161,13 @@ decode(Reader *r, Input *in)
 	for (d = 0; d < ndays; d++)
 	{
 		SlotsDay   *day = &in->days[d];
-		SlotsSegment next[SLOTS_MAX_SEGMENTS];
 		uint8_t		k;
 		int			nw;
 
 		day->date = (int32_t) ((int64_t) date + d);
 		day->segments = in->seg[d];
 		if (!hostile_map)
-		{
-			day->nsegments = zone_map(in->seg[d], d, td, at, before, after);
-			zone_map(next, d + 1, td, at, before, after);
-			day->end = sat(((__int128) day->date + 1) * US_DAY - next[0].utc_offset);
-		}
+			naive_zone_day(day, in->seg[d], day->date, d, td, at, before, after);
 		else
 		{
 			/* any tiling (sometimes a broken one), any offsets, any end */
@@ -282,8 +191,9 @@ decode(Reader *r, Input *in)
 			day->nsegments = n;
 			if (take_u8(r) == 255)
 				day->nsegments = 0;
-			day->end = sat((__int128) day->date * US_DAY - in->seg[d][0].utc_offset +
-						   (int64_t) (1 + take_u8(r) % 64) * 45 * US_MIN);
+			day->end = naive_saturate((__int128) day->date * US_DAY -
+									  in->seg[d][0].utc_offset +
+									  (int64_t) (1 + take_u8(r) % 64) * 45 * US_MIN);
 			if (take_u8(r) == 255)
 				day->end = extreme(r);
 		}
@@ -344,15 +254,17 @@ decode(Reader *r, Input *in)
 		int64_t		grain = (g % 2 ? 5 : 60) * US_MIN;
 
 		x->id = 1000 + i;
-		x->start = sat((__int128) date * US_DAY +
-					   (int64_t) (take_i16(r) % (28 * 60 / 5)) * grain % (5 * US_DAY));
-		x->end = sat((__int128) x->start + (1 + take_u8(r) % 30) * 5 * US_MIN);
+		x->start = naive_saturate((__int128) date * US_DAY +
+								  (int64_t) (take_i16(r) % (28 * 60 / 5)) * grain %
+								  (5 * US_DAY));
+		x->end = naive_saturate((__int128) x->start +
+								(1 + take_u8(r) % 30) * 5 * US_MIN);
 		x->buffer_before = duration(r, 0, 0, 6);
 		x->buffer_after = duration(r, 0, 0, 6);
 		x->pickup_location = take_u8(r) % (FLOCS + 1) - 1;
 		x->dropoff_location = take_u8(r) % (FLOCS + 1) - 1;
 		if (g == 255)
-			x->end = sat((__int128) x->start - take_u8(r) % 2);
+			x->end = naive_saturate((__int128) x->start - take_u8(r) % 2);
 		if (g == 254)
 			x->start = extreme(r);
 		if (g == 253)
@@ -373,25 +285,27 @@ decode(Reader *r, Input *in)
 		rq->grid_minutes = b < 240 ? grids[b % 12]
 			: b < 250 ? 1 + take_u8(r) * 6 : (int) take_i16(r);
 	}
-	rq->range_start = sat((__int128) local_abs(&in->days[0], 0) +
-						  (int64_t) ((int8_t) take_u8(r)) * 15 * US_MIN);
-	rq->range_end = sat((__int128) in->days[ndays - 1].end -
-						(int64_t) ((int8_t) take_u8(r)) * 15 * US_MIN);
+	rq->range_start = naive_saturate((__int128) naive_day_start(&in->days[0]) +
+									 (int64_t) ((int8_t) take_u8(r)) * 15 * US_MIN);
+	rq->range_end = naive_saturate((__int128) in->days[ndays - 1].end -
+								   (int64_t) ((int8_t) take_u8(r)) * 15 * US_MIN);
 	b = take_u8(r);
 	if (b == 255)
 		rq->range_start = extreme(r);
 	if (b == 254)
 		rq->range_end = extreme(r);
 	if (b == 253)
-		rq->range_end = sat((__int128) rq->range_start +
-							SLOTS_MAX_RANGE_DAYS * US_DAY + take_u8(r) % 2);
+		rq->range_end = naive_saturate((__int128) rq->range_start +
+									   SLOTS_MAX_RANGE_DAYS * US_DAY + take_u8(r) % 2);
 	b = take_u8(r);
 	rq->earliest_start = b % 4 == 0
-		? sat((__int128) rq->range_start + (int64_t) take_u8(r) * 15 * US_MIN)
+		? naive_saturate((__int128) rq->range_start +
+						 (int64_t) take_u8(r) * 15 * US_MIN)
 		: b % 4 == 1 ? extreme(r) : SLOTS_TIME_MIN;
 	b = take_u8(r);
 	rq->latest_start = b % 4 == 0
-		? sat((__int128) rq->range_end - (int64_t) take_u8(r) * 15 * US_MIN)
+		? naive_saturate((__int128) rq->range_end -
+						 (int64_t) take_u8(r) * 15 * US_MIN)
 		: b % 4 == 1 ? extreme(r) : SLOTS_TIME_MAX;
 
 	for (i = 0; i < FLOCS * FLOCS; i++)
@@ -403,222 +317,9 @@ decode(Reader *r, Input *in)
 	}
 	rq->travel = take_u8(r) % 8 == 7 ? NULL : travel_cb;
 	rq->travel_context = &in->travel;
-}
-
-/* ---------------------------------------------------------------------
- * The rules of slots.h, naively
- * ---------------------------------------------------------------------
- */
-
-static int64_t
-max2(int64_t a, int64_t b)
-{
-	return a > b ? a : b;
-}
-
-static int
-naive_travel(const Input *in, int from, int to)
-{
-	int			m;
-
-	if (in->rq.travel == NULL || from < 0 || to < 0)
-		return 0;
-	if (from >= FLOCS || to >= FLOCS)
-		return 0;
-	m = in->travel.minutes[from][to];
-	return m < 0 ? 0 : m > SLOTS_MAX_TRAVEL_MINUTES ? SLOTS_MAX_TRAVEL_MINUTES : m;
-}
-
-/* Open pieces of a day (windows minus their breaks, clipped to the span). */
-static int
-open_pieces(const SlotsDay *day, int64_t *pf, int64_t *pt)
-{
-	int64_t		start = local_abs(day, 0);
-	int			n = 0;
-	int			i;
-
-	if (day->kind == SLOTS_DAY_EXCEPTION_OFF)
-		return 0;
-	for (i = 0; i < day->nwindows; i++)
-	{
-		const SlotsWindow *w = &day->windows[i];
-		int64_t		wf = max2(local_abs(day, w->from), start);
-		int64_t		wt = local_abs(day, w->to) < day->end ? local_abs(day, w->to) : day->end;
-		int64_t		bf = local_abs(day, w->break_from);
-		int64_t		bt = local_abs(day, w->break_to);
-
-		if (wf >= wt)
-			continue;
-		if (w->break_from == w->break_to || bf >= bt)
-		{
-			pf[n] = wf;
-			pt[n++] = wt;
-			continue;
-		}
-		if (wf < (wt < bf ? wt : bf))
-		{
-			pf[n] = wf;
-			pt[n++] = wt < bf ? wt : bf;
-		}
-		if (max2(wf, bt) < wt)
-		{
-			pf[n] = max2(wf, bt);
-			pt[n++] = wt;
-		}
-	}
-	return n;
-}
-
-/* The maximal interval of the union of pieces that contains t. */
-static bool
-component(const int64_t *pf, const int64_t *pt, int n, int64_t t,
-		  int64_t *lo, int64_t *hi)
-{
-	bool		changed = true;
-	int			i;
-
-	for (i = 0; i < n; i++)
-		if (pf[i] <= t && t < pt[i])
-			break;
-	if (i == n)
-		return false;
-	*lo = pf[i];
-	*hi = pt[i];
-	while (changed)
-	{
-		changed = false;
-		for (i = 0; i < n; i++)
-			if (pf[i] <= *hi && pt[i] >= *lo && (pf[i] < *lo || pt[i] > *hi))
-			{
-				*lo = pf[i] < *lo ? pf[i] : *lo;
-				*hi = pt[i] > *hi ? pt[i] : *hi;
-				changed = true;
-			}
-	}
-	return true;
-}
-
-static int
-day_of(const Input *in, int64_t s)
-{
-	int			d;
-
-	for (d = 0; d < in->rq.ndays; d++)
-		if (local_abs(&in->days[d], 0) <= s && s < in->days[d].end)
-			return d;
-	return -1;
-}
-
-/*
- * Is s bookable, s a grid point of its day?  Fills *info as slots.h
- * defines it.
- */
-static bool
-naive_bookable(const Input *in, int64_t s, SlotsSlot *info)
-{
-	const SlotsRequest *rq = &in->rq;
-	int64_t		e = s + rq->duration;
-	int64_t		pf[2 * FWINDOWS];
-	int64_t		pt[2 * FWINDOWS];
-	int			np;
-	int			d = day_of(in, s);
-	int			i;
-	int			count = 0;
-	int64_t		tb;
-	int64_t		prev = INT64_MIN;
-	int64_t		next = INT64_MAX;
-	int			tprev = 0;
-	int			tnext = 0;
-	int64_t		lo;
-	int64_t		hi;
-	int64_t		fit;
-
-	if (s < rq->range_start || e > rq->range_end ||
-		s < rq->earliest_start || s > rq->latest_start || d < 0)
-		return false;
-	np = open_pieces(&in->days[d], pf, pt);
-	if (!component(pf, pt, np, s, &lo, &hi) || e > hi)
-		return false;
-	for (i = 0; i < rq->nbusy; i++)
-		if (rq->busy[i].start >= local_abs(&in->days[d], 0) &&
-			rq->busy[i].start < in->days[d].end)
-			count++;
-	if (in->days[d].max_bookings > 0 && count >= in->days[d].max_bookings)
-		return false;
-	tb = in->days[d].travel_buffer;
-	for (i = 0; i < rq->nbusy; i++)
-	{
-		const SlotsBusy *x = &rq->busy[i];
-
-		if (x->start - x->buffer_before < e + rq->buffer_after &&
-			x->end + x->buffer_after > s - rq->buffer_before)
-			return false;
-		if (x->end <= s && x->end > prev)
-			prev = x->end;
-		if (x->start >= e && x->start < next)
-			next = x->start;
-	}
-	for (i = 0; i < rq->nbusy; i++)
-	{
-		const SlotsBusy *x = &rq->busy[i];
-
-		if (x->end == prev)
-		{
-			int			t = naive_travel(in, x->dropoff_location, rq->pickup_location);
-
-			if (s - prev < max2((int64_t) t * US_MIN, tb))
-				return false;
-			tprev = t > tprev ? t : tprev;
-		}
-		if (x->start == next)
-		{
-			int			t = naive_travel(in, rq->dropoff_location, x->pickup_location);
-
-			if (next - e < max2((int64_t) t * US_MIN, tb))
-				return false;
-			tnext = t > tnext ? t : tnext;
-		}
-	}
-	info->start = s;
-	info->end = e;
-	info->day = d;
-	info->travel_before = prev != INT64_MIN && prev >= local_abs(&in->days[d], 0) ? tprev : 0;
-	info->travel_after = next != INT64_MAX && next < in->days[d].end ? tnext : 0;
-	for (i = 0; i < rq->nbusy; i++)
-	{
-		const SlotsBusy *x = &rq->busy[i];
-
-		if (x->end <= s)
-			lo = max2(lo, x->end + x->buffer_after + rq->buffer_before);
-		if (x->start >= e && x->start - x->buffer_before - rq->buffer_after < hi)
-			hi = x->start - x->buffer_before - rq->buffer_after;
-	}
-	if (prev != INT64_MIN)
-		lo = max2(lo, prev + max2((int64_t) tprev * US_MIN, tb));
-	if (next != INT64_MAX && next - max2((int64_t) tnext * US_MIN, tb) < hi)
-		hi = next - max2((int64_t) tnext * US_MIN, tb);
-	fit = rq->duration + max2(rq->buffer_after + rq->buffer_before, tb);
-	info->idle_before = s - lo < fit ? s - lo : 0;
-	info->idle_after = hi - e < fit ? hi - e : 0;
-	return true;
-}
-
-static bool
-same_slot(const SlotsSlot *a, const SlotsSlot *b)
-{
-	return a->start == b->start && a->end == b->end && a->day == b->day &&
-		a->travel_before == b->travel_before &&
-		a->travel_after == b->travel_after &&
-		a->idle_before == b->idle_before && a->idle_after == b->idle_after;
-}
-
-static int
-cmp_i64(const void *x, const void *y)
-{
-	int64_t		a = *(const int64_t *) x;
-	int64_t		b = *(const int64_t *) y;
-
-	return a < b ? -1 : a > b;
+	in->naive_travel = in->travel;
+	in->naive_rq = *rq;
+	in->naive_rq.travel_context = &in->naive_travel;
 }
 
 /* Listed start?  The list is sorted. */
@@ -645,11 +346,12 @@ static void
 check_reason(const Input *in, int64_t s, const SlotsExplanation *w)
 {
 	const SlotsRequest *rq = &in->rq;
+	const SlotsRequest *naive = &in->naive_rq;
 	int64_t		e = s + rq->duration;
 	const SlotsBusy *x = w->item >= 0 ? &rq->busy[w->item] : NULL;
 	const SlotsDay *day = w->day >= 0 ? &in->days[w->day] : NULL;
 
-	CHECK(w->day == day_of(in, s), "reason: the day of the start");
+	CHECK(w->day == naive_day_of(rq, s), "reason: the day of the start");
 	switch (w->reason)
 	{
 		case SLOTS_REASON_OUTSIDE_RANGE:
@@ -701,18 +403,18 @@ check_reason(const Input *in, int64_t s, const SlotsExplanation *w)
 			break;
 		case SLOTS_REASON_TRAVEL_FROM:
 			CHECK(x != NULL && x->end <= s && w->have == s - x->end &&
-				  w->travel_minutes == naive_travel(in, x->dropoff_location,
-													rq->pickup_location) &&
-				  w->need == max2((int64_t) w->travel_minutes * US_MIN,
-								  day != NULL ? day->travel_buffer : 0) &&
+				  w->travel_minutes == naive_travel_minutes(naive, x->dropoff_location,
+															rq->pickup_location) &&
+				  w->need == naive_travel_need(w->travel_minutes,
+											   day != NULL ? day->travel_buffer : 0) &&
 				  w->have < w->need, "travel from");
 			break;
 		case SLOTS_REASON_TRAVEL_TO:
 			CHECK(x != NULL && x->start >= e && w->have == x->start - e &&
-				  w->travel_minutes == naive_travel(in, rq->dropoff_location,
-													x->pickup_location) &&
-				  w->need == max2((int64_t) w->travel_minutes * US_MIN,
-								  day != NULL ? day->travel_buffer : 0) &&
+				  w->travel_minutes == naive_travel_minutes(naive, rq->dropoff_location,
+															x->pickup_location) &&
+				  w->need == naive_travel_need(w->travel_minutes,
+											   day != NULL ? day->travel_buffer : 0) &&
 				  w->have < w->need, "travel to");
 			break;
 		default:
@@ -788,53 +490,33 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ngot += n;
 	}
 
-	/* the naive list: every grid point of every day inside its span */
-	for (d = 0; d < rq->ndays; d++)
-	{
-		const SlotsDay *day = &in.days[d];
-		int64_t		t;
-
-		for (t = 0; t < US_DAY; t += (int64_t) rq->grid_minutes * US_MIN)
-		{
-			int64_t		s = local_abs(day, t);
-
-			if (s >= local_abs(day, 0) && s < day->end)
-				grid[ngrid++] = s;
-		}
-	}
-	qsort(grid, ngrid, sizeof(int64_t), cmp_i64);
-	for (i = 0; i < ngrid; i++)
-		if ((i == 0 || grid[i] != grid[i - 1]) && naive_bookable(&in, grid[i], &want[nwant]))
-			nwant++;
+	/* the naive list: the rules at every grid point of every day */
+	ngrid = naive_grid_points(&in.naive_rq, grid);
+	nwant = naive_slots(&in.naive_rq, grid, ngrid, want);
 
 	/* the listed slots: the invariants, one by one */
 	for (i = 0; i < ngot; i++)
 	{
 		const SlotsSlot *s = &got[i];
 		const SlotsDay *day;
-		int64_t		pf[2 * FWINDOWS];
-		int64_t		pt[2 * FWINDOWS];
 		int64_t		lo;
 		int64_t		hi;
-		int64_t		t;
+		int64_t		fit;
 		int			j;
-		bool		on_grid = false;
 		size_t		nwhy;
 		bool		more;
 
 		CHECK(i == 0 || got[i - 1].start < s->start, "sorted and distinct");
-		CHECK(s->day >= 0 && s->day < rq->ndays && day_of(&in, s->start) == s->day,
+		CHECK(s->day >= 0 && s->day < rq->ndays && naive_day_of(rq, s->start) == s->day,
 			  "the day contains the start");
 		day = &in.days[s->day];
 		CHECK(s->end - s->start == rq->duration, "duration");
 		CHECK(s->start >= rq->range_start && s->end <= rq->range_end, "inside the range");
 		CHECK(s->start >= rq->earliest_start && s->start <= rq->latest_start,
 			  "notice and horizon");
-		CHECK(component(pf, pt, open_pieces(day, pf, pt), s->start, &lo, &hi) &&
-			  s->end <= hi, "inside an open interval");
-		for (t = 0; t < US_DAY && !on_grid; t += (int64_t) rq->grid_minutes * US_MIN)
-			on_grid = local_abs(day, t) == s->start;
-		CHECK(on_grid, "on the grid");
+		CHECK(naive_open_interval(day, s->start, &lo, &hi) && s->end <= hi,
+			  "inside an open interval");
+		CHECK(naive_on_grid(rq, s->day, s->start), "on the grid");
 		for (j = 0; j < rq->nbusy; j++)
 		{
 			const SlotsBusy *x = &rq->busy[j];
@@ -846,15 +528,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(s->travel_before >= 0 && s->travel_before <= SLOTS_MAX_TRAVEL_MINUTES &&
 			  s->travel_after >= 0 && s->travel_after <= SLOTS_MAX_TRAVEL_MINUTES,
 			  "travel minutes in range");
+		fit = naive_fit(rq, day->travel_buffer);
 		CHECK(s->idle_before >= 0 && s->idle_after >= 0 &&
-			  s->idle_before < rq->duration + max2(rq->buffer_before + rq->buffer_after,
-												   day->travel_buffer) &&
-			  s->idle_after < rq->duration + max2(rq->buffer_before + rq->buffer_after,
-												  day->travel_buffer),
-			  "idle time in range");
+			  s->idle_before < fit && s->idle_after < fit, "idle time in range");
 		CHECK(slots_explain(sv, s->start, why, 256, &nwhy, &more) == SLOTS_OK &&
 			  nwhy == 0 && !more, "a listed start has no reason");
-		CHECK(i < nwant && same_slot(s, &want[i]), "equals the naive rules");
+		CHECK(i < nwant && naive_same_slot(s, &want[i]), "equals the naive rules");
 	}
 	CHECK(truncated ? ngot <= nwant : ngot == nwant, "as many slots as the naive rules");
 
@@ -862,7 +541,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < ngrid + 16; i++)
 	{
 		int64_t		s = i < ngrid ? grid[i] : take_u8(&r) % 4 == 0 ? extreme(&r)
-			: local_abs(&in.days[0], 0) + (int64_t) take_i16(&r) * 7 * US_MIN +
+			: naive_day_start(&in.days[0]) + (int64_t) take_i16(&r) * 7 * US_MIN +
 			take_u8(&r);
 		size_t		nwhy = 0;
 		bool		more = false;
@@ -891,6 +570,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (!truncated)
 			CHECK(listed(got, ngot, s) == (nwhy == 0), "listed iff no reason");
+		if (!truncated && i >= ngrid)
+			CHECK(listed(got, ngot, s) == naive_bookable(&in.naive_rq, s, NULL),
+				  "listed iff the naive rules allow it");
 	}
 
 	CHECK(rq->travel == NULL || in.travel.calls <= 2 * rq->nbusy,

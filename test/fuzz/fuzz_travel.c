@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "reader.h"
 #include "travel.h"
 
 #define CHECK(cond, what) \
@@ -31,32 +32,6 @@
 	} while (0)
 
 #define ALPHABET "0123456789bcdefghjkmnpqrstuvwxyz"
-
-typedef struct Reader
-{
-	const uint8_t *data;
-	size_t		size;
-	size_t		pos;
-} Reader;
-
-static uint8_t
-take_u8(Reader *r)
-{
-	if (r->pos >= r->size)
-		return 0;
-	return r->data[r->pos++];
-}
-
-static uint64_t
-take_u64(Reader *r, int nbytes)
-{
-	uint64_t	v = 0;
-	int			i;
-
-	for (i = 0; i < nbytes; i++)
-		v = (v << 8) | take_u8(r);
-	return v;
-}
 
 /* A double meant to lie in [lo, hi], but not always. */
 static double

@@ -3,9 +3,10 @@
  *		Unit tests of src/core/slots.c: the day map on daylight-saving days
  *		(Europe/Berlin, America/New_York, Australia/Lord_Howe, Asia/Tokyo),
  *		a hand-computed working day with a break, buffers and travel, every
- *		reason and every error code, and randomized days compared with a
- *		naive re-implementation of the rules in slots.h, with the check that
- *		a start is listed if and only if slots_explain() gives no reason.
+ *		reason and every error code, and randomized days compared with the
+ *		naive reference of the rules in slots.h (naive_slots.h), with the
+ *		check that a start is listed if and only if slots_explain() gives no
+ *		reason.
  *
  * Expected instants were computed by hand and checked against PostgreSQL
  * 15 with (date + time) AT TIME ZONE zone and generate_series.
@@ -17,6 +18,7 @@
 #include <string.h>
 
 #include "slots.h"
+#include "naive_slots.h"
 #include "tap.h"
 
 #define US_MIN		SLOTS_USECS_PER_MINUTE
@@ -1357,62 +1359,8 @@ typedef struct RandCase
 	TravelTable travel;
 	TravelTable naive_travel;
 	SlotsRequest rq;
+	SlotsRequest naive_rq;		/* rq asking naive_travel, for naive_slots.h */
 } RandCase;
-
-/*
- * The segments of day rel of a zone with at most one transition, on day td
- * (possibly before the first or after the last listed day) at local time
- * at, from offset o_before to o_after, mapped as PostgreSQL does (gap: the
- * offset before; overlap: the offset after).  Returns the count.
- */
-static int
-rand_map(SlotsSegment *seg, int rel, int td, int64_t at, int64_t o_before,
-		 int64_t o_after)
-{
-	int			nseg = 0;
-
-	if (rel == td && o_after > o_before)
-	{
-		/* gap [at, at + delta): its own segment at the offset before */
-		if (at > 0)
-		{
-			seg[nseg].local_from = 0;
-			seg[nseg].local_to = at;
-			seg[nseg++].utc_offset = o_before;
-		}
-		seg[nseg].local_from = at;
-		seg[nseg].local_to = at + (o_after - o_before);
-		seg[nseg++].utc_offset = o_before;
-		if (at + (o_after - o_before) < US_DAY)
-		{
-			seg[nseg].local_from = at + (o_after - o_before);
-			seg[nseg].local_to = US_DAY;
-			seg[nseg++].utc_offset = o_after;
-		}
-	}
-	else if (rel == td && o_after < o_before)
-	{
-		/* overlap [at - delta, at): at the offset after */
-		int64_t		b = at - (o_before - o_after);
-
-		if (b > 0)
-		{
-			seg[nseg].local_from = 0;
-			seg[nseg].local_to = b;
-			seg[nseg++].utc_offset = o_before;
-		}
-		seg[nseg].local_from = b;
-		seg[nseg].local_to = US_DAY;
-		seg[nseg++].utc_offset = o_after;
-	}
-	else
-	{
-		seg[nseg].local_from = 0;
-		seg[nseg].local_to = US_DAY;
-		seg[nseg++].utc_offset = rel < td ? o_before : o_after;
-	}
-	return nseg;
-}
 
 /*
  * Consecutive days of a zone with at most one transition, on any listed
@@ -1460,14 +1408,9 @@ rand_case(RandCase *c)
 	for (d = 0; d < ndays; d++)
 	{
 		SlotsDay   *day = &c->days[d];
-		SlotsSegment next[3];
 
 		memset(day, 0, sizeof(*day));
-		day->date = date + d;
-		day->segments = c->seg[d];
-		day->nsegments = rand_map(c->seg[d], d, td, at, o_before, o_after);
-		rand_map(next, d + 1, td, at, o_before, o_after);
-		day->end = (int64_t) (day->date + 1) * US_DAY - next[0].utc_offset;
+		naive_zone_day(day, c->seg[d], date + d, d, td, at, o_before, o_after);
 		day->kind = SLOTS_DAY_REGULAR;
 		if (rnd() % 8 == 0)
 			day->kind = SLOTS_DAY_EXCEPTION_OFF;
@@ -1540,266 +1483,12 @@ rand_case(RandCase *c)
 		c->rq.latest_start = c->rq.range_end - mins(15 * (int) rnd_range(0, 60));
 	c->rq.travel = table_travel;
 	c->rq.travel_context = &c->travel;
-}
-
-/* ----- the naive reference: each rule as written in slots.h ----- */
-
-static int64_t
-naive_map(const SlotsDay *day, int64_t t)
-{
-	int			i;
-
-	if (t == US_DAY)
-		return day->end;
-	for (i = 0; i < day->nsegments; i++)
-		if (t >= day->segments[i].local_from && t < day->segments[i].local_to)
-			return (int64_t) day->date * US_DAY + t - day->segments[i].utc_offset;
-	return INT64_MIN;
-}
-
-static int
-naive_travel_minutes(const RandCase *c, int from, int to)
-{
-	int			m;
-
-	if (from < 0 || to < 0)
-		return 0;
-	m = c->naive_travel.minutes[from][to];
-	return m < 0 ? 0 : m > 1440 ? 1440 : m;
-}
-
-/* Open (or, with open false, hours) pieces of a day. */
-static int
-naive_pieces(const SlotsDay *day, bool open, int64_t *pf, int64_t *pt)
-{
-	int64_t		start = naive_map(day, 0);
-	int			n = 0;
-	int			i;
-
-	if (day->kind == SLOTS_DAY_EXCEPTION_OFF)
-		return 0;
-	for (i = 0; i < day->nwindows; i++)
-	{
-		const SlotsWindow *w = &day->windows[i];
-		int64_t		wf = naive_map(day, w->from);
-		int64_t		wt = naive_map(day, w->to);
-		int64_t		bf = naive_map(day, w->break_from);
-		int64_t		bt = naive_map(day, w->break_to);
-
-		if (wf < start)
-			wf = start;
-		if (wt > day->end)
-			wt = day->end;
-		if (wf >= wt)
-			continue;
-		if (!open || w->break_from == w->break_to || bf >= bt)
-		{
-			pf[n] = wf;
-			pt[n++] = wt;
-			continue;
-		}
-		if (wf < (wt < bf ? wt : bf))
-		{
-			pf[n] = wf;
-			pt[n++] = wt < bf ? wt : bf;
-		}
-		if ((wf > bt ? wf : bt) < wt)
-		{
-			pf[n] = wf > bt ? wf : bt;
-			pt[n++] = wt;
-		}
-	}
-	return n;
-}
-
-/* The maximal interval of the union of pieces containing t (or false). */
-static bool
-naive_component(const int64_t *pf, const int64_t *pt, int n, int64_t t,
-				int64_t *lo, int64_t *hi)
-{
-	bool		changed = true;
-	int			i;
-
-	*lo = t;
-	*hi = t;
-	for (i = 0; i < n; i++)
-		if (pf[i] <= t && t < pt[i])
-			break;
-	if (i == n)
-		return false;
-	while (changed)
-	{
-		changed = false;
-		for (i = 0; i < n; i++)
-		{
-			if (pf[i] <= *hi && pt[i] >= *lo)
-			{
-				if (pf[i] < *lo)
-				{
-					*lo = pf[i];
-					changed = true;
-				}
-				if (pt[i] > *hi)
-				{
-					*hi = pt[i];
-					changed = true;
-				}
-			}
-		}
-	}
-	return true;
-}
-
-static bool
-naive_covered(const int64_t *pf, const int64_t *pt, int n, int64_t s, int64_t e)
-{
-	int64_t		lo;
-	int64_t		hi;
-
-	return naive_component(pf, pt, n, s, &lo, &hi) && e <= hi;
-}
-
-static int
-naive_day(const RandCase *c, int64_t s)
-{
-	int			d;
-
-	for (d = 0; d < c->rq.ndays; d++)
-		if (naive_map(&c->days[d], 0) <= s && s < c->days[d].end)
-			return d;
-	return -1;
-}
-
-static bool
-naive_on_grid(const RandCase *c, int d, int64_t s)
-{
-	int64_t		t;
-
-	for (t = 0; t < US_DAY; t += mins(c->rq.grid_minutes))
-		if (naive_map(&c->days[d], t) == s)
-			return true;
-	return false;
-}
-
-static bool
-naive_bookable(const RandCase *c, int64_t s, SlotsSlot *info)
-{
-	const SlotsRequest *rq = &c->rq;
-	int64_t		e = s + rq->duration;
-	int64_t		pf[2 * 4];
-	int64_t		pt[2 * 4];
-	int			np;
-	int			d;
-	int			i;
-	int			nday = 0;
-	int64_t		tb;
-	int64_t		prev = INT64_MIN;
-	int64_t		next = INT64_MAX;
-	int			travel_prev = 0;
-	int			travel_next = 0;
-	int64_t		lo;
-	int64_t		hi;
-	int64_t		fit;
-
-	if (s < rq->range_start || e > rq->range_end ||
-		s < rq->earliest_start || s > rq->latest_start)
-		return false;
-	d = naive_day(c, s);
-	if (d < 0 || c->days[d].kind == SLOTS_DAY_EXCEPTION_OFF)
-		return false;
-	np = naive_pieces(&c->days[d], true, pf, pt);
-	if (!naive_covered(pf, pt, np, s, e) || !naive_on_grid(c, d, s))
-		return false;
-	for (i = 0; i < rq->nbusy; i++)
-		if (rq->busy[i].start >= naive_map(&c->days[d], 0) &&
-			rq->busy[i].start < c->days[d].end)
-			nday++;
-	if (c->days[d].max_bookings > 0 && nday >= c->days[d].max_bookings)
-		return false;
-	tb = c->days[d].travel_buffer;
-	for (i = 0; i < rq->nbusy; i++)
-	{
-		const SlotsBusy *x = &rq->busy[i];
-
-		if (x->start - x->buffer_before < e + rq->buffer_after &&
-			x->end + x->buffer_after > s - rq->buffer_before)
-			return false;
-		if (x->end <= s && x->end > prev)
-			prev = x->end;
-		if (x->start >= e && x->start < next)
-			next = x->start;
-	}
-	for (i = 0; i < rq->nbusy; i++)
-	{
-		const SlotsBusy *x = &rq->busy[i];
-		int			t;
-
-		if (x->end == prev)
-		{
-			t = naive_travel_minutes(c, x->dropoff_location, rq->pickup_location);
-			if (s - prev < (mins(t) > tb ? mins(t) : tb))
-				return false;
-			if (t > travel_prev)
-				travel_prev = t;
-		}
-		if (x->start == next)
-		{
-			t = naive_travel_minutes(c, rq->dropoff_location, x->pickup_location);
-			if (next - e < (mins(t) > tb ? mins(t) : tb))
-				return false;
-			if (t > travel_next)
-				travel_next = t;
-		}
-	}
-
-	/* what is reported */
-	naive_component(pf, pt, np, s, &lo, &hi);
-	info->start = s;
-	info->end = e;
-	info->day = d;
-	info->travel_before = prev != INT64_MIN && prev >= naive_map(&c->days[d], 0)
-		? travel_prev : 0;
-	info->travel_after = next != INT64_MAX && next < c->days[d].end ? travel_next : 0;
-	for (i = 0; i < rq->nbusy; i++)
-	{
-		const SlotsBusy *x = &rq->busy[i];
-
-		if (x->end <= s && x->end + x->buffer_after + rq->buffer_before > lo)
-			lo = x->end + x->buffer_after + rq->buffer_before;
-		if (x->start >= e && x->start - x->buffer_before - rq->buffer_after < hi)
-			hi = x->start - x->buffer_before - rq->buffer_after;
-	}
-	if (prev != INT64_MIN && prev + (mins(travel_prev) > tb ? mins(travel_prev) : tb) > lo)
-		lo = prev + (mins(travel_prev) > tb ? mins(travel_prev) : tb);
-	if (next != INT64_MAX && next - (mins(travel_next) > tb ? mins(travel_next) : tb) < hi)
-		hi = next - (mins(travel_next) > tb ? mins(travel_next) : tb);
-	fit = rq->duration + (rq->buffer_after + rq->buffer_before > tb
-						  ? rq->buffer_after + rq->buffer_before : tb);
-	info->idle_before = s - lo < fit ? s - lo : 0;
-	info->idle_after = hi - e < fit ? hi - e : 0;
-	return true;
-}
-
-static int
-compare_i64(const void *x, const void *y)
-{
-	int64_t		a = *(const int64_t *) x;
-	int64_t		b = *(const int64_t *) y;
-
-	return a < b ? -1 : a > b;
+	c->naive_rq = c->rq;
+	c->naive_rq.travel_context = &c->naive_travel;
 }
 
 static int64_t candidates[RDAYS * 1440 + 64];
 static SlotsSlot naive_out[RDAYS * 1440];
-
-static bool
-same_slot(const SlotsSlot *a, const SlotsSlot *b)
-{
-	return a->start == b->start && a->end == b->end && a->day == b->day &&
-		a->travel_before == b->travel_before &&
-		a->travel_after == b->travel_after &&
-		a->idle_before == b->idle_before && a->idle_after == b->idle_after;
-}
 
 static void
 test_random(void)
@@ -1808,6 +1497,7 @@ test_random(void)
 	int			k;
 	int			agree_list = 0;
 	int			agree_explain = 0;
+	int			agree_naive_random = 0;
 	int			memo_ok = 0;
 	long		total_slots = 0;
 	long		total_checked = 0;
@@ -1818,12 +1508,13 @@ test_random(void)
 		RandCase	c;
 		SlotsSolver *sv;
 		size_t		n;
-		size_t		nn = 0;
-		size_t		nc = 0;
+		size_t		nn;
+		size_t		nc;
 		size_t		i;
 		int			d;
 		bool		list_same;
 		bool		explain_same = true;
+		bool		naive_same = true;
 
 		rand_case(&c);
 		for (d = 0; d < c.rq.ndays; d++)
@@ -1837,37 +1528,19 @@ test_random(void)
 		}
 		n = solve(sv);
 
-		/* every grid point of every day, plus near misses */
-		for (d = 0; d < c.rq.ndays; d++)
-		{
-			int64_t		t;
-
-			for (t = 0; t < US_DAY; t += mins(c.rq.grid_minutes))
-			{
-				int64_t		s = naive_map(&c.days[d], t);
-
-				if (s >= naive_map(&c.days[d], 0) && s < c.days[d].end)
-					candidates[nc++] = s;
-			}
-		}
-		qsort(candidates, nc, sizeof(int64_t), compare_i64);
-		for (i = 0; i < nc; i++)
-		{
-			if (i > 0 && candidates[i] == candidates[i - 1])
-				continue;
-			if (naive_bookable(&c, candidates[i], &naive_out[nn]))
-				nn++;
-		}
+		/* the naive rules at every grid point of every day */
+		nc = naive_grid_points(&c.naive_rq, candidates);
+		nn = naive_slots(&c.naive_rq, candidates, nc, naive_out);
 		list_same = n == nn;
 		for (i = 0; list_same && i < n; i++)
-			list_same = same_slot(&out[i], &naive_out[i]);
+			list_same = naive_same_slot(&out[i], &naive_out[i]);
 		if (list_same)
 			agree_list++;
 		else
 		{
 			printf("# case %d: solver %zu slots, naive %zu\n", k, n, nn);
 			for (i = 0; i < n || i < nn; i++)
-				if (i >= n || i >= nn || !same_slot(&out[i], &naive_out[i]))
+				if (i >= n || i >= nn || !naive_same_slot(&out[i], &naive_out[i]))
 				{
 					printf("#   %zu: solver %" PRId64 " tb %d ta %d ib %" PRId64 " ia %" PRId64
 						   " | naive %" PRId64 " tb %d ta %d ib %" PRId64 " ia %" PRId64 "\n",
@@ -1881,15 +1554,24 @@ test_random(void)
 				}
 		}
 
-		/* listed iff explain gives no reason: grid points and random starts */
+		/*
+		 * listed iff explain gives no reason: grid points and random starts
+		 * (every other one on a 5-minute step from the first midnight, so
+		 * some are grid points); at the random starts also iff the naive
+		 * rules, rule 5 included, allow it
+		 */
 		for (i = 0; i < nc + 64; i++)
 		{
 			int64_t		s = i < nc ? candidates[i]
-				: abs_of(&c.days[0], 0) + rnd_range(-US_DAY, 4 * US_DAY);
-			size_t		r = explain(sv, s);
+				: rnd_range(-US_DAY, 4 * US_DAY);
+			size_t		r;
 			size_t		lo = 0;
 			size_t		hi = n;
 			bool		listed;
+
+			if (i >= nc)
+				s = abs_of(&c.days[0], 0) + (i % 2 ? s - s % mins(5) : s);
+			r = explain(sv, s);
 
 			while (lo < hi)
 			{
@@ -1902,6 +1584,13 @@ test_random(void)
 			}
 			listed = lo < n && out[lo].start == s;
 			total_checked++;
+			if (i >= nc && listed != naive_bookable(&c.naive_rq, s, NULL))
+			{
+				if (naive_same)
+					printf("# case %d: start %" PRId64 " listed %d, naive %d\n",
+						   k, s, listed, !listed);
+				naive_same = false;
+			}
 			if (r == (size_t) -1 || listed != (r == 0))
 			{
 				if (explain_same)
@@ -1912,6 +1601,8 @@ test_random(void)
 		}
 		if (explain_same)
 			agree_explain++;
+		if (naive_same)
+			agree_naive_random++;
 		if (c.travel.calls <= 2 * c.rq.nbusy)
 			memo_ok++;
 		total_slots += (long) n;
@@ -1921,6 +1612,8 @@ test_random(void)
 		   days_with_dst);
 	is_int(agree_explain, ncases, "random: listed iff no reason, %ld starts",
 		   total_checked);
+	is_int(agree_naive_random, ncases,
+		   "random: listed iff the naive rules allow it at 64 random starts a case");
 	is_int(memo_ok, ncases, "random: travel asked at most once per item and direction");
 }
 
