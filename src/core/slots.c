@@ -864,8 +864,9 @@ distance(Side side, int64_t t, int64_t s, int64_t e)
 /*
  * Sort the busy items for one side and fill run_far and pad_nearest.  Both
  * are carried from the far end of the order toward the slot (upward before
- * it, downward after it) in locals, so that no iteration waits for the
- * store of the one before.
+ * it, downward after it) in locals, and a run's start is found against the
+ * position visited last, so that no iteration waits for a store or a load
+ * addressed by the one before.
  */
 static inline void
 build_side(SlotsSolver *sv, Side side, void *scratch)
@@ -876,6 +877,7 @@ build_side(SlotsSolver *sv, Side side, void *scratch)
 	int		   *run_far = si->run_far;
 	int64_t    *pad_nearest = si->pad_nearest;
 	int			n = sv->req.nbusy;
+	int			away = side == SIDE_BEFORE ? -1 : 1;
 	int			k;
 	int			far = 0;
 	int64_t		bound = 0;
@@ -900,7 +902,7 @@ build_side(SlotsSolver *sv, Side side, void *scratch)
 		else
 			bound = nearer(side, bound, padded);
 		/* a run starts where the facing time differs from the last one's */
-		if (k == 0 || order[i].a != order[far].a)
+		if (k == 0 || order[i].a != order[i + away].a)
 			far = i;
 		run_far[i] = far;
 		pad_nearest[i] = bound;
