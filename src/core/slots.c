@@ -19,9 +19,8 @@
  *	 DayState[ndays]
  *	 Span pool: 6 * nwindows per day (open 2w, hours w, break parts 3w)
  *	 BusyKey by_pad[n], int64 pad_max[n]
- *	 BusyKey by_end[n], int end_first[n], int64 end_pad_max[n]
- *	 BusyKey by_start[n], int start_last[n], int64 start_pad_min[n]
- *	 int travel_from[n], travel_to[n], run_from[n], run_to[n]
+ *	 per side (before, after): BusyKey order[n], int run_far[n],
+ *		 int64 pad_nearest[n], int travel[n], int run_travel[n]
  *	 sort scratch
  *
  *-------------------------------------------------------------------------
@@ -60,6 +59,48 @@ typedef struct DayState
 	int			nbooked;		/* busy items starting in the span */
 } DayState;
 
+/*
+ * The two sides of a slot that rule 8 and the idle times look at: before
+ * it, the previous items (the resource travels from their dropoff to the
+ * new pickup); after it, the next items (from the new dropoff to their
+ * pickup).  The rules are the same on both sides with time running the
+ * other way, so each is written once for a Side.  The per-start path
+ * (check_start) passes constants to small inline helpers, so the compiler
+ * specializes them per side and the enumeration pays nothing for the
+ * parameter; what runs once per run or only to explain a refusal stays out
+ * of line and takes the side at run time.
+ */
+typedef enum Side
+{
+	SIDE_BEFORE = 0,
+	SIDE_AFTER = 1
+} Side;
+
+#define SIDE_COUNT 2
+
+/*
+ * The busy items ordered by the time they face a slot with on one side:
+ * their end before it, their start after it.  Items facing it with the same
+ * time form a run, and the neighbours of a slot are the run nearest to it.
+ * "Away" from the slot is toward lower positions before it and toward
+ * higher positions after it.
+ */
+typedef struct SideIndex
+{
+	BusyKey    *order;			/* a = facing time, b = the other end */
+	int		   *run_far;		/* per position: the end of its run away
+								 * from the slot */
+	int64_t    *pad_nearest;	/* per position: the nearest padded facing
+								 * time (end + buffer_after before the slot,
+								 * start - buffer_before after it) from there
+								 * away from the slot: a prefix max before,
+								 * a suffix min after */
+	int		   *travel;			/* per item: memoized minutes, -1 = not
+								 * asked yet */
+	int		   *run_travel;		/* per run, at its position nearest the
+								 * slot: greatest travel, -1 = not asked */
+} SideIndex;
+
 struct SlotsSolver
 {
 	SlotsRequest req;			/* copy; the arrays are the caller's */
@@ -70,22 +111,18 @@ struct SlotsSolver
 	BusyKey    *by_pad;			/* a = start - B, b = end + A */
 	int64_t    *pad_max;
 
-	/* rule 8, previous items: by end; runs of equal ends */
-	BusyKey    *by_end;			/* a = end, b = start */
-	int		   *end_first;		/* first position of the run */
-	int64_t    *end_pad_max;	/* prefix max of end + buffer_after */
-
-	/* rule 8, next items: by start; runs of equal starts */
-	BusyKey    *by_start;		/* a = start, b = end */
-	int		   *start_last;		/* last position of the run */
-	int64_t    *start_pad_min;	/* suffix min of start - buffer_before */
-
-	/* memoized travel minutes, -1 = not asked yet */
-	int		   *travel_from;	/* per item: its dropoff -> new pickup */
-	int		   *travel_to;		/* per item: new dropoff -> its pickup */
-	int		   *run_from;		/* per run of by_end, at its first position */
-	int		   *run_to;			/* per run of by_start, at its first position */
+	/* rule 8 and the idle times, indexed by Side */
+	SideIndex	sides[SIDE_COUNT];
 };
+
+/* The neighbours of one start on one side (rule 8): one run of its order. */
+typedef struct Run
+{
+	int			near;			/* position nearest the slot; -1: none */
+	int			travel;			/* greatest travel minutes of the run */
+	int64_t		at;				/* their facing time */
+	int64_t		gap;			/* time between them and the slot */
+} Run;
 
 /* Where slots_explain() collects reasons. */
 typedef struct Sink
@@ -287,25 +324,6 @@ keys_lower_bound(const BusyKey *v, int n, int64_t x)
 		int			mid = lo + (hi - lo) / 2;
 
 		if (v[mid].a < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-/* First position whose key a is > x (n if none). */
-static int
-keys_upper_bound(const BusyKey *v, int n, int64_t x)
-{
-	int			lo = 0;
-	int			hi = n;
-
-	while (lo < hi)
-	{
-		int			mid = lo + (hi - lo) / 2;
-
-		if (v[mid].a <= x)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -598,6 +616,7 @@ layout(const SlotsRequest *rq, char *base, SlotsSolver **solver,
 	Span	   *spans;
 	void	   *sort_space;
 	int			i;
+	Side		side;
 
 	for (i = 0; i < rq->ndays; i++)
 		nspans += 6 * (size_t) rq->days[i].nwindows;
@@ -613,16 +632,16 @@ layout(const SlotsRequest *rq, char *base, SlotsSolver **solver,
 	spans = carve(base, &off, nspans, sizeof(Span));
 	sv->by_pad = carve(base, &off, n, sizeof(BusyKey));
 	sv->pad_max = carve(base, &off, n, sizeof(int64_t));
-	sv->by_end = carve(base, &off, n, sizeof(BusyKey));
-	sv->end_first = carve(base, &off, n, sizeof(int));
-	sv->end_pad_max = carve(base, &off, n, sizeof(int64_t));
-	sv->by_start = carve(base, &off, n, sizeof(BusyKey));
-	sv->start_last = carve(base, &off, n, sizeof(int));
-	sv->start_pad_min = carve(base, &off, n, sizeof(int64_t));
-	sv->travel_from = carve(base, &off, n, sizeof(int));
-	sv->travel_to = carve(base, &off, n, sizeof(int));
-	sv->run_from = carve(base, &off, n, sizeof(int));
-	sv->run_to = carve(base, &off, n, sizeof(int));
+	for (side = SIDE_BEFORE; side < SIDE_COUNT; side++)
+	{
+		SideIndex  *si = &sv->sides[side];
+
+		si->order = carve(base, &off, n, sizeof(BusyKey));
+		si->run_far = carve(base, &off, n, sizeof(int));
+		si->pad_nearest = carve(base, &off, n, sizeof(int64_t));
+		si->travel = carve(base, &off, n, sizeof(int));
+		si->run_travel = carve(base, &off, n, sizeof(int));
+	}
 	sort_space = carve(base, &off, scratch_size, 1);
 	if (base != NULL)
 	{
@@ -808,56 +827,112 @@ find_day(const SlotsSolver *sv, int64_t t)
 	return -1;
 }
 
+/* ---------------------------------------------------------------------
+ * The two sides of a slot
+ * ---------------------------------------------------------------------
+ */
+
+/* The time busy item x faces a slot with on side: its end or its start. */
+static inline int64_t
+facing_time(Side side, const SlotsBusy *x)
+{
+	return side == SIDE_BEFORE ? x->end : x->start;
+}
+
+/* facing_time() moved away from the slot by x's own buffer on that side. */
+static inline int64_t
+padded_facing_time(Side side, const SlotsBusy *x)
+{
+	return side == SIDE_BEFORE ? sat_add(x->end, x->buffer_after)
+		: sat_sub(x->start, x->buffer_before);
+}
+
+/* Of two times on one side of a slot, the one nearer to it. */
+static inline int64_t
+nearer(Side side, int64_t a, int64_t b)
+{
+	return side == SIDE_BEFORE ? max64(a, b) : min64(a, b);
+}
+
+/* Time between t, on side of the slot [s, e), and the slot. */
+static inline int64_t
+distance(Side side, int64_t t, int64_t s, int64_t e)
+{
+	return side == SIDE_BEFORE ? sat_sub(s, t) : sat_sub(t, e);
+}
+
+/*
+ * Sort the busy items for one side and fill run_far and pad_nearest.  Both
+ * are carried from the far end of the order toward the slot (upward before
+ * it, downward after it) in locals, and a run's start is found against the
+ * position visited last, so that no iteration waits for a store or a load
+ * addressed by the one before.
+ */
+static inline void
+build_side(SlotsSolver *sv, Side side, void *scratch)
+{
+	const SlotsBusy *busy = sv->req.busy;
+	SideIndex  *si = &sv->sides[side];
+	BusyKey    *order = si->order;
+	int		   *run_far = si->run_far;
+	int64_t    *pad_nearest = si->pad_nearest;
+	int			n = sv->req.nbusy;
+	int			away = side == SIDE_BEFORE ? -1 : 1;
+	int			k;
+	int			far = 0;
+	int64_t		bound = 0;
+
+	for (k = 0; k < n; k++)
+	{
+		order[k].a = facing_time(side, &busy[k]);
+		order[k].b = side == SIDE_BEFORE ? busy[k].start : busy[k].end;
+		order[k].idx = k;
+		si->travel[k] = -1;
+		si->run_travel[k] = -1;
+	}
+	merge_sort(order, (size_t) n, sizeof(BusyKey), compare_keys, scratch);
+
+	for (k = 0; k < n; k++)
+	{
+		int			i = side == SIDE_BEFORE ? k : n - 1 - k;
+		int64_t		padded = padded_facing_time(side, &busy[order[i].idx]);
+
+		if (k == 0)
+			bound = padded;
+		else
+			bound = nearer(side, bound, padded);
+		/* a run starts where the facing time differs from the last one's */
+		if (k == 0 || order[i].a != order[i + away].a)
+			far = i;
+		run_far[i] = far;
+		pad_nearest[i] = bound;
+	}
+}
+
 static void
 build_busy(SlotsSolver *sv, void *scratch)
 {
 	const SlotsBusy *busy = sv->req.busy;
 	int			n = sv->req.nbusy;
 	int			i;
+	int64_t		pad_max = 0;
 
 	for (i = 0; i < n; i++)
 	{
 		sv->by_pad[i].a = sat_sub(busy[i].start, busy[i].buffer_before);
 		sv->by_pad[i].b = sat_add(busy[i].end, busy[i].buffer_after);
 		sv->by_pad[i].idx = i;
-		sv->by_end[i].a = busy[i].end;
-		sv->by_end[i].b = busy[i].start;
-		sv->by_end[i].idx = i;
-		sv->by_start[i].a = busy[i].start;
-		sv->by_start[i].b = busy[i].end;
-		sv->by_start[i].idx = i;
-		sv->travel_from[i] = -1;
-		sv->travel_to[i] = -1;
-		sv->run_from[i] = -1;
-		sv->run_to[i] = -1;
 	}
 	merge_sort(sv->by_pad, (size_t) n, sizeof(BusyKey), compare_keys, scratch);
-	merge_sort(sv->by_end, (size_t) n, sizeof(BusyKey), compare_keys, scratch);
-	merge_sort(sv->by_start, (size_t) n, sizeof(BusyKey), compare_keys, scratch);
-
 	for (i = 0; i < n; i++)
 	{
-		const SlotsBusy *x = &busy[sv->by_end[i].idx];
-		int64_t		padded_end = sat_add(x->end, x->buffer_after);
-
-		sv->pad_max[i] = i == 0 ? sv->by_pad[i].b
-			: max64(sv->pad_max[i - 1], sv->by_pad[i].b);
-		sv->end_first[i] = (i > 0 && sv->by_end[i - 1].a == sv->by_end[i].a)
-			? sv->end_first[i - 1] : i;
-		sv->end_pad_max[i] = i == 0 ? padded_end
-			: max64(sv->end_pad_max[i - 1], padded_end);
+		pad_max = i == 0 ? sv->by_pad[i].b : max64(pad_max, sv->by_pad[i].b);
+		sv->pad_max[i] = pad_max;
 	}
-	for (i = n - 1; i >= 0; i--)
-	{
-		const SlotsBusy *x = &busy[sv->by_start[i].idx];
-		int64_t		padded_start = sat_sub(x->start, x->buffer_before);
 
-		sv->start_last[i] =
-			(i < n - 1 && sv->by_start[i + 1].a == sv->by_start[i].a)
-			? sv->start_last[i + 1] : i;
-		sv->start_pad_min[i] = i == n - 1 ? padded_start
-			: min64(sv->start_pad_min[i + 1], padded_start);
-	}
+	build_side(sv, SIDE_BEFORE, scratch);
+	build_side(sv, SIDE_AFTER, scratch);
+
 	for (i = 0; i < n; i++)
 	{
 		int			d = find_day(sv, busy[i].start);
@@ -928,66 +1003,93 @@ ask_travel(const SlotsSolver *sv, int from, int to)
 	return minutes;
 }
 
-/* Minutes from busy[idx]'s dropoff to the new pickup. */
-static int
-item_travel_from(SlotsSolver *sv, int idx)
+/*
+ * Minutes of travel between busy[idx] and the new booking on side: from
+ * its dropoff to the new pickup before the slot, from the new dropoff to
+ * its pickup after it.
+ */
+static inline int
+item_travel(SlotsSolver *sv, Side side, int idx)
 {
-	if (sv->travel_from[idx] < 0)
-		sv->travel_from[idx] = ask_travel(sv, sv->req.busy[idx].dropoff_location,
-										  sv->req.pickup_location);
-	return sv->travel_from[idx];
-}
+	int		   *memo = &sv->sides[side].travel[idx];
 
-/* Minutes from the new dropoff to busy[idx]'s pickup. */
-static int
-item_travel_to(SlotsSolver *sv, int idx)
-{
-	if (sv->travel_to[idx] < 0)
-		sv->travel_to[idx] = ask_travel(sv, sv->req.dropoff_location,
-										sv->req.busy[idx].pickup_location);
-	return sv->travel_to[idx];
-}
-
-/* Greatest item_travel_from over by_end[first..last]. */
-static int
-run_travel_from(SlotsSolver *sv, int first, int last)
-{
-	if (sv->run_from[first] < 0)
+	if (*memo < 0)
 	{
-		int			m = 0;
-		int			p;
+		const SlotsBusy *x = &sv->req.busy[idx];
 
-		for (p = first; p <= last; p++)
-		{
-			int			t = item_travel_from(sv, sv->by_end[p].idx);
-
-			if (t > m)
-				m = t;
-		}
-		sv->run_from[first] = m;
+		*memo = side == SIDE_BEFORE
+			? ask_travel(sv, x->dropoff_location, sv->req.pickup_location)
+			: ask_travel(sv, sv->req.dropoff_location, x->pickup_location);
 	}
-	return sv->run_from[first];
+	return *memo;
 }
 
-/* Greatest item_travel_to over by_start[first..last]. */
-static int
-run_travel_to(SlotsSolver *sv, int first, int last)
+/* The positions lo..hi of the run of side's order that holds near. */
+static inline void
+run_bounds(const SideIndex *si, int near, int *lo, int *hi)
 {
-	if (sv->run_to[first] < 0)
+	int			far = si->run_far[near];
+
+	*lo = near < far ? near : far;
+	*hi = near < far ? far : near;
+}
+
+/*
+ * Greatest item_travel() over the run that holds near, memoized per run.
+ * Out of line: it runs once per run, and keeping it out keeps the callers
+ * small enough to be inlined for each side.
+ */
+static int
+fill_run_travel(SlotsSolver *sv, Side side, int near)
+{
+	SideIndex  *si = &sv->sides[side];
+	int			m = 0;
+	int			lo;
+	int			hi;
+	int			i;
+
+	run_bounds(si, near, &lo, &hi);
+	for (i = lo; i <= hi; i++)
 	{
-		int			m = 0;
-		int			p;
+		int			t = item_travel(sv, side, si->order[i].idx);
 
-		for (p = first; p <= last; p++)
-		{
-			int			t = item_travel_to(sv, sv->by_start[p].idx);
-
-			if (t > m)
-				m = t;
-		}
-		sv->run_to[first] = m;
+		if (t > m)
+			m = t;
 	}
-	return sv->run_to[first];
+	si->run_travel[near] = m;
+	return m;
+}
+
+/*
+ * The neighbours of [s, e) on side (rule 8): the items with the greatest
+ * end <= s before it, those with the smallest start >= e after it.  Returns
+ * false if there are none (run->near is then -1), else fills *run.
+ */
+static inline bool
+find_neighbours(SlotsSolver *sv, Side side, int64_t s, int64_t e, Run *run)
+{
+	const BusyKey *order = sv->sides[side].order;
+	int			n = sv->req.nbusy;
+	int			near;
+
+	/* the keys are integers: the last end <= s is the one before s + 1 */
+	if (side == SIDE_BEFORE)
+		near = keys_lower_bound(order, n, sat_add(s, 1)) - 1;
+	else
+	{
+		near = keys_lower_bound(order, n, e);
+		if (near == n)
+			near = -1;
+	}
+	run->near = near;
+	if (near < 0)
+		return false;
+	run->at = order[near].a;
+	run->gap = distance(side, run->at, s, e);
+	run->travel = sv->sides[side].run_travel[near];
+	if (run->travel < 0)
+		run->travel = fill_run_travel(sv, side, near);
+	return true;
 }
 
 /* ---------------------------------------------------------------------
@@ -1037,6 +1139,84 @@ emit(Sink *sink, SlotsReason reason, int day, const SlotsSolver *sv,
 	x->to = to;
 }
 
+/* The reason of rule 8 on each side. */
+static const SlotsReason travel_reasons[SIDE_COUNT] = {
+	[SIDE_BEFORE] = SLOTS_REASON_TRAVEL_FROM,
+	[SIDE_AFTER] = SLOTS_REASON_TRAVEL_TO,
+};
+
+/*
+ * The reasons of rule 8 for run, the neighbours on side that refused a
+ * start: one per neighbour that is too close, in order of position.
+ */
+static void
+emit_travel(SlotsSolver *sv, Side side, const Run *run, int64_t tb, int d,
+			Sink *sink)
+{
+	const SideIndex *si = &sv->sides[side];
+	int			lo;
+	int			hi;
+	int			i;
+
+	run_bounds(si, run->near, &lo, &hi);
+	for (i = lo; i <= hi; i++)
+	{
+		int			idx = si->order[i].idx;
+		int			t = item_travel(sv, side, idx);
+		int64_t		need = max64(minutes_us(t), tb);
+
+		if (run->gap < need)
+			emit(sink, travel_reasons[side], d, sv, idx, run->gap, need,
+				 0, 0, t);
+	}
+}
+
+/*
+ * Rule 8 on one side of [s, e): whether the neighbours there, found into
+ * *run, leave time for travel and the travel buffer tb.  If not and sink is
+ * given, their reasons go there.
+ */
+static inline bool
+travel_ok(SlotsSolver *sv, Side side, int64_t s, int64_t e, int64_t tb,
+		  int d, Sink *sink, Run *run)
+{
+	if (!find_neighbours(sv, side, s, e, run) ||
+		run->gap >= max64(minutes_us(run->travel), tb))
+		return true;
+	if (sink != NULL)
+		emit_travel(sv, side, run, tb, d, sink);
+	return false;
+}
+
+/*
+ * The free time beside the bookable [s, e) on side, in the open interval o:
+ * s - E before it, F - e after it (WHAT IS REPORTED in slots.h).  E and F
+ * are a max and a min of limits; as distances from the slot both are the
+ * least distance to o's edge, to the nearest padded facing time less the
+ * new booking's own buffer on that side, and to the neighbours less their
+ * travel requirement.
+ */
+static inline int64_t
+free_beside(const SlotsSolver *sv, Side side, const Run *run, const Span *o,
+			int64_t s, int64_t e, int64_t tb)
+{
+	const SlotsRequest *rq = &sv->req;
+	int64_t		room;
+
+	room = distance(side, side == SIDE_BEFORE ? o->from : o->to, s, e);
+	if (run->near >= 0)
+	{
+		int64_t		own_buffer = side == SIDE_BEFORE
+			? rq->buffer_before : rq->buffer_after;
+		int64_t		padded = sv->sides[side].pad_nearest[run->near];
+
+		room = min64(room, sat_sub(distance(side, padded, s, e), own_buffer));
+		room = min64(room, sat_sub(run->gap,
+								   max64(minutes_us(run->travel), tb)));
+	}
+	return room;
+}
+
 /*
  * Is s bookable (rules 1-8 of slots.h)?  With sink NULL, stop at the first
  * broken rule; otherwise record every reason in sink.  Every verdict is
@@ -1062,11 +1242,9 @@ check_start(SlotsSolver *sv, int64_t s, Sink *sink, SlotsSlot *info)
 	bool		ok = true;
 	int			d;
 	int			k;
-	int			q;
-	int			p;
 	int			i;
-	int			travel_prev = 0;
-	int			travel_next = 0;
+	Side		side;
+	Run			runs[SIDE_COUNT];
 
 	/* rule 3: the local day, reported with every reason */
 	d = find_day(sv, s);
@@ -1167,98 +1345,46 @@ check_start(SlotsSolver *sv, int64_t s, Sink *sink, SlotsSlot *info)
 		}
 	}
 
-	/* rule 8: travel from the previous items */
-	q = keys_upper_bound(sv->by_end, n, s);
-	if (q > 0)
-	{
-		int			first = sv->end_first[q - 1];
-		int64_t		gap = sat_sub(s, sv->by_end[q - 1].a);
-
-		travel_prev = run_travel_from(sv, first, q - 1);
-		if (gap < max64(minutes_us(travel_prev), tb))
-		{
-			REFUSE();
-			for (i = first; i <= q - 1; i++)
-			{
-				int			idx = sv->by_end[i].idx;
-				int			t = item_travel_from(sv, idx);
-				int64_t		need = max64(minutes_us(t), tb);
-
-				if (gap < need)
-					emit(sink, SLOTS_REASON_TRAVEL_FROM, d, sv, idx, gap, need,
-						 0, 0, t);
-			}
-		}
-	}
-
-	/* rule 8: travel to the next items */
-	p = keys_lower_bound(sv->by_start, n, e);
-	if (p < n)
-	{
-		int			last = sv->start_last[p];
-		int64_t		gap = sat_sub(sv->by_start[p].a, e);
-
-		travel_next = run_travel_to(sv, p, last);
-		if (gap < max64(minutes_us(travel_next), tb))
-		{
-			REFUSE();
-			for (i = p; i <= last; i++)
-			{
-				int			idx = sv->by_start[i].idx;
-				int			t = item_travel_to(sv, idx);
-				int64_t		need = max64(minutes_us(t), tb);
-
-				if (gap < need)
-					emit(sink, SLOTS_REASON_TRAVEL_TO, d, sv, idx, gap, need,
-						 0, 0, t);
-			}
-		}
-	}
+	/* rule 8: travel from the previous items, then to the next ones */
+	if (!travel_ok(sv, SIDE_BEFORE, s, e, tb, d, sink, &runs[SIDE_BEFORE]))
+		REFUSE();
+	if (!travel_ok(sv, SIDE_AFTER, s, e, tb, d, sink, &runs[SIDE_AFTER]))
+		REFUSE();
 
 	if (ok && info != NULL)
 	{
 		/* s is bookable, so d >= 0 and [s, e) lies in an open interval */
 		const DayState *st = &sv->days[d];
 		const Span *o = &st->open[span_at(st->open, st->nopen, s)];
-		int64_t		earliest = o->from;
-		int64_t		latest = o->to;
 		int64_t		fit;
+		int			travel[SIDE_COUNT];
+		int64_t		idle[SIDE_COUNT];
 
+		fit = sat_add(rq->duration,
+					  max64(sat_add(rq->buffer_after, rq->buffer_before), tb));
+		for (side = SIDE_BEFORE; side < SIDE_COUNT; side++)
+		{
+			const Run  *run = &runs[side];
+			int64_t		room = free_beside(sv, side, run, o, s, e, tb);
+
+			idle[side] = room < fit ? max64(room, 0) : 0;
+
+			/*
+			 * Travel is reported for neighbours facing the slot from inside
+			 * its day.  Previous ones end at or before s, so before the
+			 * day's end; next ones start at or after e, so after its start:
+			 * on each side only one of the bounds can fail.
+			 */
+			travel[side] = run->near >= 0 && run->at >= st->start &&
+				run->at < rq->days[d].end ? run->travel : 0;
+		}
 		info->start = s;
 		info->end = e;
 		info->day = d;
-		info->travel_before = 0;
-		info->travel_after = 0;
-		if (q > 0)
-		{
-			int64_t		prev_end = sv->by_end[q - 1].a;
-
-			earliest = max64(earliest, sat_add(sv->end_pad_max[q - 1],
-											   rq->buffer_before));
-			earliest = max64(earliest,
-							 sat_add(prev_end,
-									 max64(minutes_us(travel_prev), tb)));
-			if (prev_end >= st->start)
-				info->travel_before = travel_prev;
-		}
-		if (p < n)
-		{
-			int64_t		next_start = sv->by_start[p].a;
-
-			latest = min64(latest, sat_sub(sv->start_pad_min[p],
-										   rq->buffer_after));
-			latest = min64(latest,
-						   sat_sub(next_start,
-								   max64(minutes_us(travel_next), tb)));
-			if (next_start < rq->days[d].end)
-				info->travel_after = travel_next;
-		}
-		fit = sat_add(rq->duration,
-					  max64(sat_add(rq->buffer_after, rq->buffer_before), tb));
-		info->idle_before = sat_sub(s, earliest) < fit
-			? max64(sat_sub(s, earliest), 0) : 0;
-		info->idle_after = sat_sub(latest, e) < fit
-			? max64(sat_sub(latest, e), 0) : 0;
+		info->travel_before = travel[SIDE_BEFORE];
+		info->travel_after = travel[SIDE_AFTER];
+		info->idle_before = idle[SIDE_BEFORE];
+		info->idle_after = idle[SIDE_AFTER];
 	}
 	return ok;
 }
