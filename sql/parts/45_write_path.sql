@@ -60,30 +60,36 @@ COMMENT ON TABLE booking.write_lock IS
 COMMENT ON COLUMN booking.write_lock.scope_id IS 'the resource (with day = a local day) or the session (with day = infinity)';
 COMMENT ON COLUMN booking.write_lock.writes IS 'number of write transactions that took the lock (a version counter)';
 
-CREATE FUNCTION booking.lock_scope(org_id pg_catalog.uuid, scope_id pg_catalog.uuid, day pg_catalog.date)
+-- The one upsert of the locks: the rows of one scope for the given days, in
+-- the array's order (callers pass dates in ascending order, so that two
+-- writers never take the same rows in opposite orders).
+CREATE FUNCTION booking.lock_scope(org_id pg_catalog.uuid, scope_id pg_catalog.uuid, days pg_catalog.date[])
   RETURNS void
-  LANGUAGE sql VOLATILE SECURITY DEFINER
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    INSERT INTO booking.write_lock AS w (org_id, scope_id, day)
-    VALUES (lock_scope.org_id, lock_scope.scope_id, lock_scope.day)
-    ON CONFLICT (org_id, scope_id, day) DO UPDATE SET writes = w.writes OPERATOR(pg_catalog.+) 1;
-  END;
-COMMENT ON FUNCTION booking.lock_scope(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date) IS
-  'internal: take the write lock of one scope (resource and day, or session) until the end of the transaction; a REPEATABLE READ or SERIALIZABLE transaction that missed a concurrent writer''s commit fails here with 40001';
+  AS $$
+BEGIN
+  INSERT INTO booking.write_lock AS w (org_id, scope_id, day)
+  SELECT lock_scope.org_id, lock_scope.scope_id, d.day
+    FROM pg_catalog.unnest(days) WITH ORDINALITY AS d(day, n)
+   ORDER BY d.n
+  ON CONFLICT ON CONSTRAINT write_lock_pkey DO UPDATE SET writes = w.writes OPERATOR(pg_catalog.+) 1;
+END
+$$;
+COMMENT ON FUNCTION booking.lock_scope(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date[]) IS
+  'internal: take the write locks of one scope (a resource on the given local days, or a session with day infinity) until the end of the transaction, in the order given; a REPEATABLE READ or SERIALIZABLE transaction that missed a concurrent writer''s commit fails here with 40001';
 
 CREATE FUNCTION booking.lock_resource_day(org_id pg_catalog.uuid, resource_id pg_catalog.uuid, day pg_catalog.date)
   RETURNS void
   LANGUAGE sql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   BEGIN ATOMIC
-    SELECT booking.lock_scope(org_id, resource_id, day);
+    SELECT booking.lock_scope(org_id, resource_id, ARRAY[day]);
   END;
 COMMENT ON FUNCTION booking.lock_resource_day(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date) IS
   'serialise the writers of one resource and local day until the end of the transaction (a row lock in booking.write_lock; a REPEATABLE READ or SERIALIZABLE writer that missed a concurrent commit fails with 40001); the write trigger takes it for every local day an appointment''s padded interval touches, in date order, before it checks anything';
 
--- One statement for all the days (this runs for every appointment written):
--- the rows are upserted in date order, as booking.lock_resource_day would.
+-- One call for all the days (this runs for every appointment written).
 CREATE FUNCTION booking.lock_resource_days(org_id pg_catalog.uuid, resource_id pg_catalog.uuid,
                                            zone pg_catalog.text, during pg_catalog.tstzrange, margin pg_catalog.int4)
   RETURNS void
@@ -95,11 +101,8 @@ DECLARE
   last pg_catalog.date := pg_catalog.timezone(zone, pg_catalog.upper(during) OPERATOR(pg_catalog.-) '1 microsecond'::pg_catalog.interval)::pg_catalog.date
                           OPERATOR(pg_catalog.+) margin;
 BEGIN
-  INSERT INTO booking.write_lock AS w (org_id, scope_id, day)
-  SELECT lock_resource_days.org_id, lock_resource_days.resource_id, first OPERATOR(pg_catalog.+) i
-    FROM pg_catalog.generate_series(0, last OPERATOR(pg_catalog.-) first) AS i
-   ORDER BY i
-  ON CONFLICT ON CONSTRAINT write_lock_pkey DO UPDATE SET writes = w.writes OPERATOR(pg_catalog.+) 1;
+  PERFORM booking.lock_scope(org_id, resource_id,
+    ARRAY(SELECT first OPERATOR(pg_catalog.+) i FROM pg_catalog.generate_series(0, last OPERATOR(pg_catalog.-) first) AS i ORDER BY i));
 END
 $$;
 COMMENT ON FUNCTION booking.lock_resource_days(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text, pg_catalog.tstzrange, pg_catalog.int4) IS
@@ -110,24 +113,10 @@ CREATE FUNCTION booking.lock_session(org_id pg_catalog.uuid, session_id pg_catal
   LANGUAGE sql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   BEGIN ATOMIC
-    SELECT booking.lock_scope(org_id, session_id, 'infinity'::pg_catalog.date);
+    SELECT booking.lock_scope(org_id, session_id, ARRAY['infinity'::pg_catalog.date]);
   END;
 COMMENT ON FUNCTION booking.lock_session(pg_catalog.uuid, pg_catalog.uuid) IS
   'serialise the writers of one session''s seats and capacity until the end of the transaction (a row lock in booking.write_lock, like booking.lock_resource_day)';
-
-CREATE FUNCTION booking.seats_taken(org_id pg_catalog.uuid, session_id pg_catalog.uuid)
-  RETURNS pg_catalog.int8
-  LANGUAGE sql STABLE PARALLEL SAFE
-  SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    SELECT COALESCE(pg_catalog.sum(b.seats), 0)::pg_catalog.int8
-      FROM booking.booking b
-     WHERE b.org_id OPERATOR(pg_catalog.=) seats_taken.org_id
-       AND b.session_id OPERATOR(pg_catalog.=) seats_taken.session_id
-       AND booking.occupies_now(b.status, b.hold_expires_at);
-  END;
-COMMENT ON FUNCTION booking.seats_taken(pg_catalog.uuid, pg_catalog.uuid) IS
-  'seats of a session taken now: the sum of seats of its bookings for which booking.occupies_now holds (as far as the caller sees them)';
 
 -- The request a booking row stands for, for idempotency: who, what, when,
 -- where and how many, as the writer gave them (before the write trigger
@@ -153,11 +142,19 @@ CREATE FUNCTION booking.seats_taken_except(org_id pg_catalog.uuid, session_id pg
       FROM booking.booking b
      WHERE b.org_id OPERATOR(pg_catalog.=) seats_taken_except.org_id
        AND b.session_id OPERATOR(pg_catalog.=) seats_taken_except.session_id
-       AND b.id OPERATOR(pg_catalog.<>) seats_taken_except.except_id
+       AND b.id IS DISTINCT FROM seats_taken_except.except_id
        AND booking.occupies_now(b.status, b.hold_expires_at);
   END;
 COMMENT ON FUNCTION booking.seats_taken_except(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid) IS
-  'booking.seats_taken without one booking (the one being written)';
+  'booking.seats_taken without one booking (the one being written; NULL: none left out)';
+
+CREATE FUNCTION booking.seats_taken(org_id pg_catalog.uuid, session_id pg_catalog.uuid)
+  RETURNS pg_catalog.int8
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  RETURN booking.seats_taken_except(org_id, session_id, NULL);
+COMMENT ON FUNCTION booking.seats_taken(pg_catalog.uuid, pg_catalog.uuid) IS
+  'seats of a session taken now: the sum of seats of its bookings for which booking.occupies_now holds (as far as the caller sees them)';
 
 -- Whether the role the session acts as (SET ROLE's role, else the login
 -- role; never the owner a SECURITY DEFINER function runs as) is a superuser
