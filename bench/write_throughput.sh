@@ -2,18 +2,22 @@
 # bench/write_throughput.sh: insert throughput of valid appointments through
 # every check of the write path, against a plain INSERT of the same rows into
 # an unconstrained copy of booking.booking (no constraints but NOT NULL, no
-# indexes, triggers or row-level security), in the same run.
+# indexes, triggers or row-level security), in the same run; and, between
+# the two, the floor: the rows a checked insert writes, with every
+# constraint, written by one plain statement without the rules.
 #
 #   PGHOST=... PGPORT=... PGUSER=... bash bench/write_throughput.sh [clients] [seconds]
 #
 # Creates (and drops first) the database booking_write_throughput.  Row n
-# goes to resource n mod 200, slot (n / 200) mod 10 of day n / 2000, so no
-# two rows conflict, and every row is inside its instructor's working hours
+# goes to resource n mod 200, local hour (n / 200) mod 10 of day n / 2000
+# (Berlin time, so daylight saving does not push a slot out), so no two
+# rows conflict, and every row is inside its instructor's working hours
 # (08:00-18:00, every day), so the solver's rules are evaluated and pass.
 # The checked run acts as the org's owner (booking.identity
 # set per connection), and the students have license rules, a guardian with
 # consent and a date of birth, so eligibility is evaluated in full.  Prints
-# both rates, their ratio and the functions the time goes to.
+# the three rates, their ratios, what each run wrote and the functions the
+# time goes to.
 set -eu
 clients=${1:-4}
 seconds=${2:-20}
@@ -49,6 +53,7 @@ SELECT '00000000-0000-0000-0000-00000000bb00', md5('r' || n)::uuid, d, '[08:00,1
 CREATE TABLE bench.plain (LIKE booking.booking);
 CREATE SEQUENCE bench.n_plain;
 CREATE SEQUENCE bench.n_checked;
+CREATE SEQUENCE bench.n_floor;
 -- A booking table is never empty: both tables start with the same 20,000
 -- bookings of earlier days (written as maintenance, which keeps the
 -- invariants), and both are analyzed, so the plans are those of a live
@@ -62,37 +67,98 @@ INSERT INTO bench.plain SELECT * FROM booking.booking;
 ANALYZE;
 SQL
 
-# The same row n for both: resource, client, start.
-row='md5('"'"'r'"'"' || (:n % 200))::uuid, md5('"'"'c'"'"' || (:n % 1000))::uuid,
-     timestamptz '"'"'2031-01-06 08:00+01'"'"' + ((:n / 2000) * interval '"'"'1 day'"'"') + (((:n / 200) % 10) * interval '"'"'1 hour'"'"')'
+# Row n of a run whose days start at $1: resource, client, start.  Plain and
+# checked write the same rows; the floor writes its own days.
+row() {
+	echo 'md5('"'"'r'"'"' || (:n % 200))::uuid, md5('"'"'c'"'"' || (:n % 1000))::uuid,
+     ((date '"'"$1"'"' + :n / 2000) + time '"'"'08:00'"'"' + ((:n / 200) % 10) * interval '"'"'1 hour'"'"') AT TIME ZONE '"'"'Europe/Berlin'"'"''
+}
 cat >"$work/plain.sql" <<S
 SELECT nextval('bench.n_plain') AS n \gset
 INSERT INTO bench.plain (org_id, id, resource_id, client_id, starts_at, ends_at, service_id, currency, status, seats,
                          price_cents, platform_fee_cents, resource_share_cents, buffer_before_minutes, buffer_after_minutes, created_at, updated_at)
 SELECT '00000000-0000-0000-0000-00000000bb00', gen_random_uuid(), r, c, s, s + interval '45 minutes',
        '00000000-0000-0000-0000-00000000bb51', 'EUR', 'pending', 1, 0, 0, 0, 0, 10, now(), now()
-  FROM (SELECT $row) AS x(r, c, s);
+  FROM (SELECT $(row 2031-01-06)) AS x(r, c, s);
 S
 cat >"$work/checked.sql" <<S
 SELECT nextval('bench.n_checked') AS n \gset
 INSERT INTO booking.booking (resource_id, client_id, starts_at, ends_at, service_id, currency)
 SELECT r, c, s, s + interval '45 minutes', '00000000-0000-0000-0000-00000000bb51', 'EUR'
-  FROM (SELECT $row) AS x(r, c, s);
+  FROM (SELECT $(row 2031-01-06)) AS x(r, c, s);
+S
+# The floor: the rows a checked insert writes (the booking with what the
+# triggers fill in, its three day locks, the history row, the outbox event
+# and the expiry of a pending booking), written by one plain statement with
+# the write path's own triggers disabled.  The table's keys, foreign keys,
+# CHECKs, indexes, exclusion constraint and row-level security still apply.
+# No implementation of the rules can write these rows faster; checked/floor
+# is what the rules themselves cost.
+cat >"$work/floor.sql" <<S
+SELECT nextval('bench.n_floor') AS n \gset
+WITH x (r, c, s) AS (SELECT $(row 2041-01-07)),
+b AS (
+  INSERT INTO booking.booking (resource_id, client_id, starts_at, ends_at, service_id, currency, buffer_after_minutes,
+                               status_changed_at, status_changed_by)
+  SELECT r, c, s, s + interval '45 minutes', '00000000-0000-0000-0000-00000000bb51', 'EUR', 10,
+         now(), '00000000-0000-0000-0000-00000000bb01'
+    FROM x
+  RETURNING org_id, id, resource_id, client_id, starts_at, ends_at, status),
+l AS (
+  INSERT INTO booking.write_lock AS w (org_id, scope_id, day)
+  SELECT b.org_id, b.resource_id, (b.starts_at AT TIME ZONE 'Europe/Berlin')::date + i FROM b, generate_series(-1, 1) i ORDER BY i
+  ON CONFLICT ON CONSTRAINT write_lock_pkey DO UPDATE SET writes = w.writes + 1),
+h AS (
+  INSERT INTO booking.status_history (org_id, booking_id, from_status, to_status, actor_user_id, reason, metadata)
+  SELECT b.org_id, b.id, NULL, b.status, '00000000-0000-0000-0000-00000000bb01', NULL, '{"actor": "user"}' FROM b
+  RETURNING id),
+o AS (
+  INSERT INTO booking.outbox (org_id, topic, payload)
+  SELECT b.org_id, 'booking.status.pending',
+         jsonb_build_object('history_id', h.id, 'org_id', b.org_id, 'booking_id', b.id, 'from', NULL, 'to', b.status,
+                            'at', now(), 'actor', 'user', 'actor_user_id', '00000000-0000-0000-0000-00000000bb01',
+                            'reason', NULL, 'client_id', b.client_id, 'resource_id', b.resource_id, 'session_id', NULL,
+                            'starts_at', b.starts_at, 'ends_at', b.ends_at)
+    FROM b, h)
+INSERT INTO booking.scheduled_transition (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
+SELECT b.org_id, b.id, 'expiry', 'expired', LEAST(now() + interval '1440 minutes', b.starts_at), '{pending}', b.starts_at,
+       'not confirmed within 1440 minutes'
+  FROM b;
 S
 
 run() {
-	pgbench -n -d $db -c "$clients" -j 2 -T "$seconds" -M prepared -f "$1" 2>&1 | sed -n 's/^tps = \([0-9.]*\).*/\1/p'
+	psql -X -q -d $db -c "VACUUM ANALYZE" >/dev/null
+	PGOPTIONS="-c booking.identity=00000000-0000-0000-0000-00000000bb00\\ 00000000-0000-0000-0000-00000000bb01\\ owner" \
+		pgbench -n -d $db -c "$clients" -j 2 -T "$seconds" -M prepared -f "$1" 2>&1 | sed -n 's/^tps = \([0-9.]*\).*/\1/p'
+}
+write_path_triggers() {
+	psql -X -q -d $db -c "ALTER TABLE booking.booking $1 TRIGGER write_check, $1 TRIGGER lifecycle_check, $1 TRIGGER lifecycle_record_insert" >/dev/null
 }
 plain=$(run "$work/plain.sql")
+write_path_triggers DISABLE
+floor=$(run "$work/floor.sql")
+write_path_triggers ENABLE
 psql -X -q -d $db -c "SELECT pg_stat_reset()" >/dev/null
-checked=$(PGOPTIONS="-c booking.identity=00000000-0000-0000-0000-00000000bb00\\ 00000000-0000-0000-0000-00000000bb01\\ owner" run "$work/checked.sql")
+checked=$(run "$work/checked.sql")
 echo "clients $clients, $seconds s each"
 echo "plain INSERT into an unconstrained copy: $plain tps"
+echo "floor, the same rows a checked insert writes, one plain statement: $floor tps"
 echo "INSERT into booking.booking, every check: $checked tps"
-echo "ratio: $(echo "scale=2; $checked / $plain" | bc)"
+echo "ratio checked/plain: $(echo "scale=2; $checked / $plain" | bc)"
+echo "ratio floor/plain: $(echo "scale=2; $floor / $plain" | bc)"
+echo "ratio checked/floor: $(echo "scale=2; $checked / $floor" | bc)"
 psql -X -q -d $db <<'SQL'
 \pset footer off
-SELECT count(*) AS checked_rows, count(*) FILTER (WHERE buffer_after_minutes = 10) AS with_buffers FROM booking.booking;
+-- what each run wrote per booking (the 20,000 bookings of 2030 were loaded
+-- before): the floor must write what the checks write
+SELECT CASE WHEN b.starts_at < '2041-01-01' THEN 'checked' ELSE 'floor' END AS run, count(*) AS bookings,
+       count(*) FILTER (WHERE b.buffer_after_minutes = 10 AND b.status_changed_by IS NOT NULL) AS filled_in,
+       sum((SELECT count(*) FROM booking.status_history h WHERE h.org_id = b.org_id AND h.booking_id = b.id)) AS history,
+       sum((SELECT count(*) FROM booking.scheduled_transition t WHERE t.org_id = b.org_id AND t.booking_id = b.id)) AS scheduled
+  FROM booking.booking b WHERE b.starts_at >= '2031-01-01' GROUP BY 1 ORDER BY 1;
+SELECT CASE WHEN w.day < '2041-01-01' THEN 'checked' ELSE 'floor' END AS run, count(*) AS lock_rows, sum(w.writes) AS lock_writes
+  FROM booking.write_lock w GROUP BY 1 ORDER BY 1;
+SELECT count(*) AS outbox_events FROM booking.outbox;
 SELECT funcname, calls, round(total_time::numeric / calls, 4) AS ms_per_call_total, round(self_time::numeric / calls, 4) AS ms_per_call_self
   FROM pg_stat_user_functions WHERE schemaname = 'booking' ORDER BY self_time DESC LIMIT 12;
 SQL

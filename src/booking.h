@@ -19,8 +19,15 @@ extern void booking_identity_init(void);
 extern bool booking_internal;
 extern bool booking_acting_org(pg_uuid_t *org);
 
-/* travel.c */
 #include "pgtime.h"
+#include "utils/date.h"
+
+/* timezone.c */
+#include "utils/rangetypes.h"
+extern DateADT booking_local_date(pg_tz *tz, TimestampTz t);
+extern bool booking_range_instants(RangeType *r, const char *what, TimestampTz *first, TimestampTz *last);
+
+/* travel.c */
 #include "core/travel.h"
 
 /* geohash precision when an org has no booking.travel_setting row */

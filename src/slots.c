@@ -598,20 +598,6 @@ day_map(pg_tz *tz, DateADT date, SlotsSegment *seg, int *nseg, int64 *end)
 	*end = midnight + USECS_PER_DAY - local_offset(midnight + USECS_PER_DAY, tz);
 }
 
-static DateADT
-local_date(pg_tz *tz, TimestampTz t)
-{
-	struct pg_tm tm;
-	fsec_t		fsec;
-	int			tzoff;
-
-	if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, tz) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range")));
-	return date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE;
-}
-
 /* The org query's row. */
 typedef struct OrgRow
 {
@@ -709,8 +695,8 @@ load_org_and_service(SolveInput *in, const pg_uuid_t *service, const pg_uuid_t *
 		slots_error(SLOTS_ERR_RANGE_EMPTY, NULL);
 	if (range_end - range_start > (int64) SLOTS_MAX_RANGE_DAYS * USECS_PER_DAY)
 		slots_error(SLOTS_ERR_RANGE_TOO_LONG, NULL);
-	in->first_date = local_date(in->tz, range_start) - 1;
-	last_date = local_date(in->tz, range_end);
+	in->first_date = booking_local_date(in->tz, range_start) - 1;
+	last_date = booking_local_date(in->tz, range_end);
 	in->ndays = last_date - in->first_date + 1;
 	in->segments = palloc(sizeof(SlotsSegment) * SLOTS_MAX_SEGMENTS * in->ndays);
 	in->nsegments = palloc(sizeof(int) * in->ndays);
@@ -1296,10 +1282,8 @@ solve_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *se
 			RangeType *during, Datum pickup, bool pickup_null, const pg_uuid_t *exclude)
 {
 	SolveInput *in = palloc0(sizeof(SolveInput));
-	TypeCacheEntry *typcache;
-	RangeBound	lower;
-	RangeBound	upper;
-	bool		empty;
+	TimestampTz first;
+	TimestampTz last;
 
 	if (org)
 		in->org = *org;
@@ -1310,18 +1294,10 @@ solve_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *se
 		in->exclude = *exclude;
 		in->has_exclude = true;
 	}
-	typcache = lookup_type_cache(RangeTypeGetOid(during), TYPECACHE_RANGE_INFO);
-	range_deserialize(typcache, during, &lower, &upper, &empty);
-	if (empty)
+	if (!booking_range_instants(during, "the requested range", &first, &last))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("the requested range is empty")));
-	if (lower.infinite || upper.infinite ||
-		TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(lower.val)) ||
-		TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(upper.val)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the requested range must have finite bounds")));
 	if (!pickup_null)
 	{
 		booking_point_from_geography(pickup, "pickup", &in->pickup);
@@ -1333,8 +1309,7 @@ solve_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *se
 	SPI_connect();
 	MemoryContextSwitchTo(in->cxt);
 	load_org_and_service(in, service, resource,
-						 DatumGetTimestampTz(lower.val) + (lower.inclusive ? 0 : 1),
-						 DatumGetTimestampTz(upper.val) + (upper.inclusive ? 1 : 0));
+						 first, last + 1);
 	load_resources(in, resource);
 	SPI_finish();
 	return in;
@@ -1370,7 +1345,7 @@ booking_ineligible_on(SolveInput *in, ResourceInput *r, const pg_uuid_t *client,
 static bool
 booking_ineligible(SolveInput *in, ResourceInput *r, const pg_uuid_t *client)
 {
-	return booking_ineligible_on(in, r, client, local_date(in->tz, in->range_start));
+	return booking_ineligible_on(in, r, client, booking_local_date(in->tz, in->range_start));
 }
 
 /*
@@ -1619,7 +1594,7 @@ booking_explain_slot(PG_FUNCTION_ARGS)
 		args[1] = uuid_datum(&r->id);
 		args[2] = uuid_datum(&in->service);
 		args[3] = PG_GETARG_DATUM(4);
-		args[4] = DateADTGetDatum(local_date(in->tz, start));
+		args[4] = DateADTGetDatum(booking_local_date(in->tz, start));
 		p.rsinfo = rsinfo;
 		p.rows = 0;
 		SPI_connect();

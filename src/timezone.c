@@ -1,6 +1,7 @@
 /*
  * src/timezone.c
- *		Validation of IANA time zone names.
+ *		Time: validation of IANA zone names, the local date of an instant
+ *		and the instants of a tstzrange.
  *
  * PostgreSQL accepts more than IANA names as a time zone (POSIX strings such
  * as "UTC+5", abbreviations, numeric offsets); an org's zone must be a real
@@ -14,7 +15,10 @@
 #include "miscadmin.h"
 #include "pgtime.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
 #include "utils/memutils.h"
+#include "utils/typcache.h"
 
 #include "booking.h"
 
@@ -82,4 +86,46 @@ booking_check_time_zone(PG_FUNCTION_ARGS)
 			 errdetail("An org's working hours are local wall-clock times, so its zone must have known rules; offsets, abbreviations and POSIX strings do not."),
 			 errhint("Use a name listed in pg_timezone_names, such as \"Europe/Berlin\" or \"UTC\".")));
 	PG_RETURN_BOOL(false);		/* not reached */
+}
+
+/* The local date (in tz) of instant t. */
+DateADT
+booking_local_date(pg_tz *tz, TimestampTz t)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tzoff;
+
+	if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, tz) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	return date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE;
+}
+
+/*
+ * The first and last instant (at microsecond resolution) of a tstzrange;
+ * false for an empty range.  An infinite bound is an error: what names the
+ * range in it ("the requested range").
+ */
+bool
+booking_range_instants(RangeType *r, const char *what, TimestampTz *first, TimestampTz *last)
+{
+	TypeCacheEntry *typcache = lookup_type_cache(RangeTypeGetOid(r), TYPECACHE_RANGE_INFO);
+	RangeBound	lower;
+	RangeBound	upper;
+	bool		empty;
+
+	range_deserialize(typcache, r, &lower, &upper, &empty);
+	if (empty)
+		return false;
+	if (lower.infinite || upper.infinite ||
+		TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(lower.val)) ||
+		TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(upper.val)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must have finite bounds", what)));
+	*first = DatumGetTimestampTz(lower.val) + (lower.inclusive ? 0 : 1);
+	*last = DatumGetTimestampTz(upper.val) - (upper.inclusive ? 0 : 1);
+	return true;
 }

@@ -2,18 +2,22 @@
  * src/write_path.c
  *		SQL-callable glue of the booking write path: the padded interval
  *		of an appointment, which the exclusion constraint booking_no_overlap
- *		indexes.
+ *		indexes, and the local days whose write locks a writer takes.
  *
- * It is evaluated for every booking row written and every recheck of the
- * index, so it is in C: an SQL function with a SET clause is planned anew
- * in every statement that calls it.  The triggers of the write path are in
- * sql/parts/45_write_path.sql.
+ * They are evaluated for every booking row written (and the padded
+ * interval for every recheck of the index), so they are in C: an SQL
+ * function with a SET clause is planned anew in every statement that calls
+ * it, and a PL/pgSQL one runs a query for a set.  The triggers of the write
+ * path are in sql/parts/45_write_path.sql.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "common/int.h"
 #include "fmgr.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
 #include "utils/rangetypes.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
@@ -69,4 +73,66 @@ booking_padded_range(PG_FUNCTION_ARGS)
 	upper.lower = false;
 
 	PG_RETURN_RANGE_P(make_range(typcache, &lower, &upper, false));
+}
+
+/* No lock set is longer than this many days (an appointment or session
+ * spans hours; a year and more is a mistake, not a booking). */
+#define MAX_LOCK_DAYS 1000
+
+/*
+ * booking.local_days(zone text, during tstzrange, margin int4) returns date[]
+ *
+ * The local dates (in zone) that the instants of during fall on, and margin
+ * days before and after, in ascending order: the days whose write locks
+ * (booking.lock_scope) a writer of during takes.  The upper bound counts as
+ * excluded, an empty range has no days.
+ */
+PG_FUNCTION_INFO_V1(booking_local_days);
+Datum
+booking_local_days(PG_FUNCTION_ARGS)
+{
+	char	   *zone = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	RangeType  *during = PG_GETARG_RANGE_P(1);
+	int32		margin = PG_GETARG_INT32(2);
+	TimestampTz from;
+	TimestampTz to;
+	pg_tz	   *tz;
+	DateADT		first;
+	DateADT		last;
+	Datum	   *days;
+	int			n;
+
+	if (margin < 0 || margin > MAX_LOCK_DAYS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("margin must be between 0 and %d days", MAX_LOCK_DAYS)));
+	tz = pg_tzset(zone);
+	if (tz == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("time zone \"%.100s\" not recognized", zone)));
+	if (!booking_range_instants(during, "the interval to lock", &from, &to))
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(DATEOID));
+	first = booking_local_date(tz, from);
+	last = booking_local_date(tz, to);
+	if (last < first)
+		PG_RETURN_ARRAYTYPE_P(construct_empty_array(DATEOID));
+	if ((int64) last - first > MAX_LOCK_DAYS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("an interval to lock may span at most %d local days", MAX_LOCK_DAYS),
+				 errdetail("It runs from %s to %s.",
+						   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(first))),
+						   DatumGetCString(DirectFunctionCall1(date_out, DateADTGetDatum(last))))));
+
+	first -= margin;
+	last += margin;
+	if (!IS_VALID_DATE(first) || !IS_VALID_DATE(last))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("date out of range")));
+	days = palloc(sizeof(Datum) * (last - first + 1));
+	for (n = 0; first + n <= last; n++)
+		days[n] = DateADTGetDatum(first + n);
+	PG_RETURN_ARRAYTYPE_P(construct_array(days, n, DATEOID, sizeof(DateADT), true, TYPALIGN_INT));
 }

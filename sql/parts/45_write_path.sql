@@ -5,7 +5,7 @@
 --     the service onto the row, and the exclusion constraint
 --     booking_no_overlap refuses an overlap of the padded intervals;
 --     writers of one resource and local day are serialised by
---     booking.lock_resource_day (an appointment locks its days and the day
+--     booking.lock_scope (an appointment locks its days and the day
 --     before and after, where a neighbour it must leave travel time to can
 --     be), under which booking.check_slot judges the time by exactly the
 --     solver's rules (working hours, grid, notice, horizon, daily maximum,
@@ -79,6 +79,15 @@ $$;
 COMMENT ON FUNCTION booking.lock_scope(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date[]) IS
   'internal: take the write locks of one scope (a resource on the given local days, or a session with day infinity) until the end of the transaction, in the order given; a REPEATABLE READ or SERIALIZABLE transaction that missed a concurrent writer''s commit fails here with 40001';
 
+-- The local days a writer of an interval locks: in C, since it runs for
+-- every appointment written, and without a SET clause (it resolves no name).
+CREATE FUNCTION booking.local_days(zone pg_catalog.text, during pg_catalog.tstzrange, margin pg_catalog.int4)
+  RETURNS pg_catalog.date[]
+  LANGUAGE c STABLE STRICT PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'booking_local_days';
+COMMENT ON FUNCTION booking.local_days(pg_catalog.text, pg_catalog.tstzrange, pg_catalog.int4) IS
+  'the local dates (in zone) the instants of during fall on, and margin days before and after, in ascending order (at most 1,000 days, margin 0 to 1,000): the days whose write locks a writer of during takes';
+
 CREATE FUNCTION booking.lock_resource_day(org_id pg_catalog.uuid, resource_id pg_catalog.uuid, day pg_catalog.date)
   RETURNS void
   LANGUAGE sql VOLATILE SECURITY DEFINER
@@ -89,24 +98,16 @@ CREATE FUNCTION booking.lock_resource_day(org_id pg_catalog.uuid, resource_id pg
 COMMENT ON FUNCTION booking.lock_resource_day(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date) IS
   'serialise the writers of one resource and local day until the end of the transaction (a row lock in booking.write_lock; a REPEATABLE READ or SERIALIZABLE writer that missed a concurrent commit fails with 40001); the write trigger takes it for every local day an appointment''s padded interval touches, in date order, before it checks anything';
 
--- One call for all the days (this runs for every appointment written).
 CREATE FUNCTION booking.lock_resource_days(org_id pg_catalog.uuid, resource_id pg_catalog.uuid,
                                            zone pg_catalog.text, during pg_catalog.tstzrange, margin pg_catalog.int4)
   RETURNS void
-  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+  LANGUAGE sql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
-  AS $$
-DECLARE
-  first pg_catalog.date := pg_catalog.timezone(zone, pg_catalog.lower(during))::pg_catalog.date OPERATOR(pg_catalog.-) margin;
-  last pg_catalog.date := pg_catalog.timezone(zone, pg_catalog.upper(during) OPERATOR(pg_catalog.-) '1 microsecond'::pg_catalog.interval)::pg_catalog.date
-                          OPERATOR(pg_catalog.+) margin;
-BEGIN
-  PERFORM booking.lock_scope(org_id, resource_id,
-    ARRAY(SELECT first OPERATOR(pg_catalog.+) i FROM pg_catalog.generate_series(0, last OPERATOR(pg_catalog.-) first) AS i ORDER BY i));
-END
-$$;
+  BEGIN ATOMIC
+    SELECT booking.lock_scope(org_id, resource_id, booking.local_days(zone, during, margin));
+  END;
 COMMENT ON FUNCTION booking.lock_resource_days(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text, pg_catalog.tstzrange, pg_catalog.int4) IS
-  'booking.lock_resource_day for every local date (in zone) the interval touches and margin days before and after, in date order';
+  'booking.lock_resource_day for every local date (in zone) the interval touches and margin days before and after, in date order (booking.local_days)';
 
 CREATE FUNCTION booking.lock_session(org_id pg_catalog.uuid, session_id pg_catalog.uuid)
   RETURNS void
@@ -587,7 +588,7 @@ BEGIN
       -- Its days and the day on either side: a neighbour it must leave
       -- travel time to (at most a day: booking.check_slot caps travel and
       -- the travel buffer there) starts or ends within them.
-      PERFORM booking.lock_resource_days(NEW.org_id, NEW.resource_id, zone, padded, 1);
+      PERFORM booking.lock_scope(NEW.org_id, NEW.resource_id, booking.local_days(zone, padded, 1));
       -- Expired holds in the way are expired first; anything else in the
       -- way is refused by booking_no_overlap.
       IF EXISTS (SELECT 1 FROM booking.booking b
@@ -629,7 +630,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.tg_write_check() IS
-  'trigger: the write path of a booking (see sql/parts/45_write_path.sql): copies buffers and the request fingerprint, fills session bookings from their session, checks duration, session, holds, seats (under booking.lock_session) and eligibility; for appointments takes booking.lock_resource_days, expires holds in the way and applies the solver''s rules (booking.check_slot), recording an owner''s or admin''s override';
+  'trigger: the write path of a booking (see sql/parts/45_write_path.sql): copies buffers and the request fingerprint, fills session bookings from their session, checks duration, session, holds, seats (under booking.lock_session) and eligibility; for appointments takes the day locks (booking.lock_scope over booking.local_days), expires holds in the way and applies the solver''s rules (booking.check_slot), recording an owner''s or admin''s override';
 
 -- Seats freed (a cancellation, fewer seats, a move to another session, an
 -- expired hold, a deletion): the waitlist gets them in the same transaction.
@@ -739,7 +740,7 @@ BEGIN
   IF NOT FOUND THEN
     RETURN NEW;                           -- the foreign key reports it
   END IF;
-  PERFORM booking.lock_resource_days(NEW.org_id, NEW.resource_id, zone, padded, 0);
+  PERFORM booking.lock_scope(NEW.org_id, NEW.resource_id, booking.local_days(zone, padded, 0));
   SELECT 'booking' AS kind, b.id, b.starts_at, b.ends_at INTO other
     FROM booking.booking b
    WHERE b.org_id OPERATOR(pg_catalog.=) NEW.org_id AND b.resource_id OPERATOR(pg_catalog.=) NEW.resource_id
@@ -768,7 +769,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.tg_write_session_time() IS
-  'trigger: a scheduled session may not overlap its resource''s appointments or other scheduled sessions, buffers included (23P01), checked under booking.lock_resource_days';
+  'trigger: a scheduled session may not overlap its resource''s appointments or other scheduled sessions, buffers included (23P01), checked under the same day locks as the appointments'' writers (booking.lock_scope over booking.local_days)';
 
 CREATE TRIGGER write_session_time BEFORE INSERT OR UPDATE ON booking.session
   FOR EACH ROW WHEN (NEW.status OPERATOR(pg_catalog.=) 'scheduled'::booking.session_status)

@@ -23,44 +23,36 @@ CREATE FUNCTION booking.lifecycle_is_maintenance() RETURNS pg_catalog.bool
 COMMENT ON FUNCTION booking.lifecycle_is_maintenance() IS
   'true for a superuser session with no identity that is not the system (data loading, pg_restore): the life-cycle triggers then write booking rows as given, without rule checks or history';
 
--- Schedule the automatic transitions of booking b's current status.  One
--- statement per status, reading the org's settings inside it: this runs
--- for every new booking.  A status that schedules nothing returns at once.
-CREATE FUNCTION booking.lifecycle_schedule(b booking.booking) RETURNS void
-  LANGUAGE plpgsql VOLATILE
-  SET search_path = pg_catalog, pg_temp
-  AS $$
-BEGIN
-  IF b.status OPERATOR(pg_catalog.=) 'pending' THEN
-    INSERT INTO booking.scheduled_transition
-      (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
-    SELECT b.org_id, b.id, 'expiry', 'expired',
-           LEAST(pg_catalog.now() OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => s.m), b.starts_at),
-           '{pending}', b.starts_at, pg_catalog.format('not confirmed within %s minutes', s.m)
-      FROM (SELECT booking.lifecycle_minutes(
-                     (SELECT o.settings FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) b.org_id),
-                     'pending_expiry_minutes')) AS s(m)
-     WHERE s.m IS NOT NULL;
-  ELSIF b.status OPERATOR(pg_catalog.=) 'confirmed' THEN
-    INSERT INTO booking.scheduled_transition
-      (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
-    SELECT b.org_id, b.id, k.kind, k.to_status,
-           k.base OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => k.m),
-           k.expected_status, b.starts_at, pg_catalog.format(k.reason, k.m)
-      FROM (SELECT (SELECT o.settings FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) b.org_id)) AS st(settings),
-           LATERAL (VALUES
-             (1, 'no_show', 'no_show'::booking.booking_status, b.starts_at, '{confirmed}'::booking.booking_status[],
+-- The automatic transitions of booking b's current status, as rows for
+-- booking.scheduled_transition: pending expires after
+-- pending_expiry_minutes (at the start at the latest); confirmed gets the
+-- no-show check and auto-completion.  One SELECT with no SET clause, so
+-- that the planner inlines it into the statement that writes the history
+-- row: this runs for every new booking.
+CREATE FUNCTION booking.lifecycle_schedule(b booking.booking)
+  RETURNS TABLE (kind pg_catalog.text, to_status booking.booking_status, execute_at pg_catalog.timestamptz,
+                 expected_status booking.booking_status[], reason pg_catalog.text)
+  LANGUAGE sql STABLE
+  BEGIN ATOMIC
+    SELECT k.kind, k.to_status,
+           LEAST(k.base OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => k.m), k.latest),
+           k.expected_status, pg_catalog.format(k.reason, k.m)
+      FROM (SELECT) AS one
+      LEFT JOIN booking.org st ON st.id OPERATOR(pg_catalog.=) b.org_id
+     CROSS JOIN LATERAL (VALUES
+             (1, 'pending'::booking.booking_status, 'expiry', 'expired'::booking.booking_status,
+              pg_catalog.now(), b.starts_at, '{pending}'::booking.booking_status[],
+              'not confirmed within %s minutes', booking.lifecycle_minutes(st.settings, 'pending_expiry_minutes')),
+             (2, 'confirmed', 'no_show', 'no_show', b.starts_at, 'infinity', '{confirmed}',
               'not started %s minutes after the start', booking.lifecycle_minutes(st.settings, 'no_show_after_minutes')),
-             (2, 'auto_complete', 'completed'::booking.booking_status, b.ends_at, '{confirmed,in_progress}'::booking.booking_status[],
+             (3, 'confirmed', 'auto_complete', 'completed', b.ends_at, 'infinity', '{confirmed,in_progress}',
               'completed automatically %s minutes after the end', booking.lifecycle_minutes(st.settings, 'auto_complete_after_minutes'))
-           ) AS k(ord, kind, to_status, base, expected_status, reason, m)
-     WHERE k.m IS NOT NULL
+           ) AS k(ord, status, kind, to_status, base, latest, expected_status, reason, m)
+     WHERE k.status OPERATOR(pg_catalog.=) b.status AND k.m IS NOT NULL
      ORDER BY k.ord;
-  END IF;
-END
-$$;
+  END;
 COMMENT ON FUNCTION booking.lifecycle_schedule(booking.booking) IS
-  'schedule the automatic transitions of booking b''s status from the org''s settings.lifecycle: pending expires after pending_expiry_minutes (at the start at the latest); confirmed gets the no-show check at start + no_show_after_minutes and auto-completion at end + auto_complete_after_minutes';
+  'the automatic transitions booking b''s status schedules, from the org''s settings.lifecycle: pending expires after pending_expiry_minutes (at the start at the latest); confirmed gets the no-show check at start + no_show_after_minutes and auto-completion at end + auto_complete_after_minutes; the life-cycle triggers write them to booking.scheduled_transition';
 
 -- Apply the cancellation policy to a booking being cancelled and record the
 -- refund on its payment; returns what was applied.
@@ -245,23 +237,28 @@ BEGIN
       meta := meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('cancellation', cancellation);
       reason := COALESCE(reason, NEW.cancellation_reason);
     END IF;
-    -- the history row and its outbox event in one statement
+    -- the history row, its outbox event and the new status's scheduled
+    -- transitions in one statement
     WITH h AS (
       INSERT INTO booking.status_history (org_id, booking_id, from_status, to_status, actor_user_id, reason, metadata)
       VALUES (NEW.org_id, NEW.id, from_status, NEW.status, actor, reason, meta)
-      RETURNING id)
-    INSERT INTO booking.outbox (org_id, topic, payload)
-    SELECT NEW.org_id, 'booking.status.' OPERATOR(pg_catalog.||) NEW.status::pg_catalog.text,
-           pg_catalog.jsonb_build_object(
-             'history_id', h.id, 'org_id', NEW.org_id, 'booking_id', NEW.id,
-             'from', from_status, 'to', NEW.status, 'at', pg_catalog.now(),
-             'actor', actor_kind, 'actor_user_id', actor, 'reason', reason,
-             'client_id', NEW.client_id, 'resource_id', NEW.resource_id, 'session_id', NEW.session_id,
-             'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at)
-           OPERATOR(pg_catalog.||) CASE WHEN cancellation IS NULL THEN '{}'::pg_catalog.jsonb
-                                        ELSE pg_catalog.jsonb_build_object('cancellation', cancellation) END
-      FROM h;
-    PERFORM booking.lifecycle_schedule(NEW);
+      RETURNING id),
+    o AS (
+      INSERT INTO booking.outbox (org_id, topic, payload)
+      SELECT NEW.org_id, 'booking.status.' OPERATOR(pg_catalog.||) NEW.status::pg_catalog.text,
+             pg_catalog.jsonb_build_object(
+               'history_id', h.id, 'org_id', NEW.org_id, 'booking_id', NEW.id,
+               'from', from_status, 'to', NEW.status, 'at', pg_catalog.now(),
+               'actor', actor_kind, 'actor_user_id', actor, 'reason', reason,
+               'client_id', NEW.client_id, 'resource_id', NEW.resource_id, 'session_id', NEW.session_id,
+               'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at)
+             OPERATOR(pg_catalog.||) CASE WHEN cancellation IS NULL THEN '{}'::pg_catalog.jsonb
+                                          ELSE pg_catalog.jsonb_build_object('cancellation', cancellation) END
+        FROM h)
+    INSERT INTO booking.scheduled_transition
+      (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
+    SELECT NEW.org_id, NEW.id, t.kind, t.to_status, t.execute_at, t.expected_status, NEW.starts_at, t.reason
+      FROM booking.lifecycle_schedule(NEW) AS t;
   END IF;
 
   IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE'
@@ -272,19 +269,23 @@ BEGIN
               meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
                 'event', 'rescheduled', 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
                 'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at))
-      RETURNING id)
-    INSERT INTO booking.outbox (org_id, topic, payload)
-    SELECT NEW.org_id, 'booking.rescheduled',
-           pg_catalog.jsonb_build_object(
-             'history_id', h.id, 'org_id', NEW.org_id, 'booking_id', NEW.id, 'status', NEW.status,
-             'at', pg_catalog.now(), 'actor', actor_kind, 'actor_user_id', actor,
-             'reason', NEW.reschedule_reason, 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
-             'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at,
-             'client_id', NEW.client_id, 'resource_id', NEW.resource_id)
-      FROM h;
-    IF NEW.status OPERATOR(pg_catalog.=) OLD.status THEN
-      PERFORM booking.lifecycle_schedule(NEW);
-    END IF;
+      RETURNING id),
+    o AS (
+      INSERT INTO booking.outbox (org_id, topic, payload)
+      SELECT NEW.org_id, 'booking.rescheduled',
+             pg_catalog.jsonb_build_object(
+               'history_id', h.id, 'org_id', NEW.org_id, 'booking_id', NEW.id, 'status', NEW.status,
+               'at', pg_catalog.now(), 'actor', actor_kind, 'actor_user_id', actor,
+               'reason', NEW.reschedule_reason, 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
+               'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at,
+               'client_id', NEW.client_id, 'resource_id', NEW.resource_id)
+        FROM h)
+    -- the new time's transitions (a new status got its own above)
+    INSERT INTO booking.scheduled_transition
+      (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
+    SELECT NEW.org_id, NEW.id, t.kind, t.to_status, t.execute_at, t.expected_status, NEW.starts_at, t.reason
+      FROM booking.lifecycle_schedule(NEW) AS t
+     WHERE NEW.status OPERATOR(pg_catalog.=) OLD.status;
   END IF;
   RETURN NULL;
 END

@@ -68,6 +68,7 @@ CREATE TEMP TABLE unpinned (f regprocedure);
 INSERT INTO unpinned VALUES
   ('booking.travel_time(geography,geography,timestamp with time zone)'), ('booking.checked_point(geography,text)'),
   ('booking.padded_range(timestamp with time zone,timestamp with time zone,integer,integer)'),
+  ('booking.local_days(text,tstzrange,integer)'), ('booking.lifecycle_schedule(booking.booking)'),
   ('booking.current_org_id()'), ('booking.current_user_id()'), ('booking.current_roles()'), ('booking.acting_is_system()'),
   ('booking.acting_is_staff()'), ('booking.acting_is_admin()'), ('booking.acting_has_role(booking.org_role)'),
   ('booking.status_occupies(booking.booking_status)'), ('booking.status_is_open(booking.booking_status)'),

@@ -4,7 +4,7 @@
 -- directly.
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(36);
+SELECT plan(42);
 
 -- objects
 SELECT has_function('booking', 'occupies_now', ARRAY['booking.booking_status', 'timestamp with time zone'], 'the one occupancy predicate exists');
@@ -36,6 +36,36 @@ SELECT is(booking.padded_range('-infinity', 'infinity', 10, 10), tstzrange('-inf
   'padded_range keeps infinite ends');
 SELECT throws_ok($$SELECT booking.padded_range('294276-12-31 23:00 UTC', '294276-12-31 23:30 UTC', 0, 120)$$, '22008', NULL,
   'padded_range past the last timestamp: 22008');
+
+-- the days a writer locks (C) against a set-based formulation, on random
+-- intervals on the quarter-hour grid of local time (so that many start or
+-- end at midnight) in zones with daylight saving, half-hour shifts and a
+-- skipped day
+SELECT is_empty($$
+  WITH x AS (
+    SELECT z, tstzrange(s, s + (random() * 200)::int * interval '15 minutes', bounds) AS r, m
+      FROM (SELECT z, (timestamp '2010-01-01' + (random() * 700000)::int * interval '15 minutes') AT TIME ZONE z AS s, bounds, m
+              FROM (SELECT (ARRAY['Europe/Berlin', 'America/New_York', 'Australia/Lord_Howe', 'Pacific/Apia', 'Asia/Kolkata', 'UTC'])[1 + (random() * 5)::int] AS z,
+                           (ARRAY['[)', '[]', '(]', '()'])[1 + (random() * 3)::int] AS bounds,
+                           (random() * 2)::int AS m
+                      FROM generate_series(1, 3000)) AS g) AS q)
+  SELECT z, r, m FROM x
+   WHERE NOT isempty(r)
+     AND booking.local_days(z, r, m) IS DISTINCT FROM ARRAY(
+           SELECT d::date FROM generate_series(
+             ((lower(r) + CASE WHEN lower_inc(r) THEN interval '0' ELSE interval '1 microsecond' END) AT TIME ZONE z)::date - m,
+             ((upper(r) - CASE WHEN upper_inc(r) THEN interval '0' ELSE interval '1 microsecond' END) AT TIME ZONE z)::date + m,
+             interval '1 day') AS d ORDER BY 1)
+$$, 'local_days lists the local dates of an interval and margin days on either side, for 3,000 random intervals');
+SELECT is(booking.local_days('Europe/Berlin', tstzrange('2031-03-30 01:30+01', '2031-03-30 04:00+02'), 1),
+  '{2031-03-29,2031-03-30,2031-03-31}'::date[], 'local_days across the spring-forward hour: one day and its neighbours');
+SELECT is(booking.local_days('Europe/Berlin', 'empty'::tstzrange, 1), '{}'::date[], 'an empty interval locks nothing');
+SELECT throws_ok($$SELECT booking.local_days('Europe/Berlin', tstzrange(now(), NULL), 0)$$, '22023', NULL,
+  'local_days of an unbounded interval: 22023');
+SELECT throws_ok($$SELECT booking.local_days('Mars/Olympus', tstzrange(now(), now() + interval '1 hour'), 0)$$, '22023', NULL,
+  'local_days in an unknown zone: 22023');
+SELECT throws_ok($$SELECT booking.local_days('UTC', tstzrange(now(), now() + interval '1001 days'), 0)$$, '54000', NULL,
+  'local_days of more than 1,000 days: 54000');
 
 -- the predicate
 SELECT is(booking.occupies_now('pending', NULL), true, 'a pending booking occupies');
