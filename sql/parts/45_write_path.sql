@@ -186,13 +186,16 @@ COMMENT ON FUNCTION booking.writing_as_maintenance() IS
   'true when the session''s login role is a superuser or BYPASSRLS and no identity is set: the write path then skips eligibility and time-dependent checks (restores and data loads), never the invariants';
 
 -- Eligibility: one function decides it for the write trigger and for the
--- solver.  Every problem is one row; no row means eligible.
+-- solver.  Every problem is one row; no row means eligible.  Its queries are
+-- key lookups whatever the arguments, so they keep one generic plan instead
+-- of being planned again for every booking written.
 CREATE FUNCTION booking.eligibility_problems(org_id pg_catalog.uuid, resource_id pg_catalog.uuid,
                                              service_id pg_catalog.uuid, client_id pg_catalog.uuid,
                                              on_date pg_catalog.date)
   RETURNS TABLE (rule_id pg_catalog.uuid, reason pg_catalog.text)
   LANGUAGE plpgsql STABLE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
+  SET plan_cache_mode = force_generic_plan
   AS $$
 DECLARE
   caller_org pg_catalog.uuid := booking.current_org_id();
