@@ -111,12 +111,19 @@ booking_local_days(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("time zone \"%.100s\" not recognized", zone)));
-	if (!booking_range_instants(during, "the interval to lock", &from, &to))
+	/* no instant at all, as in (t, t + 1 microsecond): no day */
+	if (!booking_range_instants(during, "the interval to lock", &from, &to) || to < from)
 		PG_RETURN_ARRAYTYPE_P(construct_empty_array(DATEOID));
 	first = booking_local_date(tz, from);
 	last = booking_local_date(tz, to);
 	if (last < first)
-		PG_RETURN_ARRAYTYPE_P(construct_empty_array(DATEOID));
+	{
+		/* a clock set back across midnight: the later instant has the earlier date */
+		DateADT		earlier = last;
+
+		last = first;
+		first = earlier;
+	}
 	if ((int64) last - first > MAX_LOCK_DAYS)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),

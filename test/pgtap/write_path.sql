@@ -4,7 +4,7 @@
 -- directly.
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(42);
+SELECT plan(44);
 
 -- objects
 SELECT has_function('booking', 'occupies_now', ARRAY['booking.booking_status', 'timestamp with time zone'], 'the one occupancy predicate exists');
@@ -52,14 +52,18 @@ SELECT is_empty($$
   SELECT z, r, m FROM x
    WHERE NOT isempty(r)
      AND booking.local_days(z, r, m) IS DISTINCT FROM ARRAY(
-           SELECT d::date FROM generate_series(
-             ((lower(r) + CASE WHEN lower_inc(r) THEN interval '0' ELSE interval '1 microsecond' END) AT TIME ZONE z)::date - m,
-             ((upper(r) - CASE WHEN upper_inc(r) THEN interval '0' ELSE interval '1 microsecond' END) AT TIME ZONE z)::date + m,
-             interval '1 day') AS d ORDER BY 1)
+           SELECT d::date
+             FROM (SELECT ((lower(r) + CASE WHEN lower_inc(r) THEN interval '0' ELSE interval '1 microsecond' END) AT TIME ZONE z)::date,
+                          ((upper(r) - CASE WHEN upper_inc(r) THEN interval '0' ELSE interval '1 microsecond' END) AT TIME ZONE z)::date) AS e(a, b),
+                  generate_series(least(a, b) - m, greatest(a, b) + m, interval '1 day') AS d ORDER BY 1)
 $$, 'local_days lists the local dates of an interval and margin days on either side, for 3,000 random intervals');
 SELECT is(booking.local_days('Europe/Berlin', tstzrange('2031-03-30 01:30+01', '2031-03-30 04:00+02'), 1),
   '{2031-03-29,2031-03-30,2031-03-31}'::date[], 'local_days across the spring-forward hour: one day and its neighbours');
 SELECT is(booking.local_days('Europe/Berlin', 'empty'::tstzrange, 1), '{}'::date[], 'an empty interval locks nothing');
+SELECT is(booking.local_days('UTC', '(2030-01-01,2030-01-01 00:00:00.000001)', 1), '{}'::date[],
+  'an interval without a single microsecond locks nothing');
+SELECT is(booking.local_days('America/Sitka', tstzrange('1867-10-19 00:30Z', '1867-10-19 01:30Z'), 0),
+  '{1867-10-18,1867-10-19}'::date[], 'a clock set back across midnight (Alaska, 1867): both dates, in order');
 SELECT throws_ok($$SELECT booking.local_days('Europe/Berlin', tstzrange(now(), NULL), 0)$$, '22023', NULL,
   'local_days of an unbounded interval: 22023');
 SELECT throws_ok($$SELECT booking.local_days('Mars/Olympus', tstzrange(now(), now() + interval '1 hour'), 0)$$, '22023', NULL,
