@@ -421,6 +421,7 @@ DECLARE
   cap pg_catalog.int4;
   problems pg_catalog.text;
   rules pg_catalog.text[];
+  stored_fingerprint pg_catalog.text;
 BEGIN
   IF is_insert THEN
     -- A writer without the org's identity learns nothing from our checks
@@ -571,6 +572,36 @@ BEGIN
     END IF;
   END IF;
 
+  IF claims AND NEW.session_id IS NULL THEN
+    padded := booking.padded_range(NEW.starts_at, NEW.ends_at, NEW.buffer_before_minutes, NEW.buffer_after_minutes);
+    -- Its days and the day on either side: a neighbour it must leave
+    -- travel time to (at most a day: booking.check_slot caps travel and
+    -- the travel buffer there) starts or ends within them.
+    PERFORM booking.lock_scope(NEW.org_id, NEW.resource_id, booking.local_days(zone, padded, 1));
+  END IF;
+
+  -- A request sent again under its idempotency key, after the first one
+  -- committed (under the locks above, a concurrent first one has): the
+  -- unique key decides, so INSERT ... ON CONFLICT DO NOTHING does nothing
+  -- and a plain INSERT gets 23505, instead of the rules refusing the
+  -- request as a clash with itself.  The existing booking is locked so
+  -- that it cannot go away before this row meets it.  Another request
+  -- under the key is refused.
+  IF is_insert AND NEW.idempotency_key IS NOT NULL AND NOT maintenance THEN
+    SELECT b.idempotency_fingerprint INTO stored_fingerprint FROM booking.booking b
+     WHERE b.org_id OPERATOR(pg_catalog.=) NEW.org_id AND b.idempotency_key OPERATOR(pg_catalog.=) NEW.idempotency_key
+       FOR KEY SHARE;
+    IF FOUND THEN
+      IF stored_fingerprint IS NOT DISTINCT FROM NEW.idempotency_fingerprint THEN
+        RETURN NEW;
+      END IF;
+      RAISE EXCEPTION USING ERRCODE = '23K03',
+        MESSAGE = 'idempotency key already used for another request',
+        DETAIL = pg_catalog.format('Key %L belongs to a booking with a different client, resource, service, session, seats, time or place.', NEW.idempotency_key),
+        HINT = 'Use a new key for a new request.';
+    END IF;
+  END IF;
+
   IF claims THEN
     IF NEW.session_id IS NOT NULL THEN
       IF occupies THEN
@@ -587,11 +618,6 @@ BEGIN
         END IF;
       END IF;
     ELSE
-      padded := booking.padded_range(NEW.starts_at, NEW.ends_at, NEW.buffer_before_minutes, NEW.buffer_after_minutes);
-      -- Its days and the day on either side: a neighbour it must leave
-      -- travel time to (at most a day: booking.check_slot caps travel and
-      -- the travel buffer there) starts or ends within them.
-      PERFORM booking.lock_scope(NEW.org_id, NEW.resource_id, booking.local_days(zone, padded, 1));
       -- Expired holds in the way are expired first; anything else in the
       -- way is refused by booking_no_overlap.
       IF EXISTS (SELECT 1 FROM booking.booking b

@@ -126,6 +126,8 @@ BEGIN
   r.platform_fee_cents := r.price_cents OPERATOR(pg_catalog.*) fee_bps OPERATOR(pg_catalog./) 10000;
   r.resource_share_cents := r.price_cents OPERATOR(pg_catalog.-) r.platform_fee_cents;
 
+  -- The same request again returns its booking; another request under the
+  -- key is refused by the write trigger (23K03).
   IF r.idempotency_key IS NOT NULL THEN
     fp := booking.request_fingerprint(r);
     match := booking.idempotency_match(r.org_id, r.idempotency_key, fp);
@@ -135,12 +137,6 @@ BEGIN
       IF FOUND THEN
         RETURN res;
       END IF;
-    END IF;
-    IF match OPERATOR(pg_catalog.<>) 'none' THEN
-      RAISE EXCEPTION USING ERRCODE = '23K03',
-        MESSAGE = 'idempotency key already used for another request',
-        DETAIL = pg_catalog.format('Key %L belongs to a booking with a different client, resource, service, session, seats, time or place.', r.idempotency_key),
-        HINT = 'Use a new key for a new request.';
     END IF;
   END IF;
 

@@ -233,10 +233,20 @@ SELECT pg_temp.try($$SELECT booking.book('00000000-0000-0000-0000-00000000c061',
 UPDATE booking.booking SET status = 'confirmed', notes = 'bring glasses' WHERE idempotency_key = 'checkout-42';
 SELECT (booking.book('00000000-0000-0000-0000-00000000c061', '00000000-0000-0000-0000-00000000c051', '2030-06-12 10:00+02',
                      '00000000-0000-0000-0000-00000000c071', idempotency_key => 'checkout-42')).status AS retried;
--- a plain INSERT with a used key is a unique violation
+-- plain INSERTs under a used key: another request is refused (23K03); the
+-- same request meets the unique key (23505), not the rules (it would clash
+-- with itself), so ON CONFLICT DO NOTHING does nothing
 SELECT pg_temp.try($$INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency, idempotency_key)
   VALUES ('00000000-0000-0000-0000-00000000c061', '00000000-0000-0000-0000-00000000c071', '00000000-0000-0000-0000-00000000c051',
           '2030-06-13 10:00+02', '2030-06-13 11:00+02', 'EUR', 'checkout-42')$$) AS plain_insert_same_key;
+SELECT pg_temp.try($$INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency, idempotency_key)
+  VALUES ('00000000-0000-0000-0000-00000000c061', '00000000-0000-0000-0000-00000000c071', '00000000-0000-0000-0000-00000000c051',
+          '2030-06-12 10:00+02', '2030-06-12 11:00+02', 'EUR', 'checkout-42')$$) AS plain_insert_same_request;
+INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency, idempotency_key)
+  VALUES ('00000000-0000-0000-0000-00000000c061', '00000000-0000-0000-0000-00000000c071', '00000000-0000-0000-0000-00000000c051',
+          '2030-06-12 10:00+02', '2030-06-12 11:00+02', 'EUR', 'checkout-42')
+  ON CONFLICT (org_id, idempotency_key) DO NOTHING;
+SELECT count(*) AS bookings_with_the_key FROM booking.booking WHERE idempotency_key = 'checkout-42';
 -- the price comes from the default rate card and is split by the platform fee
 INSERT INTO booking.rate_card (org_id, id, name, currency, is_default) VALUES (:org, '00000000-0000-0000-0000-00000000c0d1', 'Default', 'EUR', true);
 INSERT INTO booking.rate_card_item (org_id, rate_card_id, service_id, price_cents) VALUES (:org, '00000000-0000-0000-0000-00000000c0d1', '00000000-0000-0000-0000-00000000c051', 5500);
