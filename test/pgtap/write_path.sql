@@ -4,7 +4,7 @@
 -- directly.
 BEGIN;
 SET client_min_messages = warning;
-SELECT plan(44);
+SELECT plan(46);
 
 -- objects
 SELECT has_function('booking', 'occupies_now', ARRAY['booking.booking_status', 'timestamp with time zone'], 'the one occupancy predicate exists');
@@ -70,6 +70,10 @@ SELECT throws_ok($$SELECT booking.local_days('Mars/Olympus', tstzrange(now(), no
   'local_days in an unknown zone: 22023');
 SELECT throws_ok($$SELECT booking.local_days('UTC', tstzrange(now(), now() + interval '1001 days'), 0)$$, '54000', NULL,
   'local_days of more than 1,000 days: 54000');
+SELECT throws_ok($$SELECT booking.local_days('UTC', tstzrange(now(), now() + interval '1 hour'), -1)$$, '22023', NULL,
+  'local_days with a negative margin: 22023');
+SELECT throws_ok($$SELECT booking.local_days('UTC', tstzrange('4714-11-24 00:00+00 BC', '4714-11-24 01:00+00 BC'), 1)$$, '22008', NULL,
+  'local_days reaching before the first date: 22008');
 
 -- the predicate
 SELECT is(booking.occupies_now('pending', NULL), true, 'a pending booking occupies');
