@@ -10,11 +10,30 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 MODULE_big = booking
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c) $(wildcard src/core/*.c)))
 
-# The install script is assembled from one file per concern under sql/parts;
-# upgrade scripts (booking--A--B.sql) are kept as written, never edited once
-# released.
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
-DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*--*.sql))
+# Scripts (see README, "Changing the schema"):
+#   sql/booking--V.sql       the install script of version V
+#   sql/booking--A--B.sql    the update script from A to B
+# Released scripts are committed and never edited (DATA).  The scripts of the
+# version in development are built (DATA_built) from the same sources:
+#   install = header, schema/01_types, code/00_used_by_tables, the rest of
+#             schema/ (the base as released in 0.1.0), every updates/A--B.sql
+#             in version order, the rest of code/
+#   update  = header, updates/PREV.check.sql (PREV's objects are as released),
+#             code/00_used_by_tables, updates/PREV--V.sql, the rest of code/
+# so a table changes in one hand-written file and code is written once.  In
+# the install script CREATE OR REPLACE becomes CREATE and the DROP ... IF
+# EXISTS lines before each policy go: a fresh install never replaces an
+# object, and fails if one is in the way.
+UPDATES := $(shell ls sql/updates/*--*.sql 2>/dev/null | sort -V)
+PREVIOUS := $(shell ls sql/updates/*--$(EXTVERSION).sql 2>/dev/null | sed 's|.*/\(.*\)--.*|\1|')
+CODE_FIRST = sql/code/00_used_by_tables.sql
+CODE = $(filter-out $(CODE_FIRST),$(sort $(wildcard sql/code/*.sql)))
+SCHEMA_FIRST = sql/schema/01_types.sql
+SCHEMA = $(filter-out $(SCHEMA_FIRST),$(sort $(wildcard sql/schema/*.sql)))
+BOOKING_INSTALL = sql/$(EXTENSION)--$(EXTVERSION).sql
+BOOKING_UPDATE = $(if $(PREVIOUS),sql/$(EXTENSION)--$(PREVIOUS)--$(EXTVERSION).sql)
+DATA_built = $(BOOKING_INSTALL) $(BOOKING_UPDATE)
+DATA = $(filter-out $(DATA_built),$(wildcard sql/$(EXTENSION)--*.sql))
 
 # pg_regress reads test/sql/*.sql and <inputdir>/expected/*.out; test/expected
 # points to the top-level expected/ directory.
@@ -33,5 +52,12 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-sql/$(EXTENSION)--$(EXTVERSION).sql: $(sort $(wildcard sql/parts/*.sql))
+AS_INSTALL = sed -E -e 's/^CREATE OR REPLACE (FUNCTION|PROCEDURE|TRIGGER) /CREATE \1 /' -e '/^DROP POLICY IF EXISTS [a-z_]+ ON booking\.[a-z_]+;$$/d'
+
+$(BOOKING_INSTALL): sql/header.sql $(SCHEMA_FIRST) $(CODE_FIRST) $(SCHEMA) $(UPDATES) $(CODE)
+	{ cat sql/header.sql $(SCHEMA_FIRST); $(AS_INSTALL) $(CODE_FIRST); cat $(SCHEMA) $(UPDATES); $(AS_INSTALL) $(CODE); } > $@
+
+ifneq ($(BOOKING_UPDATE),)
+$(BOOKING_UPDATE): sql/header.sql sql/updates/$(PREVIOUS).check.sql $(CODE_FIRST) sql/updates/$(PREVIOUS)--$(EXTVERSION).sql $(CODE)
 	cat $^ > $@
+endif

@@ -18,6 +18,12 @@ status=0
 		if [ "${pair##*:}" = "$control" ]; then echo "ok $n - ${pair%%:*} is $control"; p=$((p + 1));
 		else echo "not ok $n - ${pair%%:*} is '${pair##*:}', booking.control says '$control'"; status=1; fi
 	done
+	# Released scripts are frozen: each keeps the checksum it was released with.
+	while read -r sum file; do
+		n=$((n + 1))
+		if [ "$(sha256sum "$file" | cut -d' ' -f1)" = "$sum" ]; then echo "ok $n - released $file is unchanged"; p=$((p + 1));
+		else echo "not ok $n - released $file was edited (sql/released.sha256)"; status=1; fi
+	done <sql/released.sha256
 	echo "# meta versions passed=$p failed=$((n - p))"
 } | tee "$out/meta.log"
 grep -q '^not ok' "$out/meta.log" && status=1
@@ -44,6 +50,13 @@ echo "# pgtap all passed=$(grep -c '^ok [0-9]' "$out/pgtap.out") failed=$(grep -
 bash test/dump_restore.sh | tee "$out/dump_restore.out"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 echo "# dump_restore all passed=$(grep -c '^ok' "$out/dump_restore.out") failed=$(grep -c '^not ok' "$out/dump_restore.out")" >"$out/dump_restore.log"
+
+# The update from every released version: schema equal to a fresh install,
+# rows kept, hostile objects never called, refusals that change nothing.
+bash test/update.sh "$out" | tee "$out/update.out" | grep -v '^ok'
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+grep '^# update all ' "$out/update.out" >"$out/update.log" ||
+	echo "# update all passed=0 failed=1" >"$out/update.log"
 
 # The solver against its independent SQL reference on 1,000 random cases.
 bash test/differential.sh | tee "$out/differential.out" | grep -v '^ok' | tail -8

@@ -3,34 +3,7 @@
 -- install script, not by the functions, policies and triggers afterwards.
 SET client_min_messages = warning;
 DROP EXTENSION booking;
-CREATE TABLE public.hostile_calls (what text);
-GRANT INSERT, SELECT ON public.hostile_calls TO PUBLIC;
-CREATE FUNCTION public.hostile(what text) RETURNS void LANGUAGE sql AS
-  $$ INSERT INTO public.hostile_calls VALUES (what) $$;
-
--- functions and operators that an unqualified reference could resolve to
-CREATE FUNCTION public.now() RETURNS timestamptz LANGUAGE sql AS
-  $$ SELECT public.hostile('now'); SELECT 'epoch'::timestamptz $$;
-CREATE FUNCTION public.gen_random_uuid() RETURNS uuid LANGUAGE sql AS
-  $$ SELECT public.hostile('gen_random_uuid'); SELECT '00000000-0000-0000-0000-000000000000'::uuid $$;
-CREATE FUNCTION public.lower(text) RETURNS text LANGUAGE sql AS
-  $$ SELECT public.hostile('lower'); SELECT $1 $$;
-CREATE FUNCTION public.length(text) RETURNS int LANGUAGE sql AS
-  $$ SELECT public.hostile('length'); SELECT 1 $$;
-CREATE FUNCTION public.format(text, VARIADIC text[]) RETURNS text LANGUAGE sql AS
-  $$ SELECT public.hostile('format'); SELECT 'SELECT 1' $$;
-CREATE FUNCTION public.hostile_eq(anyenum, text) RETURNS bool LANGUAGE sql AS
-  $$ SELECT public.hostile('anyenum = text'); SELECT true $$;
-CREATE OPERATOR public.= (LEFTARG = anyenum, RIGHTARG = text, FUNCTION = public.hostile_eq);
-CREATE FUNCTION public.hostile_uuid_eq(uuid, text) RETURNS bool LANGUAGE sql AS
-  $$ SELECT public.hostile('uuid = text'); SELECT true $$;
-CREATE OPERATOR public.= (LEFTARG = uuid, RIGHTARG = text, FUNCTION = public.hostile_uuid_eq);
-CREATE FUNCTION public.hostile_text_match(text, text) RETURNS bool LANGUAGE sql AS
-  $$ SELECT public.hostile('text ~ text'); SELECT true $$;
-CREATE OPERATOR public.~ (LEFTARG = text, RIGHTARG = text, FUNCTION = public.hostile_text_match);
-CREATE FUNCTION public.hostile_overlap(anyarray, anyarray) RETURNS bool LANGUAGE sql AS
-  $$ SELECT public.hostile('anyarray && anyarray'); SELECT true $$;
-CREATE OPERATOR public.&& (LEFTARG = anyarray, RIGHTARG = anyarray, FUNCTION = public.hostile_overlap);
+\i test/sql/include/hostile.psql
 
 SET search_path = public, pg_catalog;
 CREATE EXTENSION booking;
@@ -68,8 +41,4 @@ SELECT what FROM public.hostile_calls;
 RESET search_path;
 DROP OWNED BY regress_hostile_app;
 DROP ROLE regress_hostile_app;
-DROP OPERATOR public.= (anyenum, text), public.= (uuid, text), public.~ (text, text), public.&& (anyarray, anyarray);
-DROP FUNCTION public.hostile_eq(anyenum, text), public.hostile_uuid_eq(uuid, text), public.hostile_text_match(text, text),
-  public.hostile_overlap(anyarray, anyarray), public.now(), public.gen_random_uuid(), public.lower(text),
-  public.length(text), public.format(text, VARIADIC text[]), public.hostile(text);
-DROP TABLE public.hostile_calls;
+\i test/sql/include/hostile_drop.psql

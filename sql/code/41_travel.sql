@@ -1,70 +1,17 @@
 -- Travel time: an org's settings, the checks on the cache table, and the
 -- lookup functions (src/travel.c, src/core/travel.c).
 
-CREATE FUNCTION booking.minute_windows_ok(windows booking.timemultirange) RETURNS pg_catalog.bool
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT pg_catalog.bool_and(pg_catalog.lower_inc(r) AND NOT pg_catalog.upper_inc(r)
-                             AND NOT pg_catalog.lower_inf(r) AND NOT pg_catalog.upper_inf(r)
-                             AND pg_catalog.extract('second', pg_catalog.lower(r)) OPERATOR(pg_catalog.=) 0
-                             AND pg_catalog.extract('second', pg_catalog.upper(r)) OPERATOR(pg_catalog.=) 0)
-           IS NOT FALSE
-    FROM pg_catalog.unnest(windows) AS r;
-END;
-COMMENT ON FUNCTION booking.minute_windows_ok(booking.timemultirange) IS
-  'true when every range is bounded, [inclusive, exclusive) and starts and ends on a whole minute, e.g. {[07:00,09:00),[16:00,18:00)}';
-
-CREATE TABLE booking.travel_setting (
-  org_id             pg_catalog.uuid NOT NULL DEFAULT booking.current_org_id() REFERENCES booking.org (id) ON DELETE CASCADE,
-  geohash_precision  pg_catalog.int4 NOT NULL DEFAULT 7 CHECK (geohash_precision BETWEEN 1 AND 12),
-  detour_factor      pg_catalog.float8 NOT NULL DEFAULT 1.3
-                       CHECK (detour_factor OPERATOR(pg_catalog.>=) 1::pg_catalog.float8 AND detour_factor OPERATOR(pg_catalog.<=) 5::pg_catalog.float8),
-  speed_kmh          pg_catalog.float8[] NOT NULL
-                       DEFAULT '{40,40,40,40,40,40,35,20,20,30,30,30,30,30,30,30,20,20,30,35,35,35,40,40}'
-                       CHECK (pg_catalog.array_ndims(speed_kmh) OPERATOR(pg_catalog.=) 1
-                              AND pg_catalog.cardinality(speed_kmh) OPERATOR(pg_catalog.=) 24
-                              AND pg_catalog.array_position(speed_kmh, NULL) IS NULL
-                              AND 0::pg_catalog.float8 OPERATOR(pg_catalog.<) ALL (speed_kmh)
-                              AND 300::pg_catalog.float8 OPERATOR(pg_catalog.>=) ALL (speed_kmh)),
-  min_minutes        pg_catalog.int4 NOT NULL DEFAULT 5 CHECK (min_minutes BETWEEN 0 AND 1440),
-  peak_windows       booking.timemultirange NOT NULL DEFAULT '{[07:00,09:00),[16:00,18:00)}'
-                       CHECK (booking.minute_windows_ok(peak_windows)),
-  created_at         pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
-  updated_at         pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
-  PRIMARY KEY (org_id)
-);
-COMMENT ON TABLE booking.travel_setting IS
-  'an org''s travel-time settings; an org without a row uses the defaults of the columns';
-COMMENT ON COLUMN booking.travel_setting.geohash_precision IS
-  'characters of the geohash cells that key booking.travel_time_cache: 7 is about 153 m x 153 m at the equator (92 m x 153 m at Berlin)';
-COMMENT ON COLUMN booking.travel_setting.detour_factor IS
-  'road distance over great-circle distance assumed by the estimate, 1 to 5';
-COMMENT ON COLUMN booking.travel_setting.speed_kmh IS
-  'estimate speed in km/h by local hour of departure, 24 values (index 1 = 00:00-00:59), each in (0, 300]';
-COMMENT ON COLUMN booking.travel_setting.min_minutes IS
-  'the estimate between two distinct points is never below this';
-COMMENT ON COLUMN booking.travel_setting.peak_windows IS
-  'local times of day in which a cache entry''s peak_hour_multiplier applies; [inclusive, exclusive) ranges on whole minutes';
-
-CREATE FUNCTION booking.checked_point(point geography, name pg_catalog.text DEFAULT 'point')
-  RETURNS booking.point
-  LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
-  AS 'MODULE_PATHNAME', 'booking_checked_point';
-COMMENT ON FUNCTION booking.checked_point(geography, pg_catalog.text) IS
-  'the point itself if it is a non-empty, finite POINT in SRID 4326; otherwise an error (SQLSTATE 22023 or 22003) that names it';
-
-CREATE FUNCTION booking.tg_travel_cache_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION booking.tg_travel_cache_check() RETURNS trigger
   LANGUAGE c
   SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'booking_travel_cache_check';
 COMMENT ON FUNCTION booking.tg_travel_cache_check() IS
   'checks a travel time cache entry (points, factors, validity in the future) and sets its cell hashes and last_updated';
 
-CREATE TRIGGER travel_time_cache_check BEFORE INSERT OR UPDATE ON booking.travel_time_cache
+CREATE OR REPLACE TRIGGER travel_time_cache_check BEFORE INSERT OR UPDATE ON booking.travel_time_cache
   FOR EACH ROW EXECUTE FUNCTION booking.tg_travel_cache_check();
 
-CREATE FUNCTION booking.travel_time(
+CREATE OR REPLACE FUNCTION booking.travel_time(
     origin geography, destination geography, depart_at pg_catalog.timestamptz,
     OUT minutes pg_catalog.int4, OUT distance_meters pg_catalog.int4,
     OUT source pg_catalog.text, OUT reliability pg_catalog.text)
@@ -76,7 +23,7 @@ CREATE FUNCTION booking.travel_time(
 COMMENT ON FUNCTION booking.travel_time(geography, geography, pg_catalog.timestamptz) IS
   'driving time from origin to destination departing at depart_at, for the acting org: 0 for the same point (source same_point), else a valid cache entry of the two cells (source cache), else the estimate (source estimate, reliability low)';
 
-CREATE FUNCTION booking.travel_time(
+CREATE OR REPLACE FUNCTION booking.travel_time(
     org_id pg_catalog.uuid, origin geography, destination geography, depart_at pg_catalog.timestamptz,
     OUT minutes pg_catalog.int4, OUT distance_meters pg_catalog.int4,
     OUT source pg_catalog.text, OUT reliability pg_catalog.text)
@@ -87,7 +34,7 @@ CREATE FUNCTION booking.travel_time(
 COMMENT ON FUNCTION booking.travel_time(pg_catalog.uuid, geography, geography, pg_catalog.timestamptz) IS
   'booking.travel_time for the given org, without an acting identity; for administrative roles (EXECUTE is revoked from PUBLIC)';
 
-CREATE FUNCTION booking.travel_matrix(
+CREATE OR REPLACE FUNCTION booking.travel_matrix(
     points geography[], depart_at pg_catalog.timestamptz,
     OUT from_index pg_catalog.int4, OUT to_index pg_catalog.int4,
     OUT minutes pg_catalog.int4, OUT distance_meters pg_catalog.int4,
@@ -99,7 +46,7 @@ CREATE FUNCTION booking.travel_matrix(
 COMMENT ON FUNCTION booking.travel_matrix(geography[], pg_catalog.timestamptz) IS
   'booking.travel_time between every ordered pair of points (1-based indexes, diagonal included), for the acting org, with one cache scan per distinct origin cell';
 
-CREATE FUNCTION booking.travel_matrix(
+CREATE OR REPLACE FUNCTION booking.travel_matrix(
     org_id pg_catalog.uuid, points geography[], depart_at pg_catalog.timestamptz,
     OUT from_index pg_catalog.int4, OUT to_index pg_catalog.int4,
     OUT minutes pg_catalog.int4, OUT distance_meters pg_catalog.int4,
@@ -111,7 +58,7 @@ CREATE FUNCTION booking.travel_matrix(
 COMMENT ON FUNCTION booking.travel_matrix(pg_catalog.uuid, geography[], pg_catalog.timestamptz) IS
   'booking.travel_matrix for the given org, without an acting identity; for administrative roles (EXECUTE is revoked from PUBLIC)';
 
-CREATE FUNCTION booking.store_travel_time(
+CREATE OR REPLACE FUNCTION booking.store_travel_time(
     org_id pg_catalog.uuid,
     origin geography, destination geography,
     driving_minutes pg_catalog.int4, distance_meters pg_catalog.int4,
@@ -144,7 +91,7 @@ END;
 COMMENT ON FUNCTION booking.store_travel_time(pg_catalog.uuid, geography, geography, pg_catalog.int4, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8[], pg_catalog.text, pg_catalog.text) IS
   'stores or refreshes org_id''s cache entry for the cells of origin and destination (every field checked by the table''s trigger) and returns it; runs with the caller''s rights, so row-level security limits it to the acting org (staff) unless the caller bypasses it';
 
-CREATE FUNCTION booking.store_travel_time(
+CREATE OR REPLACE FUNCTION booking.store_travel_time(
     origin geography, destination geography,
     driving_minutes pg_catalog.int4, distance_meters pg_catalog.int4,
     valid_until pg_catalog.timestamptz,
@@ -165,14 +112,14 @@ END;
 COMMENT ON FUNCTION booking.store_travel_time(geography, geography, pg_catalog.int4, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8[], pg_catalog.text, pg_catalog.text) IS
   'stores or refreshes the acting org''s cache entry for the cells of origin and destination (every field checked by the table''s trigger) and returns it';
 
-CREATE FUNCTION booking.travel_cell(org_id pg_catalog.uuid, point geography) RETURNS pg_catalog.text
+CREATE OR REPLACE FUNCTION booking.travel_cell(org_id pg_catalog.uuid, point geography) RETURNS pg_catalog.text
   LANGUAGE c STABLE STRICT PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'booking_travel_cell';
 COMMENT ON FUNCTION booking.travel_cell(pg_catalog.uuid, geography) IS
   'the cache cell of a point for an org: its geohash at the org''s geohash_precision, as from_hash/to_hash of booking.travel_time_cache';
 
-CREATE FUNCTION booking.travel_round_minutes(raw_minutes pg_catalog.float8) RETURNS pg_catalog.int4
+CREATE OR REPLACE FUNCTION booking.travel_round_minutes(raw_minutes pg_catalog.float8) RETURNS pg_catalog.int4
   LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'booking_travel_round_minutes';

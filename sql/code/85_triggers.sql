@@ -1,7 +1,7 @@
 -- Triggers: updated_at, deletion of people with open bookings, append-only
 -- logs, real-time notifications and the audit of administrative changes.
 
-CREATE FUNCTION booking.tg_touch_updated_at() RETURNS trigger
+CREATE OR REPLACE FUNCTION booking.tg_touch_updated_at() RETURNS trigger
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -16,7 +16,7 @@ COMMENT ON FUNCTION booking.tg_touch_updated_at() IS 'trigger: set updated_at to
 -- restrict rules).  TG_ARGV[0] names the referencing column of
 -- booking.booking.  The deletion of a whole org cascades regardless: when
 -- the org row is already gone, the check steps aside.
-CREATE FUNCTION booking.tg_restrict_open_bookings() RETURNS trigger
+CREATE OR REPLACE FUNCTION booking.tg_restrict_open_bookings() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -46,7 +46,7 @@ COMMENT ON FUNCTION booking.tg_restrict_open_bookings() IS
 
 -- History and audit rows are append-only.  They go away only with their
 -- booking or org (the cascade finds the parent already deleted).
-CREATE FUNCTION booking.tg_append_only() RETURNS trigger
+CREATE OR REPLACE FUNCTION booking.tg_append_only() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -73,7 +73,7 @@ $$;
 COMMENT ON FUNCTION booking.tg_append_only() IS
   'trigger: refuse UPDATE and DELETE on append-only logs except by a superuser or through the deletion of the parent (SQLSTATE 42501)';
 
-CREATE FUNCTION booking.tg_notify_user() RETURNS trigger
+CREATE OR REPLACE FUNCTION booking.tg_notify_user() RETURNS trigger
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -87,7 +87,7 @@ $$;
 COMMENT ON FUNCTION booking.tg_notify_user() IS
   'trigger: announce a new notification on channel booking_user_<user id without dashes>; the payload holds ids only, the content is read through row-level security';
 
-CREATE FUNCTION booking.tg_audit() RETURNS trigger
+CREATE OR REPLACE FUNCTION booking.tg_audit() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -115,39 +115,20 @@ END
 $$;
 COMMENT ON FUNCTION booking.tg_audit() IS 'trigger: append the change of an administrative row made by an acting user (see booking.act_as) to booking.audit_log';
 
--- Attach updated_at triggers to every table that has the column.
-DO $$
-DECLARE
-  t pg_catalog.regclass;
-BEGIN
-  FOR t IN
-    SELECT c.oid::pg_catalog.regclass
-      FROM pg_catalog.pg_class c
-      JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) c.oid
-     WHERE c.relnamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
-       AND c.relkind OPERATOR(pg_catalog.=) 'r' AND a.attname OPERATOR(pg_catalog.=) 'updated_at'
-     ORDER BY c.relname
-  LOOP
-    EXECUTE pg_catalog.format(
-      'CREATE TRIGGER touch_updated_at BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION booking.tg_touch_updated_at()', t);
-  END LOOP;
-END
-$$;
-
-CREATE TRIGGER restrict_open_bookings BEFORE DELETE ON booking.client
+CREATE OR REPLACE TRIGGER restrict_open_bookings BEFORE DELETE ON booking.client
   FOR EACH ROW EXECUTE FUNCTION booking.tg_restrict_open_bookings('client_id');
-CREATE TRIGGER restrict_open_bookings BEFORE DELETE ON booking.resource
+CREATE OR REPLACE TRIGGER restrict_open_bookings BEFORE DELETE ON booking.resource
   FOR EACH ROW EXECUTE FUNCTION booking.tg_restrict_open_bookings('resource_id');
 
-CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON booking.status_history
+CREATE OR REPLACE TRIGGER append_only BEFORE UPDATE OR DELETE ON booking.status_history
   FOR EACH ROW EXECUTE FUNCTION booking.tg_append_only();
-CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON booking.audit_log
+CREATE OR REPLACE TRIGGER append_only BEFORE UPDATE OR DELETE ON booking.audit_log
   FOR EACH ROW EXECUTE FUNCTION booking.tg_append_only();
 
-CREATE TRIGGER notify_user AFTER INSERT ON booking.notification
+CREATE OR REPLACE TRIGGER notify_user AFTER INSERT ON booking.notification
   FOR EACH ROW EXECUTE FUNCTION booking.tg_notify_user();
 
-CREATE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON booking.membership
+CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON booking.membership
   FOR EACH ROW EXECUTE FUNCTION booking.tg_audit();
-CREATE TRIGGER audit AFTER UPDATE ON booking.org
+CREATE OR REPLACE TRIGGER audit AFTER UPDATE ON booking.org
   FOR EACH ROW EXECUTE FUNCTION booking.tg_audit();

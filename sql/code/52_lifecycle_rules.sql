@@ -2,7 +2,7 @@
 -- acting user's relations to a booking, the org's settings), the default
 -- rule set of a new org and the terms of a cancellation.
 
-CREATE FUNCTION booking.transition_decide(
+CREATE OR REPLACE FUNCTION booking.transition_decide(
     action pg_catalog.text, booking_id pg_catalog.uuid,
     from_status pg_catalog.text, to_status pg_catalog.text,
     is_system pg_catalog.bool, roles pg_catalog.text[], relations pg_catalog.text[],
@@ -20,7 +20,7 @@ COMMENT ON FUNCTION booking.transition_decide(pg_catalog.text, pg_catalog.uuid, 
 -- them: client (their own client record), guardian (a guardian of the
 -- client), resource (the user of the booking's resource or of the resource
 -- running its session).
-CREATE FUNCTION booking.booking_relations(b booking.booking, user_id pg_catalog.uuid)
+CREATE OR REPLACE FUNCTION booking.booking_relations(b booking.booking, user_id pg_catalog.uuid)
   RETURNS pg_catalog.text[]
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
@@ -52,7 +52,7 @@ COMMENT ON FUNCTION booking.booking_relations(booking.booking, pg_catalog.uuid) 
 -- Decide one change of booking b to to_status for the current actor: read
 -- the org's active rules for the pair and the acting user's roles and
 -- relations, and ask the C engine.  Returns the allowing rule's id.
-CREATE FUNCTION booking.lifecycle_decide(action pg_catalog.text, b booking.booking,
+CREATE OR REPLACE FUNCTION booking.lifecycle_decide(action pg_catalog.text, b booking.booking,
                                          to_status booking.booking_status, has_reason pg_catalog.bool)
   RETURNS pg_catalog.uuid
   LANGUAGE plpgsql STABLE
@@ -94,7 +94,7 @@ COMMENT ON FUNCTION booking.lifecycle_decide(pg_catalog.text, booking.booking, b
 -- for every new booking, and an SQL function with a SET clause is never
 -- inlined, so each call would read its stored body and plan it again; here
 -- the expression's plan is cached for the session.
-CREATE FUNCTION booking.lifecycle_minutes(settings pg_catalog.jsonb, key pg_catalog.text)
+CREATE OR REPLACE FUNCTION booking.lifecycle_minutes(settings pg_catalog.jsonb, key pg_catalog.text)
   RETURNS pg_catalog.int4
   LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
@@ -112,7 +112,7 @@ $$;
 COMMENT ON FUNCTION booking.lifecycle_minutes(pg_catalog.jsonb, pg_catalog.text) IS
   'a life-cycle setting of an org in minutes, from settings.lifecycle: pending_expiry_minutes (default 1440), no_show_after_minutes (15), auto_complete_after_minutes (60); JSON null turns the scheduled transition off (NULL)';
 
-CREATE FUNCTION booking.lifecycle_settings_check(settings pg_catalog.jsonb) RETURNS pg_catalog.bool
+CREATE OR REPLACE FUNCTION booking.lifecycle_settings_check(settings pg_catalog.jsonb) RETURNS pg_catalog.bool
   LANGUAGE plpgsql IMMUTABLE
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -151,7 +151,7 @@ COMMENT ON FUNCTION booking.lifecycle_settings_check(pg_catalog.jsonb) IS
   'true if the lifecycle object of org settings has only known keys with whole minutes (0 to 525600) or null; raises invalid_parameter_value (22023) otherwise';
 
 -- The default rule set of a new org (see the README for the table).
-CREATE FUNCTION booking.seed_lifecycle_defaults(org_id pg_catalog.uuid) RETURNS pg_catalog.int4
+CREATE OR REPLACE FUNCTION booking.seed_lifecycle_defaults(org_id pg_catalog.uuid) RETURNS pg_catalog.int4
   LANGUAGE sql VOLATILE
   SET search_path = pg_catalog, pg_temp
   BEGIN ATOMIC
@@ -203,7 +203,7 @@ COMMENT ON FUNCTION booking.seed_lifecycle_defaults(pg_catalog.uuid) IS
   'add the default transition rules to an org (booking.create_org does this for every new org); rules the org already has for the same from, to and role are kept; returns the number added';
 
 -- Who cancels, for the cancellation policy.
-CREATE FUNCTION booking.cancellation_actor_of(b booking.booking) RETURNS booking.cancellation_actor
+CREATE OR REPLACE FUNCTION booking.cancellation_actor_of(b booking.booking) RETURNS booking.cancellation_actor
   LANGUAGE plpgsql STABLE
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -229,7 +229,7 @@ COMMENT ON FUNCTION booking.cancellation_actor_of(booking.booking) IS
 
 -- The terms of a cancellation: the active policy of the actor with the
 -- largest hours_before_start not above the hours left (0 after the start).
-CREATE FUNCTION booking.cancellation_terms(org_id pg_catalog.uuid, actor booking.cancellation_actor,
+CREATE OR REPLACE FUNCTION booking.cancellation_terms(org_id pg_catalog.uuid, actor booking.cancellation_actor,
                                            price_cents pg_catalog.int8, starts_at pg_catalog.timestamptz,
                                            at pg_catalog.timestamptz,
                                            OUT policy_id pg_catalog.uuid, OUT hours_before_start pg_catalog.numeric,

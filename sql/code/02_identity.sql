@@ -8,31 +8,25 @@
 -- SQL ones from being inlined.  test/pgtap/schema.sql lists every such
 -- exception to the pinned search_path.
 
-CREATE FUNCTION booking.current_org_id() RETURNS pg_catalog.uuid
-  LANGUAGE c STABLE PARALLEL SAFE
-  AS 'MODULE_PATHNAME', 'booking_current_org_id';
-COMMENT ON FUNCTION booking.current_org_id() IS
-  'org the current transaction acts for (set by booking.act_as), or NULL';
-
-CREATE FUNCTION booking.current_user_id() RETURNS pg_catalog.uuid
+CREATE OR REPLACE FUNCTION booking.current_user_id() RETURNS pg_catalog.uuid
   LANGUAGE c STABLE PARALLEL SAFE
   AS 'MODULE_PATHNAME', 'booking_current_user_id';
 COMMENT ON FUNCTION booking.current_user_id() IS
   'user the current transaction acts for (set by booking.act_as), or NULL';
 
-CREATE FUNCTION booking.current_roles() RETURNS booking.org_role[]
+CREATE OR REPLACE FUNCTION booking.current_roles() RETURNS booking.org_role[]
   LANGUAGE c STABLE PARALLEL SAFE
   AS 'MODULE_PATHNAME', 'booking_current_roles';
 COMMENT ON FUNCTION booking.current_roles() IS
   'roles of the acting user in the acting org; empty when no identity is set';
 
-CREATE FUNCTION booking.acting_is_system() RETURNS pg_catalog.bool
+CREATE OR REPLACE FUNCTION booking.acting_is_system() RETURNS pg_catalog.bool
   LANGUAGE c STABLE PARALLEL SAFE
   AS 'MODULE_PATHNAME', 'booking_acting_is_system';
 COMMENT ON FUNCTION booking.acting_is_system() IS
   'true while one of the extension''s own functions (waitlist promotion, the scheduled-transition runner) changes rows for the system; they turn booking.internal on with a SET clause, ordinary roles cannot';
 
-CREATE FUNCTION booking.act_as(org_id pg_catalog.uuid, user_id pg_catalog.uuid)
+CREATE OR REPLACE FUNCTION booking.act_as(org_id pg_catalog.uuid, user_id pg_catalog.uuid)
   RETURNS booking.org_role[]
   LANGUAGE c VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
@@ -40,21 +34,10 @@ CREATE FUNCTION booking.act_as(org_id pg_catalog.uuid, user_id pg_catalog.uuid)
 COMMENT ON FUNCTION booking.act_as(pg_catalog.uuid, pg_catalog.uuid) IS
   'act for user_id in org_id until the end of the current transaction (like SET LOCAL); refuses a user who is not an active member; returns the user''s roles. Only roles granted EXECUTE (see booking.grant_app_role) may call it';
 
-CREATE FUNCTION booking.check_time_zone(name pg_catalog.text) RETURNS pg_catalog.bool
-  LANGUAGE c STABLE STRICT PARALLEL SAFE
-  SET search_path = pg_catalog, pg_temp
-  AS 'MODULE_PATHNAME', 'booking_check_time_zone';
-COMMENT ON FUNCTION booking.check_time_zone(pg_catalog.text) IS
-  'true if name is a zone of the IANA tz database as listed in pg_timezone_names; raises invalid_parameter_value (22023) otherwise';
-
-CREATE DOMAIN booking.time_zone AS pg_catalog.text
-  CONSTRAINT time_zone_is_iana CHECK (booking.check_time_zone(VALUE));
-COMMENT ON DOMAIN booking.time_zone IS 'name of an IANA tz database zone, e.g. Europe/Berlin';
-
 -- Role tests used by the row-level security policies.  Policies call them as
 -- (SELECT booking.f()) so that they run once per statement, not once per row.
 
-CREATE FUNCTION booking.acting_is_staff() RETURNS pg_catalog.bool
+CREATE OR REPLACE FUNCTION booking.acting_is_staff() RETURNS pg_catalog.bool
   LANGUAGE sql STABLE PARALLEL SAFE
   BEGIN ATOMIC
     SELECT booking.current_roles() OPERATOR(pg_catalog.&&)
@@ -63,7 +46,7 @@ CREATE FUNCTION booking.acting_is_staff() RETURNS pg_catalog.bool
 COMMENT ON FUNCTION booking.acting_is_staff() IS
   'true when the acting user is owner, admin or staff of the acting org (sees the whole org)';
 
-CREATE FUNCTION booking.acting_is_admin() RETURNS pg_catalog.bool
+CREATE OR REPLACE FUNCTION booking.acting_is_admin() RETURNS pg_catalog.bool
   LANGUAGE sql STABLE PARALLEL SAFE
   BEGIN ATOMIC
     SELECT booking.current_roles() OPERATOR(pg_catalog.&&) '{owner,admin}'::booking.org_role[];
@@ -71,7 +54,7 @@ CREATE FUNCTION booking.acting_is_admin() RETURNS pg_catalog.bool
 COMMENT ON FUNCTION booking.acting_is_admin() IS
   'true when the acting user is owner or admin of the acting org';
 
-CREATE FUNCTION booking.acting_has_role(role booking.org_role) RETURNS pg_catalog.bool
+CREATE OR REPLACE FUNCTION booking.acting_has_role(role booking.org_role) RETURNS pg_catalog.bool
   LANGUAGE sql STABLE PARALLEL SAFE
   BEGIN ATOMIC
     SELECT role OPERATOR(pg_catalog.=) ANY (booking.current_roles());

@@ -1,6 +1,6 @@
 -- The availability solver (src/slots.c, src/core/slots.c).
 
-CREATE FUNCTION booking.available_slots(
+CREATE OR REPLACE FUNCTION booking.available_slots(
     resource_id pg_catalog.uuid, service_id pg_catalog.uuid, during pg_catalog.tstzrange,
     pickup geography DEFAULT NULL, student_id pg_catalog.uuid DEFAULT NULL)
   RETURNS TABLE (starts_at pg_catalog.timestamptz, ends_at pg_catalog.timestamptz)
@@ -10,7 +10,7 @@ CREATE FUNCTION booking.available_slots(
 COMMENT ON FUNCTION booking.available_slots(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid) IS
   'the bookable slots [starts_at, ends_at) of a resource of the acting org for a service inside during (at most 366 days): working hours in the org''s local time, exceptions, breaks, the slot grid, notice and horizon, the daily maximum, buffers and travel to and from the neighbouring appointments; none when student_id is given and not eligible';
 
-CREATE FUNCTION booking.find_slots(
+CREATE OR REPLACE FUNCTION booking.find_slots(
     service_id pg_catalog.uuid, during pg_catalog.tstzrange,
     pickup geography DEFAULT NULL, student_id pg_catalog.uuid DEFAULT NULL)
   RETURNS TABLE (resource_id pg_catalog.uuid, starts_at pg_catalog.timestamptz, ends_at pg_catalog.timestamptz,
@@ -22,7 +22,7 @@ CREATE FUNCTION booking.find_slots(
 COMMENT ON FUNCTION booking.find_slots(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid) IS
   'the bookable slots of every active resource of the acting org (for which student_id, if given, is eligible), best first: score = idle minutes created (free time beside the slot too short to sell again) + travel minutes before + travel minutes after; ties by start, then resource';
 
-CREATE FUNCTION booking.explain_slot(
+CREATE OR REPLACE FUNCTION booking.explain_slot(
     resource_id pg_catalog.uuid, service_id pg_catalog.uuid, starts_at pg_catalog.timestamptz,
     pickup geography DEFAULT NULL, student_id pg_catalog.uuid DEFAULT NULL)
   RETURNS TABLE (reason pg_catalog.text, detail pg_catalog.text, booking_id pg_catalog.uuid, rule_id pg_catalog.uuid)
@@ -32,7 +32,7 @@ CREATE FUNCTION booking.explain_slot(
 COMMENT ON FUNCTION booking.explain_slot(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, geography, pg_catalog.uuid) IS
   'every reason why the slot at starts_at is not bookable (the solver''s own predicate, plus eligibility), or one row ''bookable''; booking_id names a conflicting booking or session to staff and the resource''s own user only';
 
-CREATE FUNCTION booking.free_time(resource_id pg_catalog.uuid, during pg_catalog.tstzrange)
+CREATE OR REPLACE FUNCTION booking.free_time(resource_id pg_catalog.uuid, during pg_catalog.tstzrange)
   RETURNS pg_catalog.tstzmultirange
   LANGUAGE c STABLE SECURITY DEFINER PARALLEL RESTRICTED
   SET search_path = pg_catalog, pg_temp
@@ -42,7 +42,7 @@ COMMENT ON FUNCTION booking.free_time(pg_catalog.uuid, pg_catalog.tstzrange) IS
 
 -- The write path's rule check (called by booking.tg_write_check under the
 -- resource-day locks; not for PUBLIC).
-CREATE FUNCTION booking.check_slot(
+CREATE OR REPLACE FUNCTION booking.check_slot(
     org_id pg_catalog.uuid, booking_id pg_catalog.uuid, resource_id pg_catalog.uuid, service_id pg_catalog.uuid,
     starts_at pg_catalog.timestamptz, pickup geography, dropoff geography, may_override pg_catalog.bool)
   RETURNS pg_catalog.text[]

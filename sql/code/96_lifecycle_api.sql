@@ -12,7 +12,7 @@
 -- given, unchecked and unrecorded; any other session without an identity
 -- is refused.
 
-CREATE FUNCTION booking.lifecycle_is_maintenance() RETURNS pg_catalog.bool
+CREATE OR REPLACE FUNCTION booking.lifecycle_is_maintenance() RETURNS pg_catalog.bool
   LANGUAGE sql STABLE
   SET search_path = pg_catalog, pg_temp
   BEGIN ATOMIC
@@ -29,7 +29,7 @@ COMMENT ON FUNCTION booking.lifecycle_is_maintenance() IS
 -- no-show check and auto-completion.  One SELECT with no SET clause, so
 -- that the planner inlines it into the statement that writes the history
 -- row: this runs for every new booking.
-CREATE FUNCTION booking.lifecycle_schedule(b booking.booking)
+CREATE OR REPLACE FUNCTION booking.lifecycle_schedule(b booking.booking)
   RETURNS TABLE (kind pg_catalog.text, to_status booking.booking_status, execute_at pg_catalog.timestamptz,
                  expected_status booking.booking_status[], reason pg_catalog.text)
   LANGUAGE sql STABLE
@@ -56,7 +56,7 @@ COMMENT ON FUNCTION booking.lifecycle_schedule(booking.booking) IS
 
 -- Apply the cancellation policy to a booking being cancelled and record the
 -- refund on its payment; returns what was applied.
-CREATE FUNCTION booking.lifecycle_settle_cancellation(b booking.booking) RETURNS pg_catalog.jsonb
+CREATE OR REPLACE FUNCTION booking.lifecycle_settle_cancellation(b booking.booking) RETURNS pg_catalog.jsonb
   LANGUAGE plpgsql VOLATILE
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -100,7 +100,7 @@ $$;
 COMMENT ON FUNCTION booking.lifecycle_settle_cancellation(booking.booking) IS
   'apply the org''s cancellation policy to booking b for the acting user (see booking.cancellation_terms) and record the refund on its payment: a captured payment (succeeded, partially_refunded) gets refunded_cents raised by the refund, at most to its amount; an uncaptured one (pending, authorized) is cancelled with no refund; returns actor, policy_id, hours_before_start, refund_percentage, fee_cents, refund_cents, policy_refund_cents, payment_id, payment_status';
 
-CREATE FUNCTION booking.tg_lifecycle_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION booking.tg_lifecycle_check() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -202,7 +202,7 @@ $$;
 COMMENT ON FUNCTION booking.tg_lifecycle_check() IS
   'trigger (BEFORE INSERT OR UPDATE on booking): refuse a status change or reschedule no active rule allows for the acting user or the system (a lapsed hold expiring by the system needs no rule), and set previous_status, status_changed_*, cancelled_* and rescheduled_* (never taken from the client)';
 
-CREATE FUNCTION booking.tg_lifecycle_record() RETURNS trigger
+CREATE OR REPLACE FUNCTION booking.tg_lifecycle_record() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -293,7 +293,7 @@ $$;
 COMMENT ON FUNCTION booking.tg_lifecycle_record() IS
   'trigger (AFTER INSERT OR UPDATE on booking): in the same transaction append the change to booking.status_history, write an outbox event (booking.status.<to> or booking.rescheduled), schedule the automatic transitions of the new status and, on cancellation, apply the cancellation policy and record the refund on the payment';
 
-CREATE FUNCTION booking.tg_lifecycle_settings_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION booking.tg_lifecycle_settings_check() RETURNS trigger
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -305,16 +305,16 @@ $$;
 COMMENT ON FUNCTION booking.tg_lifecycle_settings_check() IS
   'trigger (BEFORE INSERT OR UPDATE OF settings on org): check settings.lifecycle (SQLSTATE 22023)';
 
-CREATE TRIGGER lifecycle_check BEFORE INSERT OR UPDATE ON booking.booking
+CREATE OR REPLACE TRIGGER lifecycle_check BEFORE INSERT OR UPDATE ON booking.booking
   FOR EACH ROW EXECUTE FUNCTION booking.tg_lifecycle_check();
-CREATE TRIGGER lifecycle_record_insert AFTER INSERT ON booking.booking
+CREATE OR REPLACE TRIGGER lifecycle_record_insert AFTER INSERT ON booking.booking
   FOR EACH ROW EXECUTE FUNCTION booking.tg_lifecycle_record();
-CREATE TRIGGER lifecycle_record_update AFTER UPDATE ON booking.booking
+CREATE OR REPLACE TRIGGER lifecycle_record_update AFTER UPDATE ON booking.booking
   FOR EACH ROW
   WHEN (OLD.status OPERATOR(pg_catalog.<>) NEW.status OR OLD.starts_at OPERATOR(pg_catalog.<>) NEW.starts_at
         OR OLD.ends_at OPERATOR(pg_catalog.<>) NEW.ends_at)
   EXECUTE FUNCTION booking.tg_lifecycle_record();
-CREATE TRIGGER lifecycle_settings_check BEFORE INSERT OR UPDATE OF settings ON booking.org
+CREATE OR REPLACE TRIGGER lifecycle_settings_check BEFORE INSERT OR UPDATE OF settings ON booking.org
   FOR EACH ROW EXECUTE FUNCTION booking.tg_lifecycle_settings_check();
 
 -- ------------------------------------------------------------------------
@@ -322,7 +322,7 @@ CREATE TRIGGER lifecycle_settings_check BEFORE INSERT OR UPDATE OF settings ON b
 -- ------------------------------------------------------------------------
 
 -- Lock a booking visible to the caller; raise no_data_found otherwise.
-CREATE FUNCTION booking.lifecycle_lock(booking_id pg_catalog.uuid) RETURNS booking.booking
+CREATE OR REPLACE FUNCTION booking.lifecycle_lock(booking_id pg_catalog.uuid) RETURNS booking.booking
   LANGUAGE plpgsql VOLATILE
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -353,7 +353,7 @@ $$;
 COMMENT ON FUNCTION booking.lifecycle_lock(pg_catalog.uuid) IS
   'lock and return a booking of the acting org that the acting user may see (no_data_found, P0002, otherwise)';
 
-CREATE FUNCTION booking.transition(booking_id pg_catalog.uuid, to_status booking.booking_status,
+CREATE OR REPLACE FUNCTION booking.transition(booking_id pg_catalog.uuid, to_status booking.booking_status,
                                    reason pg_catalog.text DEFAULT NULL,
                                    expected_status booking.booking_status DEFAULT NULL)
   RETURNS booking.booking
@@ -389,7 +389,7 @@ $$;
 COMMENT ON FUNCTION booking.transition(pg_catalog.uuid, booking.booking_status, pg_catalog.text, booking.booking_status) IS
   'move a booking to to_status, checked by the same trigger as UPDATE booking.booking SET status; reason is recorded (and required where a rule says so); with expected_status it is a compare-and-swap: serialization_failure (40001) when the booking is in another status. Returns the updated booking. Errors: P0002 not found, 22023 same status, 55000 no rule or too early/late, 42501 role or relation, 22004 reason missing';
 
-CREATE FUNCTION booking.cancel(booking_id pg_catalog.uuid, reason pg_catalog.text DEFAULT NULL,
+CREATE OR REPLACE FUNCTION booking.cancel(booking_id pg_catalog.uuid, reason pg_catalog.text DEFAULT NULL,
                                OUT refund_cents pg_catalog.int8, OUT fee_cents pg_catalog.int8,
                                OUT refund_percentage pg_catalog.int4,
                                OUT actor booking.cancellation_actor, OUT policy_id pg_catalog.uuid)
@@ -416,7 +416,7 @@ $$;
 COMMENT ON FUNCTION booking.cancel(pg_catalog.uuid, pg_catalog.text) IS
   'cancel a booking (booking.transition to cancelled) and return what the cancellation policy gave: refund_cents (also recorded on a captured payment), fee_cents, refund_percentage, the cancelling actor (student, guardian, instructor, admin) and the policy applied (NULL when none did)';
 
-CREATE FUNCTION booking.cancellation_quote(booking_id pg_catalog.uuid, at pg_catalog.timestamptz DEFAULT pg_catalog.now(),
+CREATE OR REPLACE FUNCTION booking.cancellation_quote(booking_id pg_catalog.uuid, at pg_catalog.timestamptz DEFAULT pg_catalog.now(),
                                            OUT actor booking.cancellation_actor, OUT policy_id pg_catalog.uuid,
                                            OUT hours_before_start pg_catalog.numeric, OUT refund_percentage pg_catalog.int4,
                                            OUT fee_cents pg_catalog.int8, OUT refund_cents pg_catalog.int8)
@@ -446,7 +446,7 @@ $$;
 COMMENT ON FUNCTION booking.cancellation_quote(pg_catalog.uuid, pg_catalog.timestamptz) IS
   'what cancelling the booking at time at (default now) would give the acting user under the org''s cancellation policy, without cancelling; refund_cents before capping at what the payment has left';
 
-CREATE FUNCTION booking.reschedule(booking_id pg_catalog.uuid, new_start pg_catalog.timestamptz,
+CREATE OR REPLACE FUNCTION booking.reschedule(booking_id pg_catalog.uuid, new_start pg_catalog.timestamptz,
                                    reason pg_catalog.text DEFAULT NULL)
   RETURNS booking.booking
   LANGUAGE plpgsql VOLATILE
@@ -477,7 +477,7 @@ $$;
 COMMENT ON FUNCTION booking.reschedule(pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.text) IS
   'move a pending, waitlisted or confirmed appointment to new_start, keeping its length, id and history; allowed to whoever may cancel it now (the rules for its status -> cancelled), checked like a new booking by the write-path triggers; records rescheduled_from/at/reason, a history row and a booking.rescheduled outbox event, and schedules its automatic transitions anew';
 
-CREATE FUNCTION booking.status_at(booking_id pg_catalog.uuid, at pg_catalog.timestamptz)
+CREATE OR REPLACE FUNCTION booking.status_at(booking_id pg_catalog.uuid, at pg_catalog.timestamptz)
   RETURNS booking.booking_status
   LANGUAGE plpgsql STABLE
   SET search_path = pg_catalog, pg_temp
@@ -501,7 +501,7 @@ $$;
 COMMENT ON FUNCTION booking.status_at(pg_catalog.uuid, pg_catalog.timestamptz) IS
   'the status booking_id had at time at, from its history (the last change at or before at; changes of one transaction are ordered by their history id); NULL before it was created or when it is not visible';
 
-CREATE FUNCTION booking.run_due_transitions(max_rows pg_catalog.int4 DEFAULT 100,
+CREATE OR REPLACE FUNCTION booking.run_due_transitions(max_rows pg_catalog.int4 DEFAULT 100,
                                             OUT executed pg_catalog.int4, OUT skipped pg_catalog.int4,
                                             OUT failed pg_catalog.int4, OUT deferred pg_catalog.int4)
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -578,22 +578,6 @@ END
 $$;
 COMMENT ON FUNCTION booking.run_due_transitions(pg_catalog.int4) IS
   'run up to max_rows due scheduled transitions (oldest first) as the system: rows are claimed with FOR UPDATE SKIP LOCKED, so concurrent runners never take the same row; a row whose booking has moved on (status not expected, rescheduled, or already there) is skipped; a failure is recorded (attempts, last_error) and retried after 1, 2, 4, 8 minutes, the fifth is final (outcome failed); a booking locked by another transaction is deferred to the next run. Returns executed, skipped, failed, deferred. Run it in READ COMMITTED, e.g. every minute from pg_cron';
-
--- Like 95_api.sql: no SECURITY DEFINER function is executable by PUBLIC.
-DO $$
-DECLARE
-  f pg_catalog.regprocedure;
-BEGIN
-  FOR f IN
-    SELECT p.oid::pg_catalog.regprocedure
-      FROM pg_catalog.pg_proc p
-     WHERE p.pronamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
-       AND p.prosecdef
-  LOOP
-    EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
-  END LOOP;
-END
-$$;
 
 -- The helpers that write (schedules, refunds) run only inside the
 -- life-cycle trigger, as the extension owner.

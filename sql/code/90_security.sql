@@ -9,7 +9,7 @@
 
 -- The resources, clients and sessions the acting user stands for.  SECURITY
 -- DEFINER so that policies can use them without recursing into each other.
-CREATE FUNCTION booking.my_resource_ids() RETURNS pg_catalog.uuid[]
+CREATE OR REPLACE FUNCTION booking.my_resource_ids() RETURNS pg_catalog.uuid[]
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   BEGIN ATOMIC
@@ -21,7 +21,7 @@ CREATE FUNCTION booking.my_resource_ids() RETURNS pg_catalog.uuid[]
 COMMENT ON FUNCTION booking.my_resource_ids() IS
   'resources (instructor, facilitator) linked to the acting user in the acting org';
 
-CREATE FUNCTION booking.my_client_ids() RETURNS pg_catalog.uuid[]
+CREATE OR REPLACE FUNCTION booking.my_client_ids() RETURNS pg_catalog.uuid[]
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   BEGIN ATOMIC
@@ -41,7 +41,7 @@ CREATE FUNCTION booking.my_client_ids() RETURNS pg_catalog.uuid[]
 COMMENT ON FUNCTION booking.my_client_ids() IS
   'clients the acting user acts for in the acting org: their own client record and, as a guardian, their students';
 
-CREATE FUNCTION booking.my_session_ids() RETURNS pg_catalog.uuid[]
+CREATE OR REPLACE FUNCTION booking.my_session_ids() RETURNS pg_catalog.uuid[]
   LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   BEGIN ATOMIC
@@ -53,72 +53,39 @@ CREATE FUNCTION booking.my_session_ids() RETURNS pg_catalog.uuid[]
 COMMENT ON FUNCTION booking.my_session_ids() IS
   'sessions run by a resource linked to the acting user (a facilitator''s workshops)';
 
--- Enable and force RLS with the tenant restriction on every table that has
--- an org_id column; mark every table but the reference data for pg_dump.
-DO $$
-DECLARE
-  t pg_catalog.regclass;
-  s pg_catalog.regclass;
-BEGIN
-  FOR t IN
-    SELECT c.oid::pg_catalog.regclass
-      FROM pg_catalog.pg_class c
-     WHERE c.relnamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
-       AND c.relkind OPERATOR(pg_catalog.=) 'r'
-     ORDER BY c.relname
-  LOOP
-    CONTINUE WHEN t OPERATOR(pg_catalog.=) 'booking.currency'::pg_catalog.regclass;
-    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE pg_catalog.format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', t);
-    -- The write path's lock rows are transient: restoring bookings makes them anew.
-    PERFORM pg_catalog.pg_extension_config_dump(t,
-      CASE WHEN t OPERATOR(pg_catalog.=) 'booking.write_lock'::pg_catalog.regclass THEN 'WHERE false' ELSE '' END);
-    IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
-                WHERE a.attrelid OPERATOR(pg_catalog.=) t AND a.attname OPERATOR(pg_catalog.=) 'org_id') THEN
-      EXECUTE pg_catalog.format(
-        'CREATE POLICY tenant_isolation ON %s AS RESTRICTIVE FOR ALL
-           USING (org_id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()))
-           WITH CHECK (org_id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()))', t);
-      EXECUTE pg_catalog.format(
-        'COMMENT ON POLICY tenant_isolation ON %s IS %L', t,
-        'rows of the acting org only (restrictive: every other policy is ANDed with it)');
-    END IF;
-    FOR s IN
-      SELECT pg_catalog.pg_get_serial_sequence(t::pg_catalog.text, a.attname)::pg_catalog.regclass
-        FROM pg_catalog.pg_attribute a
-       WHERE a.attrelid OPERATOR(pg_catalog.=) t AND a.attidentity OPERATOR(pg_catalog.<>) ''
-    LOOP
-      PERFORM pg_catalog.pg_extension_config_dump(s, '');
-    END LOOP;
-  END LOOP;
-END
-$$;
-
 -- org: members read their org; owners and admins change it.
+DROP POLICY IF EXISTS org_member_read ON booking.org;
 CREATE POLICY org_member_read ON booking.org FOR SELECT
   USING (id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()));
+DROP POLICY IF EXISTS org_admin_update ON booking.org;
 CREATE POLICY org_admin_update ON booking.org FOR UPDATE
   USING (id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()) AND (SELECT booking.acting_is_admin()))
   WITH CHECK (id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()) AND (SELECT booking.acting_is_admin()));
 
 -- app_user (global): a user sees and edits themself; members of the acting
 -- org see each other as far as they see the membership rows.
+DROP POLICY IF EXISTS app_user_self ON booking.app_user;
 CREATE POLICY app_user_self ON booking.app_user FOR SELECT
   USING (id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
+DROP POLICY IF EXISTS app_user_org_member ON booking.app_user;
 CREATE POLICY app_user_org_member ON booking.app_user FOR SELECT
   USING (EXISTS (SELECT 1 FROM booking.membership m WHERE m.user_id OPERATOR(pg_catalog.=) app_user.id));
+DROP POLICY IF EXISTS app_user_self_update ON booking.app_user;
 CREATE POLICY app_user_self_update ON booking.app_user FOR UPDATE
   USING (id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()))
   WITH CHECK (id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
 
 -- refresh_token: the user's own tokens, read-only (written by the functions).
+DROP POLICY IF EXISTS refresh_token_self ON booking.refresh_token;
 CREATE POLICY refresh_token_self ON booking.refresh_token FOR SELECT
   USING (user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
 
 -- membership: staff see the org's members, everyone their own rows; owners
 -- and admins manage them, and only an owner makes an owner.
+DROP POLICY IF EXISTS membership_read ON booking.membership;
 CREATE POLICY membership_read ON booking.membership FOR SELECT
   USING ((SELECT booking.acting_is_staff()) OR user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
+DROP POLICY IF EXISTS membership_admin ON booking.membership;
 CREATE POLICY membership_admin ON booking.membership FOR ALL
   USING ((SELECT booking.acting_is_admin()))
   WITH CHECK ((SELECT booking.acting_is_admin())
@@ -132,6 +99,8 @@ DECLARE
 BEGIN
   FOREACH t IN ARRAY '{service,rate_card,rate_card_item,location,supplier,resource,session,cancellation_policy,transition_rule,license_rule,travel_time_cache}'::pg_catalog.text[]
   LOOP
+    EXECUTE pg_catalog.format('DROP POLICY IF EXISTS member_read ON booking.%I', t);
+    EXECUTE pg_catalog.format('DROP POLICY IF EXISTS staff_write ON booking.%I', t);
     EXECUTE pg_catalog.format('CREATE POLICY member_read ON booking.%I FOR SELECT USING (true)', t);
     EXECUTE pg_catalog.format(
       'CREATE POLICY staff_write ON booking.%I FOR ALL
@@ -152,6 +121,8 @@ DECLARE
 BEGIN
   FOREACH t IN ARRAY '{road_node,road_edge}'::pg_catalog.text[]
   LOOP
+    EXECUTE pg_catalog.format('DROP POLICY IF EXISTS staff_read ON booking.%I', t);
+    EXECUTE pg_catalog.format('DROP POLICY IF EXISTS admin_write ON booking.%I', t);
     EXECUTE pg_catalog.format('CREATE POLICY staff_read ON booking.%I FOR SELECT USING ((SELECT booking.acting_is_staff()))', t);
     EXECUTE pg_catalog.format(
       'CREATE POLICY admin_write ON booking.%I FOR ALL
@@ -165,29 +136,35 @@ END
 $$;
 
 -- A facilitator manages the sessions they run.
+DROP POLICY IF EXISTS session_own ON booking.session;
 CREATE POLICY session_own ON booking.session FOR ALL
   USING (resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))
   WITH CHECK (resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
 
 -- Schedules: staff and the resource's own user.
+DROP POLICY IF EXISTS schedule_own ON booking.working_hours;
 CREATE POLICY schedule_own ON booking.working_hours FOR ALL
   USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))
   WITH CHECK ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+DROP POLICY IF EXISTS schedule_own ON booking.availability_exception;
 CREATE POLICY schedule_own ON booking.availability_exception FOR ALL
   USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))
   WITH CHECK ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
 
 -- Bookings: staff all; an instructor those of their resources and sessions;
 -- a student their own; a guardian those of their students.
+DROP POLICY IF EXISTS booking_read ON booking.booking;
 CREATE POLICY booking_read ON booking.booking FOR SELECT
   USING ((SELECT booking.acting_is_staff())
          OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])
          OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
          OR session_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_session_ids())::pg_catalog.uuid[]));
+DROP POLICY IF EXISTS booking_insert ON booking.booking;
 CREATE POLICY booking_insert ON booking.booking FOR INSERT
   WITH CHECK ((SELECT booking.acting_is_staff())
               OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])
               OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]));
+DROP POLICY IF EXISTS booking_update ON booking.booking;
 CREATE POLICY booking_update ON booking.booking FOR UPDATE
   USING ((SELECT booking.acting_is_staff())
          OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])
@@ -197,41 +174,51 @@ CREATE POLICY booking_update ON booking.booking FOR UPDATE
               OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])
               OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
               OR session_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_session_ids())::pg_catalog.uuid[]));
+DROP POLICY IF EXISTS booking_admin_delete ON booking.booking;
 CREATE POLICY booking_admin_delete ON booking.booking FOR DELETE
   USING ((SELECT booking.acting_is_admin()));
 
 -- People.
+DROP POLICY IF EXISTS client_read ON booking.client;
 CREATE POLICY client_read ON booking.client FOR SELECT
   USING ((SELECT booking.acting_is_staff())
          OR id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
          OR EXISTS (SELECT 1 FROM booking.booking b
                      WHERE b.org_id OPERATOR(pg_catalog.=) client.org_id
                        AND b.client_id OPERATOR(pg_catalog.=) client.id));
+DROP POLICY IF EXISTS client_staff_write ON booking.client;
 CREATE POLICY client_staff_write ON booking.client FOR ALL
   USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+DROP POLICY IF EXISTS client_self_update ON booking.client;
 CREATE POLICY client_self_update ON booking.client FOR UPDATE
   USING (id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]))
   WITH CHECK (id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]));
 
+DROP POLICY IF EXISTS guardian_read ON booking.guardian;
 CREATE POLICY guardian_read ON booking.guardian FOR SELECT
   USING ((SELECT booking.acting_is_staff())
          OR user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id())
          OR EXISTS (SELECT 1 FROM booking.client_guardian cg
                      WHERE cg.org_id OPERATOR(pg_catalog.=) guardian.org_id
                        AND cg.guardian_id OPERATOR(pg_catalog.=) guardian.id));
+DROP POLICY IF EXISTS guardian_staff_write ON booking.guardian;
 CREATE POLICY guardian_staff_write ON booking.guardian FOR ALL
   USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
 
+DROP POLICY IF EXISTS client_guardian_read ON booking.client_guardian;
 CREATE POLICY client_guardian_read ON booking.client_guardian FOR SELECT
   USING ((SELECT booking.acting_is_staff()) OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]));
+DROP POLICY IF EXISTS client_guardian_staff_write ON booking.client_guardian;
 CREATE POLICY client_guardian_staff_write ON booking.client_guardian FOR ALL
   USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
 
 -- What hangs off a booking is visible with the booking.
+DROP POLICY IF EXISTS lesson_read ON booking.lesson;
 CREATE POLICY lesson_read ON booking.lesson FOR SELECT
   USING ((SELECT booking.acting_is_staff())
          OR EXISTS (SELECT 1 FROM booking.booking b
                      WHERE b.org_id OPERATOR(pg_catalog.=) lesson.org_id AND b.id OPERATOR(pg_catalog.=) lesson.booking_id));
+DROP POLICY IF EXISTS lesson_instructor_write ON booking.lesson;
 CREATE POLICY lesson_instructor_write ON booking.lesson FOR ALL
   USING ((SELECT booking.acting_is_staff())
          OR EXISTS (SELECT 1 FROM booking.booking b
@@ -242,9 +229,11 @@ CREATE POLICY lesson_instructor_write ON booking.lesson FOR ALL
                      WHERE b.org_id OPERATOR(pg_catalog.=) lesson.org_id AND b.id OPERATOR(pg_catalog.=) lesson.booking_id
                        AND b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])));
 
+DROP POLICY IF EXISTS trip_read ON booking.trip;
 CREATE POLICY trip_read ON booking.trip FOR SELECT
   USING (EXISTS (SELECT 1 FROM booking.lesson l
                   WHERE l.org_id OPERATOR(pg_catalog.=) trip.org_id AND l.id OPERATOR(pg_catalog.=) trip.lesson_id));
+DROP POLICY IF EXISTS trip_instructor_write ON booking.trip;
 CREATE POLICY trip_instructor_write ON booking.trip FOR ALL
   USING ((SELECT booking.acting_is_staff())
          OR EXISTS (SELECT 1 FROM booking.lesson l JOIN booking.booking b
@@ -257,9 +246,11 @@ CREATE POLICY trip_instructor_write ON booking.trip FOR ALL
                      WHERE l.org_id OPERATOR(pg_catalog.=) trip.org_id AND l.id OPERATOR(pg_catalog.=) trip.lesson_id
                        AND b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])));
 
+DROP POLICY IF EXISTS trip_point_read ON booking.trip_point;
 CREATE POLICY trip_point_read ON booking.trip_point FOR SELECT
   USING (EXISTS (SELECT 1 FROM booking.trip t
                   WHERE t.org_id OPERATOR(pg_catalog.=) trip_point.org_id AND t.id OPERATOR(pg_catalog.=) trip_point.trip_id));
+DROP POLICY IF EXISTS trip_point_instructor_write ON booking.trip_point;
 CREATE POLICY trip_point_instructor_write ON booking.trip_point FOR ALL
   USING ((SELECT booking.acting_is_staff())
          OR EXISTS (SELECT 1 FROM booking.trip t JOIN booking.lesson l
@@ -276,39 +267,50 @@ CREATE POLICY trip_point_instructor_write ON booking.trip_point FOR ALL
                      WHERE t.org_id OPERATOR(pg_catalog.=) trip_point.org_id AND t.id OPERATOR(pg_catalog.=) trip_point.trip_id
                        AND b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])));
 
+DROP POLICY IF EXISTS payment_read ON booking.payment;
 CREATE POLICY payment_read ON booking.payment FOR SELECT
   USING ((SELECT booking.acting_is_staff())
          OR EXISTS (SELECT 1 FROM booking.booking b
                      WHERE b.org_id OPERATOR(pg_catalog.=) payment.org_id AND b.id OPERATOR(pg_catalog.=) payment.booking_id));
+DROP POLICY IF EXISTS payment_staff_write ON booking.payment;
 CREATE POLICY payment_staff_write ON booking.payment FOR ALL
   USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
 
+DROP POLICY IF EXISTS status_history_read ON booking.status_history;
 CREATE POLICY status_history_read ON booking.status_history FOR SELECT
   USING ((SELECT booking.acting_is_staff())
          OR EXISTS (SELECT 1 FROM booking.booking b
                      WHERE b.org_id OPERATOR(pg_catalog.=) status_history.org_id
                        AND b.id OPERATOR(pg_catalog.=) status_history.booking_id));
+DROP POLICY IF EXISTS status_history_staff_append ON booking.status_history;
 CREATE POLICY status_history_staff_append ON booking.status_history FOR INSERT
   WITH CHECK ((SELECT booking.acting_is_staff()));
 
+DROP POLICY IF EXISTS invoice_read ON booking.invoice;
 CREATE POLICY invoice_read ON booking.invoice FOR SELECT
   USING ((SELECT booking.acting_is_staff())
          OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
          OR EXISTS (SELECT 1 FROM booking.booking b
                      WHERE b.org_id OPERATOR(pg_catalog.=) invoice.org_id AND b.id OPERATOR(pg_catalog.=) invoice.booking_id));
+DROP POLICY IF EXISTS invoice_staff_write ON booking.invoice;
 CREATE POLICY invoice_staff_write ON booking.invoice FOR ALL
   USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
 
+DROP POLICY IF EXISTS payout_read ON booking.payout;
 CREATE POLICY payout_read ON booking.payout FOR SELECT
   USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+DROP POLICY IF EXISTS payout_admin_write ON booking.payout;
 CREATE POLICY payout_admin_write ON booking.payout FOR ALL
   USING ((SELECT booking.acting_is_admin())) WITH CHECK ((SELECT booking.acting_is_admin()));
 
+DROP POLICY IF EXISTS notification_recipient ON booking.notification;
 CREATE POLICY notification_recipient ON booking.notification FOR SELECT
   USING (user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()) OR (SELECT booking.acting_is_admin()));
+DROP POLICY IF EXISTS notification_mark_delivered ON booking.notification;
 CREATE POLICY notification_mark_delivered ON booking.notification FOR UPDATE
   USING (user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()))
   WITH CHECK (user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
+DROP POLICY IF EXISTS notification_staff_write ON booking.notification;
 CREATE POLICY notification_staff_write ON booking.notification FOR ALL
   USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
 
@@ -320,6 +322,7 @@ DECLARE
 BEGIN
   FOREACH t IN ARRAY '{scheduled_transition,message,webhook_event,outbox}'::pg_catalog.text[]
   LOOP
+    EXECUTE pg_catalog.format('DROP POLICY IF EXISTS staff_all ON booking.%I', t);
     EXECUTE pg_catalog.format(
       'CREATE POLICY staff_all ON booking.%I FOR ALL
          USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()))', t);
@@ -328,5 +331,6 @@ BEGIN
   END LOOP;
 END
 $$;
+DROP POLICY IF EXISTS audit_log_admin_read ON booking.audit_log;
 CREATE POLICY audit_log_admin_read ON booking.audit_log FOR SELECT
   USING ((SELECT booking.acting_is_admin()));

@@ -6,58 +6,7 @@
 -- extension is created: the function finds it at run time, so booking
 -- installs and works without it (route_travel_times then raises 0A000).
 
-CREATE TABLE booking.road_node (
-  org_id  pg_catalog.uuid NOT NULL DEFAULT booking.current_org_id() REFERENCES booking.org (id) ON DELETE CASCADE,
-  id      pg_catalog.int8 NOT NULL CHECK (id OPERATOR(pg_catalog.>) 0),
-  point   booking.point NOT NULL CHECK (booking.checked_point(point, 'road_node.point') IS NOT NULL),
-  PRIMARY KEY (org_id, id)
-);
-COMMENT ON TABLE booking.road_node IS
-  'vertices of an org''s road graph (optional): the points that booking.route_travel_times snaps to; loaded by owners and admins, read by staff';
-COMMENT ON COLUMN booking.road_node.id IS
-  'vertex id of the graph, positive, unique in the org (the source and target of booking.road_edge)';
-COMMENT ON COLUMN booking.road_node.point IS
-  'position of the vertex: a finite, non-empty WGS 84 point';
--- nearest vertex of one org: btree_gist for the org, KNN on the point
-CREATE INDEX road_node_point_idx ON booking.road_node USING gist (org_id, point);
-
-CREATE TABLE booking.road_edge (
-  org_id                pg_catalog.uuid NOT NULL DEFAULT booking.current_org_id() REFERENCES booking.org (id) ON DELETE CASCADE,
-  id                    pg_catalog.int8 NOT NULL CHECK (id OPERATOR(pg_catalog.>) 0),
-  source                pg_catalog.int8 NOT NULL,
-  target                pg_catalog.int8 NOT NULL,
-  -- NaN is larger than every number, so the upper bounds exclude it
-  cost_seconds          pg_catalog.float8 NOT NULL
-                          CHECK (cost_seconds OPERATOR(pg_catalog.>=) 0::pg_catalog.float8
-                                 AND cost_seconds OPERATOR(pg_catalog.<=) 86400::pg_catalog.float8),
-  reverse_cost_seconds  pg_catalog.float8
-                          CHECK (reverse_cost_seconds OPERATOR(pg_catalog.>=) 0::pg_catalog.float8
-                                 AND reverse_cost_seconds OPERATOR(pg_catalog.<=) 86400::pg_catalog.float8),
-  length_meters         pg_catalog.float8 NOT NULL
-                          CHECK (length_meters OPERATOR(pg_catalog.>=) 0::pg_catalog.float8
-                                 AND length_meters OPERATOR(pg_catalog.<=) 1000000::pg_catalog.float8),
-  PRIMARY KEY (org_id, id),
-  FOREIGN KEY (org_id, source) REFERENCES booking.road_node (org_id, id) ON DELETE CASCADE,
-  FOREIGN KEY (org_id, target) REFERENCES booking.road_node (org_id, id) ON DELETE CASCADE
-);
-COMMENT ON TABLE booking.road_edge IS
-  'road segments of an org''s graph (optional), between two booking.road_node vertices; booking.route_travel_times routes over them with pgrouting';
-COMMENT ON COLUMN booking.road_edge.id IS
-  'edge id, positive, unique in the org';
-COMMENT ON COLUMN booking.road_edge.source IS
-  'vertex the edge leaves in its forward direction';
-COMMENT ON COLUMN booking.road_edge.target IS
-  'vertex the edge reaches in its forward direction';
-COMMENT ON COLUMN booking.road_edge.cost_seconds IS
-  'driving time from source to target in seconds, 0 to 86400';
-COMMENT ON COLUMN booking.road_edge.reverse_cost_seconds IS
-  'driving time from target to source in seconds, 0 to 86400; NULL for a one-way street (only source to target)';
-COMMENT ON COLUMN booking.road_edge.length_meters IS
-  'length of the segment in metres, 0 to 1,000,000 (summed along a route into distance_meters)';
-CREATE INDEX road_edge_source_idx ON booking.road_edge (org_id, source);
-CREATE INDEX road_edge_target_idx ON booking.road_edge (org_id, target);
-
-CREATE FUNCTION booking.road_snap(org_id pg_catalog.uuid, points geography[], max_meters pg_catalog.float8)
+CREATE OR REPLACE FUNCTION booking.road_snap(org_id pg_catalog.uuid, points geography[], max_meters pg_catalog.float8)
   RETURNS TABLE (point_index pg_catalog.int4, node_id pg_catalog.int8, snap_meters pg_catalog.float8)
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
@@ -77,7 +26,7 @@ END;
 COMMENT ON FUNCTION booking.road_snap(pg_catalog.uuid, geography[], pg_catalog.float8) IS
   'for each point (1-based point_index) the nearest booking.road_node of the org and its great-circle distance in metres, or NULLs when the nearest is farther than max_meters (or the org has no graph); row-level security applies';
 
-CREATE FUNCTION booking.route_travel_times(
+CREATE OR REPLACE FUNCTION booking.route_travel_times(
     org_id pg_catalog.uuid, points geography[],
     valid_for pg_catalog.interval DEFAULT '30 days',
     max_snap_meters pg_catalog.float8 DEFAULT 500,
@@ -271,7 +220,7 @@ $$;
 COMMENT ON FUNCTION booking.route_travel_times(pg_catalog.uuid, geography[], pg_catalog.interval, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8[]) IS
   'routes every ordered pair of points (at most 100) over org_id''s road graph with pgrouting and stores each time in the travel time cache (source pgrouting, reliability high, valid for valid_for); a point is snapped to its nearest vertex within max_snap_meters and the snapping distance is driven at access_kmh. Returns per pair: status stored (with the minutes and metres), unreachable, not_snapped, same_cell or duplicate. Runs with the caller''s rights: the acting org''s staff, or a role that bypasses row-level security for any org. Needs pgrouting (0A000 without it)';
 
-CREATE FUNCTION booking.route_travel_times(
+CREATE OR REPLACE FUNCTION booking.route_travel_times(
     points geography[],
     valid_for pg_catalog.interval DEFAULT '30 days',
     max_snap_meters pg_catalog.float8 DEFAULT 500,

@@ -1,7 +1,7 @@
 -- The application API of the foundation: creating orgs and users, refresh
 -- token rotation, and granting an application role what it needs.
 
-CREATE FUNCTION booking.register_user(email pg_catalog.text, full_name pg_catalog.text,
+CREATE OR REPLACE FUNCTION booking.register_user(email pg_catalog.text, full_name pg_catalog.text,
                                       external_id pg_catalog.text DEFAULT NULL,
                                       phone pg_catalog.text DEFAULT NULL)
   RETURNS pg_catalog.uuid
@@ -15,7 +15,7 @@ CREATE FUNCTION booking.register_user(email pg_catalog.text, full_name pg_catalo
 COMMENT ON FUNCTION booking.register_user(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
   'create a user (global, before any org membership) and return its id; an e-mail that differs only in case from an existing one is a unique_violation (23505)';
 
-CREATE FUNCTION booking.create_org(name pg_catalog.text, time_zone pg_catalog.text,
+CREATE OR REPLACE FUNCTION booking.create_org(name pg_catalog.text, time_zone pg_catalog.text,
                                    currency pg_catalog.text, owner_user_id pg_catalog.uuid,
                                    slug pg_catalog.text DEFAULT NULL)
   RETURNS pg_catalog.uuid
@@ -42,7 +42,7 @@ $$;
 COMMENT ON FUNCTION booking.create_org(pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.uuid, pg_catalog.text) IS
   'create an org with its IANA time zone and ISO 4217 currency, owned by an existing user, with the default transition rules; returns the org id';
 
-CREATE FUNCTION booking.issue_refresh_token(user_id pg_catalog.uuid, jti pg_catalog.text,
+CREATE OR REPLACE FUNCTION booking.issue_refresh_token(user_id pg_catalog.uuid, jti pg_catalog.text,
                                             token_hash pg_catalog.bytea, expires_at pg_catalog.timestamptz)
   RETURNS pg_catalog.uuid
   LANGUAGE sql VOLATILE SECURITY DEFINER
@@ -56,7 +56,7 @@ CREATE FUNCTION booking.issue_refresh_token(user_id pg_catalog.uuid, jti pg_cata
 COMMENT ON FUNCTION booking.issue_refresh_token(pg_catalog.uuid, pg_catalog.text, pg_catalog.bytea, pg_catalog.timestamptz) IS
   'store the first refresh token of a login (a new rotation family) and return the family id';
 
-CREATE FUNCTION booking.rotate_refresh_token(jti pg_catalog.text, token_hash pg_catalog.bytea,
+CREATE OR REPLACE FUNCTION booking.rotate_refresh_token(jti pg_catalog.text, token_hash pg_catalog.bytea,
                                              new_jti pg_catalog.text, new_token_hash pg_catalog.bytea,
                                              new_expires_at pg_catalog.timestamptz,
                                              OUT user_id pg_catalog.uuid, OUT outcome pg_catalog.text)
@@ -95,7 +95,7 @@ $$;
 COMMENT ON FUNCTION booking.rotate_refresh_token(pg_catalog.text, pg_catalog.bytea, pg_catalog.text, pg_catalog.bytea, pg_catalog.timestamptz) IS
   'exchange a refresh token for a new one of the same family; outcome is rotated, invalid (unknown jti or wrong hash), expired (expired or revoked) or reused (a used token again: the whole family is revoked)';
 
-CREATE FUNCTION booking.grant_app_role(role pg_catalog.regrole, trusted pg_catalog.bool DEFAULT false)
+CREATE OR REPLACE FUNCTION booking.grant_app_role(role pg_catalog.regrole, trusted pg_catalog.bool DEFAULT false)
   RETURNS void
   LANGUAGE plpgsql VOLATILE
   SET search_path = pg_catalog, pg_temp
@@ -140,19 +140,3 @@ END
 $$;
 COMMENT ON FUNCTION booking.grant_app_role(pg_catalog.regrole, pg_catalog.bool) IS
   'grant an application role the privileges it needs on the booking schema; trusted = true also lets it set identities (act_as), register users, create orgs and rotate refresh tokens. Run by a superuser';
-
--- SECURITY DEFINER functions and the privilege-granting function are not for PUBLIC.
-DO $$
-DECLARE
-  f pg_catalog.regprocedure;
-BEGIN
-  FOR f IN
-    SELECT p.oid::pg_catalog.regprocedure
-      FROM pg_catalog.pg_proc p
-     WHERE p.pronamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
-       AND (p.prosecdef OR p.proname OPERATOR(pg_catalog.=) 'grant_app_role')
-  LOOP
-    EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
-  END LOOP;
-END
-$$;

@@ -8,13 +8,6 @@ CREATE TYPE booking.transition_actor AS ENUM
 COMMENT ON TYPE booking.transition_actor IS
   'who may use a transition rule: an org role, or system (the extension''s own scheduled runner, waitlist promotion and hold expiry). owner, admin and staff are ranked: a staff rule is usable by owner, admin and staff, an admin rule by owner and admin';
 
-CREATE FUNCTION booking.transition_conditions_check(conditions pg_catalog.jsonb) RETURNS pg_catalog.bool
-  LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
-  SET search_path = pg_catalog, pg_temp
-  AS 'MODULE_PATHNAME', 'booking_transition_conditions_check';
-COMMENT ON FUNCTION booking.transition_conditions_check(pg_catalog.jsonb) IS
-  'true if conditions is a valid condition document of a transition rule (keys not_before, not_after, reason_required, relation); raises invalid_parameter_value (22023) naming the problem otherwise';
-
 CREATE TABLE booking.transition_rule (
   org_id         pg_catalog.uuid NOT NULL DEFAULT booking.current_org_id() REFERENCES booking.org (id) ON DELETE CASCADE,
   id             pg_catalog.uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),

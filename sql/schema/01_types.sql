@@ -1,6 +1,9 @@
 -- Types: enums for every status and role, domains for checked scalars, and a
 -- range type for local wall-clock times.
 
+COMMENT ON SCHEMA booking IS
+  'booking extension: multi-tenant scheduling, booking rules, capacity and travel time';
+
 CREATE TYPE booking.org_role AS ENUM
   ('owner', 'admin', 'staff', 'instructor', 'student', 'guardian');
 COMMENT ON TYPE booking.org_role IS

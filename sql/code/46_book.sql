@@ -6,7 +6,7 @@
 
 -- Compares a request with the booking that holds its idempotency key,
 -- whether or not the caller may see that booking.
-CREATE FUNCTION booking.idempotency_match(org_id pg_catalog.uuid, idempotency_key pg_catalog.text,
+CREATE OR REPLACE FUNCTION booking.idempotency_match(org_id pg_catalog.uuid, idempotency_key pg_catalog.text,
                                           fingerprint pg_catalog.text)
   RETURNS pg_catalog.text
   LANGUAGE plpgsql STABLE SECURITY DEFINER
@@ -31,7 +31,7 @@ $$;
 COMMENT ON FUNCTION booking.idempotency_match(pg_catalog.uuid, pg_catalog.text, pg_catalog.text) IS
   'none, same or different: whether a booking of the acting org visible to this transaction''s snapshot holds idempotency_key, and whether its request fingerprint equals fingerprint (row-level security aside, so that a key taken by a booking the caller cannot see is still reported)';
 
-CREATE FUNCTION booking.book(client_id pg_catalog.uuid,
+CREATE OR REPLACE FUNCTION booking.book(client_id pg_catalog.uuid,
                              service_id pg_catalog.uuid DEFAULT NULL,
                              starts_at pg_catalog.timestamptz DEFAULT NULL,
                              resource_id pg_catalog.uuid DEFAULT NULL,
@@ -188,7 +188,7 @@ $$;
 COMMENT ON FUNCTION booking.book(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int4, pg_catalog.text, booking.point, pg_catalog.text, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.bool) IS
   'book as the acting user and return the booking: an appointment (service_id, resource_id, starts_at; the end follows from the service) or seats in a session (session_id). Price from the session or the org''s default rate card, split by the org''s platform fee. hold_minutes makes it a hold that lapses unless confirmed (booking.confirm_hold); waitlist => true joins the waitlist of a full session instead of failing. The same idempotency_key with the same request returns the existing booking (also under concurrency); with a different request it raises 23K03';
 
-CREATE FUNCTION booking.confirm_hold(booking_id pg_catalog.uuid) RETURNS booking.booking
+CREATE OR REPLACE FUNCTION booking.confirm_hold(booking_id pg_catalog.uuid) RETURNS booking.booking
   LANGUAGE plpgsql VOLATILE
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -217,7 +217,7 @@ COMMENT ON FUNCTION booking.confirm_hold(pg_catalog.uuid) IS
 -- maximum) moves on to the next best slot, and after a round of them to a
 -- fresh search.  In REPEATABLE READ or SERIALIZABLE a concurrent commit
 -- surfaces as 40001 instead (the transaction must be retried as a whole).
-CREATE FUNCTION booking.book_first_available(service_id pg_catalog.uuid, during pg_catalog.tstzrange,
+CREATE OR REPLACE FUNCTION booking.book_first_available(service_id pg_catalog.uuid, during pg_catalog.tstzrange,
                                              pickup geography DEFAULT NULL,
                                              student_id pg_catalog.uuid DEFAULT NULL,
                                              idempotency_key pg_catalog.text DEFAULT NULL)

@@ -38,32 +38,10 @@
 -- and from the constraints: 23P01 overlap, 23503 unknown or other org's
 -- reference, 23514 malformed values, 22P02 unknown status.
 
--- The locks of the write path are rows: one per resource and local day, one
--- per session, in booking.write_lock.  Every writer of a scope upserts its
--- row and so holds the row lock until it commits; a concurrent writer of
--- the same scope waits for it.  A row (not an advisory lock) because it also
--- protects REPEATABLE READ and SERIALIZABLE transactions, whatever isolation
--- level the other writer uses: a transaction whose snapshot predates the
--- other writer's commit cannot read that writer's booking, but its upsert
--- of the row the other writer changed fails with 40001 instead of checking
--- an old picture.  READ COMMITTED transactions read a fresh snapshot in
--- each statement of the checks that follow the lock.
-CREATE TABLE booking.write_lock (
-  org_id    pg_catalog.uuid NOT NULL REFERENCES booking.org (id) ON DELETE CASCADE,
-  scope_id  pg_catalog.uuid NOT NULL,
-  day       pg_catalog.date NOT NULL,
-  writes    pg_catalog.int8 NOT NULL DEFAULT 1,
-  PRIMARY KEY (org_id, scope_id, day)
-);
-COMMENT ON TABLE booking.write_lock IS
-  'internal: the write path''s locks, one row per resource and local day and one per session (day = infinity); a writer upserts the row of every scope it writes and holds its lock until commit';
-COMMENT ON COLUMN booking.write_lock.scope_id IS 'the resource (with day = a local day) or the session (with day = infinity)';
-COMMENT ON COLUMN booking.write_lock.writes IS 'number of write transactions that took the lock (a version counter)';
-
 -- The one upsert of the locks: the rows of one scope for the given days, in
 -- the array's order (callers pass dates in ascending order, so that two
 -- writers never take the same rows in opposite orders).
-CREATE FUNCTION booking.lock_scope(org_id pg_catalog.uuid, scope_id pg_catalog.uuid, days pg_catalog.date[])
+CREATE OR REPLACE FUNCTION booking.lock_scope(org_id pg_catalog.uuid, scope_id pg_catalog.uuid, days pg_catalog.date[])
   RETURNS void
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
@@ -81,14 +59,14 @@ COMMENT ON FUNCTION booking.lock_scope(pg_catalog.uuid, pg_catalog.uuid, pg_cata
 
 -- The local days a writer of an interval locks: in C, since it runs for
 -- every appointment written, and without a SET clause (it resolves no name).
-CREATE FUNCTION booking.local_days(zone pg_catalog.text, during pg_catalog.tstzrange, margin pg_catalog.int4)
+CREATE OR REPLACE FUNCTION booking.local_days(zone pg_catalog.text, during pg_catalog.tstzrange, margin pg_catalog.int4)
   RETURNS pg_catalog.date[]
   LANGUAGE c STABLE STRICT PARALLEL SAFE
   AS 'MODULE_PATHNAME', 'booking_local_days';
 COMMENT ON FUNCTION booking.local_days(pg_catalog.text, pg_catalog.tstzrange, pg_catalog.int4) IS
   'the local dates (in zone) the instants of during fall on, and margin days before and after, in ascending order (at most 1,000 days, margin 0 to 1,000): the days whose write locks a writer of during takes';
 
-CREATE FUNCTION booking.lock_resource_day(org_id pg_catalog.uuid, resource_id pg_catalog.uuid, day pg_catalog.date)
+CREATE OR REPLACE FUNCTION booking.lock_resource_day(org_id pg_catalog.uuid, resource_id pg_catalog.uuid, day pg_catalog.date)
   RETURNS void
   LANGUAGE sql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
@@ -98,7 +76,7 @@ CREATE FUNCTION booking.lock_resource_day(org_id pg_catalog.uuid, resource_id pg
 COMMENT ON FUNCTION booking.lock_resource_day(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date) IS
   'serialise the writers of one resource and local day until the end of the transaction (a row lock in booking.write_lock; a REPEATABLE READ or SERIALIZABLE writer that missed a concurrent commit fails with 40001); the write trigger takes it for every local day an appointment''s padded interval touches, in date order, before it checks anything';
 
-CREATE FUNCTION booking.lock_resource_days(org_id pg_catalog.uuid, resource_id pg_catalog.uuid,
+CREATE OR REPLACE FUNCTION booking.lock_resource_days(org_id pg_catalog.uuid, resource_id pg_catalog.uuid,
                                            zone pg_catalog.text, during pg_catalog.tstzrange, margin pg_catalog.int4)
   RETURNS void
   LANGUAGE sql VOLATILE SECURITY DEFINER
@@ -109,7 +87,7 @@ CREATE FUNCTION booking.lock_resource_days(org_id pg_catalog.uuid, resource_id p
 COMMENT ON FUNCTION booking.lock_resource_days(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text, pg_catalog.tstzrange, pg_catalog.int4) IS
   'booking.lock_resource_day for every local date (in zone) the interval touches and margin days before and after, in date order (booking.local_days)';
 
-CREATE FUNCTION booking.lock_session(org_id pg_catalog.uuid, session_id pg_catalog.uuid)
+CREATE OR REPLACE FUNCTION booking.lock_session(org_id pg_catalog.uuid, session_id pg_catalog.uuid)
   RETURNS void
   LANGUAGE sql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
@@ -123,7 +101,7 @@ COMMENT ON FUNCTION booking.lock_session(pg_catalog.uuid, pg_catalog.uuid) IS
 -- where and how many, as the writer gave them (before the write trigger
 -- fills anything in).  Status, price, notes and the hold's expiry are not
 -- part of it.
-CREATE FUNCTION booking.request_fingerprint(b booking.booking) RETURNS pg_catalog.text
+CREATE OR REPLACE FUNCTION booking.request_fingerprint(b booking.booking) RETURNS pg_catalog.text
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
   BEGIN ATOMIC
@@ -134,7 +112,7 @@ CREATE FUNCTION booking.request_fingerprint(b booking.booking) RETURNS pg_catalo
 COMMENT ON FUNCTION booking.request_fingerprint(booking.booking) IS
   'md5 of the request a booking row stands for (client, resource, service, session, seats, start, end, pickup and dropoff); equal fingerprints under one idempotency key mean the same request';
 
-CREATE FUNCTION booking.seats_taken_except(org_id pg_catalog.uuid, session_id pg_catalog.uuid, except_id pg_catalog.uuid)
+CREATE OR REPLACE FUNCTION booking.seats_taken_except(org_id pg_catalog.uuid, session_id pg_catalog.uuid, except_id pg_catalog.uuid)
   RETURNS pg_catalog.int8
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
@@ -149,7 +127,7 @@ CREATE FUNCTION booking.seats_taken_except(org_id pg_catalog.uuid, session_id pg
 COMMENT ON FUNCTION booking.seats_taken_except(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid) IS
   'booking.seats_taken without one booking (the one being written; NULL: none left out)';
 
-CREATE FUNCTION booking.seats_taken(org_id pg_catalog.uuid, session_id pg_catalog.uuid)
+CREATE OR REPLACE FUNCTION booking.seats_taken(org_id pg_catalog.uuid, session_id pg_catalog.uuid)
   RETURNS pg_catalog.int8
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
@@ -160,7 +138,7 @@ COMMENT ON FUNCTION booking.seats_taken(pg_catalog.uuid, pg_catalog.uuid) IS
 -- Whether the role the session acts as (SET ROLE's role, else the login
 -- role; never the owner a SECURITY DEFINER function runs as) is a superuser
 -- or has BYPASSRLS.
-CREATE FUNCTION booking.login_bypasses_rls() RETURNS pg_catalog.bool
+CREATE OR REPLACE FUNCTION booking.login_bypasses_rls() RETURNS pg_catalog.bool
   LANGUAGE sql STABLE
   SET search_path = pg_catalog, pg_temp
   BEGIN ATOMIC
@@ -176,7 +154,7 @@ COMMENT ON FUNCTION booking.login_bypasses_rls() IS
 -- depend on the time of writing or on other rows' current state
 -- (eligibility, a session that has started, a hold's expiry in the past);
 -- the invariants (overlap, capacity, duration, session match) still hold.
-CREATE FUNCTION booking.writing_as_maintenance() RETURNS pg_catalog.bool
+CREATE OR REPLACE FUNCTION booking.writing_as_maintenance() RETURNS pg_catalog.bool
   LANGUAGE sql STABLE
   SET search_path = pg_catalog, pg_temp
   BEGIN ATOMIC
@@ -189,7 +167,7 @@ COMMENT ON FUNCTION booking.writing_as_maintenance() IS
 -- solver.  Every problem is one row; no row means eligible.  Its queries are
 -- key lookups whatever the arguments, so they keep one generic plan instead
 -- of being planned again for every booking written.
-CREATE FUNCTION booking.eligibility_problems(org_id pg_catalog.uuid, resource_id pg_catalog.uuid,
+CREATE OR REPLACE FUNCTION booking.eligibility_problems(org_id pg_catalog.uuid, resource_id pg_catalog.uuid,
                                              service_id pg_catalog.uuid, client_id pg_catalog.uuid,
                                              on_date pg_catalog.date)
   RETURNS TABLE (rule_id pg_catalog.uuid, reason pg_catalog.text)
@@ -321,7 +299,7 @@ COMMENT ON FUNCTION booking.eligibility_problems(pg_catalog.uuid, pg_catalog.uui
 
 -- Hold expiry: a writer that needs the time or seats of an expired hold
 -- expires it first (status expired, a system transition).
-CREATE FUNCTION booking.expire_holds(org_id pg_catalog.uuid, resource_id pg_catalog.uuid,
+CREATE OR REPLACE FUNCTION booking.expire_holds(org_id pg_catalog.uuid, resource_id pg_catalog.uuid,
                                      session_id pg_catalog.uuid, during pg_catalog.tstzrange)
   RETURNS pg_catalog.int4
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER
@@ -358,7 +336,7 @@ COMMENT ON FUNCTION booking.expire_holds(pg_catalog.uuid, pg_catalog.uuid, pg_ca
 -- (by created_at, then id) fits into the free seats, it becomes pending.
 -- Strictly first come, first served: a later, smaller entry never passes a
 -- waiting larger one.
-CREATE FUNCTION booking.promote_waitlist(org_id pg_catalog.uuid, session_id pg_catalog.uuid)
+CREATE OR REPLACE FUNCTION booking.promote_waitlist(org_id pg_catalog.uuid, session_id pg_catalog.uuid)
   RETURNS pg_catalog.int4
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
@@ -403,7 +381,7 @@ $$;
 COMMENT ON FUNCTION booking.promote_waitlist(pg_catalog.uuid, pg_catalog.uuid) IS
   'move the first waitlisted bookings of a session (first come, first served) to pending while their seats fit, as system transitions; runs by itself when seats are freed; returns how many were promoted';
 
-CREATE FUNCTION booking.tg_write_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION booking.tg_write_check() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -663,7 +641,7 @@ COMMENT ON FUNCTION booking.tg_write_check() IS
 
 -- Seats freed (a cancellation, fewer seats, a move to another session, an
 -- expired hold, a deletion): the waitlist gets them in the same transaction.
-CREATE FUNCTION booking.tg_write_release() RETURNS trigger
+CREATE OR REPLACE FUNCTION booking.tg_write_release() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -680,15 +658,15 @@ $$;
 COMMENT ON FUNCTION booking.tg_write_release() IS
   'trigger: after a booking gave up seats of a session, promote that session''s waitlist (booking.promote_waitlist)';
 
-CREATE TRIGGER write_check BEFORE INSERT OR UPDATE ON booking.booking
+CREATE OR REPLACE TRIGGER write_check BEFORE INSERT OR UPDATE ON booking.booking
   FOR EACH ROW EXECUTE FUNCTION booking.tg_write_check();
-CREATE TRIGGER write_release AFTER UPDATE ON booking.booking
+CREATE OR REPLACE TRIGGER write_release AFTER UPDATE ON booking.booking
   FOR EACH ROW
   WHEN (OLD.session_id IS NOT NULL AND booking.status_occupies(OLD.status)
         AND (NOT booking.status_occupies(NEW.status) OR NEW.session_id IS DISTINCT FROM OLD.session_id
              OR NEW.seats OPERATOR(pg_catalog.<) OLD.seats))
   EXECUTE FUNCTION booking.tg_write_release();
-CREATE TRIGGER write_release_delete AFTER DELETE ON booking.booking
+CREATE OR REPLACE TRIGGER write_release_delete AFTER DELETE ON booking.booking
   FOR EACH ROW
   WHEN (OLD.session_id IS NOT NULL AND booking.status_occupies(OLD.status))
   EXECUTE FUNCTION booking.tg_write_release();
@@ -696,7 +674,7 @@ CREATE TRIGGER write_release_delete AFTER DELETE ON booking.booking
 -- Sessions: capacity never below the seats taken; more capacity promotes
 -- the waitlist; new times, resource or service carry over to the open
 -- bookings.
-CREATE FUNCTION booking.tg_write_session_check() RETURNS trigger
+CREATE OR REPLACE FUNCTION booking.tg_write_session_check() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -717,7 +695,7 @@ $$;
 COMMENT ON FUNCTION booking.tg_write_session_check() IS
   'trigger: refuse to lower a session''s capacity below its seats taken (23K02), under booking.lock_session';
 
-CREATE FUNCTION booking.tg_write_session_follow() RETURNS trigger
+CREATE OR REPLACE FUNCTION booking.tg_write_session_follow() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   SET booking.internal = on
@@ -743,7 +721,7 @@ COMMENT ON FUNCTION booking.tg_write_session_follow() IS
 -- solver counts it): it may not overlap the resource's appointments or
 -- other scheduled sessions, buffers included, checked under the same
 -- resource-day locks the appointments' writers take.
-CREATE FUNCTION booking.tg_write_session_time() RETURNS trigger
+CREATE OR REPLACE FUNCTION booking.tg_write_session_time() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$
@@ -800,13 +778,13 @@ $$;
 COMMENT ON FUNCTION booking.tg_write_session_time() IS
   'trigger: a scheduled session may not overlap its resource''s appointments or other scheduled sessions, buffers included (23P01), checked under the same day locks as the appointments'' writers (booking.lock_scope over booking.local_days)';
 
-CREATE TRIGGER write_session_time BEFORE INSERT OR UPDATE ON booking.session
+CREATE OR REPLACE TRIGGER write_session_time BEFORE INSERT OR UPDATE ON booking.session
   FOR EACH ROW WHEN (NEW.status OPERATOR(pg_catalog.=) 'scheduled'::booking.session_status)
   EXECUTE FUNCTION booking.tg_write_session_time();
-CREATE TRIGGER write_session_check BEFORE UPDATE OF capacity ON booking.session
+CREATE OR REPLACE TRIGGER write_session_check BEFORE UPDATE OF capacity ON booking.session
   FOR EACH ROW WHEN (NEW.capacity OPERATOR(pg_catalog.<) OLD.capacity)
   EXECUTE FUNCTION booking.tg_write_session_check();
-CREATE TRIGGER write_session_follow AFTER UPDATE ON booking.session
+CREATE OR REPLACE TRIGGER write_session_follow AFTER UPDATE ON booking.session
   FOR EACH ROW
   WHEN (NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at
         OR NEW.resource_id OPERATOR(pg_catalog.<>) OLD.resource_id OR NEW.service_id OPERATOR(pg_catalog.<>) OLD.service_id

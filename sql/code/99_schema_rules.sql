@@ -1,0 +1,86 @@
+-- What must hold for every table and every function of the schema, written
+-- once and applied by the install script and by every update (this file is
+-- the last of each), so that a table or function added later cannot miss it:
+--
+--   every table but the ISO 4217 reference data: row-level security enabled
+--     and forced, and marked for pg_dump (the write path's transient lock
+--     rows with 'WHERE false'), its identity sequences too;
+--   every table with an org_id: the tenant policy "tenant_isolation";
+--   every table with an updated_at: the touch_updated_at trigger;
+--   every SECURITY DEFINER function: no EXECUTE for PUBLIC (grant_app_role
+--     hands out the ones applications need).
+--
+-- Idempotent: applying it twice changes nothing.  pg_extension_config_dump
+-- works only inside CREATE EXTENSION or ALTER EXTENSION UPDATE, so outside
+-- them the procedure fails (and nobody but the owner may call it).
+
+CREATE OR REPLACE PROCEDURE booking.apply_schema_rules()
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  t pg_catalog.regclass;
+  s pg_catalog.regclass;
+  f pg_catalog.regprocedure;
+BEGIN
+  FOR t IN
+    SELECT c.oid::pg_catalog.regclass
+      FROM pg_catalog.pg_class c
+     WHERE c.relnamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
+       AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::"char"[])
+       AND NOT c.relispartition
+     ORDER BY c.relname
+  LOOP
+    CONTINUE WHEN t OPERATOR(pg_catalog.=) 'booking.currency'::pg_catalog.regclass;
+    EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE pg_catalog.format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', t);
+    -- The write path's lock rows are transient: restoring bookings makes them anew.
+    PERFORM pg_catalog.pg_extension_config_dump(t,
+      CASE WHEN t OPERATOR(pg_catalog.=) 'booking.write_lock'::pg_catalog.regclass THEN 'WHERE false' ELSE '' END);
+    FOR s IN
+      SELECT pg_catalog.pg_get_serial_sequence(t::pg_catalog.text, a.attname)::pg_catalog.regclass
+        FROM pg_catalog.pg_attribute a
+       WHERE a.attrelid OPERATOR(pg_catalog.=) t AND a.attidentity OPERATOR(pg_catalog.<>) '' AND NOT a.attisdropped
+    LOOP
+      PERFORM pg_catalog.pg_extension_config_dump(s, '');
+    END LOOP;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid OPERATOR(pg_catalog.=) t AND a.attname OPERATOR(pg_catalog.=) 'org_id'
+                  AND NOT a.attisdropped) THEN
+      EXECUTE pg_catalog.format('DROP POLICY IF EXISTS tenant_isolation ON %s', t);
+      EXECUTE pg_catalog.format(
+        'CREATE POLICY tenant_isolation ON %s AS RESTRICTIVE FOR ALL
+           USING (org_id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()))
+           WITH CHECK (org_id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()))', t);
+      EXECUTE pg_catalog.format(
+        'COMMENT ON POLICY tenant_isolation ON %s IS %L', t,
+        'rows of the acting org only (restrictive: every other policy is ANDed with it)');
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                WHERE a.attrelid OPERATOR(pg_catalog.=) t AND a.attname OPERATOR(pg_catalog.=) 'updated_at'
+                  AND NOT a.attisdropped) THEN
+      EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER touch_updated_at BEFORE UPDATE ON %s
+           FOR EACH ROW EXECUTE FUNCTION booking.tg_touch_updated_at()', t);
+    END IF;
+  END LOOP;
+
+  FOR f IN
+    SELECT p.oid::pg_catalog.regprocedure
+      FROM pg_catalog.pg_proc p
+     WHERE p.pronamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
+       AND p.prosecdef
+     ORDER BY 1
+  LOOP
+    EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+  END LOOP;
+END
+$$;
+COMMENT ON PROCEDURE booking.apply_schema_rules() IS
+  'applies what must hold for every table and function of the schema (forced row-level security, the tenant policy, pg_dump marking, updated_at triggers, no PUBLIC EXECUTE on SECURITY DEFINER functions); called by the install script and every update';
+REVOKE EXECUTE ON PROCEDURE booking.apply_schema_rules() FROM PUBLIC;
+
+-- grant_app_role hands out privileges: a superuser's tool, not PUBLIC's.
+REVOKE EXECUTE ON FUNCTION booking.grant_app_role(pg_catalog.regrole, pg_catalog.bool) FROM PUBLIC;
+
+CALL booking.apply_schema_rules();

@@ -1,0 +1,4 @@
+-- 0.1.0 to 0.2.0: the objects created once that change, and the code of
+-- 0.1.0 that 0.2.0 no longer has.  Runs after sql/code/00_used_by_tables.sql
+-- and before the rest of sql/code/, in the update from 0.1.0 and in every
+-- later fresh install (where the DROP ... IF EXISTS find nothing).
