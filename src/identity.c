@@ -21,6 +21,8 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -220,6 +222,23 @@ Datum
 booking_acting_is_system(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_BOOL(booking_internal);
+}
+
+/*
+ * Whether the caller bypasses row-level security: the role the session acts
+ * as at the outer level (the role of SET ROLE, else the login role) is a
+ * superuser or has BYPASSRLS.  GetOuterUserId() is not changed by SECURITY
+ * DEFINER functions, so this answers for the caller even inside one.  The
+ * privileged-caller test of the whole extension (booking.writing_as_maintenance
+ * is this without an identity).
+ */
+PG_FUNCTION_INFO_V1(booking_caller_bypasses_rls);
+Datum
+booking_caller_bypasses_rls(PG_FUNCTION_ARGS)
+{
+	Oid			caller = GetOuterUserId();
+
+	PG_RETURN_BOOL(superuser_arg(caller) || has_bypassrls_privilege(caller));
 }
 
 /*

@@ -26,6 +26,35 @@ CREATE OR REPLACE FUNCTION booking.acting_is_system() RETURNS pg_catalog.bool
 COMMENT ON FUNCTION booking.acting_is_system() IS
   'true while one of the extension''s own functions (waitlist promotion, the scheduled-transition runner) changes rows for the system; they turn booking.internal on with a SET clause, ordinary roles cannot';
 
+-- Who calls: the role the session acts as at the outer level (SET ROLE's
+-- role, else the login role; never the owner a SECURITY DEFINER function
+-- runs as), as PostgreSQL's own GetOuterUserId() knows it.
+CREATE OR REPLACE FUNCTION booking.caller_bypasses_rls() RETURNS pg_catalog.bool
+  LANGUAGE c STABLE PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'booking_caller_bypasses_rls';
+COMMENT ON FUNCTION booking.caller_bypasses_rls() IS
+  'true when the role the session acts as (SET ROLE''s role, else the login role; not the owner of a SECURITY DEFINER function) is a superuser or has BYPASSRLS, so that row-level security does not apply to it';
+
+-- THE privileged-caller predicate: who writes data as given, without an
+-- identity (pg_restore, data loads).  A superuser or BYPASSRLS role, logged
+-- in or through SET ROLE, with no identity set and not the extension's own
+-- code acting for the system.  Such writes skip the checks that depend on
+-- the time of writing, on who writes or on other rows' current state
+-- (eligibility, the solver's rules, a session that has started, a hold's
+-- expiry in the past, the life cycle's transition rules and its history);
+-- the invariants (overlap, capacity, duration, session match, keys) still
+-- hold.  The write path, the life cycle and the append-only logs all ask
+-- this one function.
+CREATE OR REPLACE FUNCTION booking.writing_as_maintenance() RETURNS pg_catalog.bool
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    SELECT booking.current_org_id() IS NULL AND NOT booking.acting_is_system()
+           AND booking.caller_bypasses_rls();
+  END;
+COMMENT ON FUNCTION booking.writing_as_maintenance() IS
+  'true for a superuser or BYPASSRLS caller (logged in or through SET ROLE) with no identity, outside the extension''s system actions: it writes rows as given (restores, data loads); the write path and the life cycle then skip the checks that depend on the time, the writer or other rows, never the invariants';
+
 CREATE OR REPLACE FUNCTION booking.act_as(org_id pg_catalog.uuid, user_id pg_catalog.uuid)
   RETURNS booking.org_role[]
   LANGUAGE c VOLATILE SECURITY DEFINER

@@ -45,7 +45,6 @@ DECLARE
   n pg_catalog.int4;
   i pg_catalog.int4;
   pgr pg_catalog.name;
-  privileged pg_catalog.bool;
   nodes pg_catalog.int8[];
   snaps pg_catalog.float8[];
   cells pg_catalog.text[];
@@ -108,9 +107,7 @@ BEGIN
   END IF;
 
   -- who: the acting org's staff, or a role that bypasses row-level security
-  SELECT r.rolsuper OR r.rolbypassrls INTO privileged
-    FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER;
-  IF NOT coalesce(privileged, false) THEN
+  IF NOT booking.caller_bypasses_rls() THEN
     IF booking.current_org_id() IS DISTINCT FROM route_travel_times.org_id THEN
       RAISE EXCEPTION 'route_travel_times works for the acting org only'
         USING ERRCODE = 'insufficient_privilege',

@@ -34,7 +34,7 @@ BEGIN
   RETURNING id INTO new_id;
   INSERT INTO booking.membership (org_id, user_id, role)
   VALUES (new_id, owner_user_id, 'owner');
-  -- life cycle: the default transition rules (sql/parts/52_lifecycle_rules.sql)
+  -- life cycle: the default transition rules (sql/code/52_lifecycle_rules.sql)
   PERFORM booking.seed_lifecycle_defaults(new_id);
   RETURN new_id;
 END

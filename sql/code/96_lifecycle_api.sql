@@ -8,20 +8,10 @@
 --
 -- Who acts: the system while booking.internal is on (the extension's own
 -- SECURITY DEFINER functions); otherwise the identity set by act_as.  A
--- superuser session with neither (loading data, pg_restore) writes rows as
--- given, unchecked and unrecorded; any other session without an identity
--- is refused.
-
-CREATE OR REPLACE FUNCTION booking.lifecycle_is_maintenance() RETURNS pg_catalog.bool
-  LANGUAGE sql STABLE
-  SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    SELECT NOT booking.acting_is_system() AND booking.current_user_id() IS NULL
-           AND COALESCE((SELECT r.rolsuper FROM pg_catalog.pg_roles r
-                           WHERE r.rolname OPERATOR(pg_catalog.=) SESSION_USER), false);
-  END;
-COMMENT ON FUNCTION booking.lifecycle_is_maintenance() IS
-  'true for a superuser session with no identity that is not the system (data loading, pg_restore): the life-cycle triggers then write booking rows as given, without rule checks or history';
+-- caller with neither that booking.writing_as_maintenance() accepts (a
+-- superuser or BYPASSRLS role: loading data, pg_restore) writes rows as
+-- given, unchecked and unrecorded; any other caller without an identity is
+-- refused.
 
 -- The automatic transitions of booking b's current status, as rows for
 -- booking.scheduled_transition: pending expires after
@@ -112,7 +102,7 @@ DECLARE
   given_cancellation_reason pg_catalog.text;
 BEGIN
   IF NOT sys AND uid IS NULL THEN
-    IF booking.lifecycle_is_maintenance() THEN
+    IF booking.writing_as_maintenance() THEN
       RETURN NEW;
     END IF;
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',

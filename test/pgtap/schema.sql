@@ -1,7 +1,7 @@
 -- Contract of the schema, read from the catalog: keys, foreign keys, row-level
 -- security, comments, search_path pinning and privileges.
 BEGIN;
-SELECT plan(19);
+SELECT plan(25);
 
 -- functions we wrote (not the constructors PostgreSQL generates for range types)
 CREATE TEMP VIEW our_function AS
@@ -70,6 +70,7 @@ INSERT INTO unpinned VALUES
   ('booking.padded_range(timestamp with time zone,timestamp with time zone,integer,integer)'),
   ('booking.local_days(text,tstzrange,integer)'), ('booking.lifecycle_schedule(booking.booking)'),
   ('booking.current_org_id()'), ('booking.current_user_id()'), ('booking.current_roles()'), ('booking.acting_is_system()'),
+  ('booking.caller_bypasses_rls()'),
   ('booking.acting_is_staff()'), ('booking.acting_is_admin()'), ('booking.acting_has_role(booking.org_role)'),
   ('booking.status_occupies(booking.booking_status)'), ('booking.status_is_open(booking.booking_status)'),
   ('booking.occupies_now(booking.booking_status,timestamp with time zone)');
@@ -109,6 +110,36 @@ SELECT indexes_are('booking', 'booking', ARRAY['booking_pkey', 'booking_org_id_i
   'bookings are indexed by (org, start), (org, instructor, start), (org, student, start)');
 SELECT has_index('booking', 'payment', 'payment_org_status_idx', ARRAY['org_id', 'status'], 'payments by (org, status)');
 SELECT has_index('booking', 'trip_point', 'trip_point_trip_ts_idx', ARRAY['org_id', 'trip_id', 'ts'], 'trip points by (trip, ts)');
+
+-- The triggers of booking.booking in firing order (timing, then name), as
+-- documented at the top of sql/code/49_write_trigger.sql.
+SELECT is((SELECT array_agg(t.tgname::text ORDER BY (t.tgtype & 2) = 0, t.tgname)
+             FROM pg_trigger t WHERE t.tgrelid = 'booking.booking'::regclass AND NOT t.tgisinternal),
+          ARRAY['lifecycle_check', 'touch_updated_at', 'write_check',
+                'lifecycle_record_insert', 'lifecycle_record_update', 'write_release', 'write_release_delete'],
+          'the triggers of booking.booking fire in the documented order');
+
+-- What must hold for every table is applied by one procedure, which the
+-- install and every update call and no application may.
+SELECT is_empty($$
+  SELECT c.oid::regclass FROM pg_class c
+   WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind IN ('r', 'p') AND c.relname <> 'currency'
+     AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
+$$, 'every table but currency has row-level security enabled and forced');
+SELECT is_empty($$
+  SELECT c.oid::regclass FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'org_id'
+   WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind IN ('r', 'p')
+     AND NOT EXISTS (SELECT FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = 'tenant_isolation')
+$$, 'every table with an org_id has the tenant policy');
+SELECT is_empty($$
+  SELECT c.oid::regclass FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'updated_at'
+   WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind IN ('r', 'p')
+     AND NOT EXISTS (SELECT FROM pg_trigger t WHERE t.tgrelid = c.oid AND t.tgname = 'touch_updated_at')
+$$, 'every table with an updated_at has the touch_updated_at trigger');
+SELECT ok(NOT has_function_privilege('public', 'booking.apply_schema_rules()', 'EXECUTE'),
+          'PUBLIC may not run booking.apply_schema_rules');
+SELECT throws_ok('CALL booking.apply_schema_rules()', '0A000', NULL,
+                 'booking.apply_schema_rules runs only inside CREATE or ALTER EXTENSION');
 
 CREATE ROLE regress_tap_app;
 SELECT booking.grant_app_role('regress_tap_app');

@@ -9,7 +9,7 @@ SELECT plan(46);
 -- objects
 SELECT has_function('booking', 'occupies_now', ARRAY['booking.booking_status', 'timestamp with time zone'], 'the one occupancy predicate exists');
 SELECT has_function('booking', 'eligibility_problems', ARRAY['uuid', 'uuid', 'uuid', 'uuid', 'date'], 'eligibility_problems(org, resource, service, client, date)');
-SELECT has_function('booking', 'lock_resource_day', ARRAY['uuid', 'uuid', 'date'], 'lock_resource_day(org, resource, day)');
+SELECT has_function('booking', 'lock_scope', ARRAY['uuid', 'uuid', 'date[]'], 'lock_scope(org, scope, days)');
 SELECT has_function('booking', 'book', 'booking.book exists');
 SELECT function_returns('booking', 'eligibility_problems', ARRAY['uuid', 'uuid', 'uuid', 'uuid', 'date'], 'setof record', 'eligibility_problems returns a set');
 SELECT has_trigger('booking', 'booking', 'write_check', 'bookings have the write_check trigger');
@@ -148,7 +148,7 @@ BEGIN
                                    '00000000-0000-0000-0000-0000000e00b5', '2030-09-01 10:00+02', '2030-09-01 11:00+02', 'EUR')$q$,
                         '42501', 'new row violates row-level security policy for table "booking"',
                         'a row for another org is refused before any check could reveal something about it');
-  RETURN NEXT throws_ok($q$SELECT booking.lock_resource_day('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0071', '2030-09-01')$q$,
+  RETURN NEXT throws_ok($q$SELECT booking.lock_scope('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0071', ARRAY['2030-09-01'::date])$q$,
                         '42501', NULL, 'the locks are not for applications to take directly');
   RETURN NEXT throws_ok($q$SELECT booking.promote_waitlist('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0091')$q$,
                         '42501', NULL, 'nor is waitlist promotion');

@@ -4,33 +4,6 @@
 -- request returns the existing booking, even when two transactions send it
 -- at once; with another request it is an error (23K03).
 
--- Compares a request with the booking that holds its idempotency key,
--- whether or not the caller may see that booking.
-CREATE OR REPLACE FUNCTION booking.idempotency_match(org_id pg_catalog.uuid, idempotency_key pg_catalog.text,
-                                          fingerprint pg_catalog.text)
-  RETURNS pg_catalog.text
-  LANGUAGE plpgsql STABLE SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-  AS $$
-DECLARE
-  stored pg_catalog.text;
-BEGIN
-  IF idempotency_match.org_id IS DISTINCT FROM booking.current_org_id() AND NOT booking.login_bypasses_rls() THEN
-    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-      MESSAGE = 'idempotency keys can only be looked up in the acting org';
-  END IF;
-  SELECT b.idempotency_fingerprint INTO stored FROM booking.booking b
-   WHERE b.org_id OPERATOR(pg_catalog.=) idempotency_match.org_id
-     AND b.idempotency_key OPERATOR(pg_catalog.=) idempotency_match.idempotency_key;
-  IF NOT FOUND THEN
-    RETURN 'none';
-  END IF;
-  RETURN CASE WHEN stored IS NOT DISTINCT FROM idempotency_match.fingerprint THEN 'same' ELSE 'different' END;
-END
-$$;
-COMMENT ON FUNCTION booking.idempotency_match(pg_catalog.uuid, pg_catalog.text, pg_catalog.text) IS
-  'none, same or different: whether a booking of the acting org visible to this transaction''s snapshot holds idempotency_key, and whether its request fingerprint equals fingerprint (row-level security aside, so that a key taken by a booking the caller cannot see is still reported)';
-
 CREATE OR REPLACE FUNCTION booking.book(client_id pg_catalog.uuid,
                              service_id pg_catalog.uuid DEFAULT NULL,
                              starts_at pg_catalog.timestamptz DEFAULT NULL,
