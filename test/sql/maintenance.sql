@@ -18,7 +18,13 @@ INSERT INTO booking.client (org_id, id, full_name)
 VALUES (:'org', '00000000-0000-0000-0000-00000000e1c1', 'Sam');
 
 -- A loader: BYPASSRLS, not a superuser, may write every table.
+-- (the password pg_virtualenv gives its user, so that \c can log in; any
+-- password where the server trusts local connections)
 \getenv password PGPASSWORD
+\if :{?password}
+\else
+  \set password 'regress_password'
+\endif
 CREATE ROLE regress_loader LOGIN BYPASSRLS PASSWORD :'password';
 CREATE ROLE regress_plain LOGIN PASSWORD :'password';
 GRANT USAGE ON SCHEMA booking TO regress_loader, regress_plain;
