@@ -56,10 +56,13 @@
 --                           holds, seats, the day locks and the solver's
 --                           rules, eligibility
 --   AFTER, each row:
---     4. lifecycle_record_insert / lifecycle_record_update
+--     4. lesson_follow      (61_tracking.sql, UPDATE of status, resource_id,
+--                           client_id) starts, ends or closes the lesson;
+--                           carries a new resource or client down to it
+--     5. lifecycle_record_insert / lifecycle_record_update
 --                           (96_lifecycle_api.sql) history, outbox event,
 --                           scheduled transitions, a cancellation's refund
---     5. write_release / write_release_delete
+--     6. write_release / write_release_delete
 --                           (this file) seats freed go to the waitlist
 --
 -- Who writes without an identity (restores, data loads) is decided by one

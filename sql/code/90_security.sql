@@ -212,60 +212,43 @@ DROP POLICY IF EXISTS client_guardian_staff_write ON booking.client_guardian;
 CREATE POLICY client_guardian_staff_write ON booking.client_guardian FOR ALL
   USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
 
--- What hangs off a booking is visible with the booking.
+-- What hangs off a booking is visible with the booking.  A lesson, its trips
+-- and their points carry the booking's resource_id and client_id (kept by
+-- sql/code/61_tracking.sql and the trip*_carry_fkey foreign keys), so these
+-- policies compare columns with the identity: no subquery, no other table.
+-- Staff see and write everything of the org; an instructor the lessons,
+-- trips and points of their bookings; a student and their guardians the
+-- lessons and trips (with their figures) of the student, not the raw points.
 DROP POLICY IF EXISTS lesson_read ON booking.lesson;
 CREATE POLICY lesson_read ON booking.lesson FOR SELECT
-  USING ((SELECT booking.acting_is_staff())
-         OR EXISTS (SELECT 1 FROM booking.booking b
-                     WHERE b.org_id OPERATOR(pg_catalog.=) lesson.org_id AND b.id OPERATOR(pg_catalog.=) lesson.booking_id));
+  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]) OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]));
 DROP POLICY IF EXISTS lesson_instructor_write ON booking.lesson;
 CREATE POLICY lesson_instructor_write ON booking.lesson FOR ALL
-  USING ((SELECT booking.acting_is_staff())
-         OR EXISTS (SELECT 1 FROM booking.booking b
-                     WHERE b.org_id OPERATOR(pg_catalog.=) lesson.org_id AND b.id OPERATOR(pg_catalog.=) lesson.booking_id
-                       AND b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])))
-  WITH CHECK ((SELECT booking.acting_is_staff())
-         OR EXISTS (SELECT 1 FROM booking.booking b
-                     WHERE b.org_id OPERATOR(pg_catalog.=) lesson.org_id AND b.id OPERATOR(pg_catalog.=) lesson.booking_id
-                       AND b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])));
+  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))
+  WITH CHECK ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
 
 DROP POLICY IF EXISTS trip_read ON booking.trip;
 CREATE POLICY trip_read ON booking.trip FOR SELECT
-  USING (EXISTS (SELECT 1 FROM booking.lesson l
-                  WHERE l.org_id OPERATOR(pg_catalog.=) trip.org_id AND l.id OPERATOR(pg_catalog.=) trip.lesson_id));
+  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]) OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]));
 DROP POLICY IF EXISTS trip_instructor_write ON booking.trip;
 CREATE POLICY trip_instructor_write ON booking.trip FOR ALL
-  USING ((SELECT booking.acting_is_staff())
-         OR EXISTS (SELECT 1 FROM booking.lesson l JOIN booking.booking b
-                      ON b.org_id OPERATOR(pg_catalog.=) l.org_id AND b.id OPERATOR(pg_catalog.=) l.booking_id
-                     WHERE l.org_id OPERATOR(pg_catalog.=) trip.org_id AND l.id OPERATOR(pg_catalog.=) trip.lesson_id
-                       AND b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])))
-  WITH CHECK ((SELECT booking.acting_is_staff())
-         OR EXISTS (SELECT 1 FROM booking.lesson l JOIN booking.booking b
-                      ON b.org_id OPERATOR(pg_catalog.=) l.org_id AND b.id OPERATOR(pg_catalog.=) l.booking_id
-                     WHERE l.org_id OPERATOR(pg_catalog.=) trip.org_id AND l.id OPERATOR(pg_catalog.=) trip.lesson_id
-                       AND b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])));
+  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))
+  WITH CHECK ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
 
 DROP POLICY IF EXISTS trip_point_read ON booking.trip_point;
 CREATE POLICY trip_point_read ON booking.trip_point FOR SELECT
-  USING (EXISTS (SELECT 1 FROM booking.trip t
-                  WHERE t.org_id OPERATOR(pg_catalog.=) trip_point.org_id AND t.id OPERATOR(pg_catalog.=) trip_point.trip_id));
+  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
 DROP POLICY IF EXISTS trip_point_instructor_write ON booking.trip_point;
 CREATE POLICY trip_point_instructor_write ON booking.trip_point FOR ALL
-  USING ((SELECT booking.acting_is_staff())
-         OR EXISTS (SELECT 1 FROM booking.trip t JOIN booking.lesson l
-                      ON l.org_id OPERATOR(pg_catalog.=) t.org_id AND l.id OPERATOR(pg_catalog.=) t.lesson_id
-                    JOIN booking.booking b
-                      ON b.org_id OPERATOR(pg_catalog.=) l.org_id AND b.id OPERATOR(pg_catalog.=) l.booking_id
-                     WHERE t.org_id OPERATOR(pg_catalog.=) trip_point.org_id AND t.id OPERATOR(pg_catalog.=) trip_point.trip_id
-                       AND b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])))
-  WITH CHECK ((SELECT booking.acting_is_staff())
-         OR EXISTS (SELECT 1 FROM booking.trip t JOIN booking.lesson l
-                      ON l.org_id OPERATOR(pg_catalog.=) t.org_id AND l.id OPERATOR(pg_catalog.=) t.lesson_id
-                    JOIN booking.booking b
-                      ON b.org_id OPERATOR(pg_catalog.=) l.org_id AND b.id OPERATOR(pg_catalog.=) l.booking_id
-                     WHERE t.org_id OPERATOR(pg_catalog.=) trip_point.org_id AND t.id OPERATOR(pg_catalog.=) trip_point.trip_id
-                       AND b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])));
+  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))
+  WITH CHECK ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+
+-- Tracking settings: members read them, staff write them.
+DROP POLICY IF EXISTS member_read ON booking.tracking_setting;
+CREATE POLICY member_read ON booking.tracking_setting FOR SELECT USING (true);
+DROP POLICY IF EXISTS staff_write ON booking.tracking_setting;
+CREATE POLICY staff_write ON booking.tracking_setting FOR ALL
+  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
 
 DROP POLICY IF EXISTS payment_read ON booking.payment;
 CREATE POLICY payment_read ON booking.payment FOR SELECT

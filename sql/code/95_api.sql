@@ -121,6 +121,15 @@ BEGIN
         ELSE 'SELECT, INSERT, UPDATE, DELETE'
       END, t, role);
   END LOOP;
+  -- views (security_invoker: their rows are what the tables' policies allow)
+  FOR t IN
+    SELECT c.oid::pg_catalog.regclass
+      FROM pg_catalog.pg_class c
+     WHERE c.relnamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
+       AND c.relkind OPERATOR(pg_catalog.=) 'v'
+  LOOP
+    EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %s', t, role);
+  END LOOP;
   -- SECURITY DEFINER functions are not executable by PUBLIC; hand out those
   -- the policies need, and the identity and account functions to trusted roles.
   FOR f IN

@@ -14,3 +14,115 @@ DROP FUNCTION IF EXISTS booking.lifecycle_is_maintenance();
 -- The lock wrappers nothing called: booking.lock_scope takes every lock.
 DROP FUNCTION IF EXISTS booking.lock_resource_days(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text, pg_catalog.tstzrange, pg_catalog.int4);
 DROP FUNCTION IF EXISTS booking.lock_resource_day(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date);
+
+-- Issue 20: lessons as they happen.  A lesson, its trips and their points
+-- carry the resource and client of their booking, so that their policies
+-- compare columns with the identity (no subquery); a trip keeps the
+-- incremental state of its figures (src/core/track.c) and the figures;
+-- points are unique per trip and time (duplicates are absorbed).
+ALTER TABLE booking.service ADD COLUMN tracked_as_lesson pg_catalog.bool NOT NULL DEFAULT true;
+COMMENT ON COLUMN booking.service.tracked_as_lesson IS
+  'an appointment of this service executes as a lesson (started, ended, GPS trips); false for workshops, launches and the like';
+
+ALTER TABLE booking.lesson
+  ADD COLUMN resource_id pg_catalog.uuid,
+  ADD COLUMN client_id pg_catalog.uuid,
+  ADD COLUMN closed_at pg_catalog.timestamptz,
+  ADD COLUMN moving_seconds pg_catalog.float8 NOT NULL DEFAULT 0,
+  ADD COLUMN stationary_seconds pg_catalog.float8 NOT NULL DEFAULT 0,
+  ADD COLUMN max_speed_kph pg_catalog.float8 NOT NULL DEFAULT 0,
+  ADD COLUMN avg_moving_speed_kph pg_catalog.float8 NOT NULL DEFAULT 0;
+UPDATE booking.lesson l
+   SET resource_id = COALESCE(b.resource_id, s.resource_id), client_id = b.client_id
+  FROM booking.booking b
+  LEFT JOIN booking.session s ON s.org_id OPERATOR(pg_catalog.=) b.org_id AND s.id OPERATOR(pg_catalog.=) b.session_id
+ WHERE b.org_id OPERATOR(pg_catalog.=) l.org_id AND b.id OPERATOR(pg_catalog.=) l.booking_id;
+ALTER TABLE booking.lesson ADD CONSTRAINT lesson_carry_key UNIQUE (org_id, id, resource_id, client_id);
+CREATE INDEX lesson_resource_idx ON booking.lesson (org_id, resource_id);
+CREATE INDEX lesson_client_idx ON booking.lesson (org_id, client_id);
+COMMENT ON COLUMN booking.lesson.resource_id IS 'the booking''s resource (instructor), kept by booking.tg_lesson_carry';
+COMMENT ON COLUMN booking.lesson.client_id IS 'the booking''s client (student), kept by booking.tg_lesson_carry';
+COMMENT ON COLUMN booking.lesson.closed_at IS 'when the booking was cancelled (or marked a no-show): the lesson takes no more trips or points';
+COMMENT ON COLUMN booking.lesson.moving_seconds IS 'sum of the trips'' moving time';
+COMMENT ON COLUMN booking.lesson.stationary_seconds IS 'sum of the trips'' stationary time';
+COMMENT ON COLUMN booking.lesson.max_speed_kph IS 'fastest of the trips'' maximum moving speeds';
+COMMENT ON COLUMN booking.lesson.avg_moving_speed_kph IS 'moving distance over moving time, over all trips';
+
+ALTER TABLE booking.trip
+  ADD COLUMN resource_id pg_catalog.uuid,
+  ADD COLUMN client_id pg_catalog.uuid,
+  ADD COLUMN track_state pg_catalog.float8[],
+  ADD COLUMN distance_meters pg_catalog.float8 NOT NULL DEFAULT 0,
+  ADD COLUMN moving_seconds pg_catalog.float8 NOT NULL DEFAULT 0,
+  ADD COLUMN stationary_seconds pg_catalog.float8 NOT NULL DEFAULT 0,
+  ADD COLUMN max_speed_kph pg_catalog.float8 NOT NULL DEFAULT 0,
+  ADD COLUMN avg_moving_speed_kph pg_catalog.float8 NOT NULL DEFAULT 0,
+  ADD COLUMN moving_distance_meters pg_catalog.float8 NOT NULL DEFAULT 0,
+  ADD COLUMN fixes_used pg_catalog.int8 NOT NULL DEFAULT 0,
+  ADD COLUMN fixes_filtered pg_catalog.int8 NOT NULL DEFAULT 0,
+  ADD COLUMN recomputed pg_catalog.int8 NOT NULL DEFAULT 0;
+UPDATE booking.trip t SET resource_id = l.resource_id, client_id = l.client_id
+  FROM booking.lesson l
+ WHERE l.org_id OPERATOR(pg_catalog.=) t.org_id AND l.id OPERATOR(pg_catalog.=) t.lesson_id;
+ALTER TABLE booking.trip ADD CONSTRAINT trip_carry_key UNIQUE (org_id, id, resource_id, client_id);
+ALTER TABLE booking.trip ADD CONSTRAINT trip_carry_fkey FOREIGN KEY (org_id, lesson_id, resource_id, client_id)
+  REFERENCES booking.lesson (org_id, id, resource_id, client_id) ON UPDATE CASCADE;
+COMMENT ON COLUMN booking.trip.resource_id IS 'the lesson''s resource, kept equal by trip_carry_fkey (ON UPDATE CASCADE)';
+COMMENT ON COLUMN booking.trip.client_id IS 'the lesson''s client, kept equal by trip_carry_fkey (ON UPDATE CASCADE)';
+COMMENT ON COLUMN booking.trip.track_state IS 'incremental state of the figures (src/core/track.h, TRACK_STATE_LEN values); NULL before the first point';
+COMMENT ON COLUMN booking.trip.distance_meters IS 'distance driven, noise handled (see README, "GPS trips")';
+COMMENT ON COLUMN booking.trip.moving_seconds IS 'time of the legs at walking pace or faster';
+COMMENT ON COLUMN booking.trip.stationary_seconds IS 'time of the slower legs and of the stops';
+COMMENT ON COLUMN booking.trip.max_speed_kph IS 'fastest average over four consecutive moving legs';
+COMMENT ON COLUMN booking.trip.avg_moving_speed_kph IS 'moving distance over moving time';
+COMMENT ON COLUMN booking.trip.moving_distance_meters IS 'distance of the moving legs';
+COMMENT ON COLUMN booking.trip.fixes_used IS 'stored points the figures accepted';
+COMMENT ON COLUMN booking.trip.fixes_filtered IS 'stored points the figures left out (teleports, inaccurate fixes)';
+COMMENT ON COLUMN booking.trip.recomputed IS 'times the figures were recomputed from every point because a batch reached back before the last point';
+
+ALTER TABLE booking.trip_point
+  ADD COLUMN resource_id pg_catalog.uuid,
+  ADD COLUMN client_id pg_catalog.uuid,
+  ADD COLUMN accuracy_m pg_catalog.float8
+    CHECK (accuracy_m OPERATOR(pg_catalog.>=) 0::pg_catalog.float8 AND accuracy_m OPERATOR(pg_catalog.<=) 100000::pg_catalog.float8);
+UPDATE booking.trip_point p SET resource_id = t.resource_id, client_id = t.client_id
+  FROM booking.trip t
+ WHERE t.org_id OPERATOR(pg_catalog.=) p.org_id AND t.id OPERATOR(pg_catalog.=) p.trip_id;
+-- 0.1.0 allowed two fixes of a trip at one time: the first stored stays.
+DELETE FROM booking.trip_point p
+ USING booking.trip_point q
+ WHERE q.org_id OPERATOR(pg_catalog.=) p.org_id AND q.trip_id OPERATOR(pg_catalog.=) p.trip_id
+   AND q.ts OPERATOR(pg_catalog.=) p.ts AND q.id OPERATOR(pg_catalog.<) p.id;
+DROP INDEX booking.trip_point_trip_ts_idx;
+ALTER TABLE booking.trip_point ADD CONSTRAINT trip_point_trip_ts_idx UNIQUE (org_id, trip_id, ts);
+ALTER TABLE booking.trip_point ADD CONSTRAINT trip_point_carry_fkey FOREIGN KEY (org_id, trip_id, resource_id, client_id)
+  REFERENCES booking.trip (org_id, id, resource_id, client_id) ON UPDATE CASCADE;
+COMMENT ON COLUMN booking.trip_point.resource_id IS 'the trip''s resource, kept equal by trip_point_carry_fkey (ON UPDATE CASCADE)';
+COMMENT ON COLUMN booking.trip_point.client_id IS 'the trip''s client, kept equal by trip_point_carry_fkey (ON UPDATE CASCADE)';
+COMMENT ON COLUMN booking.trip_point.accuracy_m IS 'the device''s horizontal accuracy in metres (NULL: unknown)';
+
+-- An org's tracking settings; an org without a row uses the column defaults.
+CREATE TABLE booking.tracking_setting (
+  org_id            pg_catalog.uuid NOT NULL DEFAULT booking.current_org_id() REFERENCES booking.org (id) ON DELETE CASCADE,
+  slack             pg_catalog.interval NOT NULL DEFAULT '15 minutes'
+                      CHECK (slack OPERATOR(pg_catalog.>=) '0'::pg_catalog.interval AND slack OPERATOR(pg_catalog.<=) '1 day'::pg_catalog.interval),
+  max_speed_kph     pg_catalog.float8 NOT NULL DEFAULT 250
+                      CHECK (max_speed_kph OPERATOR(pg_catalog.>) 0::pg_catalog.float8 AND max_speed_kph OPERATOR(pg_catalog.<=) 400::pg_catalog.float8),
+  merge_min_m       pg_catalog.float8 NOT NULL DEFAULT 5
+                      CHECK (merge_min_m OPERATOR(pg_catalog.>=) 0::pg_catalog.float8 AND merge_min_m OPERATOR(pg_catalog.<=) 1000::pg_catalog.float8),
+  max_gap_s         pg_catalog.float8 NOT NULL DEFAULT 60
+                      CHECK (max_gap_s OPERATOR(pg_catalog.>) 0::pg_catalog.float8 AND max_gap_s OPERATOR(pg_catalog.<=) 86400::pg_catalog.float8),
+  max_accuracy_m    pg_catalog.float8 NOT NULL DEFAULT 100
+                      CHECK (max_accuracy_m OPERATOR(pg_catalog.>) 0::pg_catalog.float8 AND max_accuracy_m OPERATOR(pg_catalog.<=) 100000::pg_catalog.float8),
+  retention_months  pg_catalog.int4 CHECK (retention_months BETWEEN 1 AND 1200),
+  PRIMARY KEY (org_id)
+);
+COMMENT ON TABLE booking.tracking_setting IS
+  'an org''s GPS tracking settings; an org without a row uses the defaults of the columns';
+COMMENT ON COLUMN booking.tracking_setting.slack IS 'points up to this long before the lesson''s start or after its end are accepted';
+COMMENT ON COLUMN booking.tracking_setting.max_speed_kph IS 'a fix implying a faster leg is a teleport, left out of the figures';
+COMMENT ON COLUMN booking.tracking_setting.merge_min_m IS 'smallest radius within which fixes merge (a parked car''s jitter)';
+COMMENT ON COLUMN booking.tracking_setting.max_gap_s IS 'longer gaps between fixes are not bridged';
+COMMENT ON COLUMN booking.tracking_setting.max_accuracy_m IS 'fixes reported less accurate than this are left out of the figures';
+COMMENT ON COLUMN booking.tracking_setting.retention_months IS 'booking.drop_old_trip_points deletes points older than this many months; NULL keeps them';
+
