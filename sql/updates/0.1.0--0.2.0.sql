@@ -32,11 +32,14 @@ ALTER TABLE booking.lesson
   ADD COLUMN stationary_seconds pg_catalog.float8 NOT NULL DEFAULT 0,
   ADD COLUMN max_speed_kph pg_catalog.float8 NOT NULL DEFAULT 0,
   ADD COLUMN avg_moving_speed_kph pg_catalog.float8 NOT NULL DEFAULT 0;
+-- carried columns are derived: the rows' updated_at stays as it was
+ALTER TABLE booking.lesson DISABLE TRIGGER USER;
 UPDATE booking.lesson l
    SET resource_id = COALESCE(b.resource_id, s.resource_id), client_id = b.client_id
   FROM booking.booking b
   LEFT JOIN booking.session s ON s.org_id OPERATOR(pg_catalog.=) b.org_id AND s.id OPERATOR(pg_catalog.=) b.session_id
  WHERE b.org_id OPERATOR(pg_catalog.=) l.org_id AND b.id OPERATOR(pg_catalog.=) l.booking_id;
+ALTER TABLE booking.lesson ENABLE TRIGGER USER;
 ALTER TABLE booking.lesson ADD CONSTRAINT lesson_carry_key UNIQUE (org_id, id, resource_id, client_id);
 CREATE INDEX lesson_resource_idx ON booking.lesson (org_id, resource_id);
 CREATE INDEX lesson_client_idx ON booking.lesson (org_id, client_id);

@@ -49,6 +49,10 @@ INSERT INTO booking.payment (org_id, booking_id, currency, amount_cents)
 SELECT org_id, md5(o || b)::uuid, 'EUR', 0 FROM org_ids, (VALUES ('b1'), ('b2')) v(b);
 INSERT INTO booking.lesson (org_id, booking_id)
 SELECT org_id, md5(o || b)::uuid FROM org_ids, (VALUES ('b1'), ('b2')) v(b);
+INSERT INTO booking.trip (org_id, id, lesson_id, started_at)
+SELECT l.org_id, md5(l.booking_id::text || 't')::uuid, l.id, '2030-01-07 10:00+01' FROM booking.lesson l;
+INSERT INTO booking.trip_point (org_id, trip_id, ts, point)
+SELECT t.org_id, t.id, '2030-01-07 10:01+01', 'SRID=4326;POINT(13.4 52.5)' FROM booking.trip t;
 INSERT INTO booking.notification (org_id, user_id, kind)
 SELECT org_id, user_id, 'hello' FROM cast_member JOIN org_ids USING (o);
 INSERT INTO booking.outbox (org_id, topic, payload) SELECT org_id, 'booking.created', '{}' FROM org_ids;
@@ -136,14 +140,29 @@ BEGIN
   RETURN NEXT is((SELECT count(*)::int FROM booking.service), 1, 'a student reads the catalog');
   RETURN NEXT is((SELECT count(*)::int FROM booking.outbox), 0, 'a student sees no outbox events');
   RETURN NEXT is((SELECT count(*)::int FROM booking.road_node), 0, 'a student does not see the road graph');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.lesson) * 10 + (SELECT count(*)::int FROM booking.trip), 11,
+                 'a student sees their lesson and its trip (the figures)');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.trip_point), 0, 'a student does not see raw GPS points');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.tracking_setting), 0, 'a student reads the tracking settings (none set)');
+  RETURN NEXT throws_ok($q$INSERT INTO booking.tracking_setting (slack) VALUES ('1 hour')$q$, '42501', NULL,
+                        'a student cannot change the tracking settings');
   PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a06-000000000000'::uuid);
   RETURN NEXT is((SELECT array_agg(c.full_name) FROM booking.booking b JOIN booking.client c ON c.org_id = b.org_id AND c.id = b.client_id),
                  '{Mine}', 'a guardian sees the bookings of their student');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.trip) * 10 + (SELECT count(*)::int FROM booking.trip_point), 10,
+                 'a guardian sees their student''s trip, not its points');
   PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a04-000000000000'::uuid);
   RETURN NEXT is((SELECT count(*)::int FROM booking.lesson), 1, 'an instructor sees the lessons of their bookings');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.trip) * 10 + (SELECT count(*)::int FROM booking.trip_point), 11,
+                 'an instructor sees the trips and points of their lessons only');
+  RETURN NEXT throws_ok(format($q$INSERT INTO booking.trip_point (trip_id, ts, point) VALUES (%L, now(), 'SRID=4326;POINT(13.4 52.5)')$q$,
+                               md5(md5('0a' || 'b2')::uuid::text || 't')),
+                        '42501', NULL, 'an instructor cannot add a point to another instructor''s trip');
   RETURN NEXT is((SELECT array_agg(full_name) FROM booking.client), '{Mine}', 'an instructor sees the students they teach');
   PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a03-000000000000'::uuid);
   RETURN NEXT is((SELECT count(*)::int FROM booking.outbox), 1, 'staff see the org''s outbox');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.trip) * 10 + (SELECT count(*)::int FROM booking.trip_point), 22,
+                 'staff see every trip and point of the org');
   RETURN NEXT is((SELECT count(*)::int FROM booking.road_node) + (SELECT count(*)::int FROM booking.road_edge), 3,
                  'staff read the road graph');
   RETURN NEXT throws_ok($q$INSERT INTO booking.road_node (id, point) VALUES (3, 'POINT(13.5 52.5)')$q$, '42501', NULL,
@@ -162,7 +181,7 @@ BEGIN
 END $$;
 
 SET ROLE regress_rls_app;
-SELECT plan(3 * 6 * 9 + 16);
+SELECT plan(3 * 6 * 9 + 24);
 SELECT * FROM pg_temp.rls_checks();
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,0 +1,120 @@
+-- bench/tracking.sql: GPS ingestion and trip figures (issue 20), side by side
+-- in one run.  Figures are printed; nothing is asserted.
+--
+--   A. points per second: booking.ingest_trip_points in batches of 60 (the
+--      documented path: checks, dedupe, RLS, figures per batch) against a
+--      plain COPY of the same rows into an unindexed copy of trip_point;
+--   B. the cost of a batch of 60 as the trip grows: booking's incremental
+--      figures against recomputing the distance with PostGIS from every
+--      point so far (ST_Length(ST_MakeLine(...)::geography));
+--   C. a member's SELECT count(*) FROM booking.trip_point with JIT on and
+--      off (the policies compare columns; no nested subquery to compile).
+\set ON_ERROR_STOP 1
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS booking CASCADE;
+
+INSERT INTO booking.app_user (id, email, full_name) VALUES
+  ('00000000-0000-0000-0000-00000000be01', 'bench.owner@example.com', 'Owner'),
+  ('00000000-0000-0000-0000-00000000be02', 'bench.ingo@example.com', 'Ingo');
+SELECT booking.create_org('Bench School', 'Europe/Berlin', 'EUR', '00000000-0000-0000-0000-00000000be01') AS org \gset
+INSERT INTO booking.membership (org_id, user_id, role) VALUES (:'org', '00000000-0000-0000-0000-00000000be02', 'instructor');
+INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES (:'org', '00000000-0000-0000-0000-00000000be11', 'Lesson', 60);
+INSERT INTO booking.resource (org_id, id, display_name, user_id) VALUES
+  (:'org', '00000000-0000-0000-0000-00000000be21', 'Ingo', '00000000-0000-0000-0000-00000000be02');
+INSERT INTO booking.client (org_id, id, full_name) VALUES (:'org', '00000000-0000-0000-0000-00000000be31', 'Sam');
+INSERT INTO booking.tracking_setting (org_id, slack) VALUES (:'org', '1 day');
+-- 12 lessons of the instructor, one trip each, loaded as by a restore
+INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, starts_at, ends_at, currency, status)
+SELECT :'org', ('00000000-0000-0000-0000-0000000b' || lpad(k::text, 4, '0'))::uuid, '00000000-0000-0000-0000-00000000be31',
+       '00000000-0000-0000-0000-00000000be21', '00000000-0000-0000-0000-00000000be11',
+       date_trunc('hour', now()) - k * interval '1 hour', date_trunc('hour', now()) - k * interval '1 hour' + interval '1 hour', 'EUR', 'confirmed'
+  FROM generate_series(1, 12) k;
+BEGIN;
+SELECT booking.act_as(:'org', '00000000-0000-0000-0000-00000000be01') \gset
+UPDATE booking.booking SET status = 'in_progress' WHERE org_id = :'org';
+INSERT INTO booking.trip (id, lesson_id, started_at)
+SELECT ('00000000-0000-0000-0000-0000000f' || right(l.booking_id::text, 4))::uuid, l.id, l.started_at FROM booking.lesson l;
+COMMIT;
+
+-- a 1 Hz city track, 20 hours ago onwards (inside the day of slack)
+CREATE TABLE bench_track AS
+SELECT i, date_trunc('second', now()) - interval '20 hours' + i * interval '1 second' AS ts,
+       52.5 + 12.0 * i * sin(i / 200.0) / 111257.0 / 50 + (random() - 0.5) * 4 / 111257.0 AS lat,
+       13.4 + 12.0 * i / 67900.0 / 10 + (random() - 0.5) * 4 / 67900.0 AS lng
+  FROM generate_series(0, 5999) i;
+
+\echo '== A. points per second, 12 trips x 6000 points'
+CREATE TABLE bench_plain (LIKE booking.trip_point);
+CREATE TABLE bench_result (what text, seconds float8, points int8);
+COPY (SELECT :'org'::uuid, k, '00000000-0000-0000-0000-00000000ffff'::uuid, t.ts,
+             ('SRID=4326;POINT(' || t.lng || ' ' || t.lat || ')'), 40.0, NULL::uuid, NULL::uuid, 5.0
+        FROM bench_track t, generate_series(1, 12) k)
+  TO '/tmp/booking_bench_tracking.copy';
+DO $$
+DECLARE
+  t0 timestamptz := clock_timestamp();
+BEGIN
+  EXECUTE 'COPY bench_plain (org_id, id, trip_id, ts, point, speed_kph, resource_id, client_id, accuracy_m) FROM ''/tmp/booking_bench_tracking.copy''';
+  INSERT INTO bench_result VALUES ('plain COPY into an unindexed copy', extract(epoch FROM clock_timestamp() - t0), (SELECT count(*) FROM bench_plain));
+END $$;
+
+BEGIN;
+SELECT booking.act_as(:'org', '00000000-0000-0000-0000-00000000be02') \gset
+DO $$
+DECLARE
+  trip uuid;
+  b int;
+  t0 timestamptz := clock_timestamp();
+  t1 timestamptz;
+  r record;
+  first10 float8 := 0;
+  last10 float8 := 0;
+  pg_first10 float8 := 0;
+  pg_last10 float8 := 0;
+  d float8;
+BEGIN
+  FOR trip IN SELECT id FROM booking.trip ORDER BY id LOOP
+    FOR b IN 0..99 LOOP
+      t1 := clock_timestamp();
+      SELECT * INTO r FROM booking.ingest_trip_points(trip,
+        (SELECT array_agg(ts ORDER BY i) FROM bench_track WHERE i / 60 = b),
+        (SELECT array_agg(lat ORDER BY i) FROM bench_track WHERE i / 60 = b),
+        (SELECT array_agg(lng ORDER BY i) FROM bench_track WHERE i / 60 = b),
+        NULL, (SELECT array_fill(5.0::float8, ARRAY[60])));
+      IF trip = (SELECT min(id) FROM booking.trip) THEN
+        IF b < 10 THEN first10 := first10 + extract(epoch FROM clock_timestamp() - t1); END IF;
+        IF b >= 90 THEN last10 := last10 + extract(epoch FROM clock_timestamp() - t1); END IF;
+        -- B: PostGIS from every point so far
+        t1 := clock_timestamp();
+        SELECT ST_Length(ST_MakeLine(p.point::geometry ORDER BY p.ts)::geography) INTO d
+          FROM booking.trip_point p WHERE p.trip_id = trip;
+        IF b < 10 THEN pg_first10 := pg_first10 + extract(epoch FROM clock_timestamp() - t1); END IF;
+        IF b >= 90 THEN pg_last10 := pg_last10 + extract(epoch FROM clock_timestamp() - t1); END IF;
+      END IF;
+    END LOOP;
+  END LOOP;
+  INSERT INTO bench_result VALUES ('booking.ingest_trip_points, batches of 60', extract(epoch FROM clock_timestamp() - t0) - pg_first10 - pg_last10,
+                                   (SELECT count(*) FROM booking.trip_point));
+  RAISE NOTICE 'B. per batch of 60 (ms): booking incremental: batches 1-10 %, 91-100 %; PostGIS recompute: batches 1-10 %, 91-100 %',
+    round((first10 * 100)::numeric, 2), round((last10 * 100)::numeric, 2),
+    round((pg_first10 * 100)::numeric, 2), round((pg_last10 * 100)::numeric, 2);
+END $$;
+COMMIT;
+SET client_min_messages = notice;
+SELECT what, points, round(seconds::numeric, 2) AS seconds, round(points / seconds) AS points_per_second FROM bench_result ORDER BY 1;
+
+\echo '== C. a member counts trip points: JIT on and off'
+DROP ROLE IF EXISTS bench_trk_app;
+CREATE ROLE bench_trk_app;
+SELECT booking.grant_app_role('bench_trk_app', trusted => true);
+ANALYZE booking.trip_point;
+SET ROLE bench_trk_app;
+BEGIN;
+SELECT booking.act_as(:'org', '00000000-0000-0000-0000-00000000be02') \gset
+SET LOCAL jit = on;
+SET LOCAL jit_above_cost = 0;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT count(*) FROM booking.trip_point;
+SET LOCAL jit = off;
+EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) SELECT count(*) FROM booking.trip_point;
+COMMIT;
+RESET ROLE;
