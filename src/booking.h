@@ -16,7 +16,6 @@
 
 /* identity.c */
 extern void booking_identity_init(void);
-extern bool booking_internal;
 extern bool booking_acting_org(pg_uuid_t *org);
 
 #include "pgtime.h"
@@ -83,11 +82,6 @@ extern void booking_travel_org_load(const pg_uuid_t *org, MemoryContext cxt, Tra
 
 extern void booking_travel_org_from_columns(const pg_uuid_t *org, pg_tz *tz, const Datum *values,
 											const bool *isnull, MemoryContext cxt, TravelOrg **result);
-extern void booking_travel_leg(const TravelOrg *t, const TravelPoint *from, const TravelPoint *to,
-							   TimestampTz depart_at, TravelLeg *leg);
-extern void booking_travel_matrix_legs(const TravelOrg *t, const TravelPoint *points, int n,
-									   TimestampTz depart_at, TravelLeg *legs);
-extern const char *booking_travel_source_name(TravelSource source);
 
 /* Many legs of one call: each pair of cells is looked up once (travel.c). */
 typedef struct TravelLookup TravelLookup;

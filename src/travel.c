@@ -624,28 +624,14 @@ travel_leg_from(const TravelOrg *t, const TravelPoint *from, const TravelPoint *
 	leg->source = TRAVEL_SOURCE_ESTIMATE;
 }
 
-/* The travel time from one point to another for an org (see above). */
-void
-booking_travel_leg(const TravelOrg *t, const TravelPoint *from, const TravelPoint *to,
-				   TimestampTz depart_at, TravelLeg *leg)
-{
-	CacheRow	row;
-	bool		cached = booking_travel_cache_find(t, from, to, &row);
-	int			hour;
-	int			minute;
-
-	local_clock(t, depart_at, &hour, &minute);
-	travel_leg_from(t, from, to, cached ? &row : NULL, hour, minute, leg);
-}
-
 /*
- * A travel lookup: booking_travel_leg() for the many legs of one call (the
+ * A travel lookup: travel_leg_from() for the many legs of one call (the
  * solver's), remembering the cache entry (or its absence) of every pair of
  * cells looked up, so that each pair costs one index lookup at most, with
  * one index scan kept open and rescanned for each new pair.  It lives in
- * the memory context it was made in and answers exactly as
- * booking_travel_leg() under the same snapshot, so it must not outlive the
- * call; booking_travel_lookup_end() closes the scan.
+ * the memory context it was made in and answers exactly as a fresh scan
+ * under the same snapshot, so it must not outlive the call;
+ * booking_travel_lookup_end() closes the scan.
  */
 typedef struct CellPair
 {
@@ -749,7 +735,7 @@ booking_travel_lookup_end(TravelLookup *l)
 	l->scan = NULL;
 }
 
-/* booking_travel_leg() through a lookup. */
+/* The travel time from one point to another, through a lookup. */
 void
 booking_travel_lookup_leg(TravelLookup *l, const TravelPoint *from, const TravelPoint *to,
 						  TimestampTz depart_at, TravelLeg *leg)
@@ -774,8 +760,8 @@ booking_travel_lookup_leg(TravelLookup *l, const TravelPoint *from, const Travel
 	travel_leg_from(l->t, from, to, e != NULL && e->cached ? &e->row : NULL, hour, minute, leg);
 }
 
-const char *
-booking_travel_source_name(TravelSource source)
+static const char *
+travel_source_name(TravelSource source)
 {
 	switch (source)
 	{
@@ -1028,7 +1014,7 @@ booking_travel_time(PG_FUNCTION_ARGS)
 	desc = c->result_desc;
 	values[0] = Int32GetDatum(leg.minutes);
 	values[1] = Int32GetDatum(leg.distance_meters);
-	values[2] = CStringGetTextDatum(booking_travel_source_name(leg.source));
+	values[2] = CStringGetTextDatum(travel_source_name(leg.source));
 	values[3] = CStringGetTextDatum(leg_reliability(&leg));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(desc, values, nulls)));
 }
@@ -1065,12 +1051,12 @@ matrix_found(const CacheRow *row, void *arg)
 
 /*
  * Fill legs[i * n + j] for every ordered pair of n valid points: the rules
- * of booking_travel_leg(), with one index scan per distinct origin cell
+ * of travel_leg_from(), with one index scan per distinct origin cell
  * instead of one per pair.
  */
-void
-booking_travel_matrix_legs(const TravelOrg *t, const TravelPoint *points, int n,
-						   TimestampTz depart_at, TravelLeg *legs)
+static void
+travel_matrix_legs(const TravelOrg *t, const TravelPoint *points, int n,
+				   TimestampTz depart_at, TravelLeg *legs)
 {
 	MatrixCells m;
 	const char **targets;
@@ -1192,7 +1178,7 @@ booking_travel_matrix(PG_FUNCTION_ARGS)
 	}
 	t = travel_call_state(fcinfo, &org)->org;
 	legs = palloc(sizeof(TravelLeg) * Max(n * n, 1));
-	booking_travel_matrix_legs(t, points, n, depart_at, legs);
+	travel_matrix_legs(t, points, n, depart_at, legs);
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (i = 0; i < n; i++)
@@ -1208,7 +1194,7 @@ booking_travel_matrix(PG_FUNCTION_ARGS)
 			values[1] = Int32GetDatum(j + 1);
 			values[2] = Int32GetDatum(leg->minutes);
 			values[3] = Int32GetDatum(leg->distance_meters);
-			values[4] = CStringGetTextDatum(booking_travel_source_name(leg->source));
+			values[4] = CStringGetTextDatum(travel_source_name(leg->source));
 			values[5] = CStringGetTextDatum(leg_reliability(leg));
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, vnulls);
 		}
