@@ -69,6 +69,7 @@
 
 #include "booking.h"
 #include "core/slots.h"
+#include "errcodes.h"
 
 #define USECS_PER_MIN	INT64CONST(60000000)
 
@@ -1847,31 +1848,31 @@ reason_sqlstate(SlotsReason reason)
 	{
 		case SLOTS_REASON_OUTSIDE_HOURS:
 		case SLOTS_REASON_OUTSIDE_RANGE:
-			return MAKE_SQLSTATE('2', '3', 'K', '0', '6');
+			return ERRCODE_23K06_OUTSIDE_HOURS;
 		case SLOTS_REASON_DAY_OFF:
-			return MAKE_SQLSTATE('2', '3', 'K', '0', '7');
+			return ERRCODE_23K07_DAY_OFF;
 		case SLOTS_REASON_EXCEPTION_HOURS:
-			return MAKE_SQLSTATE('2', '3', 'K', '0', '8');
+			return ERRCODE_23K08_EXCEPTION_HOURS;
 		case SLOTS_REASON_IN_BREAK:
-			return MAKE_SQLSTATE('2', '3', 'K', '0', '9');
+			return ERRCODE_23K09_IN_BREAK;
 		case SLOTS_REASON_OFF_GRID:
-			return MAKE_SQLSTATE('2', '3', 'K', '1', '0');
+			return ERRCODE_23K10_OFF_GRID;
 		case SLOTS_REASON_NOTICE:
-			return MAKE_SQLSTATE('2', '3', 'K', '1', '1');
+			return ERRCODE_23K11_NOTICE;
 		case SLOTS_REASON_HORIZON:
-			return MAKE_SQLSTATE('2', '3', 'K', '1', '2');
+			return ERRCODE_23K12_HORIZON;
 		case SLOTS_REASON_DAILY_MAXIMUM:
-			return MAKE_SQLSTATE('2', '3', 'K', '1', '3');
+			return ERRCODE_23K13_DAILY_MAXIMUM;
 		case SLOTS_REASON_OVERLAP:
 		case SLOTS_REASON_BUFFER_FROM:
 		case SLOTS_REASON_BUFFER_TO:
 			return ERRCODE_EXCLUSION_VIOLATION;
 		case SLOTS_REASON_TRAVEL_FROM:
-			return MAKE_SQLSTATE('2', '3', 'K', '1', '4');
+			return ERRCODE_23K14_TRAVEL_FROM;
 		case SLOTS_REASON_TRAVEL_TO:
-			return MAKE_SQLSTATE('2', '3', 'K', '1', '5');
+			return ERRCODE_23K15_TRAVEL_TO;
 	}
-	return MAKE_SQLSTATE('2', '3', 'K', '0', '6');
+	return ERRCODE_23K06_OUTSIDE_HOURS;
 }
 
 static bool
