@@ -11,8 +11,23 @@
 
 #include "postgres.h"
 
+#include "fmgr.h"
+#include "utils/fmgrprotos.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
+
+/* A uuid as a Datum (pointing to it, not copied), and as text. */
+static inline Datum
+booking_uuid_datum(const pg_uuid_t *u)
+{
+	return UUIDPGetDatum(unconstify(pg_uuid_t *, u));
+}
+
+static inline char *
+booking_uuid_str(const pg_uuid_t *u)
+{
+	return DatumGetCString(DirectFunctionCall1(uuid_out, booking_uuid_datum(u)));
+}
 
 /* identity.c */
 extern void booking_identity_init(void);

@@ -10,10 +10,9 @@
  * file that raises it; the raisers in C use the macros below, as
  * PostgreSQL's own utils/errcodes.h spells its codes.
  *
- * Raised from C: by booking.check_slot() (reason_sqlstate() in
- * src/slots.c), the solver's rules in the write trigger of
- * sql/parts/45_write_path.sql, one code per reason that slots_explain()
- * (src/core/slots.h) gives for refusing a start:
+ * Raised from C: by booking.check_slot() (src/check_slot.c), the solver's
+ * rules in the write trigger of 45_write_path.sql, one code per reason that
+ * slots_explain() (src/core/slots.h) gives for refusing a start:
  */
 #ifndef BOOKING_ERRCODES_H
 #define BOOKING_ERRCODES_H
@@ -47,9 +46,10 @@
  * booking_no_overlap raises it.
  *
  * Raised only from SQL and PL/pgSQL (RAISE ... USING ERRCODE), listed here
- * so that this header is the one index of our codes:
+ * so that this header is the one index of our codes (files: the SQL
+ * scripts under sql/, by name):
  *
- *	code	meaning									raised in sql/parts/
+ *	code	meaning									raised in
  *	23K01	session is full							45_write_path.sql
  *	23K02	capacity below the seats taken			45_write_path.sql
  *	23K03	idempotency key used for another		45_write_path.sql,
