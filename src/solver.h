@@ -32,6 +32,7 @@
 
 #include "booking.h"
 #include "core/slots.h"
+#include "travel_time.h"
 
 /* What solver_input.c keeps while reading: rows, decoded points. */
 typedef struct WeeklyRow WeeklyRow;
