@@ -1,10 +1,13 @@
 /*
  * src/booking.h
- *		Declarations shared by the SQL-callable glue of the booking extension.
+ *		Declarations that every part of the SQL-callable glue of the booking
+ *		extension may use: uuids, the acting org, local dates, module init.
  *
  * The algorithms live in src/core/ and include no PostgreSQL header; the
  * files beside this one adapt them to PostgreSQL (argument checking, errors,
- * catalog and SPI access).
+ * catalog and SPI access).  A part with more to share has a header of its
+ * own: src/solver.h (the availability solver), src/travel_time.h (travel
+ * times); src/errcodes.h indexes the extension's own SQLSTATEs.
  */
 #ifndef BOOKING_H
 #define BOOKING_H
@@ -12,7 +15,10 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "pgtime.h"
+#include "utils/date.h"
 #include "utils/fmgrprotos.h"
+#include "utils/rangetypes.h"
 #include "utils/timestamp.h"
 #include "utils/uuid.h"
 
@@ -33,11 +39,7 @@ booking_uuid_str(const pg_uuid_t *u)
 extern void booking_identity_init(void);
 extern bool booking_acting_org(pg_uuid_t *org);
 
-#include "pgtime.h"
-#include "utils/date.h"
-
 /* timezone.c */
-#include "utils/rangetypes.h"
 extern DateADT booking_local_date(pg_tz *tz, TimestampTz t);
 extern bool booking_range_instants(RangeType *r, const char *what, TimestampTz *first, TimestampTz *last);
 

@@ -66,6 +66,13 @@ booking_solver_error(SlotsError err, const SlotsFault *fault)
 												 fault->day + 1, fault->element + 1) : 0));
 }
 
+/* The travel callback's context: one resource of one input. */
+typedef struct TravelContext
+{
+	SolveInput *in;
+	ResourceInput *r;
+} TravelContext;
+
 /*
  * The travel callback.  Location 2k is item k's dropoff (departing at its
  * end), 2k + 1 its pickup; the new booking's pickup is NEW_PICKUP and its
@@ -105,8 +112,8 @@ travel_callback(void *context, int from, int to)
 }
 
 /* The end of the solving: close what the travel lookups keep open. */
-void
-booking_solver_end(SolveInput *in)
+static void
+solve_end(SolveInput *in)
 {
 	if (in->lookup != NULL)
 		booking_travel_lookup_end(in->lookup);
@@ -140,8 +147,8 @@ request_for(SolveInput *in, ResourceInput *r, SlotsRequest *rq, TravelContext *t
  * The solver of one resource.  It lives in the input's one workspace, so
  * making the solver of another resource ends this one's life.
  */
-SlotsSolver *
-booking_solver_for(SolveInput *in, ResourceInput *r, SlotsRequest *rq, TravelContext *tc)
+static SlotsSolver *
+solver_for(SolveInput *in, ResourceInput *r, SlotsRequest *rq, TravelContext *tc)
 {
 	SlotsSolver *sv;
 	SlotsFault	fault;
@@ -180,11 +187,11 @@ booking_solver_explain(SolveInput *in, TimestampTz start, SlotsExplanation *out,
 	SlotsSolver *sv;
 	SlotsError	err;
 
-	sv = booking_solver_for(in, r, &rq, &tc);
+	sv = solver_for(in, r, &rq, &tc);
 	err = slots_explain(sv, start, out, cap, n, truncated);
 	if (err != SLOTS_OK)
 		booking_solver_error(err, NULL);
-	booking_solver_end(in);
+	solve_end(in);
 	return r;
 }
 
@@ -247,7 +254,7 @@ booking_available_slots(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, 0);
 	if (!PG_ARGISNULL(4) && booking_ineligible(in, &in->resources[0], PG_GETARG_UUID_P(4)))
 		return (Datum) 0;
-	sv = booking_solver_for(in, &in->resources[0], &rq, &tc);
+	sv = solver_for(in, &in->resources[0], &rq, &tc);
 	cap = slots_day_capacity(sv);
 	out = palloc(sizeof(SlotsSlot) * cap);
 	for (d = 0; d < in->ndays; d++)
@@ -271,7 +278,7 @@ booking_available_slots(PG_FUNCTION_ARGS)
 			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 		}
 	}
-	booking_solver_end(in);
+	solve_end(in);
 	return (Datum) 0;
 }
 
@@ -313,7 +320,7 @@ booking_free_time(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	in = booking_solver_input(NULL, PG_GETARG_UUID_P(0), NULL, PG_GETARG_RANGE_P(1), (Datum) 0, true, NULL);
 	r = &in->resources[0];
-	sv = booking_solver_for(in, r, &rq, &tc);
+	sv = solver_for(in, r, &rq, &tc);
 	mtyp = lookup_type_cache(mroid, TYPECACHE_MULTIRANGE_INFO);
 
 	busy = palloc(sizeof(int64) * 2 * Max(r->nbusy, 1));
@@ -439,7 +446,7 @@ booking_find_slots(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		if (!PG_ARGISNULL(3) && booking_ineligible(in, r, PG_GETARG_UUID_P(3)))
 			continue;
-		sv = booking_solver_for(in, r, &rq, &tc);
+		sv = solver_for(in, r, &rq, &tc);
 		if (out == NULL)
 		{
 			cap = slots_day_capacity(sv);
@@ -474,7 +481,7 @@ booking_find_slots(PG_FUNCTION_ARGS)
 			}
 		}
 	}
-	booking_solver_end(in);
+	solve_end(in);
 	qsort(found, nfound, sizeof(FoundSlot), cmp_found);
 	InitMaterializedSRF(fcinfo, 0);
 	for (i = 0; i < nfound; i++)

@@ -110,13 +110,6 @@ typedef struct SolveInput
 	MemoryContext cxt;			/* where the inputs live (not SPI's) */
 } SolveInput;
 
-/* The travel callback's context: one resource of one input. */
-typedef struct TravelContext
-{
-	SolveInput *in;
-	ResourceInput *r;
-} TravelContext;
-
 /*
  * The solver's queries, each prepared once per backend (SPI_keepplan): the
  * plan cache replans them after DDL or a change of search_path.  The input
@@ -156,9 +149,6 @@ extern SolveInput *booking_solver_input_at(const pg_uuid_t *org, const pg_uuid_t
 
 /* solver.c */
 extern void booking_solver_error(SlotsError err, const SlotsFault *fault);
-extern SlotsSolver *booking_solver_for(SolveInput *in, ResourceInput *r, SlotsRequest *rq,
-									   TravelContext *tc);
-extern void booking_solver_end(SolveInput *in);
 extern ResourceInput *booking_solver_explain(SolveInput *in, TimestampTz start, SlotsExplanation *out,
 											 size_t cap, size_t *n, bool *truncated);
 
