@@ -11,7 +11,7 @@
  * PostgreSQL's own utils/errcodes.h spells its codes.
  *
  * Raised from C: by booking.check_slot() (src/check_slot.c), the solver's
- * rules in the write trigger of 45_write_path.sql, one code per reason that
+ * rules in the write trigger of sql/code/49_write_trigger.sql, one code per reason that
  * slots_explain() (src/core/slots.h) gives for refusing a start:
  */
 #ifndef BOOKING_ERRCODES_H
@@ -49,21 +49,22 @@
  * so that this header is the one index of our codes (files: the SQL
  * scripts under sql/, by name):
  *
- *	code	meaning									raised in
- *	23K01	session is full							45_write_path.sql
- *	23K02	capacity below the seats taken			45_write_path.sql
- *	23K03	idempotency key used for another		45_write_path.sql,
- *			request									46_book.sql
- *	23K04	client is not eligible					45_write_path.sql
- *	23K05	hold has expired						45_write_path.sql
- *	22K01	duration does not match the service		45_write_path.sql
- *	22K02	booking does not match its session		45_write_path.sql
- *	22K03	session is not open for booking			45_write_path.sql
- *	22K04	only a session booking can be			45_write_path.sql
+ *	code	meaning									raised in sql/code/
+ *	23K01	session is full							49_write_trigger.sql,
+ *													47_book.sql
+ *	23K02	capacity below the seats taken			50_session_triggers.sql
+ *	23K03	idempotency key used for another		49_write_trigger.sql,
+ *			request									47_book.sql
+ *	23K04	client is not eligible					49_write_trigger.sql
+ *	23K05	hold has expired						49_write_trigger.sql
+ *	22K01	duration does not match the service		49_write_trigger.sql
+ *	22K02	booking does not match its session		49_write_trigger.sql
+ *	22K03	session is not open for booking			49_write_trigger.sql
+ *	22K04	only a session booking can be			49_write_trigger.sql
  *			waitlisted
- *	22K05	hold expiry not in the future			45_write_path.sql
+ *	22K05	hold expiry not in the future			49_write_trigger.sql
  *
- * Caught in SQL (46_book.sql): booking.book() puts a request refused with
+ * Caught in SQL (47_book.sql): booking.book() puts a request refused with
  * 23K01 on the waitlist when asked to; booking.book_first_available() tries
  * the next slot after 23P01, 23K13, 23K14 or 23K15 and starts again after
  * 23K03.  README.md lists every code for users.
