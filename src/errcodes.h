@@ -3,7 +3,8 @@
  *		The booking extension's own SQLSTATEs: the one index of them.
  *
  * Class 23 (integrity constraint violation) and class 22 (data exception)
- * each get a block of codes of our own, 23Kxx and 22Kxx; the standard
+ * each get blocks of codes of our own: 23Kxx and 22Kxx (bookings), 23Gxx
+ * and 22Gxx (lessons and GPS trips); the standard
  * codes (23P01 exclusion_violation, 22023 invalid_parameter_value, ...)
  * are used where they say what happened.  A code is written here as it is
  * raised, so that grep for it (say 23K14) finds this index and every C
@@ -41,6 +42,22 @@
 #define ERRCODE_23K15_TRAVEL_TO			MAKE_SQLSTATE('2','3','K','1','5')
 
 /*
+ * Raised from C by the GPS trip figures, booking.track_fold() and
+ * booking.track_figures() (src/track.c), one code per kind of TrackError
+ * (src/core/track.h):
+ */
+/* 22G01: a fix with a NULL, NaN or out-of-range time or coordinate */
+#define ERRCODE_22G01_TRACK_BAD_FIX		MAKE_SQLSTATE('2','2','G','0','1')
+/* 22G02: fixes not in strictly increasing time, or before the state's last */
+#define ERRCODE_22G02_TRACK_ORDER		MAKE_SQLSTATE('2','2','G','0','2')
+/* 22G03: a tracking parameter out of range */
+#define ERRCODE_22G03_TRACK_PARAMS		MAKE_SQLSTATE('2','2','G','0','3')
+/* 22G04: a damaged figure state */
+#define ERRCODE_22G04_TRACK_STATE		MAKE_SQLSTATE('2','2','G','0','4')
+/* 22G05: fix arrays of different lengths (also from ingest_trip_points) */
+#define ERRCODE_22G05_TRACK_LENGTHS		MAKE_SQLSTATE('2','2','G','0','5')
+
+/*
  * An overlap or a too short buffer is the standard 23P01
  * (ERRCODE_EXCLUSION_VIOLATION), as the exclusion constraint
  * booking_no_overlap raises it.
@@ -63,6 +80,12 @@
  *	22K04	only a session booking can be			49_write_trigger.sql
  *			waitlisted
  *	22K05	hold expiry not in the future			49_write_trigger.sql
+ *	22G05	fix arrays differ in length				61_tracking.sql
+ *	23G01	lesson of a session seat or of a		61_tracking.sql
+ *			service not tracked as a lesson
+ *	23G02	trip not found (or not visible)			61_tracking.sql
+ *	23G03	lesson is closed (cancelled, no-show)	61_tracking.sql
+ *	23G04	lesson not started						61_tracking.sql
  *
  * Caught in SQL (47_book.sql): booking.book() puts a request refused with
  * 23K01 on the waitlist when asked to; booking.book_first_available() tries

@@ -52,9 +52,9 @@ SELECT org_id, md5(o || b)::uuid, 'EUR', 0 FROM org_ids, (VALUES ('b1'), ('b2'))
 INSERT INTO booking.lesson (org_id, booking_id)
 SELECT org_id, md5(o || b)::uuid FROM org_ids, (VALUES ('b1'), ('b2')) v(b);
 INSERT INTO booking.trip (org_id, id, lesson_id, started_at)
-SELECT l.org_id, md5(l.booking_id::text || 't')::uuid, l.id, '2030-01-07 10:00+01' FROM booking.lesson l;
+SELECT l.org_id, md5(l.booking_id::text || 't')::uuid, l.id, pg_temp.at(0, '10:00') FROM booking.lesson l;
 INSERT INTO booking.trip_point (org_id, trip_id, ts, point)
-SELECT t.org_id, t.id, '2030-01-07 10:01+01', 'SRID=4326;POINT(13.4 52.5)' FROM booking.trip t;
+SELECT t.org_id, t.id, pg_temp.at(0, '10:01'), 'SRID=4326;POINT(13.4 52.5)' FROM booking.trip t;
 INSERT INTO booking.notification (org_id, user_id, kind)
 SELECT org_id, user_id, 'hello' FROM cast_member JOIN org_ids USING (o);
 INSERT INTO booking.outbox (org_id, topic, payload) SELECT org_id, 'booking.created', '{}' FROM org_ids;
