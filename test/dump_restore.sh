@@ -21,7 +21,7 @@ fingerprint() {
 	psql -X -At -d "$1" <<'SQL'
 SELECT format('SELECT %L || '' '' || count(*) || '' '' || coalesce(md5(string_agg(t::text, '','' ORDER BY t::text)), '''') FROM %s t',
               c.relname, c.oid::regclass)
-  FROM pg_class c WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind = 'r' ORDER BY c.relname
+  FROM pg_class c WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind IN ('r', 'p') ORDER BY c.relname
 \gexec
 SQL
 }

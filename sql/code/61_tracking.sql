@@ -214,6 +214,46 @@ CREATE OR REPLACE FUNCTION booking.trip_fixes(org pg_catalog.uuid, trip pg_catal
 COMMENT ON FUNCTION booking.trip_fixes(pg_catalog.uuid, pg_catalog.uuid) IS
   'the stored GPS fixes of a trip as time, latitude, longitude and accuracy (unordered)';
 
+-- The monthly partition of booking.trip_point holding ts (months in UTC),
+-- made if missing.  SECURITY DEFINER: applications cannot create tables;
+-- a partition made while the extension is created or updated is taken out
+-- of it, so that every partition is an ordinary table that pg_dump dumps.
+CREATE OR REPLACE FUNCTION booking.trip_point_partition(ts pg_catalog.timestamptz)
+  RETURNS pg_catalog.regclass
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  m pg_catalog.timestamp := pg_catalog.date_trunc('month', pg_catalog.timezone('UTC', ts));
+  name pg_catalog.text := 'trip_point_' || pg_catalog.to_char(m, 'YYYY_MM');
+  part pg_catalog.regclass := pg_catalog.to_regclass('booking_trip_point.' || name);
+BEGIN
+  IF ts IS NULL OR NOT pg_catalog.isfinite(ts) THEN
+    RAISE EXCEPTION 'a partition needs a finite time' USING ERRCODE = '22G01';
+  END IF;
+  IF part IS NOT NULL THEN
+    RETURN part;
+  END IF;
+  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('booking.trip_point_partition'));
+  part := pg_catalog.to_regclass('booking_trip_point.' || name);
+  IF part IS NULL THEN
+    EXECUTE pg_catalog.format('CREATE TABLE booking_trip_point.%I PARTITION OF booking.trip_point FOR VALUES FROM (%L) TO (%L)',
+                              name, pg_catalog.timezone('UTC', m), pg_catalog.timezone('UTC', m + '1 month'::pg_catalog.interval));
+    part := pg_catalog.to_regclass('booking_trip_point.' || name);
+    EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (org_id, id), ADD CONSTRAINT %I UNIQUE (org_id, trip_id, ts)',
+                              part, name || '_pkey', name || '_trip_ts_key');
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = part
+                  AND d.deptype = 'e') THEN
+      EXECUTE pg_catalog.format('ALTER EXTENSION booking DROP TABLE %s', part);
+    END IF;
+  END IF;
+  RETURN part;
+END
+$$;
+COMMENT ON FUNCTION booking.trip_point_partition(pg_catalog.timestamptz) IS
+  'the monthly partition of booking.trip_point (schema booking_trip_point, months in UTC) that holds ts, created if missing with the primary key (org_id, id) and the unique key (org_id, trip_id, ts); ingest_trip_points calls it, other writers of trip_point call it before they write a new month';
+
 -- Ingest one batch of fixes of one trip.
 CREATE OR REPLACE FUNCTION booking.ingest_trip_points(trip_id pg_catalog.uuid, ts pg_catalog.timestamptz[],
     lat pg_catalog.float8[], lng pg_catalog.float8[],
@@ -270,6 +310,12 @@ BEGIN
   hi := COALESCE(l.ended_at + cfg.slack, future);
 
   received := n;
+  -- the months of the batch have their partitions
+  PERFORM booking.trip_point_partition(x.m)
+     FROM (SELECT DISTINCT pg_catalog.date_trunc('month', pg_catalog.timezone('UTC', y.t)) AS m
+             FROM pg_catalog.unnest(ts) AS y(t)
+            WHERE y.t >= lo AND y.t <= LEAST(hi, future)) z,
+          LATERAL (SELECT pg_catalog.timezone('UTC', z.m) AS m) x;
   -- one statement: classify every fix, store the good ones (the first of a
   -- time in the batch; one already stored is a duplicate), count the rest
   WITH u AS (
@@ -297,7 +343,7 @@ BEGIN
            ('SRID=4326;POINT(' || f.lng::pg_catalog.text || ' ' || f.lat::pg_catalog.text || ')')::booking.point,
            f.speed, f.acc, t.resource_id, t.client_id
       FROM firsts f
-    ON CONFLICT ON CONSTRAINT trip_point_trip_ts_idx DO NOTHING
+    ON CONFLICT DO NOTHING        -- the partition's unique (org_id, trip_id, ts)
     RETURNING p.ts),
   bad AS (
     SELECT u.reason, pg_catalog.count(*)::pg_catalog.int4 AS c FROM u WHERE u.reason IS NOT NULL GROUP BY u.reason)
@@ -401,6 +447,36 @@ $$;
 COMMENT ON FUNCTION booking.ingest_staged() IS
   'moves the rows of the session''s pg_temp.trip_point_staging into trip_point through booking.ingest_trip_points, one row of counts per trip; all or nothing with the caller''s transaction';
 
+-- Drop the partitions of trip_point that end before cutoff and hold no row.
+CREATE OR REPLACE FUNCTION booking.drop_empty_trip_point_partitions(cutoff pg_catalog.timestamptz)
+  RETURNS pg_catalog.int4
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  p record;
+  n pg_catalog.int4 := 0;
+  has_rows pg_catalog.bool;
+BEGIN
+  FOR p IN
+    SELECT c.oid::pg_catalog.regclass AS part,
+           pg_catalog.substring(pg_catalog.pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']*)''\)') AS upper_bound
+      FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid
+     WHERE i.inhparent = 'booking.trip_point'::pg_catalog.regclass
+  LOOP
+    CONTINUE WHEN p.upper_bound IS NULL OR p.upper_bound::pg_catalog.timestamptz > cutoff;
+    EXECUTE pg_catalog.format('SELECT EXISTS (SELECT 1 FROM %s)', p.part) INTO has_rows;
+    IF NOT has_rows THEN
+      EXECUTE pg_catalog.format('DROP TABLE %s', p.part);
+      n := n + 1;
+    END IF;
+  END LOOP;
+  RETURN n;
+END
+$$;
+COMMENT ON FUNCTION booking.drop_empty_trip_point_partitions(pg_catalog.timestamptz) IS
+  'drops the monthly partitions of trip_point that end before cutoff and hold no row of any org (called by drop_old_trip_points)';
+
 -- Retention: delete an org's points older than its retention_months.
 CREATE OR REPLACE FUNCTION booking.drop_old_trip_points()
   RETURNS pg_catalog.int8
@@ -421,11 +497,14 @@ BEGIN
    WHERE p.org_id = cfg.org_id
      AND p.ts < pg_catalog.now() - pg_catalog.make_interval(months => cfg.retention_months);
   GET DIAGNOSTICS n = ROW_COUNT;
+  -- a month wholly before the cutoff whose partition no org still uses goes
+  PERFORM booking.drop_empty_trip_point_partitions(
+    pg_catalog.now() - pg_catalog.make_interval(months => cfg.retention_months));
   RETURN n;
 END
 $$;
 COMMENT ON FUNCTION booking.drop_old_trip_points() IS
-  'owner or admin: deletes the acting org''s GPS points older than its tracking_setting.retention_months (none if NULL); trips keep their figures';
+  'owner or admin: deletes the acting org''s GPS points older than its tracking_setting.retention_months (none if NULL), then drops the monthly partitions before that age that no org uses any more; trips keep their figures';
 
 -- Orphan checks of seed 003.
 CREATE OR REPLACE VIEW booking.completed_without_lesson WITH (security_invoker = true) AS

@@ -109,7 +109,7 @@ BEGIN
     SELECT c.oid::pg_catalog.regclass
       FROM pg_catalog.pg_class c
      WHERE c.relnamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
-       AND c.relkind OPERATOR(pg_catalog.=) 'r'
+       AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::"char"[])
   LOOP
     EXECUTE pg_catalog.format('GRANT %s ON %s TO %s',
       CASE
@@ -139,7 +139,7 @@ BEGIN
        AND p.prosecdef
        AND p.prorettype OPERATOR(pg_catalog.<>) 'pg_catalog.trigger'::pg_catalog.regtype
        AND (p.proname OPERATOR(pg_catalog.~) '^my_'
-            OR p.proname OPERATOR(pg_catalog.=) ANY ('{eligibility_problems,idempotency_match,available_slots,find_slots,explain_slot,free_time}'::pg_catalog.name[])
+            OR p.proname OPERATOR(pg_catalog.=) ANY ('{eligibility_problems,idempotency_match,available_slots,find_slots,explain_slot,free_time,trip_point_partition,drop_empty_trip_point_partitions}'::pg_catalog.name[])
             OR (trusted AND p.proname OPERATOR(pg_catalog.=) ANY
                 ('{act_as,register_user,create_org,issue_refresh_token,rotate_refresh_token}'::pg_catalog.name[])))
   LOOP

@@ -129,3 +129,88 @@ COMMENT ON COLUMN booking.tracking_setting.max_gap_s IS 'longer gaps between fix
 COMMENT ON COLUMN booking.tracking_setting.max_accuracy_m IS 'fixes reported less accurate than this are left out of the figures';
 COMMENT ON COLUMN booking.tracking_setting.retention_months IS 'booking.drop_old_trip_points deletes points older than this many months; NULL keeps them';
 
+
+-- trip_point partitioned by month of ts (issue 20), org_id first in every
+-- key of every partition.  The partitions live in
+-- schema booking_trip_point, are not members of the extension (they are
+-- made as months come, by booking.trip_point_partition), and are dumped and
+-- restored by pg_dump as ordinary tables attached to the parent; the parent
+-- keeps row-level security, the tenant policy and the dump marking (by
+-- apply_schema_rules), and only the parent is granted to applications.
+-- The 0.1.0 table is converted: the partitioned table is created, the rows
+-- moved (ids kept, the identity continues where it was), the old table
+-- dropped and the new one takes its name, constraints and comments.
+CREATE SCHEMA booking_trip_point;
+COMMENT ON SCHEMA booking_trip_point IS 'the monthly partitions of booking.trip_point (made by booking.trip_point_partition)';
+CREATE TABLE booking.trip_point_by_month (
+  org_id       pg_catalog.uuid NOT NULL DEFAULT booking.current_org_id(),
+  id           pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,
+  trip_id      pg_catalog.uuid NOT NULL,
+  ts           pg_catalog.timestamptz NOT NULL,
+  point        booking.point NOT NULL,
+  speed_kph    pg_catalog.float8,
+  resource_id  pg_catalog.uuid,
+  client_id    pg_catalog.uuid,
+  accuracy_m   pg_catalog.float8,
+  CONSTRAINT trip_point_speed_kph_check
+    CHECK (speed_kph OPERATOR(pg_catalog.>=) 0::pg_catalog.float8 AND speed_kph OPERATOR(pg_catalog.<=) 400::pg_catalog.float8),
+  CONSTRAINT trip_point_accuracy_m_check
+    CHECK (accuracy_m OPERATOR(pg_catalog.>=) 0::pg_catalog.float8 AND accuracy_m OPERATOR(pg_catalog.<=) 100000::pg_catalog.float8)
+) PARTITION BY RANGE (ts);
+DO $$
+DECLARE
+  m pg_catalog.date;
+  part pg_catalog.text;
+BEGIN
+  FOR m IN SELECT DISTINCT pg_catalog.date_trunc('month', pg_catalog.timezone('UTC', p.ts))::pg_catalog.date
+             FROM booking.trip_point p ORDER BY 1
+  LOOP
+    part := pg_catalog.format('booking_trip_point.trip_point_%s', pg_catalog.to_char(m, 'YYYY_MM'));
+    EXECUTE pg_catalog.format('CREATE TABLE %s PARTITION OF booking.trip_point_by_month FOR VALUES FROM (%L) TO (%L)',
+                              part, pg_catalog.timezone('UTC', m::pg_catalog.timestamp),
+                              pg_catalog.timezone('UTC', m OPERATOR(pg_catalog.+) '1 month'::pg_catalog.interval));
+    EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (org_id, id), ADD CONSTRAINT %I UNIQUE (org_id, trip_id, ts)',
+                              part, 'trip_point_' || pg_catalog.to_char(m, 'YYYY_MM') || '_pkey',
+                              'trip_point_' || pg_catalog.to_char(m, 'YYYY_MM') || '_trip_ts_key');
+    EXECUTE pg_catalog.format('ALTER EXTENSION booking DROP TABLE %s', part);
+  END LOOP;
+END
+$$;
+INSERT INTO booking.trip_point_by_month (org_id, id, trip_id, ts, point, speed_kph, resource_id, client_id, accuracy_m)
+  OVERRIDING SYSTEM VALUE
+  SELECT org_id, id, trip_id, ts, point, speed_kph, resource_id, client_id, accuracy_m FROM booking.trip_point;
+SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence('booking.trip_point_by_month', 'id'), s.last_value, s.is_called)
+  FROM booking.trip_point_id_seq s;
+-- lesson_distance's body is bound to the old table; sql/code makes it anew
+DROP FUNCTION IF EXISTS booking.lesson_distance(pg_catalog.uuid, pg_catalog.uuid);
+-- out of the extension first, which also takes it (and its identity
+-- sequence) off pg_dump's list of configuration tables
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+              WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                AND d.objid OPERATOR(pg_catalog.=) 'booking.trip_point_id_seq'::pg_catalog.regclass
+                AND d.deptype OPERATOR(pg_catalog.=) 'e') THEN
+    ALTER EXTENSION booking DROP SEQUENCE booking.trip_point_id_seq;
+  END IF;
+END
+$$;
+ALTER EXTENSION booking DROP TABLE booking.trip_point;
+DROP TABLE booking.trip_point;
+ALTER TABLE booking.trip_point_by_month RENAME TO trip_point;
+ALTER SEQUENCE booking.trip_point_by_month_id_seq RENAME TO trip_point_id_seq;
+-- Keys and indexes are the partitions' own (each made with the primary key
+-- (org_id, id) and the unique (org_id, trip_id, ts) by
+-- booking.trip_point_partition): an index on the parent would be made again
+-- by pg_restore when it attaches a dumped partition, and the restore would
+-- fail.  A time is in one partition only, so a partition's unique key on
+-- (org_id, trip_id, ts) holds for the whole table.
+ALTER TABLE booking.trip_point
+  ADD CONSTRAINT trip_point_org_id_fkey FOREIGN KEY (org_id) REFERENCES booking.org (id) ON DELETE CASCADE,
+  ADD CONSTRAINT trip_point_org_id_trip_id_fkey FOREIGN KEY (org_id, trip_id) REFERENCES booking.trip (org_id, id) ON DELETE CASCADE,
+  ADD CONSTRAINT trip_point_carry_fkey FOREIGN KEY (org_id, trip_id, resource_id, client_id)
+    REFERENCES booking.trip (org_id, id, resource_id, client_id) ON UPDATE CASCADE;
+COMMENT ON TABLE booking.trip_point IS 'a GPS fix of a trip; partitioned by month of ts (partitions in schema booking_trip_point)';
+COMMENT ON COLUMN booking.trip_point.resource_id IS 'the trip''s resource, kept equal by trip_point_carry_fkey (ON UPDATE CASCADE)';
+COMMENT ON COLUMN booking.trip_point.client_id IS 'the trip''s client, kept equal by trip_point_carry_fkey (ON UPDATE CASCADE)';
+COMMENT ON COLUMN booking.trip_point.accuracy_m IS 'the device''s horizontal accuracy in metres (NULL: unknown)';

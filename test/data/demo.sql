@@ -181,6 +181,14 @@ SELECT org_id, id, starts_at + interval '3 min', ends_at - interval '2 min', 3 +
   FROM booking.booking JOIN d USING (org_id) WHERE status = 'completed';
 INSERT INTO booking.trip (org_id, lesson_id, started_at, ended_at)
 SELECT org_id, id, started_at, ended_at FROM booking.lesson JOIN d USING (org_id) WHERE random() < 0.1;
+-- from 0.2.0 trip_point is partitioned by month: make the months' partitions first
+DO $$
+BEGIN
+  IF to_regprocedure('booking.trip_point_partition(timestamptz)') IS NOT NULL THEN
+    EXECUTE 'SELECT count(booking.trip_point_partition(m)) FROM (SELECT DISTINCT date_trunc(''month'', started_at) AS m FROM booking.trip
+             UNION SELECT DISTINCT date_trunc(''month'', started_at + interval ''40 minutes'') FROM booking.trip) x';
+  END IF;
+END $$;
 INSERT INTO booking.trip_point (org_id, trip_id, ts, point, speed_kph)
 SELECT t.org_id, t.id, t.started_at + make_interval(mins => k * 2),
        ST_SetSRID(ST_MakePoint(13.40 + k * 0.004 + random() * 0.001, 52.50 + k * 0.002), 4326)::geography,

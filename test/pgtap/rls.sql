@@ -53,6 +53,7 @@ INSERT INTO booking.lesson (org_id, booking_id)
 SELECT org_id, md5(o || b)::uuid FROM org_ids, (VALUES ('b1'), ('b2')) v(b);
 INSERT INTO booking.trip (org_id, id, lesson_id, started_at)
 SELECT l.org_id, md5(l.booking_id::text || 't')::uuid, l.id, pg_temp.at(0, '10:00') FROM booking.lesson l;
+SELECT booking.trip_point_partition(pg_temp.at(0, '10:01'));
 INSERT INTO booking.trip_point (org_id, trip_id, ts, point)
 SELECT t.org_id, t.id, pg_temp.at(0, '10:01'), 'SRID=4326;POINT(13.4 52.5)' FROM booking.trip t;
 INSERT INTO booking.notification (org_id, user_id, kind)
@@ -76,7 +77,7 @@ DECLARE
   total bigint := 0;
 BEGIN
   FOR t IN SELECT c.oid::regclass FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
-            WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind = 'r' AND a.attname = 'org_id' LOOP
+            WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind IN ('r', 'p') AND a.attname = 'org_id' LOOP
     EXECUTE format('SELECT count(*) FROM %s WHERE org_id IS DISTINCT FROM booking.current_org_id()', t) INTO n;
     total := total + n;
   END LOOP;
@@ -157,7 +158,7 @@ BEGIN
   RETURN NEXT is((SELECT count(*)::int FROM booking.lesson), 1, 'an instructor sees the lessons of their bookings');
   RETURN NEXT is((SELECT count(*)::int FROM booking.trip) * 10 + (SELECT count(*)::int FROM booking.trip_point), 11,
                  'an instructor sees the trips and points of their lessons only');
-  RETURN NEXT throws_ok(format($q$INSERT INTO booking.trip_point (trip_id, ts, point) VALUES (%L, now(), 'SRID=4326;POINT(13.4 52.5)')$q$,
+  RETURN NEXT throws_ok(format($q$INSERT INTO booking.trip_point (trip_id, ts, point) VALUES (%L, pg_temp.at(0, '10:02'), 'SRID=4326;POINT(13.4 52.5)')$q$,
                                md5(md5('0a' || 'b2')::uuid::text || 't')),
                         '42501', NULL, 'an instructor cannot add a point to another instructor''s trip');
   RETURN NEXT is((SELECT array_agg(full_name) FROM booking.client), '{Mine}', 'an instructor sees the students they teach');

@@ -1,7 +1,7 @@
 -- Contract of the schema, read from the catalog: keys, foreign keys, row-level
 -- security, comments, search_path pinning and privileges.
 BEGIN;
-SELECT plan(25);
+SELECT plan(28);
 
 -- functions we wrote (not the constructors PostgreSQL generates for range types)
 CREATE TEMP VIEW our_function AS
@@ -109,7 +109,21 @@ SELECT indexes_are('booking', 'booking', ARRAY['booking_pkey', 'booking_org_id_i
   'booking_org_start_idx', 'booking_resource_start_idx', 'booking_client_start_idx', 'booking_session_idx'],
   'bookings are indexed by (org, start), (org, instructor, start), (org, student, start)');
 SELECT has_index('booking', 'payment', 'payment_org_status_idx', ARRAY['org_id', 'status'], 'payments by (org, status)');
-SELECT has_index('booking', 'trip_point', 'trip_point_trip_ts_idx', ARRAY['org_id', 'trip_id', 'ts'], 'trip points by (trip, ts)');
+-- trip_point is partitioned by month; its keys and indexes are the
+-- partitions' own (see sql/updates/0.1.0--0.2.0.sql, issue 20)
+SELECT is((SELECT pg_get_partkeydef('booking.trip_point'::regclass)), 'RANGE (ts)', 'trip points are partitioned by time');
+SELECT isnt_empty($$SELECT booking.trip_point_partition(now())$$, 'a partition is made for the current month');
+SELECT is_empty($$
+  SELECT i.inhrelid::regclass FROM pg_inherits i WHERE i.inhparent = 'booking.trip_point'::regclass
+     AND NOT (EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = i.inhrelid AND k.contype = 'p'
+                        AND k.conkey = ARRAY(SELECT attnum FROM pg_attribute WHERE attrelid = i.inhrelid AND attname IN ('org_id', 'id') ORDER BY attnum)::int2[])
+          AND EXISTS (SELECT 1 FROM pg_constraint k JOIN pg_index x ON x.indexrelid = k.conindid WHERE k.conrelid = i.inhrelid AND k.contype = 'u'
+                        AND pg_get_indexdef(x.indexrelid) ~ 'UNIQUE INDEX .* \(org_id, trip_id, ts\)$'))
+$$, 'every partition of trip_point has the primary key (org_id, id) and trip points by (org_id, trip_id, ts), unique');
+SELECT is_empty($$
+  SELECT c.oid::regclass FROM pg_class c WHERE c.relnamespace = 'booking_trip_point'::regnamespace
+     AND EXISTS (SELECT 1 FROM aclexplode(c.relacl) a WHERE a.grantee <> c.relowner)
+$$, 'no partition of trip_point is granted to anyone (applications reach the points through the parent and its policies)');
 
 -- The triggers of booking.booking in firing order (timing, then name), as
 -- documented at the top of sql/code/49_write_trigger.sql.

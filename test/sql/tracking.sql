@@ -220,8 +220,8 @@ ROLLBACK;
 -- an instructor cannot slip a point into another's trip by naming himself
 BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000020a3');
-SELECT pg_temp.try($$INSERT INTO booking.trip_point (trip_id, ts, point, resource_id, client_id)
-  VALUES ('00000000-0000-0000-0000-0000000020f2', now(), 'SRID=4326;POINT(13.4 52.5)', '00000000-0000-0000-0000-0000000020b1', '00000000-0000-0000-0000-0000000020c2')$$);
+SELECT left(pg_temp.try($$INSERT INTO booking.trip_point (trip_id, ts, point, resource_id, client_id)
+  VALUES ('00000000-0000-0000-0000-0000000020f2', now(), 'SRID=4326;POINT(13.4 52.5)', '00000000-0000-0000-0000-0000000020b1', '00000000-0000-0000-0000-0000000020c2')$$), 5) AS sqlstate;
 ROLLBACK;
 -- the policies are expressions of the row and the identity only
 RESET ROLE;
@@ -272,8 +272,15 @@ BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000020a1');
 SELECT booking.drop_old_trip_points() AS dropped_without_setting;
 INSERT INTO booking.tracking_setting (retention_months) VALUES (1);
+SELECT booking.trip_point_partition(now() - interval '2 months') AS old_partition,
+       booking.trip_point_partition(now() - interval '2 months 15 minutes') AS old_partition_2 \gset
 UPDATE booking.trip_point SET ts = ts - interval '2 months' WHERE trip_id = '00000000-0000-0000-0000-0000000020f3';
+SELECT count(*) AS points_in_the_old_month FROM booking.trip_point WHERE ts < now() - interval '1 month';
 SELECT booking.drop_old_trip_points() AS dropped_older_than_a_month;
+-- the old month's partition, empty now, is dropped; the current month's stays
+SELECT to_regclass(:'old_partition') IS NULL AND to_regclass(:'old_partition_2') IS NULL AS old_partition_dropped,
+       booking.trip_point_partition(now()) IS NOT NULL AS current_partition_kept,
+       (SELECT count(*) FROM booking.trip_point) > 0 AS current_points_kept;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000020a3');
 SELECT pg_temp.try($$SELECT booking.drop_old_trip_points()$$);
 ROLLBACK;
