@@ -81,23 +81,28 @@ CREATE POLICY refresh_token_self ON booking.refresh_token FOR SELECT
   USING (user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
 
 -- membership: staff see the org's members, everyone their own rows; owners
--- and admins manage them, and only an owner makes an owner.
+-- and admins manage them, and only an owner makes, changes or removes an
+-- owner (an admin sees owner rows but cannot update or delete them).
 DROP POLICY IF EXISTS membership_read ON booking.membership;
 CREATE POLICY membership_read ON booking.membership FOR SELECT
   USING ((SELECT booking.acting_is_staff()) OR user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
 DROP POLICY IF EXISTS membership_admin ON booking.membership;
 CREATE POLICY membership_admin ON booking.membership FOR ALL
-  USING ((SELECT booking.acting_is_admin()))
+  USING ((SELECT booking.acting_is_admin())
+         AND (role OPERATOR(pg_catalog.<>) 'owner'::booking.org_role
+              OR (SELECT booking.acting_has_role('owner'::booking.org_role))))
   WITH CHECK ((SELECT booking.acting_is_admin())
               AND (role OPERATOR(pg_catalog.<>) 'owner'::booking.org_role
                    OR (SELECT booking.acting_has_role('owner'::booking.org_role))));
 
--- The org's catalog: every member reads it, staff write it.
+-- The org's catalog: every member reads it, staff write it.  Its travel
+-- settings too: booking.travel_time() and the cache's trigger read them with
+-- the caller's rights (without a policy they fell back to the defaults).
 DO $$
 DECLARE
   t pg_catalog.text;
 BEGIN
-  FOREACH t IN ARRAY '{service,rate_card,rate_card_item,location,supplier,resource,session,cancellation_policy,transition_rule,license_rule,travel_time_cache}'::pg_catalog.text[]
+  FOREACH t IN ARRAY '{service,rate_card,rate_card_item,location,supplier,resource,session,cancellation_policy,transition_rule,license_rule,travel_setting}'::pg_catalog.text[]
   LOOP
     EXECUTE pg_catalog.format('DROP POLICY IF EXISTS member_read ON booking.%I', t);
     EXECUTE pg_catalog.format('DROP POLICY IF EXISTS staff_write ON booking.%I', t);
@@ -315,12 +320,17 @@ CREATE POLICY notification_staff_write ON booking.notification FOR ALL
   USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
 
 -- Operations tables: staff only; the audit log is read by owners and admins
--- and written only by the audit trigger.
+-- and written only by the audit trigger.  The travel time cache is one of
+-- them: its points are clients' pickup and drop-off points (the travel
+-- functions read it with a scan of their own, filtered on the acting org,
+-- so every member still gets its times).
+DROP POLICY IF EXISTS member_read ON booking.travel_time_cache;
+DROP POLICY IF EXISTS staff_write ON booking.travel_time_cache;
 DO $$
 DECLARE
   t pg_catalog.text;
 BEGIN
-  FOREACH t IN ARRAY '{scheduled_transition,message,webhook_event,outbox}'::pg_catalog.text[]
+  FOREACH t IN ARRAY '{scheduled_transition,message,webhook_event,outbox,travel_time_cache}'::pg_catalog.text[]
   LOOP
     EXECUTE pg_catalog.format('DROP POLICY IF EXISTS staff_all ON booking.%I', t);
     EXECUTE pg_catalog.format(
