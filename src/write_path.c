@@ -58,6 +58,12 @@ booking_padded_range(PG_FUNCTION_ARGS)
 	RangeBound	lower;
 	RangeBound	upper;
 
+	if (PG_GETARG_INT32(2) < 0 || PG_GETARG_INT32(3) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("buffer minutes must not be negative"),
+				 errdetail("buffer_before_minutes is %d, buffer_after_minutes is %d.",
+						   PG_GETARG_INT32(2), PG_GETARG_INT32(3))));
 	if (typcache == NULL)
 	{
 		typcache = lookup_type_cache(TSTZRANGEOID, TYPECACHE_RANGE_INFO);
