@@ -153,6 +153,11 @@ BEGIN
   PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a03-000000000000'::uuid);
   RETURN NEXT is((SELECT count(*)::int FROM booking.outbox), 1, 'staff see the org''s outbox');
   RETURN NEXT is((SELECT count(*)::int FROM booking.travel_time_cache), 1, 'staff read the travel time cache');
+  RETURN NEXT throws_ok($q$INSERT INTO booking.notification (user_id, kind) VALUES ('00000000-0000-0000-0b05-000000000000', 'hello')$q$,
+                        '23503', 'the recipient of a notification must be a member of its org',
+                        'staff cannot notify a user outside the org');
+  RETURN NEXT lives_ok($q$INSERT INTO booking.notification (user_id, kind) VALUES ('00000000-0000-0000-0a05-000000000000', 'hello')$q$,
+                       'staff notify a member');
   RETURN NEXT is((SELECT count(*)::int FROM booking.road_node) + (SELECT count(*)::int FROM booking.road_edge), 3,
                  'staff read the road graph');
   RETURN NEXT throws_ok($q$INSERT INTO booking.road_node (id, point) VALUES (3, 'POINT(13.5 52.5)')$q$, '42501', NULL,
@@ -184,7 +189,7 @@ BEGIN
 END $$;
 
 SET ROLE regress_rls_app;
-SELECT plan(3 * 6 * 9 + 16 + 4 + 5);
+SELECT plan(3 * 6 * 9 + 16 + 4 + 5 + 2);
 SELECT * FROM pg_temp.rls_checks();
 SELECT * FROM finish();
 ROLLBACK;
