@@ -91,7 +91,7 @@ BEGIN
   EXECUTE format($q$INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency%s)
                     VALUES (%L, %L, %L, %L::timestamptz, %L::timestamptz + interval '1 hour', 'EUR'%s)$q$,
                  extra_cols, pg_temp.id('0a', 'c1'), pg_temp.id('0a', 'r1'), pg_temp.id('0a', 'service'),
-                 '2030-02-01 10:00+01'::timestamptz + day * interval '1 day', '2030-02-01 10:00+01'::timestamptz + day * interval '1 day',
+                 pg_temp.at(2, '06:00') + day * interval '90 minutes', pg_temp.at(2, '06:00') + day * interval '90 minutes',
                  extra_vals);
   RETURN 'ok';
 EXCEPTION WHEN OTHERS THEN
@@ -115,10 +115,10 @@ SELECT is(pg_temp.student_insert(', created_by', format(', %L', pg_temp.usr('0a'
 SELECT is(pg_temp.student_insert(', overridden_rules, overridden_by', format($$, '{horizon}', %L$$, pg_temp.usr('0a', 'owner')), 7),
           '42501: permission denied to write column overridden_rules of table booking',
           'a student''s INSERT with an override record is refused');
-SELECT is((SELECT price_cents FROM booking.book(pg_temp.id('0a', 'c1'), pg_temp.id('0a', 'service'), '2030-02-20 10:00+01',
+SELECT is((SELECT price_cents FROM booking.book(pg_temp.id('0a', 'c1'), pg_temp.id('0a', 'service'), pg_temp.at(3, '10:00'),
                                                 pg_temp.id('0a', 'r1'), seats => 1))::bigint, 5000::bigint,
           'booking.book, called by the student, prices the booking from the default rate card');
-SELECT is((SELECT created_by FROM booking.booking WHERE starts_at = '2030-02-20 10:00+01'), pg_temp.usr('0a', 'student'),
+SELECT is((SELECT created_by FROM booking.booking WHERE starts_at = pg_temp.at(3, '10:00')), pg_temp.usr('0a', 'student'),
           'booking.book records the student as the author');
 RESET ROLE;
 SELECT * FROM finish();
