@@ -113,7 +113,8 @@ COMMENT ON FUNCTION booking.tg_column_owner() IS
 -- on INSERT no price or exactly booking.book_price's, a hold of at most
 -- seven days (booking.book's limit), itself or nobody as the author, and
 -- no override record; on UPDATE it changes none of them, but may end its
--- hold (booking.confirm_hold).  The write path's own SECURITY DEFINER
+-- hold (booking.confirm_hold), and other seats, service or session reprice
+-- the booking as booking.book would.  The write path's own SECURITY DEFINER
 -- triggers fire after this one and set overridden_rules and overridden_by.
 CREATE OR REPLACE FUNCTION booking.tg_booking_column_owner() RETURNS trigger
   LANGUAGE plpgsql
@@ -122,6 +123,7 @@ CREATE OR REPLACE FUNCTION booking.tg_booking_column_owner() RETURNS trigger
 DECLARE
   col pg_catalog.text;
   q record;
+  repriced pg_catalog.bool := false;
 BEGIN
   IF booking.caller_bypasses_rls() OR booking.acting_is_system() OR booking.acting_is_staff()
      OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c
@@ -146,13 +148,18 @@ BEGIN
       col := 'overridden_by';
     END IF;
   ELSE
-    IF NEW.price_cents IS DISTINCT FROM OLD.price_cents THEN
-      col := 'price_cents';
-    ELSIF NEW.platform_fee_cents IS DISTINCT FROM OLD.platform_fee_cents THEN
-      col := 'platform_fee_cents';
-    ELSIF NEW.resource_share_cents IS DISTINCT FROM OLD.resource_share_cents THEN
-      col := 'resource_share_cents';
-    ELSIF NEW.hold_expires_at IS DISTINCT FROM OLD.hold_expires_at AND NEW.hold_expires_at IS NOT NULL THEN
+    -- Other seats, service or session: the price follows (booking.book's),
+    -- unless the writer gave one, which is refused below.
+    IF (NEW.seats, NEW.service_id, NEW.session_id) IS DISTINCT FROM (OLD.seats, OLD.service_id, OLD.session_id)
+       AND (NEW.price_cents, NEW.platform_fee_cents, NEW.resource_share_cents)
+           IS NOT DISTINCT FROM (OLD.price_cents, OLD.platform_fee_cents, OLD.resource_share_cents) THEN
+      SELECT * INTO q FROM booking.book_price(NEW.org_id, NEW.service_id, NEW.session_id, NEW.seats);
+      NEW.price_cents := q.price_cents;
+      NEW.platform_fee_cents := q.platform_fee_cents;
+      NEW.resource_share_cents := q.resource_share_cents;
+      repriced := true;
+    END IF;
+    IF NEW.hold_expires_at IS DISTINCT FROM OLD.hold_expires_at AND NEW.hold_expires_at IS NOT NULL THEN
       col := 'hold_expires_at';
     ELSIF NEW.created_by IS DISTINCT FROM OLD.created_by THEN
       col := 'created_by';
@@ -160,6 +167,14 @@ BEGIN
       col := 'overridden_rules';
     ELSIF NEW.overridden_by IS DISTINCT FROM OLD.overridden_by THEN
       col := 'overridden_by';
+    ELSIF repriced THEN
+      NULL;
+    ELSIF NEW.price_cents IS DISTINCT FROM OLD.price_cents THEN
+      col := 'price_cents';
+    ELSIF NEW.platform_fee_cents IS DISTINCT FROM OLD.platform_fee_cents THEN
+      col := 'platform_fee_cents';
+    ELSIF NEW.resource_share_cents IS DISTINCT FROM OLD.resource_share_cents THEN
+      col := 'resource_share_cents';
     END IF;
   END IF;
   IF col IS NOT NULL THEN
@@ -176,7 +191,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.tg_booking_column_owner() IS
-  'trigger (a2_column_owner on booking): below staff (and outside the engine''s own SECURITY DEFINER code and system actions, and roles bypassing row-level security), refuses (42501) a price other than none or booking.book_price''s, a hold of more than 7 days or one extended, an author other than the acting user, and any override record; on UPDATE none of these change (a hold may end)';
+  'trigger (a2_column_owner on booking): below staff (and outside the engine''s own SECURITY DEFINER code and system actions, and roles bypassing row-level security), refuses (42501) a price other than none or booking.book_price''s, a hold of more than 7 days or one extended, an author other than the acting user, and any override record; on UPDATE none of these change (a hold may end), and new seats, service or session reprice the booking by booking.book_price';
 
 CREATE OR REPLACE TRIGGER a2_column_owner BEFORE INSERT OR UPDATE ON booking.booking
   FOR EACH ROW EXECUTE FUNCTION booking.tg_booking_column_owner();

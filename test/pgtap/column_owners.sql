@@ -69,7 +69,7 @@ SET ROLE regress_orgs_app;
 SELECT pg_temp.walk();
 RESET ROLE;
 
-SELECT plan(1 + (SELECT count(*)::int FROM outcome) + 9);
+SELECT plan(1 + (SELECT count(*)::int FROM outcome) + 11);
 SELECT is((SELECT count(*)::int FROM outcome WHERE role = 'student' AND free = 'written'), (SELECT count(*)::int FROM owned),
           'the student may update their booking, client row, notification and user row (the walk reaches every owned column)');
 SELECT is(o.owned,
@@ -120,6 +120,12 @@ SELECT is((SELECT price_cents FROM booking.book(pg_temp.id('0a', 'c1'), pg_temp.
           'booking.book, called by the student, prices the booking from the default rate card');
 SELECT is((SELECT created_by FROM booking.booking WHERE starts_at = pg_temp.at(3, '10:00')), pg_temp.usr('0a', 'student'),
           'booking.book records the student as the author');
+-- more seats: the price follows, as booking.book would give it
+UPDATE booking.booking SET seats = 2 WHERE id = pg_temp.id('0a', 'b1');
+SELECT is((SELECT price_cents::bigint FROM booking.booking WHERE id = pg_temp.id('0a', 'b1')), 10000::bigint,
+          'a student booking two seats instead of one pays for two');
+SELECT is(pg_temp.try_update('booking', 'seats, price_cents, resource_share_cents', '3, 5000, 4000', $$id = pg_temp.id('0a', 'b1')$$),
+          '42501', 'a student giving a price of their own with more seats is refused');
 RESET ROLE;
 SELECT * FROM finish();
 ROLLBACK;
