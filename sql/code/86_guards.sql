@@ -209,3 +209,41 @@ CREATE OR REPLACE TRIGGER a2_column_owner BEFORE UPDATE ON booking.notification
 -- row-level security).
 CREATE OR REPLACE TRIGGER a2_column_owner BEFORE UPDATE ON booking.app_user
   FOR EACH ROW EXECUTE FUNCTION booking.tg_column_owner('engine', 'active', 'external_id');
+
+-- An org keeps an owner.  The policy membership_admin keeps admins from
+-- touching owner rows; this trigger keeps the last owner row from going
+-- (deleted, demoted, moved to another user), whoever acts, but for
+-- maintenance (no identity, bypassing row-level security), the deletion of
+-- the org itself and the deletion of the owner's user (both cascade here).
+-- The other owner rows are locked, so that two owners removing each other
+-- at once cannot both succeed: the second waits for the first and then
+-- finds no other owner (test/specs/last_owner.spec).
+CREATE OR REPLACE FUNCTION booking.tg_keep_an_owner() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF OLD.role <> 'owner'::booking.org_role
+     OR (TG_OP = 'UPDATE' AND NEW.role = 'owner'::booking.org_role AND NEW.user_id = OLD.user_id AND NEW.org_id = OLD.org_id)
+     OR booking.writing_as_maintenance()
+     OR NOT EXISTS (SELECT 1 FROM booking.org o WHERE o.id = OLD.org_id)
+     OR NOT EXISTS (SELECT 1 FROM booking.app_user u WHERE u.id = OLD.user_id) THEN
+    RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+  END IF;
+  PERFORM 1 FROM booking.membership m
+    WHERE m.org_id = OLD.org_id AND m.role = 'owner'::booking.org_role AND m.user_id <> OLD.user_id
+    FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'restrict_violation',
+      MESSAGE = 'an org must keep an owner',
+      DETAIL = 'This is the org''s last owner.',
+      HINT = 'Make another member an owner first.';
+  END IF;
+  RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+END
+$$;
+COMMENT ON FUNCTION booking.tg_keep_an_owner() IS
+  'trigger (BEFORE UPDATE OR DELETE on membership): the last owner row of an org is not deleted, demoted or moved (23001), except in maintenance or when the org or the user is being deleted; other owner rows are locked meanwhile';
+
+CREATE OR REPLACE TRIGGER keep_an_owner BEFORE UPDATE OR DELETE ON booking.membership
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_keep_an_owner();
