@@ -15,13 +15,15 @@ CREATE EXTENSION IF NOT EXISTS booking CASCADE;
 
 INSERT INTO booking.app_user (id, email, full_name) VALUES
   ('00000000-0000-0000-0000-00000000be01', 'bench.owner@example.com', 'Owner'),
-  ('00000000-0000-0000-0000-00000000be02', 'bench.ingo@example.com', 'Ingo');
+  ('00000000-0000-0000-0000-00000000be02', 'bench.ingo@example.com', 'Ingo'),
+  ('00000000-0000-0000-0000-00000000be03', 'bench.sam@example.com', 'Sam');
 SELECT booking.create_org('Bench School', 'Europe/Berlin', 'EUR', '00000000-0000-0000-0000-00000000be01') AS org \gset
-INSERT INTO booking.membership (org_id, user_id, role) VALUES (:'org', '00000000-0000-0000-0000-00000000be02', 'instructor');
+INSERT INTO booking.membership (org_id, user_id, role) VALUES (:'org', '00000000-0000-0000-0000-00000000be02', 'instructor'),
+  (:'org', '00000000-0000-0000-0000-00000000be03', 'student');
 INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES (:'org', '00000000-0000-0000-0000-00000000be11', 'Lesson', 60);
 INSERT INTO booking.resource (org_id, id, display_name, user_id) VALUES
   (:'org', '00000000-0000-0000-0000-00000000be21', 'Ingo', '00000000-0000-0000-0000-00000000be02');
-INSERT INTO booking.client (org_id, id, full_name) VALUES (:'org', '00000000-0000-0000-0000-00000000be31', 'Sam');
+INSERT INTO booking.client (org_id, id, full_name, user_id) VALUES (:'org', '00000000-0000-0000-0000-00000000be31', 'Sam', '00000000-0000-0000-0000-00000000be03');
 INSERT INTO booking.tracking_setting (org_id, slack) VALUES (:'org', '1 day');
 -- 12 lessons of the instructor, one trip each, loaded as by a restore
 INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, starts_at, ends_at, currency, status)
@@ -114,8 +116,21 @@ CREATE ROLE bench_trk_app;
 SELECT booking.grant_app_role('bench_trk_app', trusted => true);
 ANALYZE booking.trip_point;
 SET ROLE bench_trk_app;
+\echo '-- the instructor (sees the 72,000 points)'
 BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-00000000be02') \gset
+SET LOCAL jit = on;
+SET LOCAL jit_above_cost = 0;
+EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) SELECT count(*) FROM booking.trip_point;
+-- the server's default threshold (jit_above_cost = 100000)
+RESET jit_above_cost;
+EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) SELECT count(*) FROM booking.trip_point;
+SET LOCAL jit = off;
+EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) SELECT count(*) FROM booking.trip_point;
+COMMIT;
+\echo '-- the student (sees no point)'
+BEGIN;
+SELECT booking.act_as(:'org', '00000000-0000-0000-0000-00000000be03') \gset
 SET LOCAL jit = on;
 SET LOCAL jit_above_cost = 0;
 EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) SELECT count(*) FROM booking.trip_point;

@@ -53,7 +53,7 @@ INSERT INTO booking.lesson (org_id, booking_id)
 SELECT org_id, md5(o || b)::uuid FROM org_ids, (VALUES ('b1'), ('b2')) v(b);
 INSERT INTO booking.trip (org_id, id, lesson_id, started_at)
 SELECT l.org_id, md5(l.booking_id::text || 't')::uuid, l.id, pg_temp.at(0, '10:00') FROM booking.lesson l;
-SELECT booking.trip_point_partition(pg_temp.at(0, '10:01'));
+DO $$ BEGIN PERFORM booking.trip_point_partition(pg_temp.at(0, '10:01')); END $$;
 INSERT INTO booking.trip_point (org_id, trip_id, ts, point)
 SELECT t.org_id, t.id, pg_temp.at(0, '10:01'), 'SRID=4326;POINT(13.4 52.5)' FROM booking.trip t;
 INSERT INTO booking.notification (org_id, user_id, kind)

@@ -18,7 +18,7 @@ SET client_min_messages = warning;
 CREATE TEMP TABLE tenant_table AS
 SELECT c.oid::regclass AS t, c.relname::text AS name
   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped
- WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind = 'r';
+ WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind IN ('r', 'p');
 CREATE TEMP TABLE planted (t regclass, name text, variant text, b_row jsonb);
 CREATE TEMP TABLE a_target (t regclass, name text, actor text, target tid);
 CREATE FUNCTION pg_temp.collect() RETURNS void LANGUAGE plpgsql AS $$
