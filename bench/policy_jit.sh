@@ -12,8 +12,7 @@
 # payment, invoice, status_history, client, guardian and app_user, with
 # jit = on (PostgreSQL's default thresholds) and jit = off, and print the
 # milliseconds, the plan's total cost and the functions JIT compiled.
-# lesson, trip and trip_point are not measured here (their policies are
-# being redesigned).
+# lesson, trip and trip_point are measured by bench/tracking.sh.
 set -eu
 orgs=${1:-10}
 n=${2:-20000}
