@@ -51,6 +51,13 @@ bash test/dump_restore.sh | tee "$out/dump_restore.out"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 echo "# dump_restore all passed=$(grep -c '^ok' "$out/dump_restore.out") failed=$(grep -c '^not ok' "$out/dump_restore.out")" >"$out/dump_restore.log"
 
+# Notifications through a transaction pooler (PgBouncer): a stale LISTEN
+# learns nothing, the pull path pages through row-level security.
+bash test/pgbouncer.sh | tee "$out/pgbouncer.out" | grep -v '^ok'
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+grep '^# pgbouncer all ' "$out/pgbouncer.out" >"$out/pgbouncer.log" ||
+	echo "# pgbouncer all passed=0 failed=1" >"$out/pgbouncer.log"
+
 # The update from every released version: schema equal to a fresh install,
 # rows kept, hostile objects never called, refusals that change nothing.
 bash test/update.sh "$out" | tee "$out/update.out" | grep -v '^ok'

@@ -14,3 +14,40 @@ DROP FUNCTION IF EXISTS booking.lifecycle_is_maintenance();
 -- The lock wrappers nothing called: booking.lock_scope takes every lock.
 DROP FUNCTION IF EXISTS booking.lock_resource_days(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text, pg_catalog.tstzrange, pg_catalog.int4);
 DROP FUNCTION IF EXISTS booking.lock_resource_day(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date);
+
+-- Issue 18, messaging.
+-- Notifications get a cursor for the pull path (seq, in insertion order)
+-- and the inserting transaction's id (xid), so that a trusted relay can
+-- read them in an order no later commit can go back behind: rows whose
+-- xid is below the oldest running transaction are final.
+ALTER TABLE booking.notification
+  ADD COLUMN seq pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,
+  ADD COLUMN xid pg_catalog.xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id();
+CREATE INDEX notification_user_seq_idx ON booking.notification (org_id, user_id, seq) WHERE NOT delivered;
+CREATE INDEX notification_relay_idx ON booking.notification (xid, seq) WHERE NOT delivered;
+COMMENT ON COLUMN booking.notification.seq IS 'the pull cursor: increases with every notification (booking.notifications_after)';
+COMMENT ON COLUMN booking.notification.xid IS 'the inserting transaction: the relay cursor is (xid, seq), read only below the oldest running transaction (booking.relay_notifications)';
+
+-- The outbox relay protocol: an event is pending (claimable from
+-- available_at), claimed (leased until available_at), done (acknowledged at
+-- processed_at) or dead (failed max_attempts times, replayable).  Events of
+-- one booking (order_key, from payload.booking_id) are handed out one at a
+-- time, in id order.  Existing INSERTs, which name only org_id, topic and
+-- payload, get a pending event.
+ALTER TABLE booking.outbox
+  ADD COLUMN status pg_catalog.text NOT NULL DEFAULT 'pending'
+    CONSTRAINT outbox_status_check CHECK (status OPERATOR(pg_catalog.=) ANY ('{pending,claimed,done,dead}'::pg_catalog.text[])),
+  ADD COLUMN available_at pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  ADD COLUMN claim_id pg_catalog.uuid,
+  ADD COLUMN claimed_by pg_catalog.text CHECK (pg_catalog.length(claimed_by) BETWEEN 1 AND 200),
+  ADD COLUMN dead_at pg_catalog.timestamptz,
+  ADD COLUMN order_key pg_catalog.text GENERATED ALWAYS AS (payload OPERATOR(pg_catalog.->>) 'booking_id'::pg_catalog.text) STORED;
+UPDATE booking.outbox SET status = 'done' WHERE processed_at IS NOT NULL;
+CREATE INDEX outbox_open_idx ON booking.outbox (id)
+  WHERE status OPERATOR(pg_catalog.=) ANY ('{pending,claimed}'::pg_catalog.text[]);
+CREATE INDEX outbox_order_idx ON booking.outbox (order_key, id)
+  WHERE status OPERATOR(pg_catalog.=) ANY ('{pending,claimed}'::pg_catalog.text[]);
+CREATE INDEX outbox_claim_idx ON booking.outbox (claim_id) WHERE status OPERATOR(pg_catalog.=) 'claimed'::pg_catalog.text;
+COMMENT ON COLUMN booking.outbox.status IS 'pending, claimed (by claim_id until available_at), done (acknowledged at processed_at) or dead (replay with booking.outbox_replay)';
+COMMENT ON COLUMN booking.outbox.available_at IS 'pending: claimable from then on (back-off after a failure); claimed: the end of the lease';
+COMMENT ON COLUMN booking.outbox.order_key IS 'payload.booking_id: events of one key are handed out one at a time, in id order';
