@@ -109,7 +109,7 @@ BEGIN
   IF NOT EXISTS (SELECT 1 FROM booking.membership m
                   WHERE m.org_id = NEW.org_id AND m.user_id = NEW.user_id) THEN
     RAISE EXCEPTION USING ERRCODE = '23N01',
-      MESSAGE = format('notification for user %s, who is not a member of org %s', NEW.user_id, NEW.org_id),
+      MESSAGE = format('notification for user %s, who is not a member of its org', NEW.user_id),
       HINT = 'Notify members of the org only.';
   END IF;
   RETURN NEW;
