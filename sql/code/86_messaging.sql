@@ -392,8 +392,8 @@ BEGIN
   want := CASE WHEN ids IS NULL THEN n ELSE (SELECT count(DISTINCT i) FROM unnest(ids) i) END;
   IF n < want OR (ids IS NULL AND n = 0) THEN
     RAISE EXCEPTION USING ERRCODE = '23N02',
-      MESSAGE = format('%s of the events acknowledged are not held by claim %s', GREATEST(want - n, 1), claim_id),
-      DETAIL = 'An event is held by the claim that claimed it last, until its lease expires or it is acknowledged or failed.',
+      MESSAGE = format('%s of the events acknowledged are not held by this claim', GREATEST(want - n, 1)),
+      DETAIL = format('Claim %s. An event is held by the claim that claimed it last, until its lease expires or it is acknowledged or failed.', claim_id),
       HINT = 'Nothing was acknowledged; the events held will be handed out again when their lease expires.';
   END IF;
   RETURN n;
@@ -424,7 +424,8 @@ BEGIN
   RETURNING o.status, o.available_at;
   IF NOT FOUND THEN
     RAISE EXCEPTION USING ERRCODE = '23N02',
-      MESSAGE = format('outbox event %s is not held by claim %s', id, claim_id),
+      MESSAGE = 'the outbox event failed is not held by this claim',
+      DETAIL = format('Event %s, claim %s.', id, claim_id),
       HINT = 'Its lease may have expired; it will be handed out again.';
   END IF;
 END
@@ -446,7 +447,8 @@ BEGIN
   GET DIAGNOSTICS n = ROW_COUNT;
   IF n < want OR want = 0 THEN
     RAISE EXCEPTION USING ERRCODE = '23N03',
-      MESSAGE = format('%s of the events to replay are not dead', GREATEST(want - n, 1)),
+      MESSAGE = CASE WHEN want = 0 THEN 'no event to replay'
+                     ELSE format('%s of the events to replay are not dead', want - n) END,
       HINT = 'Only dead events are replayed; nothing was changed.';
   END IF;
   PERFORM pg_notify('booking_outbox', '');
