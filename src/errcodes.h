@@ -64,6 +64,19 @@
  *			waitlisted
  *	22K05	hold expiry not in the future			49_write_trigger.sql
  *
+ * Messaging (issue 18), the 23N../22N.. family:
+ *
+ *	23N01	notification for a user who is not a	86_messaging.sql
+ *			member of its org
+ *	23N02	outbox event acknowledged or failed		86_messaging.sql
+ *			that the claim does not hold (never
+ *			claimed, re-claimed, lease expired)
+ *	23N03	outbox event replayed that is not dead	86_messaging.sql
+ *	22N01	outbox topic filter that can match no	86_messaging.sql
+ *			topic
+ *	22N02	org setting notifications not as		86_messaging.sql
+ *			documented
+ *
  * Caught in SQL (47_book.sql): booking.book() puts a request refused with
  * 23K01 on the waitlist when asked to; booking.book_first_available() tries
  * the next slot after 23P01, 23K13, 23K14 or 23K15 and starts again after
