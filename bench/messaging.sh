@@ -102,7 +102,7 @@ SELECT md5('uc' || n)::uuid, 'c' || n || '@tp.example', 'Student ' || n FROM gen
 UNION ALL
 SELECT md5('ug')::uuid, 'parent@tp.example', 'Parent';
 INSERT INTO booking.membership (org_id, user_id, role)
-SELECT '00000000-0000-0000-0000-00000000bb00', md5('ur' || n)::uuid, 'instructor' FROM generate_series(0, 199) n
+SELECT '00000000-0000-0000-0000-00000000bb00'::uuid, md5('ur' || n)::uuid, 'instructor'::booking.org_role FROM generate_series(0, 199) n
 UNION ALL
 SELECT '00000000-0000-0000-0000-00000000bb00', md5('uc' || n)::uuid, 'student' FROM generate_series(0, 999) n
 UNION ALL

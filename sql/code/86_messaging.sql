@@ -472,11 +472,13 @@ BEGIN
       'booking.outbox_fail(uuid,bigint,text,integer)',
       'booking.outbox_replay(bigint[])',
       'booking.relay_notifications(xid8,bigint,integer)',
-      'booking.relay_mark_delivered(uuid,uuid[])']::regprocedure[]
+      'booking.relay_mark_delivered(uuid,uuid[])',
+      'booking.message_sent(uuid,uuid,text,text)',
+      'booking.message_status_update(text,text,booking.message_status,text)']::regprocedure[]
   LOOP
     EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO %s', f, role);
   END LOOP;
 END
 $$;
 COMMENT ON FUNCTION booking.grant_relay_role(pg_catalog.regrole) IS
-  'grant a relay role the outbox protocol (outbox_claim, outbox_ack, outbox_fail, outbox_replay) and the real-time notification feed (relay_notifications, relay_mark_delivered); it needs no table privilege, no BYPASSRLS and no identity. Run by a superuser';
+  'grant a relay role the outbox protocol (outbox_claim, outbox_ack, outbox_fail, outbox_replay) the real-time notification feed (relay_notifications, relay_mark_delivered) and the provider ids and reports of messages (message_sent, message_status_update); it needs no table privilege, no BYPASSRLS and no identity. Run by a superuser';

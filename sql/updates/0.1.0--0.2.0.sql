@@ -51,3 +51,32 @@ CREATE INDEX outbox_claim_idx ON booking.outbox (claim_id) WHERE status OPERATOR
 COMMENT ON COLUMN booking.outbox.status IS 'pending, claimed (by claim_id until available_at), done (acknowledged at processed_at) or dead (replay with booking.outbox_replay)';
 COMMENT ON COLUMN booking.outbox.available_at IS 'pending: claimable from then on (back-off after a failure); claimed: the end of the lease';
 COMMENT ON COLUMN booking.outbox.order_key IS 'payload.booking_id: events of one key are handed out one at a time, in id order';
+
+-- Issue 18, messages from templates: per-org templates by key, channel and
+-- locale; a message knows its provider and locale; a provider may report a
+-- bounce.
+ALTER TYPE booking.message_status ADD VALUE IF NOT EXISTS 'bounced';
+CREATE TABLE booking.message_template (
+  org_id      pg_catalog.uuid NOT NULL DEFAULT booking.current_org_id() REFERENCES booking.org (id) ON DELETE CASCADE,
+  id          pg_catalog.uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+  key         pg_catalog.text NOT NULL CHECK (key OPERATOR(pg_catalog.~) '^[a-z_.]{1,100}$'::pg_catalog.text),
+  channel     booking.message_channel NOT NULL,
+  locale      pg_catalog.text NOT NULL DEFAULT 'en' CHECK (locale OPERATOR(pg_catalog.~) '^[a-z]{2}(-[A-Z]{2})?$'::pg_catalog.text),
+  subject     pg_catalog.text CHECK (pg_catalog.length(subject) BETWEEN 1 AND 500),
+  body        pg_catalog.text NOT NULL CHECK (pg_catalog.length(body) BETWEEN 1 AND 10000),
+  active      pg_catalog.bool NOT NULL DEFAULT true,
+  created_at  pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  updated_at  pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  PRIMARY KEY (org_id, id),
+  UNIQUE (org_id, key, channel, locale)
+);
+COMMENT ON TABLE booking.message_template IS
+  'a message template of an org by key (booking.confirmed, booking.cancelled, booking.rescheduled, booking.reminder), channel and locale: subject and body with {{placeholders}}, checked when written';
+ALTER TABLE booking.message
+  ADD COLUMN provider pg_catalog.text CHECK (provider OPERATOR(pg_catalog.~) '^[a-z_]{1,40}$'::pg_catalog.text),
+  ADD COLUMN locale pg_catalog.text,
+  ADD COLUMN status_at pg_catalog.timestamptz;
+CREATE UNIQUE INDEX message_provider_key ON booking.message (org_id, provider, provider_id) WHERE provider_id IS NOT NULL;
+CREATE INDEX message_provider_idx ON booking.message (provider, provider_id) WHERE provider_id IS NOT NULL;
+COMMENT ON COLUMN booking.message.provider IS 'the provider that took the message (booking.message_sent); with provider_id it identifies the message in status reports';
+COMMENT ON COLUMN booking.message.status_at IS 'when the status last changed';
