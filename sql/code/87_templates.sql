@@ -233,7 +233,8 @@ COMMENT ON FUNCTION booking.template_values(pg_catalog.uuid, pg_catalog.uuid, pg
 -- none), to the client's address for the channel; a client without one
 -- gets none.
 CREATE OR REPLACE FUNCTION booking.queue_messages(org_id pg_catalog.uuid, booking_id pg_catalog.uuid,
-                                                  key pg_catalog.text, metadata pg_catalog.jsonb)
+                                                  key pg_catalog.text, metadata pg_catalog.jsonb,
+                                                  only_channel booking.message_channel DEFAULT NULL)
   RETURNS pg_catalog.int4
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
@@ -244,7 +245,8 @@ DECLARE
   v jsonb;
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM booking.message_template t
-                  WHERE t.org_id = queue_messages.org_id AND t.key = queue_messages.key AND t.active) THEN
+                  WHERE t.org_id = queue_messages.org_id AND t.key = queue_messages.key AND t.active
+                    AND (only_channel IS NULL OR t.channel = only_channel)) THEN
     RETURN 0;
   END IF;
   v := booking.template_values(org_id, booking_id, metadata);
@@ -258,7 +260,7 @@ BEGIN
     FROM (SELECT DISTINCT ON (x.channel) x.*
             FROM booking.message_template x
            WHERE x.org_id = queue_messages.org_id AND x.key = queue_messages.key AND x.active
-             AND x.locale IN (loc, 'en')
+             AND x.locale IN (loc, 'en') AND (only_channel IS NULL OR x.channel = only_channel)
            ORDER BY x.channel, x.locale = loc DESC) AS t
     JOIN booking.booking b ON b.org_id = queue_messages.org_id AND b.id = queue_messages.booking_id
     JOIN booking.client c ON c.org_id = b.org_id AND c.id = b.client_id
@@ -268,8 +270,8 @@ BEGIN
   RETURN n;
 END
 $$;
-COMMENT ON FUNCTION booking.queue_messages(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text, pg_catalog.jsonb) IS
-  'internal: render the active templates of key (one per channel, in the org''s settings.locale or else en) for the booking''s client into message rows, queued (and handed to relays) or failed when the client''s address is not valid for the channel; returns how many';
+COMMENT ON FUNCTION booking.queue_messages(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text, pg_catalog.jsonb, booking.message_channel) IS
+  'internal: render the active templates of key (one per channel, or only_channel''s, in the org''s settings.locale or else en) for the booking''s client into message rows, queued (and handed to relays) or failed when the client''s address is not valid for the channel; returns how many';
 
 CREATE OR REPLACE FUNCTION booking.tg_message_booking_event() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER

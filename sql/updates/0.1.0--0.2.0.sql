@@ -80,3 +80,26 @@ CREATE UNIQUE INDEX message_provider_key ON booking.message (org_id, provider, p
 CREATE INDEX message_provider_idx ON booking.message (provider, provider_id) WHERE provider_id IS NOT NULL;
 COMMENT ON COLUMN booking.message.provider IS 'the provider that took the message (booking.message_sent); with provider_id it identifies the message in status reports';
 COMMENT ON COLUMN booking.message.status_at IS 'when the status last changed';
+
+-- Issue 18, reminders: a message N hours before the start, per channel,
+-- scheduled when a booking is confirmed, moved with it, dropped with it.
+CREATE TABLE booking.scheduled_reminder (
+  org_id              pg_catalog.uuid NOT NULL DEFAULT booking.current_org_id() REFERENCES booking.org (id) ON DELETE CASCADE,
+  id                  pg_catalog.uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+  booking_id          pg_catalog.uuid NOT NULL,
+  channel             booking.message_channel NOT NULL,
+  execute_at          pg_catalog.timestamptz NOT NULL,
+  expected_starts_at  pg_catalog.timestamptz NOT NULL,
+  attempts            pg_catalog.int4 NOT NULL DEFAULT 0 CHECK (attempts OPERATOR(pg_catalog.>=) 0),
+  last_error          pg_catalog.text,
+  outcome             pg_catalog.text CHECK (outcome OPERATOR(pg_catalog.=) ANY ('{done,skipped,dropped,failed}'::pg_catalog.text[])),
+  processed_at        pg_catalog.timestamptz,
+  created_at          pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  PRIMARY KEY (org_id, id),
+  FOREIGN KEY (org_id, booking_id) REFERENCES booking.booking (org_id, id) ON DELETE CASCADE,
+  CONSTRAINT scheduled_reminder_outcome_when_processed CHECK ((outcome IS NULL) OPERATOR(pg_catalog.=) (processed_at IS NULL))
+);
+CREATE INDEX scheduled_reminder_due_idx ON booking.scheduled_reminder (execute_at) WHERE processed_at IS NULL;
+CREATE INDEX scheduled_reminder_booking_idx ON booking.scheduled_reminder (org_id, booking_id) WHERE processed_at IS NULL;
+COMMENT ON TABLE booking.scheduled_reminder IS
+  'a reminder message due before a confirmed booking''s start, per channel (org settings.reminders, quiet_hours); run by booking.run_due_reminders';
