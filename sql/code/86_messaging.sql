@@ -125,14 +125,18 @@ CREATE OR REPLACE TRIGGER check_recipient BEFORE INSERT OR UPDATE OF user_id, or
 CREATE OR REPLACE FUNCTION booking.booking_event_of(from_status booking.booking_status, to_status booking.booking_status,
                                                     metadata pg_catalog.jsonb)
   RETURNS pg_catalog.text
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
   RETURN CASE
            WHEN metadata ->> 'event' = 'rescheduled' THEN 'rescheduled'
            WHEN from_status IS NULL THEN 'created'
            WHEN from_status = 'waitlisted' AND to_status IN ('pending', 'confirmed') THEN 'waitlist_promoted'
            ELSE to_status::text
          END;
+END
+$$;
 COMMENT ON FUNCTION booking.booking_event_of(booking.booking_status, booking.booking_status, pg_catalog.jsonb) IS
   'the booking event a status_history row records: rescheduled, created, waitlist_promoted, else the new status';
 

@@ -12,14 +12,18 @@
 
 -- The placeholders a template of key may use.
 CREATE OR REPLACE FUNCTION booking.template_placeholders(key pg_catalog.text) RETURNS pg_catalog.text[]
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
   RETURN CASE key
            WHEN 'booking.cancelled' THEN '{client_name,service,local_start,resource,pickup_address,price,refund}'
            WHEN 'booking.confirmed' THEN '{client_name,service,local_start,resource,pickup_address,price}'
            WHEN 'booking.rescheduled' THEN '{client_name,service,local_start,resource,pickup_address,price,previous_local_start}'
            WHEN 'booking.reminder' THEN '{client_name,service,local_start,resource,pickup_address,price}'
          END::pg_catalog.text[];
+END
+$$;
 COMMENT ON FUNCTION booking.template_placeholders(pg_catalog.text) IS
   'the placeholders a template key may use (NULL for an unknown key): client_name, service, local_start (in the org''s zone), resource, pickup_address, price; refund for booking.cancelled; previous_local_start for booking.rescheduled';
 
@@ -120,8 +124,10 @@ CREATE POLICY message_template_staff_write ON booking.message_template FOR ALL
 -- after removing spaces, dots, dashes and parentheses.
 CREATE OR REPLACE FUNCTION booking.channel_address(channel booking.message_channel, address pg_catalog.text)
   RETURNS pg_catalog.text
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
   RETURN CASE
            WHEN address IS NULL THEN NULL
            WHEN channel = 'email' THEN
@@ -130,6 +136,8 @@ CREATE OR REPLACE FUNCTION booking.channel_address(channel booking.message_chann
              CASE WHEN regexp_replace(address, '[ .()-]', '', 'g') ~ '^\+[1-9][0-9]{6,14}$'
                   THEN regexp_replace(address, '[ .()-]', '', 'g') END
          END;
+END
+$$;
 COMMENT ON FUNCTION booking.channel_address(booking.message_channel, pg_catalog.text) IS
   'the address as the channel sends to it (an e-mail address; for sms and whatsapp an E.164 number, separators removed), or NULL if it is not valid for the channel';
 
