@@ -8,7 +8,8 @@
 # Loop: claim a batch (booking.outbox_claim: FOR UPDATE SKIP LOCKED, a lease
 # of 30 s, of each booking only its oldest open event), "send" every event
 # (here: print it; an event whose topic ends in .fail_demo is failed on
-# purpose, to show outbox_fail's back-off), acknowledge what was sent
+# purpose, to show outbox_fail's back-off; a message.queued event is
+# recorded as sent with booking.message_sent), acknowledge what was sent
 # (booking.outbox_ack with the claim id), and when nothing is due wait for
 # NOTIFY booking_outbox (an empty payload, sent at the commit of every
 # transaction that writes events) or 5 s, whichever comes first.  --drain
@@ -62,6 +63,10 @@ while :; do
 			continue
 		fi
 		echo "relay $name: would send event $id $t (attempt $attempts) $payload"
+		if [ "$t" = message.queued ]; then
+			# a message: record the provider's id for it (here a made-up one)
+			q -v p="$payload" -v pid="demo-$id" >/dev/null <<<"SELECT booking.message_sent((:'p'::jsonb ->> 'org_id')::uuid, (:'p'::jsonb ->> 'message_id')::uuid, 'demo', :'pid')"
+		fi
 		ok_ids="$ok_ids${ok_ids:+,}$id"
 	done <<<"$batch_rows"
 	if [ -n "$ok_ids" ]; then

@@ -148,6 +148,9 @@ CREATE OR REPLACE FUNCTION booking.tg_message_address() RETURNS trigger
 DECLARE
   a text := booking.channel_address(NEW.channel, NEW.to_address);
 BEGIN
+  IF booking.writing_as_maintenance() THEN
+    RETURN NEW;                 -- rows written as given (restores, data loads)
+  END IF;
   IF NEW.status = 'queued' THEN
     IF a IS NULL THEN
       RAISE EXCEPTION USING ERRCODE = '22N04',
@@ -172,6 +175,9 @@ CREATE OR REPLACE FUNCTION booking.tg_message_queue() RETURNS trigger
   SET search_path = pg_catalog, pg_temp
   AS $$
 BEGIN
+  IF booking.writing_as_maintenance() THEN
+    RETURN NULL;                -- rows written as given (restores, data loads)
+  END IF;
   INSERT INTO booking.outbox (org_id, topic, payload)
   VALUES (NEW.org_id, 'message.queued',
           jsonb_build_object('message_id', NEW.id, 'org_id', NEW.org_id, 'channel', NEW.channel,
@@ -288,6 +294,9 @@ CREATE OR REPLACE FUNCTION booking.tg_message_booking_event() RETURNS trigger
 DECLARE
   event text := booking.booking_event_of(NEW.from_status, NEW.to_status, NEW.metadata);
 BEGIN
+  IF booking.writing_as_maintenance() THEN
+    RETURN NULL;                -- rows written as given (restores, data loads)
+  END IF;
   IF event IN ('confirmed', 'cancelled', 'rescheduled') THEN
     PERFORM booking.queue_messages(NEW.org_id, NEW.booking_id, 'booking.' || event, NEW.metadata);
   END IF;
