@@ -146,6 +146,23 @@ SELECT pg_temp.try($$SELECT * FROM booking.notifications_after(0, -5)$$) AS nega
 COMMIT;
 SELECT pg_temp.try($$SELECT * FROM booking.notifications_after()$$) AS without_identity;
 
+-- 6b. The runner's transitions notify too (the system acts: nobody is left
+-- out as the actor): a booking loaded as it was (maintenance) that started
+-- 30 minutes ago and was not started becomes a no-show.
+RESET ROLE;
+INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, starts_at, ends_at, currency, status)
+VALUES (:'org', '00000000-0000-0000-0000-0000000018b9', '00000000-0000-0000-0000-0000000018c2', '00000000-0000-0000-0000-0000000018b1',
+        '00000000-0000-0000-0000-0000000018e1', date_trunc('minute', now()) - interval '30 minutes',
+        date_trunc('minute', now()) + interval '90 minutes', 'EUR', 'confirmed');
+INSERT INTO booking.scheduled_transition (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
+SELECT org_id, id, 'no_show', 'no_show', starts_at + interval '15 minutes', '{confirmed}', starts_at, 'no-show check'
+  FROM booking.booking WHERE id = '00000000-0000-0000-0000-0000000018b9';
+SELECT executed >= 1 AS ran FROM booking.run_due_transitions(100);
+SELECT u.full_name AS who, n.kind, n.payload ->> 'as' AS as_, n.payload ->> 'from' AS from_
+  FROM booking.notification n JOIN booking.app_user u ON u.id = n.user_id
+ WHERE n.booking_id = '00000000-0000-0000-0000-0000000018b9' ORDER BY u.full_name;
+SET ROLE regress_msg_app;
+
 -- 7. Bad input: a student may not write a notification; staff may not
 -- notify a user outside the org (23N01).
 BEGIN;
