@@ -204,7 +204,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.run_due_reminders(pg_catalog.int4) IS
-  'run up to max_rows due reminders (oldest first): render the booking.reminder template of the reminder''s channel into a queued message; rows claimed with FOR UPDATE SKIP LOCKED; a booking no longer confirmed, moved or started is skipped; failures retried after 1, 2, 4, 8 minutes, the fifth final. Returns sent, skipped, failed. Run it with run_due_transitions, e.g. every minute from pg_cron';
+  'run up to max_rows due reminders (oldest first): render the booking.reminder template of the reminder''s channel into a queued message; rows claimed with FOR UPDATE SKIP LOCKED; a booking no longer confirmed, moved or started is skipped; failures retried after 1, 2, 4, 8 minutes, the fifth final. Returns sent, skipped, failed. booking.run_due_transitions calls it after the transitions';
 
 DROP POLICY IF EXISTS scheduled_reminder_staff ON booking.scheduled_reminder;
 CREATE POLICY scheduled_reminder_staff ON booking.scheduled_reminder FOR ALL

@@ -71,6 +71,12 @@ RESET ROLE;
 UPDATE booking.scheduled_reminder SET execute_at = now() - interval '1 minute' WHERE processed_at IS NULL;
 SELECT * FROM booking.run_due_reminders(100);
 SELECT * FROM booking.run_due_reminders(100);
+-- the transitions runner sends them too
+INSERT INTO booking.scheduled_reminder (org_id, booking_id, channel, execute_at, expected_starts_at)
+SELECT org_id, id, 'whatsapp', now() - interval '1 minute', starts_at FROM booking.booking WHERE id = '00000000-0000-0000-0000-0000000018d2';
+SELECT count(*) AS reminders_due FROM booking.scheduled_reminder WHERE processed_at IS NULL AND execute_at <= now();
+SELECT count(*) AS ran FROM booking.run_due_transitions(100);
+SELECT count(*) AS reminders_due_after FROM booking.scheduled_reminder WHERE processed_at IS NULL AND execute_at <= now();
 SELECT channel, template_key, to_address, status, subject FROM booking.message ORDER BY channel;
 SELECT pg_temp.try($$SELECT booking.run_due_reminders(0)$$) AS zero_rows;
 -- the e-mail reminders of a booking moved without the life cycle (as maintenance)
