@@ -66,8 +66,6 @@
  *
  * Messaging (issue 18), the 23N../22N.. family:
  *
- *	23N01	notification for a user who is not a	86_messaging.sql
- *			member of its org
  *	23N02	outbox event acknowledged or failed		86_messaging.sql
  *			that the claim does not hold (never
  *			claimed, re-claimed, lease expired)

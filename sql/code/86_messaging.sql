@@ -2,8 +2,9 @@
 -- pull path (through row-level security, safe behind a transaction pooler)
 -- and their real-time path (a trusted relay), and the outbox relay protocol.
 --
--- SQLSTATEs of this file (the 23N../22N.. family of messaging):
---   23N01  a notification for a user who is not a member of its org
+-- SQLSTATEs of this file (the 23N../22N.. family of messaging; a notification
+-- for a user outside its org is 23503, booking.tg_notification_recipient in
+-- 85_triggers.sql):
 --   23N02  an outbox event acknowledged or failed that this claim does not
 --          hold (never claimed, claimed by another relay, or lease expired)
 --   23N03  an outbox event replayed that is not dead
@@ -99,29 +100,6 @@ CREATE OR REPLACE TRIGGER notification_settings BEFORE INSERT OR UPDATE OF setti
   FOR EACH ROW EXECUTE FUNCTION booking.tg_org_notification_settings();
 
 -- Notifications written by the engine -----------------------------------
-
--- A notification's user must be a member of its org (any role).
-CREATE OR REPLACE FUNCTION booking.tg_notification_recipient() RETURNS trigger
-  LANGUAGE plpgsql SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-  AS $$
-BEGIN
-  IF booking.writing_as_maintenance() THEN
-    RETURN NEW;                 -- rows written as given (restores, data loads)
-  END IF;
-  IF NOT EXISTS (SELECT 1 FROM booking.membership m
-                  WHERE m.org_id = NEW.org_id AND m.user_id = NEW.user_id) THEN
-    RAISE EXCEPTION USING ERRCODE = '23N01',
-      MESSAGE = format('notification for user %s, who is not a member of its org', NEW.user_id),
-      HINT = 'Notify members of the org only.';
-  END IF;
-  RETURN NEW;
-END
-$$;
-COMMENT ON FUNCTION booking.tg_notification_recipient() IS
-  'trigger: refuse a notification for a user who is not a member of its org (SQLSTATE 23N01)';
-CREATE OR REPLACE TRIGGER check_recipient BEFORE INSERT OR UPDATE OF user_id, org_id ON booking.notification
-  FOR EACH ROW EXECUTE FUNCTION booking.tg_notification_recipient();
 
 -- The event a history row records: created, rescheduled, waitlist_promoted,
 -- or the new status.

@@ -164,7 +164,7 @@ SELECT u.full_name AS who, n.kind, n.payload ->> 'as' AS as_, n.payload ->> 'fro
 SET ROLE regress_msg_app;
 
 -- 7. Bad input: a student may not write a notification; staff may not
--- notify a user outside the org (23N01).
+-- notify a user outside the org (23503).
 BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000018a5') IS NOT NULL AS acting;
 SELECT pg_temp.try($$INSERT INTO booking.notification (user_id, kind) VALUES ('00000000-0000-0000-0000-0000000018a5', 'booking.created')$$) AS student_writes;
