@@ -8,11 +8,17 @@
 # given by the PG* variables.  The scripts book random overlapping
 # appointments of one instructor on one day from three pickup places
 # (READ COMMITTED and REPEATABLE READ, and booking.book_first_available), take, cancel and re-take seats of one session with a waitlist, and
-# move its capacity up and down.  Every attempt runs in a function that
+# move its capacity up and down; holds of seats, staff confirmations (of
+# holds too), reschedules and the runner of scheduled transitions run
+# among them, and bookings carry idempotency keys that the clients reuse
+# (a retry returns the booking).  Every attempt runs in a function that
 # catches the error and records its SQLSTATE (pgbench would stop a client at
 # the first error).  Then: 0 overlapping active pairs, 0 consecutive
 # appointments closer than their travel time, 0 sessions over
-# capacity, every SQLSTATE documented.  Exit status 1 if a check fails.
+# capacity, 0 waiting entries behind free seats, 0 confirmed bookings still
+# holding, 0 promotions recorded with another booking's scheduled row,
+# every SQLSTATE documented.  Exit status 1 if a check fails.
+# The database is left behind (test/dump_restore.sh dumps it).
 set -eu
 clients=${1:-32}
 seconds=${2:-60}
@@ -76,9 +82,10 @@ END $$;
 -- an appointment on the hot day: a random 5-minute grid start between 08:00 and 16:00
 CREATE FUNCTION bench.appointment(m int, c int) RETURNS void LANGUAGE sql AS $$
   SELECT bench.attempt('appointment', format(
-    $q$SELECT booking.book(%L, '00000000-0000-0000-0000-00000000aa51', %L, '00000000-0000-0000-0000-00000000aa71', pickup_point => %L)$q$,
+    $q$SELECT booking.book(%L, '00000000-0000-0000-0000-00000000aa51', %L, '00000000-0000-0000-0000-00000000aa71', pickup_point => %L,
+                           idempotency_key => %L)$q$,
     md5('client' || c)::uuid, '2031-03-03 08:00+01'::timestamptz + m * interval '5 minutes',
-    (SELECT p FROM bench.place WHERE i = c % 3)));
+    (SELECT p FROM bench.place WHERE i = c % 3), format('a-%s-%s', m, c)));
 $$;
 -- find and book the best slot of the hot day from one of the places
 CREATE FUNCTION bench.first_available(c int) RETURNS void LANGUAGE sql AS $$
@@ -96,8 +103,35 @@ $$;
 -- a seat (or two), joining the waitlist when full
 CREATE FUNCTION bench.seat(c int, n int) RETURNS void LANGUAGE sql AS $$
   SELECT bench.attempt('seat', format(
-    $q$SELECT booking.book(%L, session_id => '00000000-0000-0000-0000-00000000aa91', seats => %s, waitlist => %L)$q$,
-    md5('client' || c)::uuid, n, c % 2 = 0));
+    $q$SELECT booking.book(%L, session_id => '00000000-0000-0000-0000-00000000aa91', seats => %s, waitlist => %L,
+                           idempotency_key => %L)$q$,
+    md5('client' || c)::uuid, n, c % 2 = 0, format('s-%s-%s', c, n)));
+$$;
+-- a held seat (30 minutes), joining the waitlist when full
+CREATE FUNCTION bench.hold_seat(c int) RETURNS void LANGUAGE sql AS $$
+  SELECT bench.attempt('hold_seat', format(
+    $q$SELECT booking.book(%L, session_id => '00000000-0000-0000-0000-00000000aa91', hold_minutes => 30, waitlist => true,
+                           idempotency_key => %L)$q$,
+    md5('client' || c)::uuid, format('h-%s', c)));
+$$;
+-- staff confirm a random pending booking (a hold one time in three)
+CREATE FUNCTION bench.confirm(m int) RETURNS void LANGUAGE sql AS $$
+  SELECT bench.attempt('confirm', format(
+    $q$SELECT booking.transition(id, 'confirmed') FROM booking.booking
+        WHERE id = (SELECT id FROM booking.booking WHERE status = 'pending' AND (hold_expires_at IS NULL OR %L::boolean)
+                     ORDER BY created_at OFFSET %s LIMIT 1)$q$, m % 3 = 0, m % 10));
+$$;
+-- move a random pending appointment of the hot day by 5 to 30 minutes
+CREATE FUNCTION bench.reschedule(m int, d int) RETURNS void LANGUAGE sql AS $$
+  SELECT bench.attempt('reschedule', format(
+    $q$SELECT booking.reschedule(id, starts_at + %L::interval, 'stress') FROM booking.booking
+        WHERE id = (SELECT id FROM booking.booking WHERE resource_id = '00000000-0000-0000-0000-00000000aa71'
+                       AND session_id IS NULL AND status IN ('pending', 'confirmed') ORDER BY starts_at OFFSET %s LIMIT 1)$q$,
+    make_interval(mins => CASE WHEN m % 2 = 0 THEN 5 ELSE -5 END * d), m % 5));
+$$;
+-- the runner of scheduled transitions (and of lapsed holds)
+CREATE FUNCTION bench.runner() RETURNS void LANGUAGE sql AS $$
+  SELECT bench.attempt('runner', 'SELECT booking.run_due_transitions(50)');
 $$;
 -- cancel a random seat (promotes the waitlist)
 CREATE FUNCTION bench.cancel_seat(m int) RETURNS void LANGUAGE sql AS $$
@@ -142,6 +176,22 @@ cat >"$work/cancel_seat.sql" <<'S'
 \set m random(0, 100)
 SELECT bench.cancel_seat(:m);
 S
+cat >"$work/hold_seat.sql" <<'S'
+\set c random(1, 500)
+SELECT bench.hold_seat(:c);
+S
+cat >"$work/confirm.sql" <<'S'
+\set m random(0, 100)
+SELECT bench.confirm(:m);
+S
+cat >"$work/reschedule.sql" <<'S'
+\set m random(0, 100)
+\set d random(1, 6)
+SELECT bench.reschedule(:m, :d);
+S
+cat >"$work/runner.sql" <<'S'
+SELECT bench.runner();
+S
 cat >"$work/capacity.sql" <<'S'
 \set n random(10, 30)
 SELECT bench.capacity(:n);
@@ -150,7 +200,8 @@ S
 echo "== $clients clients, $seconds s, one resource-day and one session"
 pgbench -n -d $db -c "$clients" -j 2 -T "$seconds" -M prepared \
   -f "$work/appointment.sql@30" -f "$work/appointment_rr.sql@10" -f "$work/first_available.sql@10" -f "$work/cancel_appointment.sql@10" \
-  -f "$work/seat.sql@30" -f "$work/cancel_seat.sql@8" -f "$work/capacity.sql@2" 2>&1 \
+  -f "$work/seat.sql@30" -f "$work/cancel_seat.sql@8" -f "$work/capacity.sql@2" \
+  -f "$work/hold_seat.sql@10" -f "$work/confirm.sql@8" -f "$work/reschedule.sql@5" -f "$work/runner.sql@1" 2>&1 \
   | grep -E '^(number of (transactions|failed)|tps|latency average|number of clients)' || true
 
 psql -X -q -d $db <<'SQL'
@@ -193,11 +244,21 @@ check "0 waitlist entries left behind free seats they fit in" "
    WHERE (SELECT min(b.seats) FROM booking.booking b WHERE b.session_id = s.id AND b.status = 'waitlisted'
            AND b.created_at = (SELECT min(w.created_at) FROM booking.booking w WHERE w.session_id = s.id AND w.status = 'waitlisted'))
          <= s.capacity - booking.seats_taken(s.org_id, s.id)"
+check "0 confirmed (or later) bookings still holding" "
+  SELECT count(*) FROM booking.booking
+   WHERE hold_expires_at IS NOT NULL AND booking.status_occupies(status) AND status <> 'pending'"
+check "0 promotions recorded with another booking's scheduled transition" "
+  SELECT count(*) FROM booking.status_history
+   WHERE from_status = 'waitlisted' AND to_status = 'pending' AND metadata ? 'scheduled_transition_id'"
+check "0 pending bookings promoted from the waitlist without a seat" "
+  SELECT count(*) FROM booking.status_history h JOIN booking.booking b ON b.org_id = h.org_id AND b.id = h.booking_id
+   WHERE h.from_status = 'waitlisted' AND h.to_status = 'pending' AND b.hold_expires_at <= h.created_at"
 check "every error is a documented SQLSTATE" "
   SELECT count(*) FROM bench.outcome
    WHERE sqlstate NOT IN ('00000', '23P01', '23K01', '23K02', '23K03', '23K04', '23K05', '23K06', '23K07', '23K08',
                           '23K09', '23K10', '23K11', '23K12', '23K13', '23K14', '23K15',
-                          '22K01', '22K02', '22K03', '22K04', '22K05', '40001', '40P01', 'P0002')"
+                          '22K01', '22K02', '22K03', '22K04', '22K05', '40001', '40P01', 'P0002',
+                          '22023', '55000')"
 check "at least one attempt of each kind succeeded" "
-  SELECT 7 - count(DISTINCT script) FROM bench.outcome WHERE sqlstate = '00000'"
+  SELECT 11 - count(DISTINCT script) FROM bench.outcome WHERE sqlstate = '00000'"
 exit $fail
