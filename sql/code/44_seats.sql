@@ -97,6 +97,9 @@ BEGIN
   IF NOT FOUND THEN
     RETURN 0;
   END IF;
+  -- Seats of lapsed holds are free: expire those holds first, so that no
+  -- seat is counted twice (their own promotion round finds this one's work).
+  PERFORM booking.expire_holds(promote_waitlist.org_id, NULL, promote_waitlist.session_id, NULL);
   LOOP
     SELECT b.id INTO candidate FROM booking.booking b
      WHERE b.org_id OPERATOR(pg_catalog.=) promote_waitlist.org_id

@@ -145,8 +145,14 @@ BEGIN
     NEW.resource_id := COALESCE(NEW.resource_id, ses.resource_id);
     NEW.service_id := COALESCE(NEW.service_id, ses.service_id);
     NEW.currency := COALESCE(NEW.currency, ses.currency);
-    IF NEW.starts_at OPERATOR(pg_catalog.<>) ses.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) ses.ends_at
-       OR NEW.resource_id OPERATOR(pg_catalog.<>) ses.resource_id OR NEW.service_id OPERATOR(pg_catalog.<>) ses.service_id THEN
+    -- Checked when the row's session, times, resource or service are
+    -- written; a change of status only (a hold expired while the session is
+    -- being moved, before this row's turn comes) keeps them (issue 14).
+    IF (is_insert OR NEW.session_id IS DISTINCT FROM OLD.session_id
+        OR NEW.starts_at IS DISTINCT FROM OLD.starts_at OR NEW.ends_at IS DISTINCT FROM OLD.ends_at
+        OR NEW.resource_id IS DISTINCT FROM OLD.resource_id OR NEW.service_id IS DISTINCT FROM OLD.service_id)
+       AND (NEW.starts_at OPERATOR(pg_catalog.<>) ses.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) ses.ends_at
+            OR NEW.resource_id OPERATOR(pg_catalog.<>) ses.resource_id OR NEW.service_id OPERATOR(pg_catalog.<>) ses.service_id) THEN
       RAISE EXCEPTION USING ERRCODE = '22K02',
         MESSAGE = 'booking does not match its session',
         DETAIL = pg_catalog.format('Session %s runs %s to %s with resource %s and service %s.',

@@ -518,13 +518,16 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = pg_catalog.format('max_rows must be at least 1, not %s', COALESCE(max_rows::pg_catalog.text, 'null'));
   END IF;
-  -- Seats of lapsed holds in a session with a waitlist go to the waitlist
-  -- now, not when the next writer comes (issue 14).  First, while this
+  -- Seats of lapsed holds (held seats, or waiting entries whose hold
+  -- lapsed) in a session with a waitlist go to the waitlist now, not when
+  -- the next writer comes (issue 14): booking.promote_waitlist expires them
+  -- and promotes.  First, while this
   -- transaction holds no booking yet (waiting for a session's lock here
   -- cannot deadlock with another runner).
   FOR w IN
     SELECT DISTINCT h.org_id, h.session_id FROM booking.booking h
-     WHERE h.session_id IS NOT NULL AND h.status OPERATOR(pg_catalog.=) 'pending'::booking.booking_status
+     WHERE h.session_id IS NOT NULL
+       AND h.status OPERATOR(pg_catalog.=) ANY ('{pending,waitlisted}'::booking.booking_status[])
        AND h.hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()
        AND EXISTS (SELECT 1 FROM booking.booking x
                     WHERE x.org_id OPERATOR(pg_catalog.=) h.org_id AND x.session_id OPERATOR(pg_catalog.=) h.session_id
@@ -532,7 +535,7 @@ BEGIN
      LIMIT max_rows
   LOOP
     BEGIN
-      n := booking.expire_holds(w.org_id, NULL, w.session_id, NULL);
+      n := booking.promote_waitlist(w.org_id, w.session_id);
       executed := executed OPERATOR(pg_catalog.+) n;
     EXCEPTION WHEN OTHERS THEN
       failed := failed OPERATOR(pg_catalog.+) 1;
@@ -592,7 +595,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.run_due_transitions(pg_catalog.int4) IS
-  'run up to max_rows due scheduled transitions (oldest first) as the system: rows are claimed with FOR UPDATE SKIP LOCKED, so concurrent runners never take the same row; a row whose booking has moved on (status not expected, rescheduled, or already there) is skipped; a failure is recorded (attempts, last_error) and retried after 1, 2, 4, 8 minutes, the fifth is final (outcome failed); a booking locked by another transaction is deferred to the next run. Before them, the lapsed holds of sessions with a waitlist are expired (their seats promote the waitlist; counted as executed). Returns executed, skipped, failed, deferred. Run it in READ COMMITTED, e.g. every minute from pg_cron';
+  'run up to max_rows due scheduled transitions (oldest first) as the system: rows are claimed with FOR UPDATE SKIP LOCKED, so concurrent runners never take the same row; a row whose booking has moved on (status not expected, rescheduled, or already there) is skipped; a failure is recorded (attempts, last_error) and retried after 1, 2, 4, 8 minutes, the fifth is final (outcome failed); a booking locked by another transaction is deferred to the next run. Before them, the waitlists of sessions with a lapsed hold are promoted (booking.promote_waitlist expires the lapsed holds; promotions counted as executed). Returns executed, skipped, failed, deferred. Run it in READ COMMITTED, e.g. every minute from pg_cron';
 
 -- The helpers that write (schedules, refunds) run only inside the
 -- life-cycle trigger, as the extension owner.

@@ -16,11 +16,11 @@ DROP FUNCTION IF EXISTS booking.lock_resource_days(pg_catalog.uuid, pg_catalog.u
 DROP FUNCTION IF EXISTS booking.lock_resource_day(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date);
 
 -- Issue 14: seats, holds and the waitlist.
--- The runner expires the lapsed holds of sessions with a waitlist
--- (booking.run_due_transitions); this index finds them.
+-- The runner promotes the waitlists of sessions with a lapsed hold
+-- (booking.run_due_transitions); this index finds those holds.
 CREATE INDEX booking_session_hold_idx ON booking.booking (hold_expires_at)
-  WHERE session_id IS NOT NULL AND status OPERATOR(pg_catalog.=) 'pending'::booking.booking_status
-    AND hold_expires_at IS NOT NULL;
+  WHERE session_id IS NOT NULL AND hold_expires_at IS NOT NULL
+    AND status OPERATOR(pg_catalog.=) ANY ('{pending,waitlisted}'::booking.booking_status[]);
 -- A waitlisted booking now expires when its session starts (a scheduled
 -- transition, booking.lifecycle_schedule): the waiting entries of 0.1.0 get
 -- theirs.

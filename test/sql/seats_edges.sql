@@ -163,17 +163,17 @@ SELECT status, hold_expires_at IS NOT NULL AS held FROM booking.booking WHERE id
 
 -- A waiting entry whose hold lapsed while it waited expires instead of
 -- becoming a pending booking that takes no seat; the next in line gets the
--- seat.  Session 6 (capacity 3), loaded as data: client 9's request for 2
+-- seat.  Session 6 (capacity 3), loaded as data: client 9's request for 3
 -- seats, whose expiry is due; client 1 waits for 2 with a hold that lapsed,
--- client 2 for 1.
+-- client 2 for 1.  The runner first clears the lapsed hold off the
+-- waitlist, then expires client 9's request, which promotes client 2.
 INSERT INTO booking.booking (org_id, id, client_id, session_id, status, seats, currency, created_at, hold_expires_at) VALUES
-  (:'org', '00000000-0000-0000-0000-0000000014d7', pg_temp.cid(9), pg_temp.sid(6), 'pending', 2, 'EUR', now() - interval '3 hours', NULL),
+  (:'org', '00000000-0000-0000-0000-0000000014d7', pg_temp.cid(9), pg_temp.sid(6), 'pending', 3, 'EUR', now() - interval '3 hours', NULL),
   (:'org', '00000000-0000-0000-0000-0000000014d8', pg_temp.cid(1), pg_temp.sid(6), 'waitlisted', 2, 'EUR', now() - interval '2 hours', now() - interval '1 minute'),
   (:'org', '00000000-0000-0000-0000-0000000014d9', pg_temp.cid(2), pg_temp.sid(6), 'waitlisted', 1, 'EUR', now() - interval '1 hour', NULL);
 INSERT INTO booking.scheduled_transition (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
 SELECT org_id, id, 'expiry', 'expired', now() - interval '1 minute', '{pending}', starts_at, 'not confirmed within 60 minutes'
   FROM booking.booking WHERE id = '00000000-0000-0000-0000-0000000014d7';
--- the runner expires client 9's request, which frees two seats
 SELECT executed >= 1 AS ran FROM booking.run_due_transitions(1000);
 SELECT * FROM pg_temp.seats(6);
 -- every status change of session 6 with its own reason: the promotion's is
