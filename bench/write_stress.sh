@@ -42,6 +42,10 @@ psql -X -q -v ON_ERROR_STOP=1 -d $db <<'SQL'
 SET client_min_messages = warning;
 CREATE EXTENSION booking CASCADE;
 CREATE SCHEMA bench;
+-- the hot day: the Monday two weeks ahead, in Berlin (any day the bench runs)
+CREATE TABLE bench.day AS SELECT (date_trunc('week', now() AT TIME ZONE 'Europe/Berlin') + interval '14 days')::date AS monday;
+CREATE FUNCTION bench.at(t time) RETURNS timestamptz LANGUAGE sql STABLE
+  AS $$ SELECT (monday + t) AT TIME ZONE 'Europe/Berlin' FROM bench.day $$;
 INSERT INTO booking.app_user (id, email, full_name) VALUES ('00000000-0000-0000-0000-00000000aa01', 'owner@stress.example', 'Owner');
 INSERT INTO booking.org (id, name, time_zone, currency) VALUES ('00000000-0000-0000-0000-00000000aa00', 'Stress', 'Europe/Berlin', 'EUR');
 INSERT INTO booking.membership (org_id, user_id, role) VALUES ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa01', 'owner');
@@ -56,7 +60,7 @@ INSERT INTO booking.client (org_id, id, full_name)
 SELECT '00000000-0000-0000-0000-00000000aa00', md5('client' || n)::uuid, 'Client ' || n FROM generate_series(1, 500) n;
 INSERT INTO booking.session (org_id, id, resource_id, service_id, title, starts_at, ends_at, capacity, currency) VALUES
   ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa91', '00000000-0000-0000-0000-00000000aa72',
-   '00000000-0000-0000-0000-00000000aa52', 'Hot session', '2031-03-03 18:00+01', '2031-03-03 20:00+01', 20, 'EUR');
+   '00000000-0000-0000-0000-00000000aa52', 'Hot session', bench.at('18:00'), bench.at('20:00'), 20, 'EUR');
 -- The hot instructor works 08:00-18:00 on the hot Monday (a 5-minute grid);
 -- pickups are at one of three places 0, 25 and 40 minutes apart, so the
 -- travel gap is tested too.
@@ -93,13 +97,14 @@ CREATE FUNCTION bench.appointment(m int, c int) RETURNS void LANGUAGE sql AS $$
   SELECT bench.attempt('appointment', format(
     $q$SELECT booking.book(%L, '00000000-0000-0000-0000-00000000aa51', %L, '00000000-0000-0000-0000-00000000aa71', pickup_point => %L,
                            idempotency_key => %L)$q$,
-    md5('client' || c)::uuid, '2031-03-03 08:00+01'::timestamptz + m * interval '5 minutes',
+    md5('client' || c)::uuid, bench.at('08:00') + m * interval '5 minutes',
     (SELECT p FROM bench.place WHERE i = c % 3), format('a-%s-%s', m, c)));
 $$;
 -- find and book the best slot of the hot day from one of the places
 CREATE FUNCTION bench.first_available(c int) RETURNS void LANGUAGE sql AS $$
   SELECT bench.attempt('first_available', format(
-    $q$SELECT booking.book_first_available('00000000-0000-0000-0000-00000000aa51', '[2031-03-03 08:00+01, 2031-03-03 18:00+01)', %L, %L)$q$,
+    $q$SELECT booking.book_first_available('00000000-0000-0000-0000-00000000aa51', %L, %L, %L)$q$,
+    tstzrange(bench.at('08:00'), bench.at('18:00')),
     (SELECT p FROM bench.place WHERE i = c % 3), md5('client' || c)::uuid));
 $$;
 -- cancel a random active appointment of the hot day

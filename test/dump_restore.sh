@@ -88,7 +88,7 @@ BEGIN;
 SET LOCAL booking.identity = '00000000-0000-0000-0000-00000000aa00 00000000-0000-0000-0000-00000000aa01 owner';
 INSERT INTO booking.session (org_id, id, resource_id, service_id, title, starts_at, ends_at, capacity, currency) VALUES
   ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa92', '00000000-0000-0000-0000-00000000aa72',
-   '00000000-0000-0000-0000-00000000aa52', 'Small session', '2031-03-03 20:00+01', '2031-03-03 22:00+01', 1, 'EUR');
+   '00000000-0000-0000-0000-00000000aa52', 'Small session', bench.at('20:00'), bench.at('22:00'), 1, 'EUR');
 SELECT booking.book(md5('client' || n)::uuid, session_id => '00000000-0000-0000-0000-00000000aa92', hold_minutes => 30,
                     waitlist => true, idempotency_key => 'small-' || n)
   FROM generate_series(1, 3) n;
