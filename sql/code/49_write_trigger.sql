@@ -47,6 +47,9 @@
 -- timing, then by name); test/pgtap/schema.sql holds the same list:
 --
 --   BEFORE INSERT OR UPDATE, each row:
+--     0. a1_org_guard, a2_column_owner (86_guards.sql) the row's org is the
+--                           acting org; money, holds, overrides, author
+--                           written only by staff or the engine
 --     1. lifecycle_check    (96_lifecycle_api.sql) the transition is allowed
 --                           for the acting user or the system; refusals 23K..
 --                           of the life cycle; cancellation and reschedule
