@@ -106,8 +106,9 @@ SELECT is((SELECT requires FROM pg_available_extension_versions WHERE name = 'bo
           '{btree_gist,postgis}'::name[], 'booking requires btree_gist and postgis only (pgrouting stays optional)');
 
 SELECT indexes_are('booking', 'booking', ARRAY['booking_pkey', 'booking_org_id_idempotency_key_key', 'booking_no_overlap',
-  'booking_org_start_idx', 'booking_resource_start_idx', 'booking_client_start_idx', 'booking_session_idx'],
-  'bookings are indexed by (org, start), (org, instructor, start), (org, student, start)');
+  'booking_org_start_idx', 'booking_resource_start_idx', 'booking_client_start_idx', 'booking_session_idx',
+  'booking_session_hold_idx'],
+  'bookings are indexed by (org, start), (org, instructor, start), (org, student, start), and the holds of sessions (the runner)');
 SELECT has_index('booking', 'payment', 'payment_org_status_idx', ARRAY['org_id', 'status'], 'payments by (org, status)');
 SELECT has_index('booking', 'trip_point', 'trip_point_trip_ts_idx', ARRAY['org_id', 'trip_id', 'ts'], 'trip points by (trip, ts)');
 
