@@ -141,7 +141,8 @@ booking_explain_slot(PG_FUNCTION_ARGS)
 				 errmsg("resource_id, service_id and starts_at must not be null")));
 	start = PG_GETARG_TIMESTAMPTZ(2);
 	in = booking_solver_input_at(NULL, PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), start,
-								 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3), NULL);
+								 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3),
+								 (Datum) 0, true, NULL);
 	r = booking_solver_explain(in, start, out, lengthof(out), &n, &truncated);
 
 	/* conflicting bookings are named to staff and the resource's own user */

@@ -145,7 +145,8 @@ extern SolveInput *booking_solver_input(const pg_uuid_t *org, const pg_uuid_t *r
 										bool pickup_null, const pg_uuid_t *exclude);
 extern SolveInput *booking_solver_input_at(const pg_uuid_t *org, const pg_uuid_t *resource,
 										   const pg_uuid_t *service, TimestampTz start, Datum pickup,
-										   bool pickup_null, const pg_uuid_t *exclude);
+										   bool pickup_null, Datum dropoff, bool dropoff_null,
+										   const pg_uuid_t *exclude);
 
 /* solver.c */
 extern void booking_solver_error(SlotsError err, const SlotsFault *fault);
