@@ -116,7 +116,11 @@ SELECT wd.n, wd.d,
  GROUP BY wd.n, wd.d, wd.lo, wd.hi;
 ANALYZE walk_open;
 SELECT setseed(0.16);
-CREATE TEMP TABLE walk_sample AS SELECT * FROM walk_case ORDER BY random() LIMIT 1000;
+-- 1,000 random days, and the skipped date of Pacific/Apia
+CREATE TEMP TABLE walk_sample AS
+SELECT * FROM (SELECT * FROM walk_case ORDER BY random() LIMIT 1000) x
+UNION
+SELECT c.* FROM walk_case c WHERE c.zone = 'Pacific/Apia' AND c.day = '2011-12-30';
 CREATE TEMP TABLE walk_cmp (n int, day date, same bool);
 DO $$
 DECLARE c record; cur int := -1; r tstzrange; a timestamptz[]; b timestamptz[];
