@@ -69,6 +69,7 @@ typedef struct SolveInput
 	int			ndays;
 	SlotsSegment *segments;		/* ndays * SLOTS_MAX_SEGMENTS */
 	int		   *nsegments;
+	int64	   *day_start;		/* the first instant of each date */
 	int64	   *day_end;
 	/* the service */
 	pg_uuid_t	service;

@@ -390,6 +390,46 @@ local_offset(int64 local, pg_tz *tz)
 	return -(int64) west * USECS_PER_SEC;
 }
 
+/* The UTC offset (microseconds east) in effect at instant t in zone tz. */
+static int64
+instant_offset(int64 t, pg_tz *tz)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tzoff;
+
+	if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, tz) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	return -(int64) tzoff * USECS_PER_SEC;
+}
+
+/*
+ * The first instant of local date "date": (date + '00:00') AT TIME ZONE tz,
+ * or earlier when local midnight happens twice (the first pass, at the
+ * offset before the change), so that every instant belongs to the day of
+ * its local date.
+ */
+static int64
+date_start(pg_tz *tz, DateADT date)
+{
+	int64		midnight = (int64) date * USECS_PER_DAY;
+	int64		t = midnight - local_offset(midnight, tz);
+	int			i;
+
+	/* while the instant before is already on the date, midnight came earlier */
+	for (i = 0; i < 4; i++)
+	{
+		int64		off = instant_offset(t - 1, tz);
+
+		if (t - 1 + off < midnight)
+			break;
+		t = midnight - off;
+	}
+	return t;
+}
+
 static int
 cmp_int64(const void *a, const void *b)
 {
@@ -406,7 +446,7 @@ cmp_int64(const void *a, const void *b)
  * PostgreSQL itself applies to the segment's first local time.
  */
 static void
-day_map(pg_tz *tz, DateADT date, SlotsSegment *seg, int *nseg, int64 *end)
+day_map(pg_tz *tz, DateADT date, SlotsSegment *seg, int *nseg, int64 *start, int64 *end)
 {
 	int64		midnight = (int64) date * USECS_PER_DAY;
 	int64		cuts[2 * SLOTS_MAX_SEGMENTS + 2];
@@ -466,7 +506,8 @@ day_map(pg_tz *tz, DateADT date, SlotsSegment *seg, int *nseg, int64 *end)
 			break;
 	}
 	*nseg = n;
-	*end = midnight + USECS_PER_DAY - local_offset(midnight + USECS_PER_DAY, tz);
+	*start = date_start(tz, date);
+	*end = date_start(tz, date + 1);
 }
 
 /* The org query's row. */
@@ -571,10 +612,11 @@ load_org_and_service(SolveInput *in, const pg_uuid_t *service, const pg_uuid_t *
 	in->ndays = last_date - in->first_date + 1;
 	in->segments = palloc(sizeof(SlotsSegment) * SLOTS_MAX_SEGMENTS * in->ndays);
 	in->nsegments = palloc(sizeof(int) * in->ndays);
+	in->day_start = palloc(sizeof(int64) * in->ndays);
 	in->day_end = palloc(sizeof(int64) * in->ndays);
 	for (i = 0; i < in->ndays; i++)
 		day_map(in->tz, in->first_date + i, &in->segments[i * SLOTS_MAX_SEGMENTS],
-				&in->nsegments[i], &in->day_end[i]);
+				&in->nsegments[i], &in->day_start[i], &in->day_end[i]);
 }
 
 static ResourceInput *
@@ -810,6 +852,7 @@ build_days(SolveInput *in)
 
 			day->date = date;
 			day->kind = SLOTS_DAY_REGULAR;
+			day->start = in->day_start[d];
 			day->end = in->day_end[d];
 			day->segments = &in->segments[d * SLOTS_MAX_SEGMENTS];
 			day->nsegments = in->nsegments[d];

@@ -491,7 +491,7 @@ check_day(const SlotsDay *day, const SlotsDay *prev, int *element)
 	err = check_day_map(day, element);
 	if (err != SLOTS_OK)
 		return err;
-	start = map_local(day, (int64_t) day->date * SLOTS_USECS_PER_DAY, 0);
+	start = day->start;
 	if (!time_ok(start))
 		return SLOTS_ERR_TIME;
 	if (day->end < start ||
@@ -755,7 +755,7 @@ build_day(SlotsSolver *sv, int d, Span *pool, void *scratch)
 	int			i;
 
 	st->midnight = (int64_t) day->date * SLOTS_USECS_PER_DAY;
-	st->start = map_local(day, st->midnight, 0);
+	st->start = day->start;
 	st->open = pool;
 	st->hours = pool + 2 * w;
 	st->breaks = pool + 3 * w;

@@ -36,8 +36,8 @@
  *	   earliest_start > latest_start is allowed and leaves no slot.
  *
  *  3. The local day of s is the listed day whose span [start, end) contains
- *	   s (see THE DAY MAP; start is local 00:00, end is local 24:00; a date
- *	   the calendar skips has an empty span and contains nothing).  An
+ *	   s (see THE DAY MAP; the span holds the instants of the local date; a
+ *	   date the calendar skips has an empty span and contains nothing).  An
  *	   instant in no listed day's span is outside working hours.  Rules 4-6
  *	   use that day; a slot never spans two local days: a window that ends in
  *	   a gap at the end of the day (America/Nuuk 2027-03-27, [21:00, 23:50))
@@ -81,7 +81,7 @@
  *	   max_bookings.  Every busy item counts (the glue passes active bookings,
  *	   unexpired holds and scheduled sessions).  When local midnight happens
  *	   twice (America/Havana 2027-11-07), the first pass of the repeated hour
- *	   lies in the previous day's span and counts there.
+ *	   is the new date's (its span starts there) and counts there.
  *
  *  7. Buffers (against every busy item).  The resource is occupied by a
  *	   booking from its start minus its buffer_before to its end plus its
@@ -155,12 +155,16 @@
  *		[00:00, 02:00) +1h, [02:00, 03:00) +1h (nonexistent), [03:00, 24:00) +2h
  * with span [2024-03-30 23:00Z, 2024-03-31 22:00Z); on 2024-10-27
  *		[00:00, 02:00) +2h, [02:00, 24:00) +1h (02:00-03:00 repeated)
- * with span [2024-10-26 22:00Z, 2024-10-27 23:00Z).  The span is
- *		start = abs(00:00) = (date + '00:00') AT TIME ZONE zone,
- *		end   = (date + 1 + '00:00') AT TIME ZONE zone,
- * start is derived from the first segment and end is passed in; end ==
- * start is a date the calendar skips (Pacific/Apia 2011-12-30: 10:00Z to
- * 10:00Z), which offers nothing.  Listed
+ * with span [2024-10-26 22:00Z, 2024-10-27 23:00Z).  The span is passed in
+ * (start and end): the instants whose local date is the day's,
+ *		start = (date + '00:00') AT TIME ZONE zone, except when local midnight
+ *				happens twice (America/Havana 2027-11-07: 00:00 at -04, then
+ *				again at -05): the first pass, 04:00Z, at the offset before,
+ *		end   = the start of date + 1.
+ * So local 24:00 (mapped to end) can be before the mapping of the next
+ * date's 00:00, and a grid time or window mapped past end is clipped away.
+ * end == start is a date the calendar skips (Pacific/Apia 2011-12-30:
+ * 10:00Z to 10:00Z), which offers nothing.  Listed
  * days have increasing dates and spans that do not overlap (consecutive
  * dates give adjacent spans).  Everything a day contributes (hours, grid
  * points) is clipped to its span, so each instant belongs to at most one
@@ -308,7 +312,8 @@ typedef struct SlotsDay
 {
 	int32_t		date;			/* days since 2000-01-01, as DateADT */
 	SlotsDayKind kind;
-	int64_t		end;			/* (date + 1 + '00:00') AT TIME ZONE zone */
+	int64_t		start;			/* the first instant of the date, see THE DAY MAP */
+	int64_t		end;			/* the first instant of the next date */
 	const SlotsSegment *segments;	/* the day map, see above */
 	int			nsegments;
 	const SlotsWindow *windows; /* any order; may overlap */

@@ -132,6 +132,23 @@ END;
 COMMENT ON FUNCTION slots_ref.travel_minutes(geography, geography, timestamptz) IS
   'booking.travel_time minutes clamped to 0..1440; 0 when either point is NULL';
 
+-- The first instant of local date d: (d + 00:00) AT TIME ZONE tz, or, when
+-- the instant before it already has local date d (midnight happens twice),
+-- the first pass of midnight, at the offset in effect before the change.
+CREATE FUNCTION slots_ref.date_start(d date, tz text)
+  RETURNS timestamptz
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT CASE WHEN (p AT TIME ZONE tz) >= d::timestamp
+              THEN (d::timestamp - ((p AT TIME ZONE tz) - (p AT TIME ZONE 'UTC'))) AT TIME ZONE 'UTC'
+              ELSE a END
+    FROM (SELECT (d + '00:00'::time) AT TIME ZONE tz AS a) x,
+         LATERAL (SELECT x.a - '1 microsecond'::interval AS p) y
+$$;
+COMMENT ON FUNCTION slots_ref.date_start(date, text) IS
+  'the first instant whose local date in tz is d: so every instant belongs to the day of its local date';
+
 CREATE FUNCTION slots_ref.available_slots(
     resource_id uuid, service_id uuid, during tstzrange, pickup geography DEFAULT NULL)
   RETURNS TABLE (starts_at timestamptz, ends_at timestamptz)
@@ -143,11 +160,12 @@ BEGIN ATOMIC
       FROM slots_ref.request(available_slots.resource_id, available_slots.service_id, available_slots.during) AS r
   ),
   -- every local date from the day before the range's first local date to
-  -- its last, with its span [local 00:00, next local 00:00)
+  -- its last, with its span: from its first instant to the next date's (the
+  -- instants whose local date it is)
   days AS MATERIALIZED (
     SELECT d.day,
-           pg_catalog.tstzrange((d.day OPERATOR(pg_catalog.+) '00:00'::time) AT TIME ZONE q.tz,
-                                ((d.day OPERATOR(pg_catalog.+) 1) OPERATOR(pg_catalog.+) '00:00'::time) AT TIME ZONE q.tz) AS span
+           pg_catalog.tstzrange(slots_ref.date_start(d.day, q.tz),
+                                slots_ref.date_start(d.day OPERATOR(pg_catalog.+) 1, q.tz)) AS span
       FROM req q
      CROSS JOIN LATERAL (
        SELECT (pg_catalog.lower(available_slots.during) AT TIME ZONE q.tz)::date AS first_day,
