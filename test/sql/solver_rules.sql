@@ -1,7 +1,8 @@
 -- The solver's rules where issue 16 found the README and the code apart:
 -- a dropoff without a pickup, exclusive and open bounds of exception hours,
 -- NULL arguments of free_time, travel longer than a day, sessions and the
--- daily maximum, exception days and the weekday's limits, a skipped date.
+-- daily maximum, exception days and the weekday's limits, a skipped date, a
+-- midnight that happens twice, a window ending in a skipped hour.
 -- The solver's clock is fixed with booking.solver_now (superuser), so the
 -- dates are explicit and the output does not depend on the day it runs.
 SET client_min_messages = warning;
@@ -132,6 +133,50 @@ SELECT booking.free_time('00000000-0000-0000-0000-0000000016e4', '[2011-12-29 10
 
 COMMIT;
 
+-- 3. America/Havana repeats local midnight on Sunday 2027-11-07 (01:00 -04
+-- back to 00:00 -05): a booking at 04:15Z is Sunday 00:15 and fills Sunday
+-- (at most one a day), not Saturday, which ends at 04:00Z.
+-- 4. America/Nuuk skips Saturday 2027-03-27 23:00-24:00: a window
+-- [21:00,23:50) ends with the day at 01:00Z (Sunday 00:00), so 00:30Z for an
+-- hour is outside the hours.
+INSERT INTO booking.org (id, name, time_zone, currency, min_notice_minutes, booking_horizon_days, slot_step_minutes) VALUES
+  ('00000000-0000-0000-0000-000000001603', 'rules Havana', 'America/Havana', 'EUR', 0, 3660, 60),
+  ('00000000-0000-0000-0000-000000001604', 'rules Nuuk', 'America/Nuuk', 'EUR', 0, 3660, 30);
+INSERT INTO booking.membership (org_id, user_id, role) VALUES
+  ('00000000-0000-0000-0000-000000001603', '00000000-0000-0000-0000-0000000016a1', 'admin'),
+  ('00000000-0000-0000-0000-000000001604', '00000000-0000-0000-0000-0000000016a1', 'admin');
+INSERT INTO booking.resource (org_id, id, display_name) VALUES
+  ('00000000-0000-0000-0000-000000001603', '00000000-0000-0000-0000-0000000016e5', 'R5'),
+  ('00000000-0000-0000-0000-000000001604', '00000000-0000-0000-0000-0000000016e6', 'R6');
+INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES
+  ('00000000-0000-0000-0000-000000001603', '00000000-0000-0000-0000-0000000016f3', 'Lesson', 30),
+  ('00000000-0000-0000-0000-000000001604', '00000000-0000-0000-0000-0000000016f4', 'Lesson', 60);
+INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours, max_bookings_per_day) VALUES
+  ('00000000-0000-0000-0000-000000001603', '00000000-0000-0000-0000-0000000016e5', 6, '[20:00,24:00)', 1),
+  ('00000000-0000-0000-0000-000000001603', '00000000-0000-0000-0000-0000000016e5', 7, '[00:00,03:00)', 1),
+  ('00000000-0000-0000-0000-000000001604', '00000000-0000-0000-0000-0000000016e6', 6, '[21:00,23:50)', NULL);
+INSERT INTO booking.client (org_id, id, full_name) VALUES
+  ('00000000-0000-0000-0000-000000001603', '00000000-0000-0000-0000-0000000016c3', 'Student');
+INSERT INTO booking.booking (org_id, resource_id, service_id, client_id, starts_at, ends_at, status, currency) VALUES
+  ('00000000-0000-0000-0000-000000001603', '00000000-0000-0000-0000-0000000016e5', '00000000-0000-0000-0000-0000000016f3',
+   '00000000-0000-0000-0000-0000000016c3', '2027-11-07 04:15Z', '2027-11-07 04:45Z', 'confirmed', 'EUR');
+SET booking.solver_now = '2027-03-01 00:00+00';
+BEGIN;
+SELECT booking.act_as('00000000-0000-0000-0000-000000001603', '00000000-0000-0000-0000-0000000016a1');
+SELECT to_char(starts_at AT TIME ZONE 'America/Havana', 'Dy YYYY-MM-DD HH24:MI') AS havana_local, starts_at
+  FROM booking.available_slots('00000000-0000-0000-0000-0000000016e5', '00000000-0000-0000-0000-0000000016f3',
+                               '[2027-11-06 00:00Z, 2027-11-08 12:00Z)');
+SELECT reason FROM booking.explain_slot('00000000-0000-0000-0000-0000000016e5', '00000000-0000-0000-0000-0000000016f3', '2027-11-07 05:00Z');
+COMMIT;
+BEGIN;
+SELECT booking.act_as('00000000-0000-0000-0000-000000001604', '00000000-0000-0000-0000-0000000016a1');
+SELECT to_char(starts_at AT TIME ZONE 'America/Nuuk', 'Dy HH24:MI') AS nuuk_local, starts_at, ends_at
+  FROM booking.available_slots('00000000-0000-0000-0000-0000000016e6', '00000000-0000-0000-0000-0000000016f4',
+                               '[2027-03-27 12:00Z, 2027-03-28 12:00Z)');
+SELECT reason FROM booking.explain_slot('00000000-0000-0000-0000-0000000016e6', '00000000-0000-0000-0000-0000000016f4', '2027-03-28 00:30Z');
+COMMIT;
+RESET booking.solver_now;
+
 -- booking.solver_now is for superusers only
 CREATE ROLE regress_rules_app;
 SET ROLE regress_rules_app;
@@ -140,7 +185,7 @@ RESET ROLE;
 DROP ROLE regress_rules_app;
 
 RESET booking.solver_now;
-DELETE FROM booking.booking WHERE org_id IN ('00000000-0000-0000-0000-000000001601', '00000000-0000-0000-0000-000000001602');
+DELETE FROM booking.booking WHERE org_id IN ('00000000-0000-0000-0000-000000001601', '00000000-0000-0000-0000-000000001603');
 DELETE FROM booking.session WHERE org_id = '00000000-0000-0000-0000-000000001601';
-DELETE FROM booking.org WHERE id IN ('00000000-0000-0000-0000-000000001601', '00000000-0000-0000-0000-000000001602');
+DELETE FROM booking.org WHERE name LIKE 'rules %';
 DELETE FROM booking.app_user WHERE id = '00000000-0000-0000-0000-0000000016a1';
