@@ -4,6 +4,41 @@
 -- request returns the existing booking, even when two transactions send it
 -- at once; with another request it is an error (23K03).
 
+-- The price booking.book gives a booking: the session's price per seat, or
+-- the service's on the org's default rate card, times the seats, split by
+-- the org's platform fee.  The column-owner trigger of booking
+-- (sql/code/86_guards.sql) accepts exactly this price (or none) from a
+-- writer below staff.
+CREATE OR REPLACE FUNCTION booking.book_price(org_id pg_catalog.uuid, service_id pg_catalog.uuid,
+                                   session_id pg_catalog.uuid, seats pg_catalog.int4,
+                                   OUT price_cents pg_catalog.int8, OUT platform_fee_cents pg_catalog.int8,
+                                   OUT resource_share_cents pg_catalog.int8)
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  unit_price pg_catalog.int8;
+  fee_bps pg_catalog.int4;
+BEGIN
+  SELECT o.platform_fee_bps INTO fee_bps FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) book_price.org_id;
+  IF book_price.session_id IS NOT NULL THEN
+    SELECT s.price_cents INTO unit_price FROM booking.session s
+     WHERE s.org_id OPERATOR(pg_catalog.=) book_price.org_id AND s.id OPERATOR(pg_catalog.=) book_price.session_id;
+  ELSE
+    SELECT i.price_cents INTO unit_price
+      FROM booking.rate_card c JOIN booking.rate_card_item i
+        ON i.org_id OPERATOR(pg_catalog.=) c.org_id AND i.rate_card_id OPERATOR(pg_catalog.=) c.id
+     WHERE c.org_id OPERATOR(pg_catalog.=) book_price.org_id AND c.is_default
+       AND i.service_id OPERATOR(pg_catalog.=) book_price.service_id;
+  END IF;
+  price_cents := COALESCE(unit_price, 0) OPERATOR(pg_catalog.*) GREATEST(COALESCE(book_price.seats, 1), 0);
+  platform_fee_cents := price_cents OPERATOR(pg_catalog.*) COALESCE(fee_bps, 0) OPERATOR(pg_catalog./) 10000;
+  resource_share_cents := price_cents OPERATOR(pg_catalog.-) platform_fee_cents;
+END
+$$;
+COMMENT ON FUNCTION booking.book_price(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int4) IS
+  'the price booking.book gives a booking (session price per seat, or the default rate card''s price of the service, times seats) split into platform fee and resource share by the org''s platform_fee_bps; read with the caller''s rights';
+
 CREATE OR REPLACE FUNCTION booking.book(client_id pg_catalog.uuid,
                              service_id pg_catalog.uuid DEFAULT NULL,
                              starts_at pg_catalog.timestamptz DEFAULT NULL,
@@ -28,9 +63,7 @@ DECLARE
   fp pg_catalog.text;
   cname pg_catalog.text;
   state pg_catalog.text;
-  fee_bps pg_catalog.int4;
   org_currency booking.currency_code;
-  unit_price pg_catalog.int8;
   match pg_catalog.text;
 BEGIN
   r.org_id := booking.current_org_id();
@@ -62,11 +95,11 @@ BEGIN
     r.hold_expires_at := pg_catalog.now() OPERATOR(pg_catalog.+) (book.hold_minutes OPERATOR(pg_catalog.*) '1 minute'::pg_catalog.interval);
   END IF;
 
-  SELECT o.platform_fee_bps, o.currency INTO fee_bps, org_currency
+  SELECT o.currency INTO org_currency
     FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) r.org_id;
   IF r.session_id IS NOT NULL THEN
     -- The session gives times, resource, service and the price per seat.
-    SELECT s.price_cents, s.currency INTO unit_price, r.currency FROM booking.session s
+    SELECT s.currency INTO r.currency FROM booking.session s
      WHERE s.org_id OPERATOR(pg_catalog.=) r.org_id AND s.id OPERATOR(pg_catalog.=) r.session_id;
     IF NOT FOUND THEN
       RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
@@ -88,16 +121,16 @@ BEGIN
         MESSAGE = 'booking refers to an unknown service',
         DETAIL = pg_catalog.format('Service %s does not exist in org %s.', r.service_id, r.org_id);
     END IF;
-    SELECT i.price_cents, c.currency INTO unit_price, r.currency
+    SELECT c.currency INTO r.currency
       FROM booking.rate_card c JOIN booking.rate_card_item i
         ON i.org_id OPERATOR(pg_catalog.=) c.org_id AND i.rate_card_id OPERATOR(pg_catalog.=) c.id
      WHERE c.org_id OPERATOR(pg_catalog.=) r.org_id AND c.is_default
        AND i.service_id OPERATOR(pg_catalog.=) r.service_id;
   END IF;
   r.currency := COALESCE(r.currency, org_currency);
-  r.price_cents := COALESCE(unit_price, 0) OPERATOR(pg_catalog.*) GREATEST(r.seats, 0);
-  r.platform_fee_cents := r.price_cents OPERATOR(pg_catalog.*) fee_bps OPERATOR(pg_catalog./) 10000;
-  r.resource_share_cents := r.price_cents OPERATOR(pg_catalog.-) r.platform_fee_cents;
+  SELECT q.price_cents, q.platform_fee_cents, q.resource_share_cents
+    INTO r.price_cents, r.platform_fee_cents, r.resource_share_cents
+    FROM booking.book_price(r.org_id, r.service_id, r.session_id, r.seats) q;
 
   -- The same request again returns its booking; another request under the
   -- key is refused by the write trigger (23K03).

@@ -4,6 +4,8 @@
 -- inside an org each role sees what it should.
 BEGIN;
 SET client_min_messages = warning;
+-- day 0 is a Monday three weeks ahead (test/sql/include/week.psql)
+\i test/sql/include/week.psql
 
 -- Three orgs with the same cast: an owner, admin, staff member, instructor
 -- (linked to a resource), student (linked to a client) and guardian (of
@@ -42,9 +44,9 @@ SELECT org_id, md5(o || 'g1')::uuid, 'Parent', (SELECT user_id FROM cast_member 
 INSERT INTO booking.client_guardian (org_id, client_id, guardian_id)
 SELECT org_id, md5(o || 'c1')::uuid, md5(o || 'g1')::uuid FROM org_ids;
 INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, starts_at, ends_at, currency)
-SELECT org_id, md5(o || 'b1')::uuid, md5(o || 'c1')::uuid, md5(o || 'r1')::uuid, org_id, '2030-01-07 10:00+01'::timestamptz, '2030-01-07 11:00+01'::timestamptz, 'EUR' FROM org_ids
+SELECT org_id, md5(o || 'b1')::uuid, md5(o || 'c1')::uuid, md5(o || 'r1')::uuid, org_id, pg_temp.at(0, '10:00'), pg_temp.at(0, '11:00'), 'EUR' FROM org_ids
 UNION ALL
-SELECT org_id, md5(o || 'b2')::uuid, md5(o || 'c2')::uuid, md5(o || 'r2')::uuid, org_id, '2030-01-07 10:00+01', '2030-01-07 11:00+01', 'EUR' FROM org_ids;
+SELECT org_id, md5(o || 'b2')::uuid, md5(o || 'c2')::uuid, md5(o || 'r2')::uuid, org_id, pg_temp.at(0, '10:00'), pg_temp.at(0, '11:00'), 'EUR' FROM org_ids;
 INSERT INTO booking.payment (org_id, booking_id, currency, amount_cents)
 SELECT org_id, md5(o || b)::uuid, 'EUR', 0 FROM org_ids, (VALUES ('b1'), ('b2')) v(b);
 INSERT INTO booking.lesson (org_id, booking_id)
@@ -57,6 +59,9 @@ INSERT INTO booking.road_node (org_id, id, point)
 SELECT org_id, n, ST_MakePoint(13.4 + n / 100.0, 52.5)::geography FROM org_ids, generate_series(1, 2) n;
 INSERT INTO booking.road_edge (org_id, id, source, target, cost_seconds, reverse_cost_seconds, length_meters)
 SELECT org_id, 1, 1, 2, 60, NULL, 700 FROM org_ids;
+INSERT INTO booking.travel_setting (org_id, geohash_precision) SELECT org_id, 6 FROM org_ids;
+INSERT INTO booking.travel_time_cache (org_id, from_point, to_point, driving_minutes, distance_meters, cache_valid_until)
+SELECT org_id, 'SRID=4326;POINT(13.4 52.5)', 'SRID=4326;POINT(13.5 52.5)', 12, 7000, now() + interval '30 days' FROM org_ids;
 
 CREATE ROLE regress_rls_app;
 SELECT booking.grant_app_role('regress_rls_app', trusted => true);
@@ -110,7 +115,7 @@ BEGIN
     RETURN NEXT throws_ok(format($q$INSERT INTO booking.location (org_id, name) VALUES (%L, 'x')$q$, other), '42501', NULL,
                           format('%s of org %s cannot INSERT into another org', m.role, m.o));
     RETURN NEXT throws_ok(format($q$INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, starts_at, ends_at, currency)
-                                    VALUES (%L, %L, %L, %L, %L, '2031-01-01 10:00+01', '2031-01-01 11:00+01', 'EUR')
+                                    VALUES (%L, %L, %L, %L, %L, pg_temp.at(2, '10:00'), pg_temp.at(2, '11:00'), 'EUR')
                                     ON CONFLICT (org_id, id) DO UPDATE SET notes = 'stolen'$q$,
                                  other, md5(other_o || 'b1'), md5(other_o || 'c1'), md5(other_o || 'r1'), other), '42501', NULL,
                           format('%s of org %s cannot INSERT ... ON CONFLICT DO UPDATE a booking of another org', m.role, m.o));
@@ -122,7 +127,7 @@ BEGIN
     RETURN NEXT is(n, 0::bigint, format('%s of org %s DELETEs no client of another org', m.role, m.o));
     -- a reference to another org's row from one's own org fails on the key
     RETURN NEXT throws_ok(format($q$INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, starts_at, ends_at, currency)
-                                    VALUES (%L, %L, %L, %L, '2031-01-01 10:00+01', '2031-01-01 11:00+01', 'EUR')$q$,
+                                    VALUES (%L, %L, %L, %L, pg_temp.at(2, '10:00'), pg_temp.at(2, '11:00'), 'EUR')$q$,
                                  m.org_id, md5(other_o || 'c1'), md5(m.o || 'r1'), m.org_id),
                           CASE WHEN m.role IN ('owner', 'admin', 'staff', 'instructor') THEN '23503' ELSE '42501' END, NULL,
                           format('%s of org %s cannot book another org''s student', m.role, m.o));
@@ -136,6 +141,11 @@ BEGIN
   RETURN NEXT is((SELECT count(*)::int FROM booking.service), 1, 'a student reads the catalog');
   RETURN NEXT is((SELECT count(*)::int FROM booking.outbox), 0, 'a student sees no outbox events');
   RETURN NEXT is((SELECT count(*)::int FROM booking.road_node), 0, 'a student does not see the road graph');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.travel_time_cache), 0,
+                 'a student does not read the travel time cache (other clients'' pickup points)');
+  RETURN NEXT is((SELECT (booking.travel_time('SRID=4326;POINT(13.4 52.5)', 'SRID=4326;POINT(13.5 52.5)', now())).source), 'cache',
+                 'a student''s travel_time still finds the cached time');
+  RETURN NEXT is((SELECT geohash_precision FROM booking.travel_setting), 6, 'a student reads the org''s travel settings');
   PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a06-000000000000'::uuid);
   RETURN NEXT is((SELECT array_agg(c.full_name) FROM booking.booking b JOIN booking.client c ON c.org_id = b.org_id AND c.id = b.client_id),
                  '{Mine}', 'a guardian sees the bookings of their student');
@@ -144,6 +154,12 @@ BEGIN
   RETURN NEXT is((SELECT array_agg(full_name) FROM booking.client), '{Mine}', 'an instructor sees the students they teach');
   PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a03-000000000000'::uuid);
   RETURN NEXT is((SELECT count(*)::int FROM booking.outbox), 1, 'staff see the org''s outbox');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.travel_time_cache), 1, 'staff read the travel time cache');
+  RETURN NEXT throws_ok($q$INSERT INTO booking.notification (user_id, kind) VALUES ('00000000-0000-0000-0b05-000000000000', 'hello')$q$,
+                        '23503', 'the recipient of a notification must be a member of its org',
+                        'staff cannot notify a user outside the org');
+  RETURN NEXT lives_ok($q$INSERT INTO booking.notification (user_id, kind) VALUES ('00000000-0000-0000-0a05-000000000000', 'hello')$q$,
+                       'staff notify a member');
   RETURN NEXT is((SELECT count(*)::int FROM booking.road_node) + (SELECT count(*)::int FROM booking.road_edge), 3,
                  'staff read the road graph');
   RETURN NEXT throws_ok($q$INSERT INTO booking.road_node (id, point) VALUES (3, 'POINT(13.5 52.5)')$q$, '42501', NULL,
@@ -157,12 +173,25 @@ BEGIN
                        'an admin loads the road graph');
   RETURN NEXT throws_ok($q$INSERT INTO booking.membership (user_id, role) VALUES ('00000000-0000-0000-0a05-000000000000', 'owner')$q$,
                         '42501', NULL, 'an admin cannot make an owner');
+  UPDATE booking.membership SET role = 'staff' WHERE role = 'owner';
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN NEXT is(n, 0::bigint, 'an admin cannot demote the owner');
+  DELETE FROM booking.membership WHERE role = 'owner';
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN NEXT is(n, 0::bigint, 'an admin cannot remove the owner');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.membership WHERE role = 'owner'), 1, 'the org keeps its owner');
+  PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a01-000000000000'::uuid);
+  RETURN NEXT lives_ok($q$INSERT INTO booking.membership (user_id, role) VALUES ('00000000-0000-0000-0a02-000000000000', 'owner')$q$,
+                       'an owner makes an admin an owner');
+  DELETE FROM booking.membership WHERE role = 'owner' AND user_id = '00000000-0000-0000-0a02-000000000000';
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN NEXT is(n, 1::bigint, 'an owner removes another owner');
   RETURN NEXT throws_ok($q$INSERT INTO booking.membership (org_id, user_id, role) VALUES ('00000000-0000-0000-0000-00000000000b', '00000000-0000-0000-0a05-000000000000', 'admin')$q$,
                         '42501', NULL, 'an admin cannot grant a role in another org');
 END $$;
 
 SET ROLE regress_rls_app;
-SELECT plan(3 * 6 * 9 + 16);
+SELECT plan(3 * 6 * 9 + 16 + 4 + 5 + 2);
 SELECT * FROM pg_temp.rls_checks();
 SELECT * FROM finish();
 ROLLBACK;
