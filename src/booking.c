@@ -20,5 +20,6 @@ _PG_init(void)
 {
 	/* before booking_identity_init() reserves the "booking" prefix */
 	booking_lifecycle_init();
+	booking_solver_init();
 	booking_identity_init();
 }

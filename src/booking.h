@@ -44,6 +44,7 @@ extern DateADT booking_local_date(pg_tz *tz, TimestampTz t);
 extern bool booking_range_instants(RangeType *r, const char *what, TimestampTz *first, TimestampTz *last);
 
 /* lifecycle.c */
+extern void booking_solver_init(void);
 extern void booking_lifecycle_init(void);
 
 #endif							/* BOOKING_H */

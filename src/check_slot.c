@@ -116,12 +116,8 @@ booking_check_slot(PG_FUNCTION_ARGS)
 	may_override = !PG_ARGISNULL(7) && PG_GETARG_BOOL(7);
 	in = booking_solver_input_at(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(2), PG_GETARG_UUID_P(3), start,
 								 PG_ARGISNULL(5) ? (Datum) 0 : PG_GETARG_DATUM(5), PG_ARGISNULL(5),
+								 PG_ARGISNULL(6) ? (Datum) 0 : PG_GETARG_DATUM(6), PG_ARGISNULL(6),
 								 PG_GETARG_UUID_P(1));
-	if (!PG_ARGISNULL(6))
-	{
-		booking_point_from_geography(PG_GETARG_DATUM(6), "dropoff_point", &in->dropoff);
-		in->has_dropoff = true;
-	}
 	r = booking_solver_explain(in, start, out, lengthof(out), &n, &truncated);
 
 	figures = booking_solver_may_see(r);

@@ -19,6 +19,19 @@
 #include "core/slots.h"
 #include "solver.h"
 
+/*
+ * The driving time of a travel reason: the solver counts at most
+ * SLOTS_MAX_TRAVEL_MINUTES (what the write path's day locks cover), so a
+ * longer drive is said to be at least that.
+ */
+static const char *
+driving_text(int minutes)
+{
+	if (minutes >= SLOTS_MAX_TRAVEL_MINUTES)
+		return psprintf("%d minutes driving or more, counted as %d", minutes, SLOTS_MAX_TRAVEL_MINUTES);
+	return psprintf("%d minutes driving", minutes);
+}
+
 /* A time as the org's local wall-clock time, "YYYY-MM-DD HH:MI". */
 char *
 booking_solver_local_str(SolveInput *in, int64 t)
@@ -88,13 +101,15 @@ booking_solver_reason_text(SolveInput *in, ResourceInput *r, const SlotsExplanat
 		case SLOTS_REASON_TRAVEL_FROM:
 			if (!figures)
 				return psprintf("needs more time for travel from the %s before it", what);
-			return psprintf("needs %lld minutes of travel from the %s before it (%d minutes driving) but has %lld",
-							(long long) minutes_of(x->need), what, x->travel_minutes, (long long) (x->have / USECS_PER_MINUTE));
+			return psprintf("needs %lld minutes of travel from the %s before it (%s) but has %lld",
+							(long long) minutes_of(x->need), what, driving_text(x->travel_minutes),
+							(long long) (x->have / USECS_PER_MINUTE));
 		case SLOTS_REASON_TRAVEL_TO:
 			if (!figures)
 				return psprintf("needs more time for travel to the %s after it", what);
-			return psprintf("needs %lld minutes of travel to the %s after it (%d minutes driving) but has %lld",
-							(long long) minutes_of(x->need), what, x->travel_minutes, (long long) (x->have / USECS_PER_MINUTE));
+			return psprintf("needs %lld minutes of travel to the %s after it (%s) but has %lld",
+							(long long) minutes_of(x->need), what, driving_text(x->travel_minutes),
+							(long long) (x->have / USECS_PER_MINUTE));
 	}
 	return pstrdup(slots_reason_name(x->reason));
 }
@@ -173,7 +188,8 @@ booking_explain_slot(PG_FUNCTION_ARGS)
 				 errmsg("resource_id, service_id and starts_at must not be null")));
 	start = PG_GETARG_TIMESTAMPTZ(2);
 	in = booking_solver_input_at(NULL, PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), start,
-								 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3), NULL);
+								 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3),
+								 (Datum) 0, true, NULL);
 	r = booking_solver_explain(in, start, out, lengthof(out), &n, &truncated);
 
 	/*

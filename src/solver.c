@@ -317,7 +317,9 @@ booking_free_time(PG_FUNCTION_ARGS)
 	int			i;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		PG_RETURN_NULL();
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("resource_id and during must not be null")));
 	in = booking_solver_input(NULL, PG_GETARG_UUID_P(0), NULL, PG_GETARG_RANGE_P(1), (Datum) 0, true, NULL);
 	r = &in->resources[0];
 	sv = solver_for(in, r, &rq, &tc);

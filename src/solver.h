@@ -69,6 +69,7 @@ typedef struct SolveInput
 	int			ndays;
 	SlotsSegment *segments;		/* ndays * SLOTS_MAX_SEGMENTS */
 	int		   *nsegments;
+	int64	   *day_start;		/* the first instant of each date */
 	int64	   *day_end;
 	/* the service */
 	pg_uuid_t	service;
@@ -145,7 +146,8 @@ extern SolveInput *booking_solver_input(const pg_uuid_t *org, const pg_uuid_t *r
 										bool pickup_null, const pg_uuid_t *exclude);
 extern SolveInput *booking_solver_input_at(const pg_uuid_t *org, const pg_uuid_t *resource,
 										   const pg_uuid_t *service, TimestampTz start, Datum pickup,
-										   bool pickup_null, const pg_uuid_t *exclude);
+										   bool pickup_null, Datum dropoff, bool dropoff_null,
+										   const pg_uuid_t *exclude);
 
 /* solver.c */
 extern void booking_solver_error(SlotsError err, const SlotsFault *fault);

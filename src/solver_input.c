@@ -36,7 +36,9 @@
  *	   booking's own) to the next item's pickup timed at that item's start,
  *	   by booking.travel_time's rules;
  *	 - notice and horizon: now() + min_notice_minutes, now() +
- *	   booking_horizon_days * 24 hours, both inclusive.
+ *	   booking_horizon_days * 24 hours, both inclusive; "now" is the
+ *	   transaction's start unless a superuser set booking.solver_now (for
+ *	   tests of dates the clock has passed).
  */
 #include "postgres.h"
 
@@ -49,6 +51,7 @@
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
+#include "utils/guc.h"
 #include "utils/rangetypes.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
@@ -102,7 +105,9 @@ typedef struct PointMemo
 #define EXCEPTIONS_SQL(cond) \
 	"SELECT e.resource_id, e.on_date, e.available," \
 	"       ARRAY(SELECT COALESCE(pg_catalog.lower(x), '00:00'::pg_catalog.time) FROM pg_catalog.unnest(e.hours) x)," \
-	"       ARRAY(SELECT COALESCE(pg_catalog.upper(x), '24:00'::pg_catalog.time) FROM pg_catalog.unnest(e.hours) x)" \
+	"       ARRAY(SELECT COALESCE(pg_catalog.upper(x), '24:00'::pg_catalog.time) FROM pg_catalog.unnest(e.hours) x)," \
+	"       ARRAY(SELECT pg_catalog.lower_inc(x) OR pg_catalog.lower_inf(x) FROM pg_catalog.unnest(e.hours) x)," \
+	"       ARRAY(SELECT pg_catalog.upper_inc(x) FROM pg_catalog.unnest(e.hours) x)" \
 	"  FROM booking.availability_exception e" \
 	" WHERE e.org_id OPERATOR(pg_catalog.=) $1" cond \
 	"   AND e.on_date BETWEEN $3 AND $4"
@@ -207,6 +212,39 @@ static const QueryDef query_defs[QUERY_COUNT] = {
 };
 
 static SPIPlanPtr query_plans[QUERY_COUNT];
+
+/* booking.solver_now: empty, or the instant notice and horizon count from */
+static char *solver_now_guc = NULL;
+
+void
+booking_solver_init(void)
+{
+	DefineCustomStringVariable("booking.solver_now",
+							   "The instant the availability solver counts notice and horizon from.",
+							   "Empty (the default): the transaction's start, now(). For tests of dates the clock has passed; superuser only.",
+							   &solver_now_guc,
+							   "",
+							   PGC_SUSET,
+							   GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
+							   NULL, NULL, NULL);
+}
+
+/* now() for notice and horizon (see booking.solver_now) */
+static TimestampTz
+solver_now(void)
+{
+	TimestampTz t;
+
+	if (solver_now_guc == NULL || solver_now_guc[0] == '\0')
+		return GetCurrentTransactionStartTimestamp();
+	t = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in, CStringGetDatum(solver_now_guc),
+												ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+	if (TIMESTAMP_NOT_FINITE(t))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("booking.solver_now must be a finite timestamp")));
+	return t;
+}
 
 /* The saved plan of a query (SPI must be connected). */
 static SPIPlanPtr
@@ -352,6 +390,46 @@ local_offset(int64 local, pg_tz *tz)
 	return -(int64) west * USECS_PER_SEC;
 }
 
+/* The UTC offset (microseconds east) in effect at instant t in zone tz. */
+static int64
+instant_offset(int64 t, pg_tz *tz)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tzoff;
+
+	if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, tz) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("timestamp out of range")));
+	return -(int64) tzoff * USECS_PER_SEC;
+}
+
+/*
+ * The first instant of local date "date": (date + '00:00') AT TIME ZONE tz,
+ * or earlier when local midnight happens twice (the first pass, at the
+ * offset before the change), so that every instant belongs to the day of
+ * its local date.
+ */
+static int64
+date_start(pg_tz *tz, DateADT date)
+{
+	int64		midnight = (int64) date * USECS_PER_DAY;
+	int64		t = midnight - local_offset(midnight, tz);
+	int			i;
+
+	/* while the instant before is already on the date, midnight came earlier */
+	for (i = 0; i < 4; i++)
+	{
+		int64		off = instant_offset(t - 1, tz);
+
+		if (t - 1 + off < midnight)
+			break;
+		t = midnight - off;
+	}
+	return t;
+}
+
 static int
 cmp_int64(const void *a, const void *b)
 {
@@ -368,7 +446,7 @@ cmp_int64(const void *a, const void *b)
  * PostgreSQL itself applies to the segment's first local time.
  */
 static void
-day_map(pg_tz *tz, DateADT date, SlotsSegment *seg, int *nseg, int64 *end)
+day_map(pg_tz *tz, DateADT date, SlotsSegment *seg, int *nseg, int64 *start, int64 *end)
 {
 	int64		midnight = (int64) date * USECS_PER_DAY;
 	int64		cuts[2 * SLOTS_MAX_SEGMENTS + 2];
@@ -428,7 +506,8 @@ day_map(pg_tz *tz, DateADT date, SlotsSegment *seg, int *nseg, int64 *end)
 			break;
 	}
 	*nseg = n;
-	*end = midnight + USECS_PER_DAY - local_offset(midnight + USECS_PER_DAY, tz);
+	*start = date_start(tz, date);
+	*end = date_start(tz, date + 1);
 }
 
 /* The org query's row. */
@@ -486,7 +565,7 @@ load_org_and_service(SolveInput *in, const pg_uuid_t *service, const pg_uuid_t *
 	Datum		values[3];
 	char		nulls[3] = {' ', service ? ' ' : 'n', resource ? ' ' : 'n'};
 	OrgRow		o;
-	int64		now = GetCurrentTransactionStartTimestamp();
+	int64		now = solver_now();
 	DateADT		last_date;
 	int			i;
 
@@ -533,10 +612,11 @@ load_org_and_service(SolveInput *in, const pg_uuid_t *service, const pg_uuid_t *
 	in->ndays = last_date - in->first_date + 1;
 	in->segments = palloc(sizeof(SlotsSegment) * SLOTS_MAX_SEGMENTS * in->ndays);
 	in->nsegments = palloc(sizeof(int) * in->ndays);
+	in->day_start = palloc(sizeof(int64) * in->ndays);
 	in->day_end = palloc(sizeof(int64) * in->ndays);
 	for (i = 0; i < in->ndays; i++)
 		day_map(in->tz, in->first_date + i, &in->segments[i * SLOTS_MAX_SEGMENTS],
-				&in->nsegments[i], &in->day_end[i]);
+				&in->nsegments[i], &in->day_start[i], &in->day_end[i]);
 }
 
 static ResourceInput *
@@ -639,17 +719,34 @@ exception_row(void *arg, Datum *values, bool *isnull)
 	{
 		ArrayType  *lo = DatumGetArrayTypeP(values[3]);
 		ArrayType  *hi = DatumGetArrayTypeP(values[4]);
+		ArrayType  *lo_inc = DatumGetArrayTypeP(values[5]);
+		ArrayType  *hi_inc = DatumGetArrayTypeP(values[6]);
 		int			n = ArrayGetNItems(ARR_NDIM(lo), ARR_DIMS(lo));
 		int			k;
 
-		x->nwindows = n;
+		/*
+		 * A window is half-open, [from, to), in microseconds: an exclusive
+		 * lower bound starts a microsecond later, an inclusive upper bound
+		 * ends a microsecond later (never after 24:00).  A range that holds
+		 * no such microsecond, such as (09:00,09:00:00.000001), adds nothing.
+		 */
 		x->windows = palloc(sizeof(SlotsWindow) * Max(n, 1));
 		for (k = 0; k < n; k++)
 		{
-			x->windows[k].from = ((TimeADT *) ARR_DATA_PTR(lo))[k];
-			x->windows[k].to = ((TimeADT *) ARR_DATA_PTR(hi))[k];
-			x->windows[k].break_from = 0;
-			x->windows[k].break_to = 0;
+			int64		from = ((TimeADT *) ARR_DATA_PTR(lo))[k];
+			int64		to = ((TimeADT *) ARR_DATA_PTR(hi))[k];
+
+			if (!((bool *) ARR_DATA_PTR(lo_inc))[k])
+				from++;
+			if (((bool *) ARR_DATA_PTR(hi_inc))[k])
+				to = Min(to + 1, USECS_PER_DAY);
+			if (from >= to)
+				continue;
+			x->windows[x->nwindows].from = from;
+			x->windows[x->nwindows].to = to;
+			x->windows[x->nwindows].break_from = 0;
+			x->windows[x->nwindows].break_to = 0;
+			x->nwindows++;
 		}
 	}
 }
@@ -755,6 +852,7 @@ build_days(SolveInput *in)
 
 			day->date = date;
 			day->kind = SLOTS_DAY_REGULAR;
+			day->start = in->day_start[d];
 			day->end = in->day_end[d];
 			day->segments = &in->segments[d * SLOTS_MAX_SEGMENTS];
 			day->nsegments = in->nsegments[d];
@@ -1007,13 +1105,16 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 
 /*
  * Set up a call: the org (NULL: the acting org), range, service, the new
- * booking's pickup (also its dropoff; the caller may set another one before
- * the solver asks for travel), resources (NULL: all) with
- * their busy items but the booking "exclude" (NULL: none).
+ * booking's pickup and dropoff (a NULL dropoff: the pickup), resources
+ * (NULL: all) with their busy items but the booking "exclude" (NULL: none).
+ * Both points are known before the busy items are read, so that the items'
+ * points are decoded whenever travel can be asked (a dropoff without a
+ * pickup asks for travel to the next item).
  */
-SolveInput *
-booking_solver_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *service,
-					 RangeType *during, Datum pickup, bool pickup_null, const pg_uuid_t *exclude)
+static SolveInput *
+solver_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *service,
+			 RangeType *during, Datum pickup, bool pickup_null, Datum dropoff, bool dropoff_null,
+			 const pg_uuid_t *exclude)
 {
 	SolveInput *in = palloc0(sizeof(SolveInput));
 	TimestampTz first;
@@ -1039,6 +1140,11 @@ booking_solver_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_u
 		in->dropoff = in->pickup;
 		in->has_dropoff = true;
 	}
+	if (!dropoff_null)
+	{
+		booking_point_from_geography(dropoff, "dropoff_point", &in->dropoff);
+		in->has_dropoff = true;
+	}
 	in->cxt = CurrentMemoryContext;
 	SPI_connect();
 	MemoryContextSwitchTo(in->cxt);
@@ -1047,6 +1153,14 @@ booking_solver_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_u
 	load_resources(in, resource);
 	SPI_finish();
 	return in;
+}
+
+/* solver_input() for a booking whose dropoff is its pickup. */
+SolveInput *
+booking_solver_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *service,
+					 RangeType *during, Datum pickup, bool pickup_null, const pg_uuid_t *exclude)
+{
+	return solver_input(org, resource, service, during, pickup, pickup_null, (Datum) 0, true, exclude);
 }
 
 /* A start one slot can be asked about: finite, with days around it. */
@@ -1075,12 +1189,15 @@ range_around(TimestampTz start)
 
 /*
  * Set up the judging of one start (explain_slot, check_slot): the input of
- * booking_solver_input() over the days around it.
+ * solver_input() over the days around it, with the booking's own dropoff
+ * (dropoff_null: its pickup).
  */
 SolveInput *
 booking_solver_input_at(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *service,
-						TimestampTz start, Datum pickup, bool pickup_null, const pg_uuid_t *exclude)
+						TimestampTz start, Datum pickup, bool pickup_null, Datum dropoff,
+						bool dropoff_null, const pg_uuid_t *exclude)
 {
 	check_start(start);
-	return booking_solver_input(org, resource, service, range_around(start), pickup, pickup_null, exclude);
+	return solver_input(org, resource, service, range_around(start), pickup, pickup_null,
+						dropoff, dropoff_null, exclude);
 }

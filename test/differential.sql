@@ -3,17 +3,22 @@
 -- the extension and the SQL reference (test/reference/slots_reference.sql)
 -- and passes the psql variables seed, cases, anchor and impl.
 --
--- One database, six zones (Europe/Berlin, America/New_York,
--- Australia/Lord_Howe, Asia/Kolkata, UTC, America/Santiago: spring-forward
--- and fall-back days, a 30-minute shift, no DST, and transitions at
--- midnight), two orgs per zone with random grids (5..60 minutes), notice and
+-- One database, nine zones (Europe/Berlin, America/New_York,
+-- Australia/Lord_Howe, Asia/Kolkata, UTC, America/Santiago, America/Havana,
+-- Atlantic/Azores, America/Nuuk: spring-forward and fall-back days, a
+-- 30-minute shift, no DST, transitions at midnight, a midnight that happens
+-- twice, a skipped last hour of the day; a date the calendar skips is in
+-- test/sql/solver_zones.sql, which needs the solver's clock moved), two orgs per zone with random grids (5..60 minutes), notice and
 -- horizon; five resources per org with 0-3 weekly windows per weekday (with
 -- and without breaks, in one or two effective periods, inactive rows),
--- exceptions (days off, other hours), bookings dense around the dates tested
+-- exceptions (days off, other hours with exclusive, inclusive and open
+-- bounds), bookings dense around the dates tested
 -- (some at the DST hours, some over the range edges, non-occupying ones and
 -- session seats in between), scheduled and cancelled sessions, services with
--- buffers, travel buffers, daily maxima, pickups in Berlin (some NULL) with
--- a partly filled travel-time cache.  Every case is one call of :impl and
+-- buffers, travel buffers, daily maxima (sessions count toward them, also on
+-- exception days), pickups in Berlin (some NULL, some bookings with only a
+-- dropoff, a few points in New York and Lisbon: travel over the 1,440-minute
+-- cap) with a partly filled travel-time cache.  Every case is one call of :impl and
 -- one of slots_ref.available_slots, as a real application role acting for
 -- the org with booking.act_as, compared slot by slot.  Output is TAP.
 \set ON_ERROR_STOP on
@@ -48,7 +53,8 @@ SELECT o.n, uid('org', o.n) AS org_id, uid('user', o.n) AS user_id, o.zone,
        CASE WHEN random() < 0.75 THEN rint(420, 730) ELSE rint(20, 120) END AS horizon
   FROM (SELECT row_number() OVER (ORDER BY z.i, k)::int AS n, z.zone
           FROM (VALUES (1, 'Europe/Berlin'), (2, 'America/New_York'), (3, 'Australia/Lord_Howe'),
-                       (4, 'Asia/Kolkata'), (5, 'UTC'), (6, 'America/Santiago')) AS z(i, zone),
+                       (4, 'Asia/Kolkata'), (5, 'UTC'), (6, 'America/Santiago'), (7, 'America/Havana'),
+                       (8, 'Atlantic/Azores'), (9, 'America/Nuuk')) AS z(i, zone),
                generate_series(1, 2) AS k) AS o;
 
 INSERT INTO booking.app_user (id, email, full_name)
@@ -62,6 +68,9 @@ INSERT INTO booking.membership (org_id, user_id, role) SELECT org_id, user_id, '
 CREATE TABLE d_point AS
 SELECT i, ST_SetSRID(ST_MakePoint(13.2 + random() * 0.35, 52.42 + random() * 0.16), 4326)::geography AS p
   FROM generate_series(1, 30) AS i;
+-- and two far away, more than a day's travel from Berlin (the solver counts
+-- at most 1,440 minutes)
+INSERT INTO d_point VALUES (31, 'POINT(-74.0060 40.7128)'), (32, 'POINT(-9.1393 38.7223)');
 INSERT INTO booking.location (org_id, id, name, point)
 SELECT o.org_id, uid('loc', o.n, l), 'Place ' || l, CASE WHEN l = 3 THEN NULL ELSE (SELECT p FROM d_point WHERE i = l * 7) END
   FROM d_org o, generate_series(1, 3) AS l ORDER BY o.n, l;
@@ -153,7 +162,7 @@ WITH p AS (
 SELECT org_id, resource_id, wd, eff, tod(wa) AS wfrom, tod(wb) AS wto,
        CASE WHEN has_break THEN tod(CASE WHEN round5 THEN bf0 / 5 * 5 ELSE bf0 END) END AS bfrom,
        CASE WHEN has_break THEN tod(least(wb, rint(bf0 + 5, least(wb, bf0 + 120)))) END AS bto,
-       CASE WHEN random() < 0.7 THEN NULL WHEN random() < 0.2 THEN 0 ELSE rint(1, 8) END AS maxb,
+       CASE WHEN random() < 0.55 THEN NULL WHEN random() < 0.2 THEN 0 WHEN random() < 0.5 THEN rint(1, 2) ELSE rint(1, 8) END AS maxb,
        CASE WHEN random() < 0.5 THEN 0 ELSE rint(5, 40) END AS tb,
        true AS active, org_n, r, per, j
   FROM d;
@@ -172,8 +181,12 @@ SELECT org_id, resource_id, wd, booking.timerange(wfrom, wto),
 INSERT INTO booking.availability_exception (org_id, resource_id, on_date, available, hours)
 SELECT r.org_id, r.resource_id, f.day + dd, x.available,
        CASE WHEN x.available THEN
-         booking.timemultirange(booking.timerange(tod(x.a), tod(x.b)))
-         + CASE WHEN random() < 0.4 THEN booking.timemultirange(booking.timerange(tod(x.b + 30), tod(least(1440, x.b + 30 + rint(30, 300)))))
+         -- any bounds: exclusive, inclusive, open (midnight)
+         booking.timemultirange(booking.timerange(CASE WHEN random() < 0.1 THEN NULL ELSE tod(x.a) END, tod(x.b),
+                                                  pick('{[),[),(],(),[]}'::text[])))
+         + CASE WHEN random() < 0.4 THEN booking.timemultirange(booking.timerange(tod(x.b + 30),
+                                                                  CASE WHEN random() < 0.2 THEN NULL ELSE tod(least(1440, x.b + 30 + rint(30, 300))) END,
+                                                                  pick('{[),(],(),[]}'::text[])))
                 ELSE '{}'::booking.timemultirange END
        END
   FROM d_res r
@@ -229,10 +242,12 @@ SELECT c.org_n, c.org_id, c.resource_id, c.k, x.svc,
 INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, starts_at, ends_at, status, hold_expires_at,
                              pickup_point, dropoff_point, currency)
 SELECT b.org_id, uid('client', b.org_n), b.resource_id, uid('service', b.org_n, b.svc), b.s, b.e, b.status, b.hold,
-       p.p, CASE WHEN p.p IS NULL THEN NULL WHEN random() < 0.5 THEN p.p WHEN random() < 0.6 THEN (SELECT q.p FROM d_point q WHERE q.i = x.j) END,
+       p.p, CASE WHEN p.p IS NULL THEN CASE WHEN random() < 0.3 THEN (SELECT q.p FROM d_point q WHERE q.i = x.j) END  -- a dropoff only
+                 WHEN random() < 0.5 THEN p.p WHEN random() < 0.6 THEN (SELECT q.p FROM d_point q WHERE q.i = x.j) END,
        'EUR'
   FROM d_booking b
- CROSS JOIN LATERAL (SELECT rint(1, 30) AS i, rint(1, 30) AS j WHERE b.k IS NOT NULL) AS x
+ CROSS JOIN LATERAL (SELECT CASE WHEN random() < 0.03 THEN rint(31, 32) ELSE rint(1, 30) END AS i,
+                           CASE WHEN random() < 0.03 THEN rint(31, 32) ELSE rint(1, 30) END AS j WHERE b.k IS NOT NULL) AS x
   LEFT JOIN d_point p ON p.i = x.i AND random() < 0.8
  ORDER BY b.org_n, b.resource_id, b.s, b.status;
 
@@ -275,10 +290,10 @@ WITH k AS (
          CASE WHEN x < 0.45 AND EXISTS (SELECT FROM d_focus f WHERE f.org_n = o.n AND f.kind = 'dst') THEN 'dst'
               WHEN x < 0.75 THEN 'ordinary' WHEN x < 0.87 THEN 'notice' ELSE 'horizon' END AS kind,
          rint(1, 5) AS r, rint(1, 4) AS svc, random() AS sel, random() AS bnd,
-         CASE WHEN random() < 0.3 THEN NULL ELSE rint(1, 30) END AS pickup_i,
+         CASE WHEN random() < 0.3 THEN NULL WHEN random() < 0.05 THEN rint(31, 32) ELSE rint(1, 30) END AS pickup_i,
          CASE WHEN random() < 0.4 THEN rint(60, 1440) WHEN random() < 0.7 THEN rint(1440, 2880) ELSE rint(2880, 5760) END AS len,
          rint(-360, 720) AS off, random() < 0.7 AS round5
-    FROM d_org o, generate_series(1, (:cases + 11) / 12) AS i, LATERAL (SELECT random() + i * 0) AS xr(x)
+    FROM d_org o, generate_series(1, (:cases + 17) / 18) AS i, LATERAL (SELECT random() + i * 0) AS xr(x)
 ), f AS (
   SELECT k.*, (SELECT f.day FROM d_focus f WHERE f.org_n = k.n AND f.kind = k.kind
                 ORDER BY f.day OFFSET floor(k.sel * (SELECT count(*) FROM d_focus g WHERE g.org_n = k.n AND g.kind = k.kind)) LIMIT 1) AS day

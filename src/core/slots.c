@@ -147,7 +147,7 @@ static const char *const error_messages[SLOTS_ERROR_COUNT] = {
 	[SLOTS_ERR_DAY_ORDER] = "local days must be in increasing order without overlap",
 	[SLOTS_ERR_DATE] = "local date out of range",
 	[SLOTS_ERR_DAY_KIND] = "invalid kind of local day",
-	[SLOTS_ERR_DAY_SPAN] = "local day span must be positive and at most two days",
+	[SLOTS_ERR_DAY_SPAN] = "local day span must not be inverted or longer than two days",
 	[SLOTS_ERR_SEGMENT_COUNT] = "local day must have between 1 and 8 time zone segments",
 	[SLOTS_ERR_SEGMENTS] = "time zone segments must tile the local day from 00:00 to 24:00",
 	[SLOTS_ERR_UTC_OFFSET] = "utc offset must be less than one day",
@@ -491,10 +491,10 @@ check_day(const SlotsDay *day, const SlotsDay *prev, int *element)
 	err = check_day_map(day, element);
 	if (err != SLOTS_OK)
 		return err;
-	start = map_local(day, (int64_t) day->date * SLOTS_USECS_PER_DAY, 0);
+	start = day->start;
 	if (!time_ok(start))
 		return SLOTS_ERR_TIME;
-	if (day->end <= start ||
+	if (day->end < start ||
 		sat_sub(day->end, start) > SLOTS_MAX_DAY_LENGTH)
 		return SLOTS_ERR_DAY_SPAN;
 	if (prev != NULL && (day->date <= prev->date || start < prev->end))
@@ -755,7 +755,7 @@ build_day(SlotsSolver *sv, int d, Span *pool, void *scratch)
 	int			i;
 
 	st->midnight = (int64_t) day->date * SLOTS_USECS_PER_DAY;
-	st->start = map_local(day, st->midnight, 0);
+	st->start = day->start;
 	st->open = pool;
 	st->hours = pool + 2 * w;
 	st->breaks = pool + 3 * w;

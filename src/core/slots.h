@@ -36,9 +36,12 @@
  *	   earliest_start > latest_start is allowed and leaves no slot.
  *
  *  3. The local day of s is the listed day whose span [start, end) contains
- *	   s (see THE DAY MAP; start is local 00:00, end is local 24:00).  An
+ *	   s (see THE DAY MAP; the span holds the instants of the local date; a
+ *	   date the calendar skips has an empty span and contains nothing).  An
  *	   instant in no listed day's span is outside working hours.  Rules 4-6
- *	   use that day; a slot never spans two local days.
+ *	   use that day; a slot never spans two local days: a window that ends in
+ *	   a gap at the end of the day (America/Nuuk 2027-03-27, [21:00, 23:50))
+ *	   ends at the day's end, as the instants after it are the next day's.
  *
  *  4. Working hours.  Each working window [from, to) of the day (local
  *	   wall-clock, 0 <= from < to <= 24:00) maps to the absolute interval
@@ -58,7 +61,10 @@
  *	   which together are exactly "[s, e) inside O".  On an exception day
  *	   off, O and H are empty and the only hours reason is "exception day
  *	   off" (the glue passes the exception's hours, or no windows, instead
- *	   of the weekly windows).
+ *	   of the weekly windows, but the weekday's max_bookings and
+ *	   travel_buffer; an exclusive lower bound of exception hours starts a
+ *	   microsecond later, an inclusive upper bound ends a microsecond later,
+ *	   at most at 24:00, an open bound is 00:00 or 24:00).
  *
  *  5. Grid.  The grid points of a local day are the local times
  *	   k * grid_minutes for k = 0, 1, ... while below 24:00, counted from
@@ -72,8 +78,10 @@
  *
  *  6. Daily maximum.  With max_bookings > 0, the day offers no slot when the
  *	   number of busy items whose start lies in the day's span is at least
- *	   max_bookings.  Every busy item counts (the glue passes active bookings
- *	   and unexpired holds).
+ *	   max_bookings.  Every busy item counts (the glue passes active bookings,
+ *	   unexpired holds and scheduled sessions).  When local midnight happens
+ *	   twice (America/Havana 2027-11-07), the first pass of the repeated hour
+ *	   is the new date's (its span starts there) and counts there.
  *
  *  7. Buffers (against every busy item).  The resource is occupied by a
  *	   booking from its start minus its buffer_before to its end plus its
@@ -92,8 +100,11 @@
  *		  n.start - e >= max(travel(dropoff -> n.pickup), tb)
  *	   where travel() is the glue's callback in minutes (0 when either
  *	   location is -1 or there is no callback; a negative result means
- *	   "unknown" and counts as 0; a result above SLOTS_MAX_TRAVEL_MINUTES
- *	   counts as that maximum).  Travel may happen during the buffers, so
+ *	   "unknown" and counts as 0; a result above SLOTS_MAX_TRAVEL_MINUTES,
+ *	   1440, counts as that maximum: the write path locks the local days of
+ *	   an appointment and the day before and after, so two writers that do
+ *	   not wait for each other write appointments at least 24 hours apart,
+ *	   and no requirement may exceed that).  Travel may happen during the buffers, so
  *	   together with rule 7 the gap between two consecutive appointments is
  *		  max(prev.buffer_after + new.buffer_before, travel, travel buffer)
  *	   before the slot and likewise after it.  The travel buffer of the
@@ -144,10 +155,16 @@
  *		[00:00, 02:00) +1h, [02:00, 03:00) +1h (nonexistent), [03:00, 24:00) +2h
  * with span [2024-03-30 23:00Z, 2024-03-31 22:00Z); on 2024-10-27
  *		[00:00, 02:00) +2h, [02:00, 24:00) +1h (02:00-03:00 repeated)
- * with span [2024-10-26 22:00Z, 2024-10-27 23:00Z).  The span is
- *		start = abs(00:00) = (date + '00:00') AT TIME ZONE zone,
- *		end   = (date + 1 + '00:00') AT TIME ZONE zone,
- * start is derived from the first segment and end is passed in.  Listed
+ * with span [2024-10-26 22:00Z, 2024-10-27 23:00Z).  The span is passed in
+ * (start and end): the instants whose local date is the day's,
+ *		start = (date + '00:00') AT TIME ZONE zone, except when local midnight
+ *				happens twice (America/Havana 2027-11-07: 00:00 at -04, then
+ *				again at -05): the first pass, 04:00Z, at the offset before,
+ *		end   = the start of date + 1.
+ * So local 24:00 (mapped to end) can be before the mapping of the next
+ * date's 00:00, and a grid time or window mapped past end is clipped away.
+ * end == start is a date the calendar skips (Pacific/Apia 2011-12-30:
+ * 10:00Z to 10:00Z), which offers nothing.  Listed
  * days have increasing dates and spans that do not overlap (consecutive
  * dates give adjacent spans).  Everything a day contributes (hours, grid
  * points) is clipped to its span, so each instant belongs to at most one
@@ -231,7 +248,7 @@ typedef enum SlotsError
 	SLOTS_ERR_DAY_ORDER,		/* dates not increasing or spans overlapping */
 	SLOTS_ERR_DATE,				/* local midnight outside the time range */
 	SLOTS_ERR_DAY_KIND,			/* kind not a SlotsDayKind */
-	SLOTS_ERR_DAY_SPAN,			/* span empty, inverted or over two days */
+	SLOTS_ERR_DAY_SPAN,			/* span inverted or over two days */
 	SLOTS_ERR_SEGMENT_COUNT,	/* nsegments outside 1..SLOTS_MAX_SEGMENTS */
 	SLOTS_ERR_SEGMENTS,			/* segments do not tile [00:00, 24:00) */
 	SLOTS_ERR_UTC_OFFSET,		/* |utc_offset| >= one day */
@@ -295,7 +312,8 @@ typedef struct SlotsDay
 {
 	int32_t		date;			/* days since 2000-01-01, as DateADT */
 	SlotsDayKind kind;
-	int64_t		end;			/* (date + 1 + '00:00') AT TIME ZONE zone */
+	int64_t		start;			/* the first instant of the date, see THE DAY MAP */
+	int64_t		end;			/* the first instant of the next date */
 	const SlotsSegment *segments;	/* the day map, see above */
 	int			nsegments;
 	const SlotsWindow *windows; /* any order; may overlap */

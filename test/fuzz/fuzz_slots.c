@@ -189,6 +189,11 @@ decode(Reader *r, Input *in)
 				from = to;
 			}
 			day->nsegments = n;
+			day->start = naive_saturate((__int128) day->date * US_DAY -
+										in->seg[d][0].utc_offset -
+										(int64_t) (take_u8(r) % 4) * 30 * US_MIN);
+			if (take_u8(r) == 255)
+				day->start = extreme(r);
 			if (take_u8(r) == 255)
 				day->nsegments = 0;
 			day->end = naive_saturate((__int128) day->date * US_DAY -

@@ -75,11 +75,15 @@ BEGIN
      OPERATOR(pg_catalog.>) pg_catalog.make_interval(hours => 366 * 24) THEN
     RAISE EXCEPTION USING ERRCODE = '54000', MESSAGE = 'the range is longer than 366 days';
   END IF;
+  -- "now": the transaction's start, or booking.solver_now when a superuser
+  -- set it (tests of dates the clock has passed)
   SELECT o.time_zone, o.slot_step_minutes,
-         pg_catalog.now() OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => o.min_notice_minutes),
-         pg_catalog.now() OPERATOR(pg_catalog.+) pg_catalog.make_interval(hours => o.booking_horizon_days OPERATOR(pg_catalog.*) 24)
+         n.t OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => o.min_notice_minutes),
+         n.t OPERATOR(pg_catalog.+) pg_catalog.make_interval(hours => o.booking_horizon_days OPERATOR(pg_catalog.*) 24)
     INTO tz, grid, earliest, latest
     FROM booking.org o
+   CROSS JOIN (SELECT COALESCE(NULLIF(pg_catalog.current_setting('booking.solver_now', true), '')::timestamptz,
+                               pg_catalog.now()) AS t) AS n
    WHERE o.id OPERATOR(pg_catalog.=) request.org_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION USING ERRCODE = 'P0002', MESSAGE = 'the acting org is not visible';
@@ -128,6 +132,23 @@ END;
 COMMENT ON FUNCTION slots_ref.travel_minutes(geography, geography, timestamptz) IS
   'booking.travel_time minutes clamped to 0..1440; 0 when either point is NULL';
 
+-- The first instant of local date d: (d + 00:00) AT TIME ZONE tz, or, when
+-- the instant before it already has local date d (midnight happens twice),
+-- the first pass of midnight, at the offset in effect before the change.
+CREATE FUNCTION slots_ref.date_start(d date, tz text)
+  RETURNS timestamptz
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT CASE WHEN (p AT TIME ZONE tz) >= d::timestamp
+              THEN (d::timestamp - ((p AT TIME ZONE tz) - (p AT TIME ZONE 'UTC'))) AT TIME ZONE 'UTC'
+              ELSE a END
+    FROM (SELECT (d + '00:00'::time) AT TIME ZONE tz AS a) x,
+         LATERAL (SELECT x.a - '1 microsecond'::interval AS p) y
+$$;
+COMMENT ON FUNCTION slots_ref.date_start(date, text) IS
+  'the first instant whose local date in tz is d: so every instant belongs to the day of its local date';
+
 CREATE FUNCTION slots_ref.available_slots(
     resource_id uuid, service_id uuid, during tstzrange, pickup geography DEFAULT NULL)
   RETURNS TABLE (starts_at timestamptz, ends_at timestamptz)
@@ -139,11 +160,12 @@ BEGIN ATOMIC
       FROM slots_ref.request(available_slots.resource_id, available_slots.service_id, available_slots.during) AS r
   ),
   -- every local date from the day before the range's first local date to
-  -- its last, with its span [local 00:00, next local 00:00)
+  -- its last, with its span: from its first instant to the next date's (the
+  -- instants whose local date it is)
   days AS MATERIALIZED (
     SELECT d.day,
-           pg_catalog.tstzrange((d.day OPERATOR(pg_catalog.+) '00:00'::time) AT TIME ZONE q.tz,
-                                ((d.day OPERATOR(pg_catalog.+) 1) OPERATOR(pg_catalog.+) '00:00'::time) AT TIME ZONE q.tz) AS span
+           pg_catalog.tstzrange(slots_ref.date_start(d.day, q.tz),
+                                slots_ref.date_start(d.day OPERATOR(pg_catalog.+) 1, q.tz)) AS span
       FROM req q
      CROSS JOIN LATERAL (
        SELECT (pg_catalog.lower(available_slots.during) AT TIME ZONE q.tz)::date AS first_day,
@@ -170,14 +192,29 @@ BEGIN ATOMIC
        AND x.resource_id OPERATOR(pg_catalog.=) available_slots.resource_id
        AND x.on_date OPERATOR(pg_catalog.=) ANY (SELECT d.day FROM days d)
   ),
-  -- local working windows of each date: the exception's hours (no breaks),
-  -- none on an exception day off, else the weekly windows with their breaks
+  -- local working windows of each date as local timestamps [lo, hi): the
+  -- exception's hours (no breaks; an exclusive lower bound starts a
+  -- microsecond later, an inclusive upper bound ends one later but not after
+  -- 24:00, an open bound is midnight), none on an exception day off, else the
+  -- weekly windows with their breaks
   windows AS (
-    SELECT wk.day, wk.hours AS win, wk.break AS brk
+    SELECT wk.day,
+           wk.day OPERATOR(pg_catalog.+) pg_catalog.lower(wk.hours) AS lo,
+           wk.day OPERATOR(pg_catalog.+) pg_catalog.upper(wk.hours) AS hi,
+           wk.day OPERATOR(pg_catalog.+) pg_catalog.lower(wk.break) AS blo,
+           wk.day OPERATOR(pg_catalog.+) pg_catalog.upper(wk.break) AS bhi
       FROM weekly wk
      WHERE NOT EXISTS (SELECT FROM exceptions x WHERE x.day OPERATOR(pg_catalog.=) wk.day)
     UNION ALL
-    SELECT x.day, h.win, NULL::booking.timerange
+    SELECT x.day,
+           x.day OPERATOR(pg_catalog.+) COALESCE(pg_catalog.lower(h.win), '00:00'::time)
+             OPERATOR(pg_catalog.+) CASE WHEN pg_catalog.lower_inc(h.win) OR pg_catalog.lower_inf(h.win)
+                                         THEN '0'::interval ELSE '1 microsecond'::interval END,
+           LEAST(x.day OPERATOR(pg_catalog.+) COALESCE(pg_catalog.upper(h.win), '24:00'::time)
+                   OPERATOR(pg_catalog.+) CASE WHEN pg_catalog.upper_inc(h.win)
+                                               THEN '1 microsecond'::interval ELSE '0'::interval END,
+                 x.day OPERATOR(pg_catalog.+) '24:00'::time),
+           NULL::timestamp, NULL::timestamp
       FROM exceptions x
      CROSS JOIN LATERAL pg_catalog.unnest(x.hours) AS h(win)
      WHERE x.available
@@ -186,15 +223,11 @@ BEGIN ATOMIC
   -- (d + t) AT TIME ZONE zone, 24:00 the next local midnight; an interval
   -- whose mapped end is not after its mapped start is empty
   mapped AS (
-    SELECT w.day, m.wfrom, m.wto, m.bfrom, m.bto
+    SELECT w.day, w.lo AT TIME ZONE q.tz AS wfrom, w.hi AT TIME ZONE q.tz AS wto,
+           w.blo AT TIME ZONE q.tz AS bfrom, w.bhi AT TIME ZONE q.tz AS bto
       FROM windows w
      CROSS JOIN req q
-     CROSS JOIN LATERAL (
-       SELECT (w.day OPERATOR(pg_catalog.+) COALESCE(pg_catalog.lower(w.win), '00:00'::time)) AT TIME ZONE q.tz AS wfrom,
-              (w.day OPERATOR(pg_catalog.+) COALESCE(pg_catalog.upper(w.win), '24:00'::time)) AT TIME ZONE q.tz AS wto,
-              (w.day OPERATOR(pg_catalog.+) pg_catalog.lower(w.brk)) AT TIME ZONE q.tz AS bfrom,
-              (w.day OPERATOR(pg_catalog.+) pg_catalog.upper(w.brk)) AT TIME ZONE q.tz AS bto
-     ) AS m
+     WHERE w.hi OPERATOR(pg_catalog.>) w.lo
   ),
   -- open time of each day: the union of (window minus its own break),
   -- clipped to the day's span; with it the daily maximum and travel buffer

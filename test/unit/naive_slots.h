@@ -60,11 +60,11 @@ naive_local_to_abs(const SlotsDay *day, int64_t t)
 	return INT64_MIN;
 }
 
-/* The start of a day's span: abs(00:00). */
+/* The start of a day's span (given; abs(00:00) unless midnight repeats). */
 static inline int64_t
 naive_day_start(const SlotsDay *day)
 {
-	return naive_local_to_abs(day, 0);
+	return day->start;
 }
 
 /*
@@ -137,6 +137,7 @@ naive_zone_day(SlotsDay *day, SlotsSegment *seg, int32_t date, int rel,
 	day->date = date;
 	day->segments = seg;
 	day->nsegments = naive_zone_map(seg, rel, td, at, before, after);
+	day->start = naive_saturate((__int128) date * SLOTS_USECS_PER_DAY - seg[0].utc_offset);
 	naive_zone_map(next, rel + 1, td, at, before, after);
 	day->end = naive_saturate(((__int128) date + 1) * SLOTS_USECS_PER_DAY -
 							  next[0].utc_offset);

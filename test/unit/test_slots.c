@@ -94,6 +94,7 @@ set_map(SlotsDay *day, SlotsSegment *seg, int32_t date, int nseg,
 	day->kind = SLOTS_DAY_REGULAR;
 	day->segments = seg;
 	day->nsegments = nseg;
+	day->start = (int64_t) date * US_DAY - o0;
 	day->end = (int64_t) (date + 1) * US_DAY - end_offset;
 }
 
@@ -1039,6 +1040,104 @@ test_days(void)
 	is_int(slots_validate(&rq, NULL), SLOTS_ERR_DAY_ORDER, "same date twice");
 }
 
+/*
+ * A date the calendar skips: Pacific/Apia went from 2011-12-29 24:00 -10 to
+ * 2011-12-31 00:00 +14, so 2011-12-30 has no instant.  Its span is empty
+ * ((date + 00:00) AT TIME ZONE and the next midnight are the same instant):
+ * an answer with no slot that day, the days around it as usual.
+ */
+static void
+test_skipped_day(void)
+{
+	SlotsDay	days[3];
+	SlotsSegment seg[3][1];
+	SlotsWindow win;
+	SlotsRequest rq;
+	SlotsSolver *sv;
+	size_t		n;
+	size_t		i;
+	int			per_day[3] = {0, 0, 0};
+	int32_t		d29 = date_of(2011, 12, 29);
+
+	zone_fixed(&days[0], seg[0], d29, -hm(10, 0));
+	zone_fixed(&days[1], seg[1], d29 + 1, -hm(10, 0));
+	zone_fixed(&days[2], seg[2], d29 + 2, hm(14, 0));
+	days[0].end = abs_of(&days[2], 0);	/* 2011-12-30 10:00Z */
+	days[1].end = abs_of(&days[1], 0);	/* empty: 10:00Z to 10:00Z */
+	ok(days[0].end == utc(2011, 12, 30, 10, 0) && days[1].end == days[0].end,
+	   "Apia: 2011-12-29 ends where 2011-12-31 starts; 2011-12-30 is empty");
+	window(&win, hm(9, 0), hm(17, 0), 0, 0);
+	for (i = 0; i < 3; i++)
+	{
+		days[i].windows = &win;
+		days[i].nwindows = 1;
+	}
+	request_init(&rq, days, 3, NULL, 0);
+	rq.grid_minutes = 60;
+	is_int(slots_validate(&rq, NULL), SLOTS_OK, "an empty day span is valid");
+	sv = make_solver(&rq);
+	n = solve(sv);
+	for (i = 0; i < n && n != (size_t) -1; i++)
+		per_day[out[i].day]++;
+	ok(n == 16 && per_day[0] == 8 && per_day[1] == 0 && per_day[2] == 8,
+	   "8 slots on the 29th, none on the skipped 30th, 8 on the 31st (%d)", (int) n);
+	ok(n == 16 && out[8].start == utc(2011, 12, 30, 19, 0),
+	   "2011-12-31 09:00 +14 is 2011-12-30 19:00Z");
+	is_int(explain(sv, utc(2011, 12, 30, 10, 0)), 1, "the skipped day's midnight");
+	ok(why[0].reason == SLOTS_REASON_OUTSIDE_HOURS && why[0].day == 2,
+	   "10:00Z is 2011-12-31 00:00, outside its hours");
+}
+
+/*
+ * A midnight that happens twice: America/Havana on Sunday 2027-11-07 goes
+ * from 01:00 -04 back to 00:00 -05.  Sunday begins at its first midnight
+ * (04:00Z), so a booking at 04:15Z (00:15 the first time) is Sunday's, for
+ * the daily maximum too; Saturday ends at 04:00Z.  Grid times and windows
+ * still map as AT TIME ZONE does (00:00 is 05:00Z, the second pass).
+ */
+static void
+test_double_midnight(void)
+{
+	SlotsDay	days[2];
+	SlotsSegment seg[2][1];
+	SlotsWindow win[2];
+	SlotsBusy	busy[1];
+	SlotsRequest rq;
+	SlotsSolver *sv;
+	size_t		n;
+	size_t		i;
+	int			per_day[2] = {0, 0};
+	int32_t		sat = date_of(2027, 11, 6);
+
+	zone_fixed(&days[0], seg[0], sat, -hm(4, 0));
+	zone_fixed(&days[1], seg[1], sat + 1, -hm(5, 0));
+	days[1].start = utc(2027, 11, 7, 4, 0);
+	days[0].end = days[1].start;
+	days[1].end = utc(2027, 11, 8, 5, 0);
+	window(&win[0], hm(20, 0), US_DAY, 0, 0);
+	window(&win[1], 0, hm(3, 0), 0, 0);
+	days[0].windows = &win[0];
+	days[0].nwindows = 1;
+	days[1].windows = &win[1];
+	days[1].nwindows = 1;
+	days[0].max_bookings = 1;
+	days[1].max_bookings = 1;
+	busy[0] = busy_item(1, utc(2027, 11, 7, 4, 15), utc(2027, 11, 7, 4, 45), 0, 0, -1);
+	request_init(&rq, days, 2, busy, 1);
+	rq.range_start = days[0].start;
+	rq.grid_minutes = 60;
+	sv = make_solver(&rq);
+	n = solve(sv);
+	for (i = 0; i < n && n != (size_t) -1; i++)
+		per_day[out[i].day]++;
+	ok(n != (size_t) -1 && per_day[0] == 4 && per_day[1] == 0,
+	   "the booking at 00:15 (first pass) fills Sunday, not Saturday (%d %d)", per_day[0], per_day[1]);
+	ok(n == 4 && out[0].start == utc(2027, 11, 7, 0, 0) && out[3].end == utc(2027, 11, 7, 4, 0),
+	   "Saturday 20:00-24:00 -04 ends at Sunday's first midnight, 04:00Z");
+	is_int(explain(sv, utc(2027, 11, 7, 5, 0)), 1, "Sunday 00:00 (second pass)");
+	is_reason(0, SLOTS_REASON_DAILY_MAXIMUM, -1, 1, 1, "Sunday is full");
+}
+
 /* ---------------------------------------------------------------------
  * Every error code
  * ---------------------------------------------------------------------
@@ -1204,8 +1303,8 @@ test_errors(void)
 	is_error(&f.rq, SLOTS_ERR_DAY_KIND, 1, -1, "kind 3");
 
 	err_init(&f);
-	f.days[0].end = abs_of(&f.days[0], 0);
-	is_error(&f.rq, SLOTS_ERR_DAY_SPAN, 0, -1, "empty span");
+	f.days[0].end = abs_of(&f.days[0], 0) - 1;
+	is_error(&f.rq, SLOTS_ERR_DAY_SPAN, 0, -1, "inverted span");
 	f.days[0].end = abs_of(&f.days[0], 0) + 2 * US_DAY + 1;
 	is_error(&f.rq, SLOTS_ERR_DAY_SPAN, 0, -1, "span over two days");
 
@@ -1626,6 +1725,8 @@ main(void)
 	test_neighbours();
 	test_dst_days();
 	test_days();
+	test_skipped_day();
+	test_double_midnight();
 	test_errors();
 	test_random();
 	return done_testing();
