@@ -605,7 +605,8 @@ load_org_and_service(SolveInput *in, const pg_uuid_t *service, const pg_uuid_t *
 	in->range_end = range_end;
 	if (range_end <= range_start)
 		booking_solver_error(SLOTS_ERR_RANGE_EMPTY, NULL);
-	if (range_end - range_start > (int64) SLOTS_MAX_RANGE_DAYS * USECS_PER_DAY)
+	/* (range_end - range_start overflows for ranges spanning most of the timestamp domain) */
+	if (range_start < range_end - (int64) SLOTS_MAX_RANGE_DAYS * USECS_PER_DAY)
 		booking_solver_error(SLOTS_ERR_RANGE_TOO_LONG, NULL);
 	in->first_date = booking_local_date(in->tz, range_start) - 1;
 	last_date = booking_local_date(in->tz, range_end);

@@ -45,16 +45,31 @@ COMMENT ON FUNCTION booking.create_org(pg_catalog.text, pg_catalog.text, pg_cata
 CREATE OR REPLACE FUNCTION booking.issue_refresh_token(user_id pg_catalog.uuid, jti pg_catalog.text,
                                             token_hash pg_catalog.bytea, expires_at pg_catalog.timestamptz)
   RETURNS pg_catalog.uuid
-  LANGUAGE sql VOLATILE SECURITY DEFINER
+  LANGUAGE plpgsql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    INSERT INTO booking.refresh_token (user_id, jti, rotation_id, token_hash, expires_at)
-    VALUES (issue_refresh_token.user_id, issue_refresh_token.jti, pg_catalog.gen_random_uuid(),
-            issue_refresh_token.token_hash, issue_refresh_token.expires_at)
-    RETURNING rotation_id;
-  END;
+  AS $$
+DECLARE
+  family pg_catalog.uuid;
+BEGIN
+  -- A deactivated (or unknown) user gets no new login, as rotation gives
+  -- them none; the same answer for both, so it tells nothing of who exists.
+  PERFORM 1 FROM booking.app_user u
+   WHERE u.id OPERATOR(pg_catalog.=) issue_refresh_token.user_id AND u.active
+     FOR KEY SHARE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+      MESSAGE = 'no refresh token for this user',
+      DETAIL = 'The user does not exist or is not active.';
+  END IF;
+  INSERT INTO booking.refresh_token (user_id, jti, rotation_id, token_hash, expires_at)
+  VALUES (issue_refresh_token.user_id, issue_refresh_token.jti, pg_catalog.gen_random_uuid(),
+          issue_refresh_token.token_hash, issue_refresh_token.expires_at)
+  RETURNING rotation_id INTO family;
+  RETURN family;
+END
+$$;
 COMMENT ON FUNCTION booking.issue_refresh_token(pg_catalog.uuid, pg_catalog.text, pg_catalog.bytea, pg_catalog.timestamptz) IS
-  'store the first refresh token of a login (a new rotation family) and return the family id';
+  'store the first refresh token of a login (a new rotation family) and return the family id; refused (42501) for a user that does not exist or is not active';
 
 CREATE OR REPLACE FUNCTION booking.rotate_refresh_token(jti pg_catalog.text, token_hash pg_catalog.bytea,
                                              new_jti pg_catalog.text, new_token_hash pg_catalog.bytea,

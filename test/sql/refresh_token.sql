@@ -63,6 +63,10 @@ SELECT user_id, outcome FROM booking.rotate_refresh_token('jti-leaver-1', '\x888
 RESET ROLE;
 SELECT jti, used, revoked_at IS NOT NULL AS revoked FROM booking.refresh_token
  WHERE user_id = '00000000-0000-0000-0000-00000000f0a2' ORDER BY jti;
+-- nor does a deactivated user get a new login (the answer an unknown user gets)
+SET ROLE regress_token_app;
+SELECT pg_temp.try($$SELECT booking.issue_refresh_token('00000000-0000-0000-0000-00000000f0a2', 'jti-leaver-3', '\x77772233445566778899aabbccddeeff', now() + interval '30 days')$$) AS deactivated_issue;
+RESET ROLE;
 
 -- an untrusted application role may neither issue nor rotate
 SET ROLE regress_token_plain;

@@ -185,6 +185,8 @@ SELECT what, pg_temp.try(sql) AS result FROM (VALUES
   ('empty range', $$SELECT booking.available_slots('00000000-0000-0000-0000-0000000000e4', '00000000-0000-0000-0000-0000000000f4', 'empty')$$),
   ('infinite range', $$SELECT booking.available_slots('00000000-0000-0000-0000-0000000000e4', '00000000-0000-0000-0000-0000000000f4', tstzrange(now(), NULL))$$),
   ('367 days', $$SELECT booking.available_slots('00000000-0000-0000-0000-0000000000e4', '00000000-0000-0000-0000-0000000000f4', tstzrange(now(), now() + interval '367 days'))$$),
+  ('4713 BC to 294276 AD', $$SELECT booking.available_slots('00000000-0000-0000-0000-0000000000e4', '00000000-0000-0000-0000-0000000000f4', tstzrange('4713-01-01 00:00+00 BC', '294276-12-31 00:00+00'))$$),
+  ('free_time over every date', $$SELECT booking.free_time('00000000-0000-0000-0000-0000000000e4', tstzrange('4713-01-01 00:00+00 BC', '294276-12-31 00:00+00'))$$),
   ('unknown resource', $$SELECT booking.available_slots('00000000-0000-0000-0000-0000000000ff', '00000000-0000-0000-0000-0000000000f4', tstzrange(now(), now() + interval '1 day'))$$),
   ('other org''s service', $$SELECT booking.available_slots('00000000-0000-0000-0000-0000000000e4', '00000000-0000-0000-0000-0000000000f1', tstzrange(now(), now() + interval '1 day'))$$),
   ('null resource', $$SELECT booking.available_slots(NULL, '00000000-0000-0000-0000-0000000000f4', tstzrange(now(), now() + interval '1 day'))$$),
