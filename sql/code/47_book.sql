@@ -28,7 +28,6 @@ DECLARE
   fp pg_catalog.text;
   cname pg_catalog.text;
   state pg_catalog.text;
-  fee_bps pg_catalog.int4;
   org_currency booking.currency_code;
   unit_price pg_catalog.int8;
   match pg_catalog.text;
@@ -62,7 +61,7 @@ BEGIN
     r.hold_expires_at := pg_catalog.now() OPERATOR(pg_catalog.+) (book.hold_minutes OPERATOR(pg_catalog.*) '1 minute'::pg_catalog.interval);
   END IF;
 
-  SELECT o.platform_fee_bps, o.currency INTO fee_bps, org_currency
+  SELECT o.currency INTO org_currency
     FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) r.org_id;
   IF r.session_id IS NOT NULL THEN
     -- The session gives times, resource, service and the price per seat.
@@ -88,16 +87,10 @@ BEGIN
         MESSAGE = 'booking refers to an unknown service',
         DETAIL = pg_catalog.format('Service %s does not exist in org %s.', r.service_id, r.org_id);
     END IF;
-    SELECT i.price_cents, c.currency INTO unit_price, r.currency
-      FROM booking.rate_card c JOIN booking.rate_card_item i
-        ON i.org_id OPERATOR(pg_catalog.=) c.org_id AND i.rate_card_id OPERATOR(pg_catalog.=) c.id
-     WHERE c.org_id OPERATOR(pg_catalog.=) r.org_id AND c.is_default
-       AND i.service_id OPERATOR(pg_catalog.=) r.service_id;
   END IF;
+  -- The price, its currency and split are the money_price trigger's
+  -- (sql/code/72_pricing.sql), for booking.book and plain INSERTs alike.
   r.currency := COALESCE(r.currency, org_currency);
-  r.price_cents := COALESCE(unit_price, 0) OPERATOR(pg_catalog.*) GREATEST(r.seats, 0);
-  r.platform_fee_cents := r.price_cents OPERATOR(pg_catalog.*) fee_bps OPERATOR(pg_catalog./) 10000;
-  r.resource_share_cents := r.price_cents OPERATOR(pg_catalog.-) r.platform_fee_cents;
 
   -- The same request again returns its booking; another request under the
   -- key is refused by the write trigger (23K03).
@@ -159,7 +152,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.book(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int4, pg_catalog.text, booking.point, pg_catalog.text, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.bool) IS
-  'book as the acting user and return the booking: an appointment (service_id, resource_id, starts_at; the end follows from the service) or seats in a session (session_id). Price from the session or the org''s default rate card, split by the org''s platform fee. hold_minutes makes it a hold that lapses unless confirmed (booking.confirm_hold); waitlist => true joins the waitlist of a full session instead of failing. The same idempotency_key with the same request returns the existing booking (also under concurrency); with a different request it raises 23K03';
+  'book as the acting user and return the booking: an appointment (service_id, resource_id, starts_at; the end follows from the service) or seats in a session (session_id). Price from the session or the org''s rate card (the money_price trigger, see booking.price_of), split by the org''s platform fee. hold_minutes makes it a hold that lapses unless confirmed (booking.confirm_hold); waitlist => true joins the waitlist of a full session instead of failing. The same idempotency_key with the same request returns the existing booking (also under concurrency); with a different request it raises 23K03';
 
 CREATE OR REPLACE FUNCTION booking.confirm_hold(booking_id pg_catalog.uuid) RETURNS booking.booking
   LANGUAGE plpgsql VOLATILE
