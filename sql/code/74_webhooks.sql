@@ -52,6 +52,7 @@ DECLARE
   msg pg_catalog.text;
   det pg_catalog.text;
   meta_org pg_catalog.text;
+  payout pg_catalog.uuid;
 BEGIN
   IF webhook_apply.provider IS NULL OR webhook_apply.provider !~ '^[a-z_]{1,40}$' THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'provider must be 1 to 40 lowercase letters',
@@ -77,6 +78,16 @@ BEGIN
   obj_ref := CASE WHEN webhook_apply.event_type LIKE 'charge.%' THEN obj ->> 'payment_intent' ELSE obj ->> 'id' END;
   SELECT p.org_id, p.target_id INTO r FROM booking.provider_ref p
    WHERE p.provider = webhook_apply.provider AND p.ref = obj_ref AND p.kind = 'payment';
+  IF NOT FOUND THEN
+    -- a payout: its transfer id, or our payout id in the metadata
+    SELECT p.org_id, p.target_id INTO r FROM booking.provider_ref p
+     WHERE p.provider = webhook_apply.provider AND p.kind = 'payout'
+       AND p.ref IN (obj ->> 'id', obj #>> '{metadata,payout_id}')
+     LIMIT 1;
+    IF FOUND THEN
+      payout := r.target_id;
+    END IF;
+  END IF;
   IF FOUND THEN
     org := r.org_id;
     target := r.target_id;
@@ -102,7 +113,8 @@ BEGIN
 
   -- Store once.
   INSERT INTO booking.webhook_event AS w (org_id, provider, event_id, event_type, payload, payment_id)
-  VALUES (org, webhook_apply.provider, webhook_apply.event_id, webhook_apply.event_type, webhook_apply.payload, target)
+  VALUES (org, webhook_apply.provider, webhook_apply.event_id, webhook_apply.event_type, webhook_apply.payload,
+          CASE WHEN payout IS NULL THEN target END)
   ON CONFLICT ON CONSTRAINT webhook_event_org_id_provider_event_id_key DO NOTHING
   RETURNING w.id INTO ev;
   IF ev IS NULL THEN
@@ -119,6 +131,8 @@ BEGIN
     PERFORM pg_catalog.set_config('booking_money.event', ev::pg_catalog.text, true);
     IF target IS NULL THEN
       res := 'ignored';
+    ELSIF payout IS NOT NULL THEN
+      res := booking.webhook_apply_payout(org, target, webhook_apply.event_type, obj);
     ELSE
       res := booking.webhook_apply_payment(org, target, webhook_apply.event_type, obj);
     END IF;
@@ -138,7 +152,7 @@ BEGIN
          error = CASE WHEN msg IS NOT NULL THEN msg || COALESCE(': ' || NULLIF(det, ''), '') END,
          processed_at = pg_catalog.now()
    WHERE w.org_id = org AND w.id = ev;
-  RETURN QUERY SELECT ev, org, target, res, st,
+  RETURN QUERY SELECT ev, org, CASE WHEN payout IS NULL THEN target END, res, st,
                       CASE WHEN msg IS NOT NULL THEN msg || COALESCE(': ' || NULLIF(det, ''), '') END, false;
 END
 $$;

@@ -130,7 +130,7 @@ BEGIN
        AND p.prosecdef
        AND p.prorettype OPERATOR(pg_catalog.<>) 'pg_catalog.trigger'::pg_catalog.regtype
        AND (p.proname OPERATOR(pg_catalog.~) '^my_'
-            OR p.proname OPERATOR(pg_catalog.=) ANY ('{eligibility_problems,idempotency_match,available_slots,find_slots,explain_slot,free_time,open_payment}'::pg_catalog.name[])
+            OR p.proname OPERATOR(pg_catalog.=) ANY ('{eligibility_problems,idempotency_match,available_slots,find_slots,explain_slot,free_time,open_payment,run_payouts}'::pg_catalog.name[])
             OR (trusted AND p.proname OPERATOR(pg_catalog.=) ANY
                 ('{act_as,register_user,create_org,issue_refresh_token,rotate_refresh_token}'::pg_catalog.name[])))
   LOOP

@@ -166,3 +166,36 @@ CREATE TABLE booking.invoice_counter (
 );
 COMMENT ON TABLE booking.invoice_counter IS
   'the last invoice number issued per org and year: taken by the issuing transaction (row lock until commit), so numbers have no gap after a rollback and orgs never wait for each other';
+
+-- Issue 17 (money), payouts: a provider and a per-org unique transfer id;
+-- the items a payout is made of (a booking's resource share, or a negative
+-- adjustment for a refund after payout), each share paid at most once.
+ALTER TABLE booking.payout DROP CONSTRAINT payout_provider_transfer_id_key;
+ALTER TABLE booking.payout
+  ADD COLUMN provider pg_catalog.text NOT NULL DEFAULT 'stripe' CHECK (provider OPERATOR(pg_catalog.~) '^[a-z_]{1,40}$'::pg_catalog.text),
+  ADD CONSTRAINT payout_provider_transfer_id_key UNIQUE (org_id, provider, provider_transfer_id);
+CREATE TABLE booking.payout_item (
+  org_id          pg_catalog.uuid NOT NULL DEFAULT booking.current_org_id(),
+  id              pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,
+  payout_id       pg_catalog.uuid NOT NULL,
+  booking_id      pg_catalog.uuid NOT NULL,
+  resource_id     pg_catalog.uuid NOT NULL,
+  kind            pg_catalog.text NOT NULL CHECK (kind OPERATOR(pg_catalog.=) ANY ('{share,adjustment}'::pg_catalog.text[])),
+  amount_cents    pg_catalog.int8 NOT NULL,
+  refunded_basis  pg_catalog.int8 NOT NULL CHECK (refunded_basis OPERATOR(pg_catalog.>=) 0),
+  released        pg_catalog.bool NOT NULL DEFAULT false,
+  created_at      pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  PRIMARY KEY (org_id, id),
+  FOREIGN KEY (org_id, payout_id) REFERENCES booking.payout (org_id, id) ON DELETE CASCADE,
+  FOREIGN KEY (org_id, booking_id) REFERENCES booking.booking (org_id, id) ON DELETE CASCADE,
+  CONSTRAINT payout_item_sign CHECK (CASE WHEN kind OPERATOR(pg_catalog.=) 'share'
+                                          THEN amount_cents OPERATOR(pg_catalog.>=) 0
+                                          ELSE amount_cents OPERATOR(pg_catalog.<) 0 END)
+);
+CREATE UNIQUE INDEX payout_item_share_once ON booking.payout_item (org_id, booking_id)
+  WHERE kind OPERATOR(pg_catalog.=) 'share' AND NOT released;
+CREATE UNIQUE INDEX payout_item_adjustment_once ON booking.payout_item (org_id, booking_id, refunded_basis)
+  WHERE kind OPERATOR(pg_catalog.=) 'adjustment' AND NOT released;
+CREATE INDEX payout_item_payout_idx ON booking.payout_item (org_id, payout_id);
+COMMENT ON TABLE booking.payout_item IS
+  'what a payout pays: a booking''s resource share (less what was refunded of it by then: refunded_basis), or a negative adjustment for a refund of the share after it was paid (refunded_basis: the refunded share covered so far); a booking''s share is in at most one payout not released (unique index), an adjustment likewise per basis; released when its payout failed, so that it is payable again';
