@@ -69,9 +69,11 @@ BEGIN
      AND b.ends_at + pg_catalog.make_interval(days => hold) <= run_payouts.up_to
    FOR SHARE OF p;
 
-  CREATE TEMP TABLE IF NOT EXISTS payout_run_item (
-    resource_id pg_catalog.uuid, booking_id pg_catalog.uuid, currency pg_catalog.bpchar(3), kind pg_catalog.text,
-    amount_cents pg_catalog.int8, refunded_basis pg_catalog.int8) ON COMMIT DELETE ROWS;
+  IF pg_catalog.to_regclass('pg_temp.payout_run_item') IS NULL THEN
+    CREATE TEMP TABLE payout_run_item (
+      resource_id pg_catalog.uuid, booking_id pg_catalog.uuid, currency pg_catalog.bpchar(3), kind pg_catalog.text,
+      amount_cents pg_catalog.int8, refunded_basis pg_catalog.int8) ON COMMIT DELETE ROWS;
+  END IF;
   DELETE FROM pg_temp.payout_run_item;
   INSERT INTO pg_temp.payout_run_item
   SELECT b.resource_id, b.id, p.currency, 'share', p.resource_share_cents - p.refunded_share_cents, p.refunded_share_cents
