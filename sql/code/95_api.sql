@@ -117,9 +117,19 @@ BEGIN
         WHEN t OPERATOR(pg_catalog.=) 'booking.refresh_token'::pg_catalog.regclass THEN 'SELECT'
         -- written by the extension's triggers only (as its owner)
         WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.audit_log,booking.status_history}'::pg_catalog.regclass[]) THEN 'SELECT'
+        -- money: written by the extension's functions and triggers only
+        WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.payment_history,booking.payment_transition,booking.provider_ref,booking.invoice_counter,booking.invoice_line,booking.webhook_grant,booking.payout_item}'::pg_catalog.regclass[]) THEN 'SELECT'
         WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.org,booking.app_user}'::pg_catalog.regclass[]) THEN 'SELECT, UPDATE'
         ELSE 'SELECT, INSERT, UPDATE, DELETE'
       END, t, role);
+  END LOOP;
+  -- The report views (security_invoker: row-level security applies).
+  FOR t IN
+    SELECT c.oid::pg_catalog.regclass FROM pg_catalog.pg_class c
+     WHERE c.relnamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
+       AND c.relkind OPERATOR(pg_catalog.=) 'v'
+  LOOP
+    EXECUTE pg_catalog.format('GRANT SELECT ON %s TO %s', t, role);
   END LOOP;
   -- SECURITY DEFINER functions are not executable by PUBLIC; hand out those
   -- the policies need, and the identity and account functions to trusted roles.

@@ -54,6 +54,8 @@ SELECT pg_temp.try('SELECT booking.run_payouts()') AS staff_run;
 ROLLBACK;
 BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000018a1') IS NOT NULL AS acting;
+SELECT r.display_name, v.currency, v.outstanding_cents, v.bookings
+  FROM booking.report_outstanding_payouts v JOIN booking.resource r ON r.org_id = v.org_id AND r.id = v.resource_id ORDER BY 1;
 SELECT r.display_name, p.booking_id IS NULL AS bulk, p.currency, p.amount_cents, p.items
   FROM booking.run_payouts() p JOIN booking.resource r ON r.org_id = :'org' AND r.id = p.resource_id ORDER BY 1;
 -- A second run finds nothing left to pay.
@@ -116,6 +118,29 @@ SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000018a3') IS NOT NUL
 SELECT 'Ingo' AS who, * FROM booking.resource_balance('00000000-0000-0000-0000-0000000018b1')
 UNION ALL SELECT 'Jo', * FROM booking.resource_balance('00000000-0000-0000-0000-0000000018b2');
 COMMIT;
+RESET ROLE;
+-- The reports (security_invoker views): the owner sees the org; Ingo, his
+-- own rows only; an identity-less role, nothing.
+SELECT relname, reloptions FROM pg_class WHERE relnamespace = 'booking'::regnamespace AND relkind = 'v' ORDER BY 1;
+SET ROLE regress_p17_app;
+BEGIN;
+SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000018a1') IS NOT NULL AS acting;
+-- (summed over months: the bookings ended 2 to 11 days ago)
+SELECT r.display_name, v.currency, v.bookings, v.net_revenue_cents, v.platform_fee_cents, v.resource_share_cents, v.refunded_cents
+  FROM (SELECT resource_id, currency, sum(bookings) AS bookings, sum(net_revenue_cents) AS net_revenue_cents,
+               sum(platform_fee_cents) AS platform_fee_cents, sum(resource_share_cents) AS resource_share_cents,
+               sum(refunded_cents) AS refunded_cents
+          FROM booking.report_resource_revenue GROUP BY 1, 2) v
+  JOIN booking.resource r ON r.org_id = :'org' AND r.id = v.resource_id ORDER BY 1;
+SELECT status, currency, payments, amount_cents, refunded_cents FROM booking.report_payments_by_status ORDER BY status;
+SELECT r.display_name, v.currency, v.outstanding_cents, v.bookings
+  FROM booking.report_outstanding_payouts v JOIN booking.resource r ON r.org_id = v.org_id AND r.id = v.resource_id ORDER BY 1;
+COMMIT;
+BEGIN;
+SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000018a3') IS NOT NULL AS acting;
+SELECT count(DISTINCT resource_id) AS ingo_sees_resources, sum(bookings) AS bookings FROM booking.report_resource_revenue;
+COMMIT;
+SELECT count(*) AS without_identity FROM booking.report_payments_by_status;
 RESET ROLE;
 -- Every share of a captured payment is paid once: the live items of each
 -- booking sum to its share less refunds.
