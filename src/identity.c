@@ -49,7 +49,7 @@ static char *identity_guc = NULL;
  * user.  Those functions turn it on with a SET clause, so it reverts when
  * they return; PGC_SUSET keeps ordinary roles from turning it on.
  */
-bool		booking_internal = false;
+static bool booking_internal = false;
 
 /* Parsed form of identity_guc, valid while parsed_from equals it. */
 static char parsed_from[256];

@@ -7,7 +7,7 @@
  *
  * The decision itself is src/core/rules.c; this file converts arguments,
  * and turns each outcome into an error with its own SQLSTATE, errdetail and
- * errhint.  The triggers that call it are in sql/parts/96_lifecycle_api.sql.
+ * errhint.  The triggers that call it are in sql/code/96_lifecycle_api.sql.
  */
 #include "postgres.h"
 

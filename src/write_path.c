@@ -8,7 +8,7 @@
  * interval for every recheck of the index), so they are in C: an SQL
  * function with a SET clause is planned anew in every statement that calls
  * it, and a PL/pgSQL one runs a query for a set.  The triggers of the write
- * path are in sql/parts/45_write_path.sql.
+ * path are in sql/code/49_write_trigger.sql (and the files it names).
  */
 #include "postgres.h"
 

@@ -1,5 +1,5 @@
 -- Travel time: an org's settings, the checks on the cache table, and the
--- lookup functions (src/travel.c, src/core/travel.c).
+-- lookup functions (src/travel_time.c and its neighbours, src/core/travel.c).
 
 CREATE OR REPLACE FUNCTION booking.tg_travel_cache_check() RETURNS trigger
   LANGUAGE c

@@ -1,4 +1,4 @@
--- The availability solver (src/slots.c, src/core/slots.c).
+-- The availability solver (src/solver.c, src/solver_input.c, src/explain_slot.c, src/check_slot.c over src/core/slots.c).
 
 CREATE OR REPLACE FUNCTION booking.available_slots(
     resource_id pg_catalog.uuid, service_id pg_catalog.uuid, during pg_catalog.tstzrange,

@@ -1,5 +1,5 @@
 -- Travel time: an org's settings, the checks on the cache table, and the
--- lookup functions (src/travel.c, src/core/travel.c).
+-- lookup functions (src/travel_time.c and its neighbours, src/core/travel.c).
 
 CREATE TABLE booking.travel_setting (
   org_id             pg_catalog.uuid NOT NULL DEFAULT booking.current_org_id() REFERENCES booking.org (id) ON DELETE CASCADE,

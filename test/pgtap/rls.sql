@@ -4,6 +4,8 @@
 -- inside an org each role sees what it should.
 BEGIN;
 SET client_min_messages = warning;
+-- day 0 is a Monday three weeks ahead (test/sql/include/week.psql)
+\i test/sql/include/week.psql
 
 -- Three orgs with the same cast: an owner, admin, staff member, instructor
 -- (linked to a resource), student (linked to a client) and guardian (of
@@ -42,9 +44,9 @@ SELECT org_id, md5(o || 'g1')::uuid, 'Parent', (SELECT user_id FROM cast_member 
 INSERT INTO booking.client_guardian (org_id, client_id, guardian_id)
 SELECT org_id, md5(o || 'c1')::uuid, md5(o || 'g1')::uuid FROM org_ids;
 INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, starts_at, ends_at, currency)
-SELECT org_id, md5(o || 'b1')::uuid, md5(o || 'c1')::uuid, md5(o || 'r1')::uuid, org_id, '2030-01-07 10:00+01'::timestamptz, '2030-01-07 11:00+01'::timestamptz, 'EUR' FROM org_ids
+SELECT org_id, md5(o || 'b1')::uuid, md5(o || 'c1')::uuid, md5(o || 'r1')::uuid, org_id, pg_temp.at(0, '10:00'), pg_temp.at(0, '11:00'), 'EUR' FROM org_ids
 UNION ALL
-SELECT org_id, md5(o || 'b2')::uuid, md5(o || 'c2')::uuid, md5(o || 'r2')::uuid, org_id, '2030-01-07 10:00+01', '2030-01-07 11:00+01', 'EUR' FROM org_ids;
+SELECT org_id, md5(o || 'b2')::uuid, md5(o || 'c2')::uuid, md5(o || 'r2')::uuid, org_id, pg_temp.at(0, '10:00'), pg_temp.at(0, '11:00'), 'EUR' FROM org_ids;
 INSERT INTO booking.payment (org_id, booking_id, currency, amount_cents)
 SELECT org_id, md5(o || b)::uuid, 'EUR', 0 FROM org_ids, (VALUES ('b1'), ('b2')) v(b);
 INSERT INTO booking.lesson (org_id, booking_id)
@@ -110,7 +112,7 @@ BEGIN
     RETURN NEXT throws_ok(format($q$INSERT INTO booking.location (org_id, name) VALUES (%L, 'x')$q$, other), '42501', NULL,
                           format('%s of org %s cannot INSERT into another org', m.role, m.o));
     RETURN NEXT throws_ok(format($q$INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, starts_at, ends_at, currency)
-                                    VALUES (%L, %L, %L, %L, %L, '2031-01-01 10:00+01', '2031-01-01 11:00+01', 'EUR')
+                                    VALUES (%L, %L, %L, %L, %L, pg_temp.at(2, '10:00'), pg_temp.at(2, '11:00'), 'EUR')
                                     ON CONFLICT (org_id, id) DO UPDATE SET notes = 'stolen'$q$,
                                  other, md5(other_o || 'b1'), md5(other_o || 'c1'), md5(other_o || 'r1'), other), '42501', NULL,
                           format('%s of org %s cannot INSERT ... ON CONFLICT DO UPDATE a booking of another org', m.role, m.o));
@@ -122,7 +124,7 @@ BEGIN
     RETURN NEXT is(n, 0::bigint, format('%s of org %s DELETEs no client of another org', m.role, m.o));
     -- a reference to another org's row from one's own org fails on the key
     RETURN NEXT throws_ok(format($q$INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, starts_at, ends_at, currency)
-                                    VALUES (%L, %L, %L, %L, '2031-01-01 10:00+01', '2031-01-01 11:00+01', 'EUR')$q$,
+                                    VALUES (%L, %L, %L, %L, pg_temp.at(2, '10:00'), pg_temp.at(2, '11:00'), 'EUR')$q$,
                                  m.org_id, md5(other_o || 'c1'), md5(m.o || 'r1'), m.org_id),
                           CASE WHEN m.role IN ('owner', 'admin', 'staff', 'instructor') THEN '23503' ELSE '42501' END, NULL,
                           format('%s of org %s cannot book another org''s student', m.role, m.o));

@@ -5,6 +5,8 @@
 BEGIN;
 SET client_min_messages = warning;
 SELECT plan(46);
+-- day 0 is a Monday three weeks ahead (test/sql/include/week.psql)
+\i test/sql/include/week.psql
 
 -- objects
 SELECT has_function('booking', 'occupies_now', ARRAY['booking.booking_status', 'timestamp with time zone'], 'the one occupancy predicate exists');
@@ -105,7 +107,7 @@ INSERT INTO booking.resource (org_id, id, display_name, license_classes) VALUES
   ('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0071', 'Ingo', '{B}'),
   ('00000000-0000-0000-0000-0000000e00b0', '00000000-0000-0000-0000-0000000e00b7', 'Otto', '{B}');
 INSERT INTO booking.client (org_id, id, full_name, user_id, date_of_birth, license_type) VALUES
-  ('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0061', 'Student', '00000000-0000-0000-0000-0000000e0002', '2013-01-01', 'B'),
+  ('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0061', 'Student', '00000000-0000-0000-0000-0000000e0002', pg_temp.day(0) - interval '17 years 8 months', 'B'),
   ('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0062', 'Other', '00000000-0000-0000-0000-0000000e0003', '1990-01-01', 'B'),
   ('00000000-0000-0000-0000-0000000e00b0', '00000000-0000-0000-0000-0000000e00b6', 'Foreign', NULL, '1990-01-01', 'B');
 -- bookable around the clock, years ahead (the rules themselves: test/sql/write_rules.sql)
@@ -121,7 +123,7 @@ INSERT INTO booking.license_rule (org_id, client_license_type, lesson_type, requ
   ('00000000-0000-0000-0000-0000000e00a0', 'B', 'standard', 'B', 16, true);
 INSERT INTO booking.session (org_id, id, resource_id, service_id, title, starts_at, ends_at, capacity, currency) VALUES
   ('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0091', '00000000-0000-0000-0000-0000000e0071',
-   '00000000-0000-0000-0000-0000000e0052', 'Theory', '2030-09-02 18:00+02', '2030-09-02 20:00+02', 1, 'EUR');
+   '00000000-0000-0000-0000-0000000e0052', 'Theory', pg_temp.at(1, '18:00'), pg_temp.at(1, '20:00'), 1, 'EUR');
 
 CREATE ROLE regress_write_app;
 SELECT booking.grant_app_role('regress_write_app', trusted => true);
@@ -131,24 +133,24 @@ BEGIN
   -- the student (aged 17 on the date) lacks parental consent
   PERFORM booking.act_as('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0002');
   RETURN NEXT results_eq($q$SELECT reason FROM booking.eligibility_problems('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0071',
-                           '00000000-0000-0000-0000-0000000e0051', '00000000-0000-0000-0000-0000000e0061', '2030-09-01')$q$,
+                           '00000000-0000-0000-0000-0000000e0051', '00000000-0000-0000-0000-0000000e0061', pg_temp.day(0))$q$,
                          ARRAY['parental consent missing: no guardian of the client has given consent'],
                          'a student asks about themself and learns of the missing consent (their guardian link is read for them)');
   RETURN NEXT throws_ok($q$SELECT booking.book('00000000-0000-0000-0000-0000000e0061', '00000000-0000-0000-0000-0000000e0051',
-                           '2030-09-01 10:00+02', '00000000-0000-0000-0000-0000000e0071')$q$,
+                           pg_temp.at(0, '10:00'), '00000000-0000-0000-0000-0000000e0071')$q$,
                         '23K04', NULL, 'without consent the student cannot book');
   RETURN NEXT throws_ok($q$SELECT * FROM booking.eligibility_problems('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0071',
-                           '00000000-0000-0000-0000-0000000e0051', '00000000-0000-0000-0000-0000000e0062', '2030-09-01')$q$,
+                           '00000000-0000-0000-0000-0000000e0051', '00000000-0000-0000-0000-0000000e0062', pg_temp.day(0))$q$,
                         '42501', NULL, 'a student cannot ask about another student');
   RETURN NEXT throws_ok($q$SELECT * FROM booking.eligibility_problems('00000000-0000-0000-0000-0000000e00b0', '00000000-0000-0000-0000-0000000e00b7',
-                           '00000000-0000-0000-0000-0000000e00b5', '00000000-0000-0000-0000-0000000e00b6', '2030-09-01')$q$,
+                           '00000000-0000-0000-0000-0000000e00b5', '00000000-0000-0000-0000-0000000e00b6', pg_temp.day(0))$q$,
                         '42501', NULL, 'nor about another org');
   RETURN NEXT throws_ok($q$INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, starts_at, ends_at, currency)
                            VALUES ('00000000-0000-0000-0000-0000000e00b0', '00000000-0000-0000-0000-0000000e00b6', '00000000-0000-0000-0000-0000000e00b7',
-                                   '00000000-0000-0000-0000-0000000e00b5', '2030-09-01 10:00+02', '2030-09-01 11:00+02', 'EUR')$q$,
+                                   '00000000-0000-0000-0000-0000000e00b5', pg_temp.at(0, '10:00'), pg_temp.at(0, '11:00'), 'EUR')$q$,
                         '42501', 'new row violates row-level security policy for table "booking"',
                         'a row for another org is refused before any check could reveal something about it');
-  RETURN NEXT throws_ok($q$SELECT booking.lock_scope('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0071', ARRAY['2030-09-01'::date])$q$,
+  RETURN NEXT throws_ok($q$SELECT booking.lock_scope('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0071', ARRAY[pg_temp.day(0)])$q$,
                         '42501', NULL, 'the locks are not for applications to take directly');
   RETURN NEXT throws_ok($q$SELECT booking.promote_waitlist('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0091')$q$,
                         '42501', NULL, 'nor is waitlist promotion');
@@ -160,10 +162,10 @@ BEGIN
   UPDATE booking.client_guardian SET consent_given_at = now() WHERE client_id = '00000000-0000-0000-0000-0000000e0061';
   PERFORM booking.act_as('00000000-0000-0000-0000-0000000e00a0', '00000000-0000-0000-0000-0000000e0002');
   RETURN NEXT lives_ok($q$SELECT booking.book('00000000-0000-0000-0000-0000000e0061', '00000000-0000-0000-0000-0000000e0051',
-                          '2030-09-01 10:00+02', '00000000-0000-0000-0000-0000000e0071', idempotency_key => 'k-student')$q$,
+                          pg_temp.at(0, '10:00'), '00000000-0000-0000-0000-0000000e0071', idempotency_key => 'k-student')$q$,
                        'with consent the student books');
   RETURN NEXT throws_ok($q$SELECT booking.book('00000000-0000-0000-0000-0000000e0062', '00000000-0000-0000-0000-0000000e0051',
-                           '2030-09-01 14:00+02', '00000000-0000-0000-0000-0000000e0071')$q$,
+                           pg_temp.at(0, '14:00'), '00000000-0000-0000-0000-0000000e0071')$q$,
                         '42501', NULL, 'a student cannot book for another student');
   -- the last seat of the session, then the other student's waitlist entry
   RETURN NEXT is((booking.book('00000000-0000-0000-0000-0000000e0061', session_id => '00000000-0000-0000-0000-0000000e0091')).status,
@@ -174,7 +176,7 @@ BEGIN
   -- the other student reuses the first one's key for another request: refused,
   -- although they cannot see that booking
   RETURN NEXT throws_ok($q$SELECT booking.book('00000000-0000-0000-0000-0000000e0062', '00000000-0000-0000-0000-0000000e0051',
-                           '2030-09-03 10:00+02', '00000000-0000-0000-0000-0000000e0071', idempotency_key => 'k-student')$q$,
+                           pg_temp.at(2, '10:00'), '00000000-0000-0000-0000-0000000e0071', idempotency_key => 'k-student')$q$,
                         '23K03', NULL, 'a key taken by a booking one cannot see is still refused');
   -- the guardian cancels the student's seat: the other student, whose
   -- booking the guardian cannot see, is promoted in the same transaction

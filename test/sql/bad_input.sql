@@ -1,6 +1,7 @@
 -- Bad input gets a clear error with a SQLSTATE.
 SET client_min_messages = warning;
 \i test/sql/include/try.psql
+\i test/sql/include/week.psql
 
 INSERT INTO booking.app_user (id, email, full_name) VALUES
   ('00000000-0000-0000-0000-0000000000a1', 'Owner.A@example.com', 'Owner A'),
@@ -41,23 +42,23 @@ INSERT INTO booking.client (org_id, id, full_name) VALUES
   ('00000000-0000-0000-0000-00000000000b', '00000000-0000-0000-0000-0000000006b1', 'Student B');
 SELECT pg_temp.try($$INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, starts_at, ends_at, currency)
   VALUES ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000006a1', '00000000-0000-0000-0000-0000000007a1',
-          '00000000-0000-0000-0000-0000000005a1', '2030-03-01 10:00+01', '2030-03-01 09:00+01', 'EUR')$$) AS end_before_start;
+          '00000000-0000-0000-0000-0000000005a1', pg_temp.at(0, '10:00'), pg_temp.at(0, '09:00'), 'EUR')$$) AS end_before_start;
 SELECT pg_temp.try($$INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, starts_at, ends_at, currency, price_cents, platform_fee_cents)
   VALUES ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000006a1', '00000000-0000-0000-0000-0000000007a1',
-          '00000000-0000-0000-0000-0000000005a1', '2030-03-01 10:00+01', '2030-03-01 11:00+01', 'EUR', 5000, 6000)$$) AS bad_split;
+          '00000000-0000-0000-0000-0000000005a1', pg_temp.at(0, '10:00'), pg_temp.at(0, '11:00'), 'EUR', 5000, 6000)$$) AS bad_split;
 SELECT pg_temp.try($$INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, starts_at, ends_at, currency, price_cents)
   VALUES ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000006a1', '00000000-0000-0000-0000-0000000007a1',
-          '00000000-0000-0000-0000-0000000005a1', '2030-03-01 10:00+01', '2030-03-01 11:00+01', 'EUR', -1)$$) AS negative_price;
+          '00000000-0000-0000-0000-0000000005a1', pg_temp.at(0, '10:00'), pg_temp.at(0, '11:00'), 'EUR', -1)$$) AS negative_price;
 SELECT pg_temp.try($$INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, starts_at, ends_at, currency, seats)
   VALUES ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000006a1', '00000000-0000-0000-0000-0000000007a1',
-          '00000000-0000-0000-0000-0000000005a1', '2030-03-01 10:00+01', '2030-03-01 11:00+01', 'EUR', 0)$$) AS zero_seats;
+          '00000000-0000-0000-0000-0000000005a1', pg_temp.at(0, '10:00'), pg_temp.at(0, '11:00'), 'EUR', 0)$$) AS zero_seats;
 SELECT pg_temp.try($$INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, starts_at, ends_at, currency, status)
   VALUES ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000006a1', '00000000-0000-0000-0000-0000000007a1',
-          '00000000-0000-0000-0000-0000000005a1', '2030-03-01 10:00+01', '2030-03-01 11:00+01', 'EUR', 'booked')$$) AS unknown_status;
+          '00000000-0000-0000-0000-0000000005a1', pg_temp.at(0, '10:00'), pg_temp.at(0, '11:00'), 'EUR', 'booked')$$) AS unknown_status;
 
 -- a cross-tenant reference: org A's booking of org B's student, instructor or service
 SELECT col, pg_temp.try(format($$INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, starts_at, ends_at, currency)
-  VALUES ('00000000-0000-0000-0000-00000000000a', %L, %L, %L, '2030-03-01 10:00+01', '2030-03-01 11:00+01', 'EUR')$$,
+  VALUES ('00000000-0000-0000-0000-00000000000a', %L, %L, %L, pg_temp.at(0, '10:00'), pg_temp.at(0, '11:00'), 'EUR')$$,
   CASE col WHEN 'client' THEN '00000000-0000-0000-0000-0000000006b1' ELSE '00000000-0000-0000-0000-0000000006a1' END,
   CASE col WHEN 'resource' THEN '00000000-0000-0000-0000-0000000007b1' ELSE '00000000-0000-0000-0000-0000000007a1' END,
   CASE col WHEN 'service' THEN '00000000-0000-0000-0000-0000000005b1' ELSE '00000000-0000-0000-0000-0000000005a1' END))
@@ -75,4 +76,4 @@ SELECT h, b, pg_temp.try(format($$INSERT INTO booking.working_hours (org_id, res
 SELECT pg_temp.try($$INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours)
   VALUES ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000007a1', 8, '[08:00,12:00)')$$) AS weekday_8;
 SELECT pg_temp.try($$INSERT INTO booking.availability_exception (org_id, resource_id, on_date, available)
-  VALUES ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000007a1', '2030-03-01', true)$$) AS available_without_hours;
+  VALUES ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000007a1', pg_temp.day(0), true)$$) AS available_without_hours;

@@ -2,6 +2,8 @@
 -- style of contrib's seg/sql/security.sql) are never called: not by the
 -- install script, not by the functions, policies and triggers afterwards.
 SET client_min_messages = warning;
+-- (day 0 is a Monday three weeks ahead; made before the trap is laid)
+\i test/sql/include/week.psql
 DROP EXTENSION booking;
 \i test/sql/include/hostile.psql
 
@@ -24,7 +26,7 @@ INSERT INTO booking.resource (display_name) VALUES ('Ingo');
 INSERT INTO booking.client (full_name, email) VALUES ('Stu', 'stu@example.com');
 -- (no working hours, beyond the horizon: the owner overrides, saying why)
 INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency, override_reason)
-SELECT c.id, r.id, s.id, '2030-01-01 10:00+01', '2030-01-01 10:45+01', 'EUR', 'exam day agreed by phone'
+SELECT c.id, r.id, s.id, pg_temp.at(200, '10:00'), pg_temp.at(200, '10:45'), 'EUR', 'exam day agreed by phone'
   FROM booking.client c, booking.resource r, booking.service s;
 UPDATE booking.booking SET notes = 'moved';
 SELECT count(*) AS bookings, bool_and(id <> '00000000-0000-0000-0000-000000000000') AS real_ids,

@@ -15,13 +15,15 @@ INSERT INTO booking.resource (org_id, id, display_name) VALUES
   (:org, '00000000-0000-0000-0000-00000000d071', 'Ingo'), (:other, '00000000-0000-0000-0000-00000000d0f7', 'Otto');
 INSERT INTO booking.client (org_id, id, full_name) VALUES
   (:org, '00000000-0000-0000-0000-00000000d061', 'Ann'), (:other, '00000000-0000-0000-0000-00000000d0f6', 'Olga');
+-- day 0 is a Monday three weeks ahead, day -28 one or two weeks ago
+\i test/sql/include/week.psql
 INSERT INTO booking.session (org_id, id, resource_id, service_id, title, starts_at, ends_at, capacity, currency, status) VALUES
   (:org, '00000000-0000-0000-0000-00000000d091', '00000000-0000-0000-0000-00000000d071', '00000000-0000-0000-0000-00000000d052',
-   'Future', '2030-07-01 18:00+02', '2030-07-01 20:00+02', 5, 'EUR', 'scheduled'),
+   'Future', pg_temp.at(0, '18:00'), pg_temp.at(0, '20:00'), 5, 'EUR', 'scheduled'),
   (:org, '00000000-0000-0000-0000-00000000d092', '00000000-0000-0000-0000-00000000d071', '00000000-0000-0000-0000-00000000d052',
-   'Past', '2020-07-01 18:00+02', '2020-07-01 20:00+02', 5, 'EUR', 'scheduled'),
+   'Past', pg_temp.at(-28, '18:00'), pg_temp.at(-28, '20:00'), 5, 'EUR', 'scheduled'),
   (:org, '00000000-0000-0000-0000-00000000d093', '00000000-0000-0000-0000-00000000d071', '00000000-0000-0000-0000-00000000d052',
-   'Called off', '2030-07-02 18:00+02', '2030-07-02 20:00+02', 5, 'EUR', 'cancelled');
+   'Called off', pg_temp.at(1, '18:00'), pg_temp.at(1, '20:00'), 5, 'EUR', 'cancelled');
 \i test/sql/include/open_hours.psql
 SELECT set_config('booking.identity', :org || ' ' || :owner || ' owner', false) IS NOT NULL AS acting;
 
@@ -29,24 +31,24 @@ CREATE FUNCTION pg_temp.appt(label text, cols text, vals text) RETURNS TABLE (la
 LANGUAGE sql AS $$
   SELECT label, pg_temp.try(format($q$INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency%s)
     VALUES ('00000000-0000-0000-0000-00000000d061', '00000000-0000-0000-0000-00000000d071', '00000000-0000-0000-0000-00000000d051',
-            '2030-07-01 10:00+02', '2030-07-01 11:00+02', 'EUR'%s)$q$, cols, vals))
+            pg_temp.at(0, '10:00'), pg_temp.at(0, '11:00'), 'EUR'%s)$q$, cols, vals))
 $$;
 
 -- appointments
 SELECT 'start after end' AS label, pg_temp.try($$INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency)
   VALUES ('00000000-0000-0000-0000-00000000d061', '00000000-0000-0000-0000-00000000d071', '00000000-0000-0000-0000-00000000d051',
-          '2030-07-01 11:00+02', '2030-07-01 10:00+02', 'EUR')$$)
+          pg_temp.at(0, '11:00'), pg_temp.at(0, '10:00'), 'EUR')$$)
 UNION ALL
 SELECT 'start equals end', pg_temp.try($$INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency)
   VALUES ('00000000-0000-0000-0000-00000000d061', '00000000-0000-0000-0000-00000000d071', '00000000-0000-0000-0000-00000000d051',
-          '2030-07-01 11:00+02', '2030-07-01 11:00+02', 'EUR')$$)
+          pg_temp.at(0, '11:00'), pg_temp.at(0, '11:00'), 'EUR')$$)
 UNION ALL
 SELECT 'duration not the service''s', pg_temp.try($$INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency)
   VALUES ('00000000-0000-0000-0000-00000000d061', '00000000-0000-0000-0000-00000000d071', '00000000-0000-0000-0000-00000000d051',
-          '2030-07-01 10:00+02', '2030-07-01 10:45+02', 'EUR')$$)
+          pg_temp.at(0, '10:00'), pg_temp.at(0, '10:45'), 'EUR')$$)
 UNION ALL
 SELECT 'no resource and no session', pg_temp.try($$INSERT INTO booking.booking (client_id, service_id, starts_at, ends_at, currency)
-  VALUES ('00000000-0000-0000-0000-00000000d061', '00000000-0000-0000-0000-00000000d051', '2030-07-01 10:00+02', '2030-07-01 11:00+02', 'EUR')$$);
+  VALUES ('00000000-0000-0000-0000-00000000d061', '00000000-0000-0000-0000-00000000d051', pg_temp.at(0, '10:00'), pg_temp.at(0, '11:00'), 'EUR')$$);
 SELECT * FROM pg_temp.appt('seats = 0', ', seats', ', 0')
 UNION ALL SELECT * FROM pg_temp.appt('seats < 0', ', seats', ', -2')
 UNION ALL SELECT * FROM pg_temp.appt('unknown status', ', status', ', ''booked''')
@@ -57,7 +59,7 @@ UNION ALL SELECT * FROM pg_temp.appt('another org''s row (as a superuser: its fo
 
 -- references to another org's client, resource or service
 SELECT col, pg_temp.try(format($$INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency)
-  VALUES (%L, %L, %L, '2030-07-01 12:00+02', '2030-07-01 13:00+02', 'EUR')$$,
+  VALUES (%L, %L, %L, pg_temp.at(0, '12:00'), pg_temp.at(0, '13:00'), 'EUR')$$,
   CASE col WHEN 'client' THEN '00000000-0000-0000-0000-00000000d0f6' ELSE '00000000-0000-0000-0000-00000000d061' END,
   CASE col WHEN 'resource' THEN '00000000-0000-0000-0000-00000000d0f7' ELSE '00000000-0000-0000-0000-00000000d071' END,
   CASE col WHEN 'service' THEN '00000000-0000-0000-0000-00000000d0f5' ELSE '00000000-0000-0000-0000-00000000d051' END))
@@ -73,7 +75,7 @@ SELECT * FROM pg_temp.seat('session in the past', '00000000-0000-0000-0000-00000
 UNION ALL SELECT * FROM pg_temp.seat('waitlist of a past session', '00000000-0000-0000-0000-00000000d092', ', status', ', ''waitlisted''')
 UNION ALL SELECT * FROM pg_temp.seat('cancelled session', '00000000-0000-0000-0000-00000000d093')
 UNION ALL SELECT * FROM pg_temp.seat('times differ from the session', '00000000-0000-0000-0000-00000000d091', ', starts_at, ends_at',
-                                     ', ''2030-07-01 18:30+02'', ''2030-07-01 20:30+02''')
+                                     ', pg_temp.at(0, ''18:30''), pg_temp.at(0, ''20:30'')')
 UNION ALL SELECT * FROM pg_temp.seat('service differs from the session', '00000000-0000-0000-0000-00000000d091', ', service_id',
                                      ', ''00000000-0000-0000-0000-00000000d051''')
 UNION ALL SELECT * FROM pg_temp.seat('seats = 0', '00000000-0000-0000-0000-00000000d091', ', seats', ', 0')
@@ -84,13 +86,13 @@ SELECT pg_temp.try($$UPDATE booking.session SET capacity = 0 WHERE id = '0000000
 -- book()
 SELECT label, pg_temp.try(cmd) FROM (VALUES
   ('appointment without start', $$SELECT booking.book('00000000-0000-0000-0000-00000000d061', '00000000-0000-0000-0000-00000000d051', NULL, '00000000-0000-0000-0000-00000000d071')$$),
-  ('hold of 0 minutes', $$SELECT booking.book('00000000-0000-0000-0000-00000000d061', '00000000-0000-0000-0000-00000000d051', '2030-07-01 10:00+02', '00000000-0000-0000-0000-00000000d071', hold_minutes => 0)$$),
+  ('hold of 0 minutes', $$SELECT booking.book('00000000-0000-0000-0000-00000000d061', '00000000-0000-0000-0000-00000000d051', pg_temp.at(0, '10:00'), '00000000-0000-0000-0000-00000000d071', hold_minutes => 0)$$),
   ('seats = 0', $$SELECT booking.book('00000000-0000-0000-0000-00000000d061', session_id => '00000000-0000-0000-0000-00000000d091', seats => 0)$$),
-  ('unknown service', $$SELECT booking.book('00000000-0000-0000-0000-00000000d061', '00000000-0000-0000-0000-0000000000ff', '2030-07-01 10:00+02', '00000000-0000-0000-0000-00000000d071')$$),
-  ('another org''s client', $$SELECT booking.book('00000000-0000-0000-0000-00000000d0f6', '00000000-0000-0000-0000-00000000d051', '2030-07-03 10:00+02', '00000000-0000-0000-0000-00000000d071')$$)
+  ('unknown service', $$SELECT booking.book('00000000-0000-0000-0000-00000000d061', '00000000-0000-0000-0000-0000000000ff', pg_temp.at(0, '10:00'), '00000000-0000-0000-0000-00000000d071')$$),
+  ('another org''s client', $$SELECT booking.book('00000000-0000-0000-0000-00000000d0f6', '00000000-0000-0000-0000-00000000d051', pg_temp.at(2, '10:00'), '00000000-0000-0000-0000-00000000d071')$$)
 ) AS t(label, cmd);
 RESET booking.identity;
-SELECT pg_temp.try($$SELECT booking.book('00000000-0000-0000-0000-00000000d061', '00000000-0000-0000-0000-00000000d051', '2030-07-01 10:00+02', '00000000-0000-0000-0000-00000000d071')$$) AS book_without_identity;
+SELECT pg_temp.try($$SELECT booking.book('00000000-0000-0000-0000-00000000d061', '00000000-0000-0000-0000-00000000d051', pg_temp.at(0, '10:00'), '00000000-0000-0000-0000-00000000d071')$$) AS book_without_identity;
 SELECT count(*) AS nothing_was_written FROM booking.booking WHERE org_id IN (:org, :other);
 
 DELETE FROM booking.org WHERE id IN (:org, :other);

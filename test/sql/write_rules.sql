@@ -33,16 +33,13 @@ INSERT INTO booking.client (org_id, id, full_name, user_id) VALUES
 INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours, break, max_bookings_per_day, travel_buffer_minutes)
 SELECT :org, '00000000-0000-0000-0000-00000000e071', d, '[08:00,18:00)', '[12:00,13:00)', 3, 10 FROM generate_series(1, 5) d;
 
--- The week: the Monday two weeks ahead (inside the horizon, past the notice).
-SELECT (date_trunc('week', now() AT TIME ZONE 'Europe/Berlin') + interval '14 days')::date AS mon \gset
+-- The week: day 0 is a Monday three weeks ahead (inside the horizon, past
+-- the notice); pg_temp.at(day, time) is that local time in Berlin.
+\i test/sql/include/week.psql
 INSERT INTO booking.availability_exception (org_id, resource_id, on_date, available, hours) VALUES
-  (:org, '00000000-0000-0000-0000-00000000e071', :'mon'::date + 1, false, NULL),                      -- Tuesday off
-  (:org, '00000000-0000-0000-0000-00000000e071', :'mon'::date + 2, true, '{[14:00,16:00)}');          -- Wednesday 14-16 only
+  (:org, '00000000-0000-0000-0000-00000000e071', pg_temp.day(1), false, NULL),                      -- Tuesday off
+  (:org, '00000000-0000-0000-0000-00000000e071', pg_temp.day(2), true, '{[14:00,16:00)}');          -- Wednesday 14-16 only
 
--- at(day, time): that local time, day 0 = the Monday
-SELECT format($f$CREATE FUNCTION pg_temp.at(day int, t time) RETURNS timestamptz LANGUAGE sql
-                 AS $$ SELECT ((%L::date + day) + t) AT TIME ZONE 'Europe/Berlin' $$$f$, :'mon') \gexec
-GRANT EXECUTE ON FUNCTION pg_temp.at(int, time) TO PUBLIC;
 -- probe(start, ...): would an appointment of Sam with Ingo be accepted?
 -- 'ok' (and rolled back), or the SQLSTATE and the detail (dates left out).
 CREATE FUNCTION pg_temp.probe(starts timestamptz, pickup text DEFAULT NULL, dropoff text DEFAULT NULL,
@@ -207,7 +204,7 @@ RESET ROLE;
 -- skips the time-dependent rules but not the no-overlap constraint.
 SELECT pg_temp.try($$INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, starts_at, ends_at, currency)
                      VALUES ('00000000-0000-0000-0000-00000000e000', '00000000-0000-0000-0000-00000000e061', '00000000-0000-0000-0000-00000000e071',
-                             '00000000-0000-0000-0000-00000000e051', '2020-01-04 03:00+01', '2020-01-04 04:00+01', 'EUR')$$) AS restore_old_saturday_night;
+                             '00000000-0000-0000-0000-00000000e051', pg_temp.at(-23, '03:00'), pg_temp.at(-23, '04:00'), 'EUR')$$) AS restore_old_saturday_night;
 SELECT pg_temp.try(format($$INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, starts_at, ends_at, currency)
                      VALUES ('00000000-0000-0000-0000-00000000e000', '00000000-0000-0000-0000-00000000e061', '00000000-0000-0000-0000-00000000e071',
                              '00000000-0000-0000-0000-00000000e051', %L, %L, 'EUR')$$, pg_temp.at(0, '15:45'), pg_temp.at(0, '16:45'))) AS restore_overlap;

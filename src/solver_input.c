@@ -1,13 +1,9 @@
 /*
- * src/slots.c
- *		SQL glue of the availability solver: booking.available_slots(),
- *		booking.find_slots(), booking.explain_slot() and booking.free_time().
- *
- * The rules are in src/core/slots.c.  This file reads the solver's inputs
- * from the tables (for one resource or for many at once, with one query per
- * kind of input), builds the local day maps with PostgreSQL's own time zone
- * code, supplies travel times through the travel-time glue, and turns the
- * core's slots and reasons into rows.
+ * src/solver_input.c
+ *		The availability solver's input: its saved queries, and one
+ *		problem read from the tables into a SolveInput (src/solver.h), for
+ *		one resource or for every resource of the org at once, with one
+ *		query per kind of input.
  *
  * What keeps a call cheap (bench/solver.sh measures it): the queries are
  * planned once per backend and kept (the plan cache replans them after
@@ -16,16 +12,16 @@
  * items are read through the partial GiST index booking_no_overlap, so no
  * SQL function is evaluated per row and the scan does not grow with the
  * history; geography values are decoded once per distinct value and only
- * when travel can be asked; each pair of travel cells is looked up in the
- * cache once per call (TravelLookup); the days' windows share one exactly
- * sized array and one solver workspace serves every resource of a call.
+ * when travel can be asked; the days' windows share one exactly sized
+ * array.
  *
  * How the tables become the core's request (documented in the README):
  *	 - local days: every date from the local date of the range's start minus
- *	   one to the local date of its end; a date with an availability
- *	   exception uses it (day off, or its hours without breaks), any other
- *	   date the active working_hours rows of its ISO weekday whose effective
- *	   range contains it;
+ *	   one to the local date of its end, each with its map from local to
+ *	   absolute time by PostgreSQL's own time zone code; a date with an
+ *	   availability exception uses it (day off, or its hours without
+ *	   breaks), any other date the active working_hours rows of its ISO
+ *	   weekday whose effective range contains it;
  *	 - the daily maximum is the least non-zero max_bookings_per_day of those
  *	   rows, the travel buffer the greatest travel_buffer_minutes;
  *	 - busy items: bookings outside sessions that occupy the resource now
@@ -34,59 +30,32 @@
  *	   with their service's buffers; pickup and dropoff points (a booking
  *	   without a dropoff ends where it was picked up; a session's location
  *	   point for both);
- *	 - travel: from an item's dropoff to the new pickup departing at the
- *	   item's end, and from the new dropoff (the pickup, unless the write
- *	   path's check gives the booking's own) to the next item's
- *	   pickup timed at that item's start, by booking.travel_time's rules;
+ *	 - travel (asked by the core through src/solver.c): from an item's
+ *	   dropoff to the new pickup departing at the item's end, and from the
+ *	   new dropoff (the pickup, unless the write path's check gives the
+ *	   booking's own) to the next item's pickup timed at that item's start,
+ *	   by booking.travel_time's rules;
  *	 - notice and horizon: now() + min_notice_minutes, now() +
  *	   booking_horizon_days * 24 hours, both inclusive.
- *
- * The functions are SECURITY DEFINER: availability depends on every booking
- * of a resource, also those the caller may not read.  They answer only for
- * the acting org, and explain_slot names a conflicting booking only to
- * staff and to the resource's own user.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
-#include "fmgr.h"
-#include "funcapi.h"
-#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "pgtime.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/datetime.h"
-#include "utils/lsyscache.h"
-#include "utils/memutils.h"
-#include "utils/multirangetypes.h"
 #include "utils/rangetypes.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
 
 #include "booking.h"
 #include "core/slots.h"
-
-#define USECS_PER_MIN	INT64CONST(60000000)
-
-/* One resource's part of a request. */
-typedef struct ResourceInput
-{
-	pg_uuid_t	id;
-	SlotsDay   *days;
-	SlotsBusy  *busy;
-	int			nbusy;
-	int			maxbusy;
-	pg_uuid_t  *busy_ids;		/* booking or session id of each item */
-	bool	   *busy_is_session;
-	TravelPoint *busy_pickup;	/* read only when travel can be asked */
-	TravelPoint *busy_dropoff;
-	bool	   *busy_has_pickup;
-	bool	   *busy_has_dropoff;
-} ResourceInput;
+#include "solver.h"
 
 /* A weekly working_hours row as read, kept until the days are built. */
 typedef struct WeeklyRow
@@ -123,92 +92,10 @@ typedef struct PointMemo
 	TravelPoint point;
 } PointMemo;
 
-/* Everything one call solves over. */
-typedef struct SolveInput
-{
-	pg_uuid_t	org;
-	pg_tz	   *tz;
-	int			grid;
-	int64		earliest;
-	int64		latest;
-	int64		range_start;
-	int64		range_end;
-	DateADT		first_date;
-	int			ndays;
-	SlotsSegment *segments;		/* ndays * SLOTS_MAX_SEGMENTS */
-	int		   *nsegments;
-	int64	   *day_end;
-	/* the service */
-	pg_uuid_t	service;
-	int64		duration;
-	int64		buffer_before;
-	int64		buffer_after;
-	/* the resource asked for (from the org query) */
-	bool		resource_exists;
-	bool		resource_active;
-	/* the new booking's pickup and dropoff */
-	bool		has_pickup;
-	TravelPoint pickup;
-	bool		has_dropoff;
-	TravelPoint dropoff;
-	/* a booking left out of the busy items (the one being written) */
-	bool		has_exclude;
-	pg_uuid_t	exclude;
-	/* resources */
-	int			nresources;
-	int			maxresources;
-	ResourceInput *resources;
-	/* rows read, until the days are built */
-	WeeklyRow  *weekly;
-	int			nweekly;
-	int			maxweekly;
-	ExceptionRow *exceptions;
-	int			nexceptions;
-	int			maxexceptions;
-	/* geography values decoded so far (open addressing, power of two) */
-	PointMemo  *points;
-	int			npoints;
-	int			maxpoints;
-	/* travel */
-	TravelOrg  *travel;
-	TravelLookup *lookup;
-	/* one solver workspace, reused resource after resource */
-	void	   *workspace;
-	size_t		workspace_size;
-	MemoryContext cxt;			/* where the inputs live (not SPI's) */
-} SolveInput;
-
-/* The travel callback's context: one resource of one input. */
-typedef struct TravelContext
-{
-	SolveInput *in;
-	ResourceInput *r;
-} TravelContext;
-
 /*
- * The solver's queries, each prepared once per backend (SPI_keepplan): the
- * plan cache replans them after DDL or a change of search_path.  The input
- * queries come in two forms, for one resource ($2) and for every resource
- * of the org, so that each has a plan that fits; their parameters are
- * always (org, resource, first date, last date) or, for the busy items,
- * (org, resource, from, to).
+ * The texts of the saved queries (SolverQuery, in solver.h), whose columns
+ * the row functions below decode by position.
  */
-typedef enum SolverQuery
-{
-	QUERY_ORG,					/* $1 org, $2 service, $3 resource; travel */
-	QUERY_RESOURCES,			/* $1 org: its active resources by id */
-	QUERY_EXCEPTIONS_ONE,
-	QUERY_EXCEPTIONS_ALL,
-	QUERY_WEEKLY_ONE,
-	QUERY_WEEKLY_ALL,
-	QUERY_BUSY_ONE,
-	QUERY_BUSY_ALL,
-	QUERY_INELIGIBLE,			/* $1..$5 of eligibility_problems */
-	QUERY_PROBLEMS,				/* the same, every row */
-	QUERY_MAY_NAME,				/* $1 resource */
-	QUERY_COUNT
-} SolverQuery;
-
 #define RESOURCE_CONDITION(alias) \
 	" AND " alias ".resource_id OPERATOR(pg_catalog.=) $2"
 
@@ -342,18 +229,15 @@ query_plan(SolverQuery q)
 	return query_plans[q];
 }
 
-/* Called with the columns of each row of a query. */
-typedef void (*RowFunc) (void *arg, Datum *values, bool *isnull);
-
 /*
- * A receiver that hands each row's columns to a RowFunc straight from the
- * executor's slot: no copy into an SPI tuple table, no per-column lookup.
- * The values are valid during the call only.
+ * A receiver that hands each row's columns to a SolverRowFunc straight from
+ * the executor's slot: no copy into an SPI tuple table, no per-column
+ * lookup.  The values are valid during the call only.
  */
 typedef struct RowReceiver
 {
 	DestReceiver pub;
-	RowFunc		func;
+	SolverRowFunc func;
 	void	   *arg;
 	MemoryContext cxt;			/* where func runs */
 	uint64		rows;
@@ -394,8 +278,9 @@ row_destroy(DestReceiver *self)
  * context (not SPI's); returns in that context with the number of rows.
  * SPI must be connected.
  */
-static uint64
-run_query(SolverQuery q, const Datum *values, const char *nulls, RowFunc func, void *arg)
+uint64
+booking_solver_query(SolverQuery q, const Datum *values, const char *nulls,
+					 SolverRowFunc func, void *arg)
 {
 	const QueryDef *def = &query_defs[q];
 	MemoryContext cxt = CurrentMemoryContext;
@@ -436,58 +321,6 @@ run_query(SolverQuery q, const Datum *values, const char *nulls, RowFunc func, v
 		elog(ERROR, "solver input query failed: %s", SPI_result_code_string(ret));
 	pfree(params);
 	return receiver.rows;
-}
-
-static Datum
-uuid_datum(const pg_uuid_t *u)
-{
-	return UUIDPGetDatum(unconstify(pg_uuid_t *, u));
-}
-
-static char *
-uuid_str(const pg_uuid_t *u)
-{
-	return DatumGetCString(DirectFunctionCall1(uuid_out, uuid_datum(u)));
-}
-
-/* Map a core error to an ereport. */
-static void
-slots_error(SlotsError err, const SlotsFault *fault)
-{
-	int			code;
-
-	switch (err)
-	{
-		case SLOTS_OK:
-			return;
-		case SLOTS_ERR_RANGE_EMPTY:
-			code = ERRCODE_DATA_EXCEPTION;
-			break;
-		case SLOTS_ERR_RANGE_TOO_LONG:
-		case SLOTS_ERR_TOO_MANY_DAYS:
-		case SLOTS_ERR_TOO_MANY_BUSY:
-		case SLOTS_ERR_WINDOW_COUNT:
-			code = ERRCODE_PROGRAM_LIMIT_EXCEEDED;
-			break;
-		case SLOTS_ERR_TIME:
-		case SLOTS_ERR_DATE:
-			code = ERRCODE_DATETIME_VALUE_OUT_OF_RANGE;
-			break;
-		default:
-			code = ERRCODE_INVALID_PARAMETER_VALUE;
-			break;
-	}
-	if (err == SLOTS_ERR_RANGE_TOO_LONG)
-		ereport(ERROR,
-				(errcode(code),
-				 errmsg("%s", slots_error_message(err)),
-				 errdetail("A request covers at most %d days.", SLOTS_MAX_RANGE_DAYS),
-				 errhint("Ask for the range in parts.")));
-	ereport(ERROR,
-			(errcode(code),
-			 errmsg("%s", slots_error_message(err)),
-			 fault && fault->day >= 0 ? errdetail("Day %d, element %d of the request is at fault.",
-												 fault->day + 1, fault->element + 1) : 0));
 }
 
 static void
@@ -657,44 +490,44 @@ load_org_and_service(SolveInput *in, const pg_uuid_t *service, const pg_uuid_t *
 	DateADT		last_date;
 	int			i;
 
-	values[0] = uuid_datum(&in->org);
-	values[1] = service ? uuid_datum(service) : (Datum) 0;
-	values[2] = resource ? uuid_datum(resource) : (Datum) 0;
+	values[0] = booking_uuid_datum(&in->org);
+	values[1] = service ? booking_uuid_datum(service) : (Datum) 0;
+	values[2] = resource ? booking_uuid_datum(resource) : (Datum) 0;
 	memset(&o, 0, sizeof(o));
 	o.in = in;
-	run_query(QUERY_ORG, values, nulls, org_row, &o);
+	booking_solver_query(QUERY_ORG, values, nulls, org_row, &o);
 	if (!o.found)
 		elog(ERROR, "acting org not found");
 	if (service && !o.service_found)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("service %s does not exist in the acting org", uuid_str(service))));
+				 errmsg("service %s does not exist in the acting org", booking_uuid_str(service))));
 	if (service && !o.service_active)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("service %s is not active", uuid_str(service))));
+				 errmsg("service %s is not active", booking_uuid_str(service))));
 	in->tz = o.travel_tz;
 	if (in->tz == NULL)
 		elog(ERROR, "time zone \"%s\" of the org is unknown", o.zone);
 	in->grid = o.grid;
-	in->earliest = now + o.min_notice * USECS_PER_MIN;
+	in->earliest = now + o.min_notice * USECS_PER_MINUTE;
 	in->latest = now + (int64) o.horizon * USECS_PER_DAY;
 	if (service)
 	{
 		in->service = *service;
-		in->duration = o.duration * USECS_PER_MIN;
-		in->buffer_before = o.buffer_before * USECS_PER_MIN;
-		in->buffer_after = o.buffer_after * USECS_PER_MIN;
+		in->duration = o.duration * USECS_PER_MINUTE;
+		in->buffer_before = o.buffer_before * USECS_PER_MINUTE;
+		in->buffer_after = o.buffer_after * USECS_PER_MINUTE;
 	}
 	else
-		in->duration = USECS_PER_MIN;	/* free_time: any service */
+		in->duration = USECS_PER_MINUTE;	/* free_time: any service */
 
 	in->range_start = range_start;
 	in->range_end = range_end;
 	if (range_end <= range_start)
-		slots_error(SLOTS_ERR_RANGE_EMPTY, NULL);
+		booking_solver_error(SLOTS_ERR_RANGE_EMPTY, NULL);
 	if (range_end - range_start > (int64) SLOTS_MAX_RANGE_DAYS * USECS_PER_DAY)
-		slots_error(SLOTS_ERR_RANGE_TOO_LONG, NULL);
+		booking_solver_error(SLOTS_ERR_RANGE_TOO_LONG, NULL);
 	in->first_date = booking_local_date(in->tz, range_start) - 1;
 	last_date = booking_local_date(in->tz, range_end);
 	in->ndays = last_date - in->first_date + 1;
@@ -934,8 +767,8 @@ build_days(SolveInput *in)
 				if (w->has_max && w->max_bookings > 0 &&
 					(day->max_bookings == 0 || w->max_bookings < day->max_bookings))
 					day->max_bookings = w->max_bookings;
-				if ((int64) w->travel_buffer * USECS_PER_MIN > day->travel_buffer)
-					day->travel_buffer = (int64) w->travel_buffer * USECS_PER_MIN;
+				if ((int64) w->travel_buffer * USECS_PER_MINUTE > day->travel_buffer)
+					day->travel_buffer = (int64) w->travel_buffer * USECS_PER_MINUTE;
 				nwindows++;
 			}
 			if (x != NULL)
@@ -1092,8 +925,8 @@ busy_row(void *arg, Datum *values, bool *isnull)
 	r->busy_ids[k] = *DatumGetUUIDP(values[1]);
 	b->start = DatumGetTimestampTz(values[2]);
 	b->end = DatumGetTimestampTz(values[3]);
-	b->buffer_before = DatumGetInt32(values[4]) * USECS_PER_MIN;
-	b->buffer_after = DatumGetInt32(values[5]) * USECS_PER_MIN;
+	b->buffer_before = DatumGetInt32(values[4]) * USECS_PER_MINUTE;
+	b->buffer_after = DatumGetInt32(values[5]) * USECS_PER_MINUTE;
 	r->busy_is_session[k] = DatumGetBool(values[8]);
 	r->busy_has_pickup[k] = !isnull[6];
 	r->busy_has_dropoff[k] = !isnull[7];
@@ -1125,39 +958,39 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 		if (!in->resource_exists)
 			ereport(ERROR,
 					(errcode(ERRCODE_NO_DATA_FOUND),
-					 errmsg("resource %s does not exist in the acting org", uuid_str(only))));
+					 errmsg("resource %s does not exist in the acting org", booking_uuid_str(only))));
 		if (!in->resource_active)
 			ereport(ERROR,
 					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-					 errmsg("resource %s is not active", uuid_str(only))));
+					 errmsg("resource %s is not active", booking_uuid_str(only))));
 		in->resources = palloc0(sizeof(ResourceInput));
 		in->resources[0].id = *only;
 		in->nresources = 1;
 	}
 	else
 	{
-		values[0] = uuid_datum(&in->org);
+		values[0] = booking_uuid_datum(&in->org);
 		in->maxresources = 64;
 		in->resources = palloc0(sizeof(ResourceInput) * in->maxresources);
 		in->nresources = 0;
-		run_query(QUERY_RESOURCES, values, NULL, resource_row, in);
+		booking_solver_query(QUERY_RESOURCES, values, NULL, resource_row, in);
 	}
 	if (in->nresources == 0)
 		return;
 
-	values[0] = uuid_datum(&in->org);
-	values[1] = one ? uuid_datum(only) : (Datum) 0;
+	values[0] = booking_uuid_datum(&in->org);
+	values[1] = one ? booking_uuid_datum(only) : (Datum) 0;
 	values[2] = DateADTGetDatum(in->first_date);
 	values[3] = DateADTGetDatum(in->first_date + in->ndays - 1);
 
 	in->maxexceptions = 16;
 	in->exceptions = palloc(sizeof(ExceptionRow) * in->maxexceptions);
-	run_query(one ? QUERY_EXCEPTIONS_ONE : QUERY_EXCEPTIONS_ALL, values, one ? NULL : " n  ",
-			  exception_row, in);
+	booking_solver_query(one ? QUERY_EXCEPTIONS_ONE : QUERY_EXCEPTIONS_ALL, values, one ? NULL : " n  ",
+						 exception_row, in);
 	in->maxweekly = one ? 16 : 16 * in->nresources;
 	in->weekly = palloc(sizeof(WeeklyRow) * in->maxweekly);
-	run_query(one ? QUERY_WEEKLY_ONE : QUERY_WEEKLY_ALL, values, one ? NULL : " n  ",
-			  weekly_row, in);
+	booking_solver_query(one ? QUERY_WEEKLY_ONE : QUERY_WEEKLY_ALL, values, one ? NULL : " n  ",
+						 weekly_row, in);
 	build_days(in);
 
 	/* busy items around the range */
@@ -1167,108 +1000,9 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 
 		values[2] = TimestampTzGetDatum(lo);
 		values[3] = TimestampTzGetDatum(hi);
-		run_query(one ? QUERY_BUSY_ONE : QUERY_BUSY_ALL, values, one ? NULL : " n  ",
-				  busy_row, in);
+		booking_solver_query(one ? QUERY_BUSY_ONE : QUERY_BUSY_ALL, values, one ? NULL : " n  ",
+							 busy_row, in);
 	}
-}
-
-/*
- * The travel callback.  Location 2k is item k's dropoff (departing at its
- * end), 2k + 1 its pickup; the new booking's pickup is NEW_PICKUP and its
- * dropoff NEW_DROPOFF (see request_for).  The core asks once per item and
- * direction; the travel lookup asks the cache once per pair of cells.
- */
-#define NEW_PICKUP (PG_INT32_MAX - 1)
-#define NEW_DROPOFF (PG_INT32_MAX - 2)
-
-static int
-travel_callback(void *context, int from, int to)
-{
-	TravelContext *c = context;
-	TravelLeg	leg;
-
-	/* the first leg asked for starts the lookups (all inputs are set) */
-	if (c->in->lookup == NULL)
-		c->in->lookup = booking_travel_lookup_create(c->in->travel, c->in->cxt);
-
-	if (from == NEW_DROPOFF && to < NEW_DROPOFF && to % 2 == 1)
-	{
-		int			k = to / 2;
-
-		booking_travel_lookup_leg(c->in->lookup, &c->in->dropoff, &c->r->busy_pickup[k],
-								  c->r->busy[k].start, &leg);
-		return leg.minutes;
-	}
-	if (to == NEW_PICKUP && from < NEW_DROPOFF && from % 2 == 0)
-	{
-		int			k = from / 2;
-
-		booking_travel_lookup_leg(c->in->lookup, &c->r->busy_dropoff[k], &c->in->pickup,
-								  c->r->busy[k].end, &leg);
-		return leg.minutes;
-	}
-	return 0;
-}
-
-/* The end of the solving: close what the travel lookups keep open. */
-static void
-solve_end(SolveInput *in)
-{
-	if (in->lookup != NULL)
-		booking_travel_lookup_end(in->lookup);
-}
-
-static void
-request_for(SolveInput *in, ResourceInput *r, SlotsRequest *rq, TravelContext *tc)
-{
-	memset(rq, 0, sizeof(*rq));
-	rq->duration = in->duration;
-	rq->buffer_before = in->buffer_before;
-	rq->buffer_after = in->buffer_after;
-	rq->pickup_location = in->has_pickup ? NEW_PICKUP : -1;
-	rq->dropoff_location = in->has_dropoff ? NEW_DROPOFF : -1;
-	rq->grid_minutes = in->grid;
-	rq->range_start = in->range_start;
-	rq->range_end = in->range_end;
-	rq->earliest_start = in->earliest;
-	rq->latest_start = in->latest;
-	rq->days = r->days;
-	rq->ndays = in->ndays;
-	rq->busy = r->busy;
-	rq->nbusy = r->nbusy;
-	tc->in = in;
-	tc->r = r;
-	rq->travel = in->has_pickup || in->has_dropoff ? travel_callback : NULL;
-	rq->travel_context = tc;
-}
-
-/*
- * The solver of one resource.  It lives in the input's one workspace, so
- * making the solver of another resource ends this one's life.
- */
-static SlotsSolver *
-solver_for(SolveInput *in, ResourceInput *r, SlotsRequest *rq, TravelContext *tc)
-{
-	SlotsSolver *sv;
-	SlotsFault	fault;
-	size_t		size;
-	SlotsError	err;
-
-	request_for(in, r, rq, tc);
-	err = slots_workspace_size(rq, &size);
-	if (err != SLOTS_OK)
-		slots_error(err, NULL);
-	if (size > in->workspace_size)
-	{
-		if (in->workspace != NULL)
-			pfree(in->workspace);
-		in->workspace_size = Max(size, 2 * in->workspace_size);
-		in->workspace = MemoryContextAllocHuge(in->cxt, in->workspace_size);
-	}
-	err = slots_init(rq, in->workspace, size, &sv, &fault);
-	if (err != SLOTS_OK)
-		slots_error(err, &fault);
-	return sv;
 }
 
 /*
@@ -1277,9 +1011,9 @@ solver_for(SolveInput *in, ResourceInput *r, SlotsRequest *rq, TravelContext *tc
  * the solver asks for travel), resources (NULL: all) with
  * their busy items but the booking "exclude" (NULL: none).
  */
-static SolveInput *
-solve_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *service,
-			RangeType *during, Datum pickup, bool pickup_null, const pg_uuid_t *exclude)
+SolveInput *
+booking_solver_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *service,
+					 RangeType *during, Datum pickup, bool pickup_null, const pg_uuid_t *exclude)
 {
 	SolveInput *in = palloc0(sizeof(SolveInput));
 	TimestampTz first;
@@ -1315,158 +1049,6 @@ solve_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *se
 	return in;
 }
 
-/*
- * Whether booking.eligibility_problems() finds anything against the client
- * booking the service with the resource on the given local date.
- */
-static void
-found_row(void *arg, Datum *values, bool *isnull)
-{
-	*(bool *) arg = true;
-}
-
-static bool
-booking_ineligible_on(SolveInput *in, ResourceInput *r, const pg_uuid_t *client, DateADT date)
-{
-	Datum		values[5];
-	bool		found = false;
-
-	values[0] = uuid_datum(&in->org);
-	values[1] = uuid_datum(&r->id);
-	values[2] = uuid_datum(&in->service);
-	values[3] = uuid_datum(client);
-	values[4] = DateADTGetDatum(date);
-	SPI_connect();
-	run_query(QUERY_INELIGIBLE, values, NULL, found_row, &found);
-	SPI_finish();
-	return found;
-}
-
-static bool
-booking_ineligible(SolveInput *in, ResourceInput *r, const pg_uuid_t *client)
-{
-	return booking_ineligible_on(in, r, client, booking_local_date(in->tz, in->range_start));
-}
-
-/*
- * booking.available_slots(resource_id, service_id, during, pickup, student_id)
- *		-> SETOF (starts_at, ends_at)
- */
-PG_FUNCTION_INFO_V1(booking_available_slots);
-Datum
-booking_available_slots(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	SolveInput *in;
-	SlotsRequest rq;
-	TravelContext tc;
-	SlotsSolver *sv;
-	SlotsSlot  *out;
-	size_t		cap;
-	int			d;
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("resource_id, service_id and during must not be null")));
-	in = solve_input(NULL, PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), PG_GETARG_RANGE_P(2),
-					 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3), NULL);
-	InitMaterializedSRF(fcinfo, 0);
-	if (!PG_ARGISNULL(4) && booking_ineligible(in, &in->resources[0], PG_GETARG_UUID_P(4)))
-		return (Datum) 0;
-	sv = solver_for(in, &in->resources[0], &rq, &tc);
-	cap = slots_day_capacity(sv);
-	out = palloc(sizeof(SlotsSlot) * cap);
-	for (d = 0; d < in->ndays; d++)
-	{
-		size_t		n;
-		bool		truncated;
-		size_t		k;
-		SlotsError	err;
-
-		CHECK_FOR_INTERRUPTS();
-		err = slots_solve_day(sv, d, out, cap, &n, &truncated);
-		if (err != SLOTS_OK)
-			slots_error(err, NULL);
-		for (k = 0; k < n; k++)
-		{
-			Datum		values[2];
-			bool		nulls[2] = {false, false};
-
-			values[0] = TimestampTzGetDatum(out[k].start);
-			values[1] = TimestampTzGetDatum(out[k].end);
-			tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		}
-	}
-	solve_end(in);
-	return (Datum) 0;
-}
-
-/* A time as the org's local wall-clock time, "YYYY-MM-DD HH:MI". */
-static char *
-local_str(SolveInput *in, int64 t)
-{
-	struct pg_tm tm;
-	fsec_t		fsec;
-	int			tzoff;
-
-	if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, in->tz) != 0)
-		return pstrdup("?");
-	return psprintf("%04d-%02d-%02d %02d:%02d", tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min);
-}
-
-static int64
-minutes_of(int64 us)
-{
-	return us >= 0 ? (us + USECS_PER_MIN - 1) / USECS_PER_MIN : -((-us) / USECS_PER_MIN);
-}
-
-/* The lowercase sentence for one reason. */
-static char *
-explain_text(SolveInput *in, ResourceInput *r, const SlotsExplanation *x)
-{
-	const char *what = "";
-
-	if (x->item >= 0)
-		what = r->busy_is_session[x->item] ? "session" : "booking";
-	switch (x->reason)
-	{
-		case SLOTS_REASON_OUTSIDE_RANGE:
-			return psprintf("outside the requested range %s to %s", local_str(in, x->from), local_str(in, x->to));
-		case SLOTS_REASON_NOTICE:
-			return psprintf("inside the notice period: the earliest start is %s", local_str(in, x->need));
-		case SLOTS_REASON_HORIZON:
-			return psprintf("beyond the booking horizon: the latest start is %s", local_str(in, x->need));
-		case SLOTS_REASON_DAY_OFF:
-			return pstrdup("day off (availability exception)");
-		case SLOTS_REASON_OUTSIDE_HOURS:
-			return pstrdup("outside working hours");
-		case SLOTS_REASON_EXCEPTION_HOURS:
-			return pstrdup("outside the hours of the availability exception of that day");
-		case SLOTS_REASON_IN_BREAK:
-			return psprintf("in a break from %s to %s", local_str(in, x->from), local_str(in, x->to));
-		case SLOTS_REASON_OFF_GRID:
-			return psprintf("not on the %lld-minute grid of start times", (long long) minutes_of(x->need));
-		case SLOTS_REASON_DAILY_MAXIMUM:
-			return psprintf("daily maximum of %lld bookings reached (%lld that day)", (long long) x->need, (long long) x->have);
-		case SLOTS_REASON_OVERLAP:
-			return psprintf("conflicts with %s from %s to %s", what, local_str(in, x->from), local_str(in, x->to));
-		case SLOTS_REASON_BUFFER_FROM:
-			return psprintf("needs %lld minutes of buffer after the %s before it but has %lld",
-							(long long) minutes_of(x->need), what, (long long) (x->have / USECS_PER_MIN));
-		case SLOTS_REASON_BUFFER_TO:
-			return psprintf("needs %lld minutes of buffer before the %s after it but has %lld",
-							(long long) minutes_of(x->need), what, (long long) (x->have / USECS_PER_MIN));
-		case SLOTS_REASON_TRAVEL_FROM:
-			return psprintf("needs %lld minutes of travel from the %s before it (%d minutes driving) but has %lld",
-							(long long) minutes_of(x->need), what, x->travel_minutes, (long long) (x->have / USECS_PER_MIN));
-		case SLOTS_REASON_TRAVEL_TO:
-			return psprintf("needs %lld minutes of travel to the %s after it (%d minutes driving) but has %lld",
-							(long long) minutes_of(x->need), what, x->travel_minutes, (long long) (x->have / USECS_PER_MIN));
-	}
-	return pstrdup(slots_reason_name(x->reason));
-}
-
 /* A start one slot can be asked about: finite, with days around it. */
 static void
 check_start(TimestampTz start)
@@ -1491,489 +1073,14 @@ range_around(TimestampTz start)
 	return make_range(lookup_type_cache(TSTZRANGEOID, TYPECACHE_RANGE_INFO), &lower, &upper, false);
 }
 
-static void
-bool_row(void *arg, Datum *values, bool *isnull)
-{
-	*(bool *) arg = !isnull[0] && DatumGetBool(values[0]);
-}
-
-/* The eligibility problems of explain_slot, as rows of its result. */
-typedef struct ProblemRows
-{
-	ReturnSetInfo *rsinfo;
-	int			rows;
-} ProblemRows;
-
-static void
-problem_row(void *arg, Datum *values, bool *isnull)
-{
-	ProblemRows *p = arg;
-	Datum		out[4];
-	bool		nulls[4] = {false, false, true, false};
-
-	out[0] = CStringGetTextDatum("ineligible");
-	out[1] = values[1];
-	nulls[1] = isnull[1];
-	out[2] = (Datum) 0;
-	out[3] = values[0];
-	nulls[3] = isnull[0];
-	tuplestore_putvalues(p->rsinfo->setResult, p->rsinfo->setDesc, out, nulls);
-	p->rows++;
-}
-
 /*
- * booking.explain_slot(resource_id, service_id, starts_at, pickup, student_id)
- *		-> SETOF (reason, detail, booking_id, rule_id)
+ * Set up the judging of one start (explain_slot, check_slot): the input of
+ * booking_solver_input() over the days around it.
  */
-PG_FUNCTION_INFO_V1(booking_explain_slot);
-Datum
-booking_explain_slot(PG_FUNCTION_ARGS)
+SolveInput *
+booking_solver_input_at(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *service,
+						TimestampTz start, Datum pickup, bool pickup_null, const pg_uuid_t *exclude)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	SolveInput *in;
-	ResourceInput *r;
-	SlotsRequest rq;
-	TravelContext tc;
-	SlotsSolver *sv;
-	SlotsExplanation out[64];
-	size_t		n;
-	bool		truncated;
-	size_t		k;
-	TimestampTz start;
-	SlotsError	err;
-	bool		may_name;
-	int			rows = 0;
-	Datum		values[4];
-	bool		nulls[4];
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("resource_id, service_id and starts_at must not be null")));
-	start = PG_GETARG_TIMESTAMPTZ(2);
 	check_start(start);
-	in = solve_input(NULL, PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), range_around(start),
-					 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3), NULL);
-	r = &in->resources[0];
-	sv = solver_for(in, r, &rq, &tc);
-	err = slots_explain(sv, start, out, lengthof(out), &n, &truncated);
-	if (err != SLOTS_OK)
-		slots_error(err, NULL);
-	solve_end(in);
-
-	/* conflicting bookings are named to staff and the resource's own user */
-	{
-		Datum		args[1] = {uuid_datum(&r->id)};
-
-		may_name = false;
-		SPI_connect();
-		run_query(QUERY_MAY_NAME, args, NULL, bool_row, &may_name);
-		SPI_finish();
-	}
-
-	InitMaterializedSRF(fcinfo, 0);
-	for (k = 0; k < n; k++)
-	{
-		memset(nulls, 0, sizeof(nulls));
-		values[0] = CStringGetTextDatum(slots_reason_name(out[k].reason));
-		values[1] = CStringGetTextDatum(explain_text(in, r, &out[k]));
-		if (out[k].item >= 0 && may_name)
-			values[2] = uuid_datum(&r->busy_ids[out[k].item]);
-		else
-			nulls[2] = true;
-		nulls[3] = true;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-		rows++;
-	}
-	if (!PG_ARGISNULL(4))
-	{
-		Datum		args[5];
-		ProblemRows p;
-
-		args[0] = uuid_datum(&in->org);
-		args[1] = uuid_datum(&r->id);
-		args[2] = uuid_datum(&in->service);
-		args[3] = PG_GETARG_DATUM(4);
-		args[4] = DateADTGetDatum(booking_local_date(in->tz, start));
-		p.rsinfo = rsinfo;
-		p.rows = 0;
-		SPI_connect();
-		run_query(QUERY_PROBLEMS, args, NULL, problem_row, &p);
-		SPI_finish();
-		rows += p.rows;
-	}
-	if (rows == 0)
-	{
-		memset(nulls, 0, sizeof(nulls));
-		values[0] = CStringGetTextDatum("bookable");
-		values[1] = CStringGetTextDatum("the slot can be booked");
-		nulls[2] = nulls[3] = true;
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
-}
-
-static int
-cmp_span(const void *a, const void *b)
-{
-	const int64 *x = a;
-	const int64 *y = b;
-
-	return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : (x[1] < y[1] ? -1 : x[1] > y[1]);
-}
-
-/*
- * booking.free_time(resource_id, during) -> tstzmultirange: the open time
- * of the resource's days inside during (working windows minus breaks, on
- * days below their daily maximum) minus the time its busy items occupy with
- * their buffers.
- */
-PG_FUNCTION_INFO_V1(booking_free_time);
-Datum
-booking_free_time(PG_FUNCTION_ARGS)
-{
-	SolveInput *in;
-	ResourceInput *r;
-	SlotsRequest rq;
-	TravelContext tc;
-	SlotsSolver *sv;
-	int64	   *busy;			/* pairs: occupied [from, to), sorted */
-	int			nbusy;
-	RangeType **ranges;
-	int			nranges = 0;
-	int			maxranges = 64;
-	TypeCacheEntry *mtyp;
-	Oid			mroid = get_range_multirange(TSTZRANGEOID);
-	int			d;
-	int			i;
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		PG_RETURN_NULL();
-	in = solve_input(NULL, PG_GETARG_UUID_P(0), NULL, PG_GETARG_RANGE_P(1), (Datum) 0, true, NULL);
-	r = &in->resources[0];
-	sv = solver_for(in, r, &rq, &tc);
-	mtyp = lookup_type_cache(mroid, TYPECACHE_MULTIRANGE_INFO);
-
-	busy = palloc(sizeof(int64) * 2 * Max(r->nbusy, 1));
-	for (i = 0; i < r->nbusy; i++)
-	{
-		busy[2 * i] = r->busy[i].start - r->busy[i].buffer_before;
-		busy[2 * i + 1] = r->busy[i].end + r->busy[i].buffer_after;
-	}
-	nbusy = r->nbusy;
-	qsort(busy, nbusy, 2 * sizeof(int64), cmp_span);
-
-	ranges = palloc(sizeof(RangeType *) * maxranges);
-	for (d = 0; d < in->ndays; d++)
-	{
-		int64		from[2 * SLOTS_MAX_WINDOWS];
-		int64		to[2 * SLOTS_MAX_WINDOWS];
-		size_t		n;
-		bool		truncated;
-		size_t		k;
-		SlotsError	err;
-
-		CHECK_FOR_INTERRUPTS();
-		err = slots_day_open(sv, d, from, to, lengthof(from), &n, &truncated);
-		if (err != SLOTS_OK)
-			slots_error(err, NULL);
-		for (k = 0; k < n; k++)
-		{
-			int64		cur = Max(from[k], in->range_start);
-			int64		end = Min(to[k], in->range_end);
-			int			j;
-
-			/* subtract the occupied intervals (sorted by start) */
-			for (j = 0; j <= nbusy && cur < end; j++)
-			{
-				int64		piece_end = end;
-
-				if (j < nbusy)
-				{
-					if (busy[2 * j + 1] <= cur)
-						continue;
-					if (busy[2 * j] < end)
-						piece_end = busy[2 * j];
-				}
-				if (piece_end > cur)
-				{
-					RangeBound	lo = {.val = TimestampTzGetDatum(cur), .infinite = false, .inclusive = true, .lower = true};
-					RangeBound	hi = {.val = TimestampTzGetDatum(piece_end), .infinite = false, .inclusive = false, .lower = false};
-
-					if (nranges == maxranges)
-					{
-						maxranges *= 2;
-						ranges = repalloc(ranges, sizeof(RangeType *) * maxranges);
-					}
-					ranges[nranges++] = make_range(mtyp->rngtype, &lo, &hi, false);
-				}
-				if (j == nbusy || busy[2 * j] >= end)
-					break;
-				cur = Max(cur, busy[2 * j + 1]);
-			}
-		}
-	}
-	PG_RETURN_MULTIRANGE_P(make_multirange(mroid, mtyp->rngtype, nranges, ranges));
-}
-
-/* One slot found by find_slots. */
-typedef struct FoundSlot
-{
-	int			resource;
-	int64		start;
-	int64		end;
-	int			travel_before;
-	int			travel_after;
-	int			idle;			/* minutes */
-	int			score;
-} FoundSlot;
-
-static int
-cmp_found(const void *a, const void *b)
-{
-	const FoundSlot *x = a;
-	const FoundSlot *y = b;
-
-	if (x->score != y->score)
-		return x->score < y->score ? -1 : 1;
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return x->resource - y->resource;
-}
-
-/*
- * booking.find_slots(service_id, during, pickup, student_id)
- *		-> SETOF (resource_id, starts_at, ends_at, travel_minutes_before,
- *		travel_minutes_after, idle_minutes, score), best first.
- */
-PG_FUNCTION_INFO_V1(booking_find_slots);
-Datum
-booking_find_slots(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	SolveInput *in;
-	FoundSlot  *found;
-	int			nfound = 0;
-	int			maxfound = 256;
-	SlotsSlot  *out = NULL;
-	size_t		cap = 0;
-	int			i;
-
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("service_id and during must not be null")));
-	in = solve_input(NULL, NULL, PG_GETARG_UUID_P(0), PG_GETARG_RANGE_P(1),
-					 PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2), PG_ARGISNULL(2), NULL);
-	found = palloc(sizeof(FoundSlot) * maxfound);
-	for (i = 0; i < in->nresources; i++)
-	{
-		ResourceInput *r = &in->resources[i];
-		SlotsRequest rq;
-		TravelContext tc;
-		SlotsSolver *sv;
-		int			d;
-
-		CHECK_FOR_INTERRUPTS();
-		if (!PG_ARGISNULL(3) && booking_ineligible(in, r, PG_GETARG_UUID_P(3)))
-			continue;
-		sv = solver_for(in, r, &rq, &tc);
-		if (out == NULL)
-		{
-			cap = slots_day_capacity(sv);
-			out = palloc(sizeof(SlotsSlot) * cap);
-		}
-		for (d = 0; d < in->ndays; d++)
-		{
-			size_t		n;
-			bool		truncated;
-			size_t		k;
-			SlotsError	err = slots_solve_day(sv, d, out, cap, &n, &truncated);
-
-			if (err != SLOTS_OK)
-				slots_error(err, NULL);
-			for (k = 0; k < n; k++)
-			{
-				FoundSlot  *f;
-
-				if (nfound == maxfound)
-				{
-					maxfound *= 2;
-					found = repalloc_huge(found, sizeof(FoundSlot) * maxfound);
-				}
-				f = &found[nfound++];
-				f->resource = i;
-				f->start = out[k].start;
-				f->end = out[k].end;
-				f->travel_before = out[k].travel_before;
-				f->travel_after = out[k].travel_after;
-				f->idle = (int) ((out[k].idle_before + out[k].idle_after) / USECS_PER_MIN);
-				f->score = f->idle + f->travel_before + f->travel_after;
-			}
-		}
-	}
-	solve_end(in);
-	qsort(found, nfound, sizeof(FoundSlot), cmp_found);
-	InitMaterializedSRF(fcinfo, 0);
-	for (i = 0; i < nfound; i++)
-	{
-		Datum		values[7];
-		bool		nulls[7] = {false, false, false, false, false, false, false};
-
-		values[0] = uuid_datum(&in->resources[found[i].resource].id);
-		values[1] = TimestampTzGetDatum(found[i].start);
-		values[2] = TimestampTzGetDatum(found[i].end);
-		values[3] = Int32GetDatum(found[i].travel_before);
-		values[4] = Int32GetDatum(found[i].travel_after);
-		values[5] = Int32GetDatum(found[i].idle);
-		values[6] = Int32GetDatum(found[i].score);
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	return (Datum) 0;
-}
-
-/*
- * The write path's check of one appointment (see sql/parts/45_write_path.sql).
- *
- * Every reason of slots_explain() has its SQLSTATE (the README lists them);
- * those an owner or admin may override are the working hours (and the grid
- * of start times), the notice, the horizon and the daily maximum, never an
- * overlap, a buffer or a travel gap.
- */
-static int
-reason_sqlstate(SlotsReason reason)
-{
-	switch (reason)
-	{
-		case SLOTS_REASON_OUTSIDE_HOURS:
-		case SLOTS_REASON_OUTSIDE_RANGE:
-			return MAKE_SQLSTATE('2', '3', 'K', '0', '6');
-		case SLOTS_REASON_DAY_OFF:
-			return MAKE_SQLSTATE('2', '3', 'K', '0', '7');
-		case SLOTS_REASON_EXCEPTION_HOURS:
-			return MAKE_SQLSTATE('2', '3', 'K', '0', '8');
-		case SLOTS_REASON_IN_BREAK:
-			return MAKE_SQLSTATE('2', '3', 'K', '0', '9');
-		case SLOTS_REASON_OFF_GRID:
-			return MAKE_SQLSTATE('2', '3', 'K', '1', '0');
-		case SLOTS_REASON_NOTICE:
-			return MAKE_SQLSTATE('2', '3', 'K', '1', '1');
-		case SLOTS_REASON_HORIZON:
-			return MAKE_SQLSTATE('2', '3', 'K', '1', '2');
-		case SLOTS_REASON_DAILY_MAXIMUM:
-			return MAKE_SQLSTATE('2', '3', 'K', '1', '3');
-		case SLOTS_REASON_OVERLAP:
-		case SLOTS_REASON_BUFFER_FROM:
-		case SLOTS_REASON_BUFFER_TO:
-			return ERRCODE_EXCLUSION_VIOLATION;
-		case SLOTS_REASON_TRAVEL_FROM:
-			return MAKE_SQLSTATE('2', '3', 'K', '1', '4');
-		case SLOTS_REASON_TRAVEL_TO:
-			return MAKE_SQLSTATE('2', '3', 'K', '1', '5');
-	}
-	return MAKE_SQLSTATE('2', '3', 'K', '0', '6');
-}
-
-static bool
-reason_overridable(SlotsReason reason)
-{
-	switch (reason)
-	{
-		case SLOTS_REASON_OUTSIDE_HOURS:
-		case SLOTS_REASON_DAY_OFF:
-		case SLOTS_REASON_EXCEPTION_HOURS:
-		case SLOTS_REASON_IN_BREAK:
-		case SLOTS_REASON_OFF_GRID:
-		case SLOTS_REASON_NOTICE:
-		case SLOTS_REASON_HORIZON:
-		case SLOTS_REASON_DAILY_MAXIMUM:
-			return true;
-		default:
-			return false;
-	}
-}
-
-/*
- * booking.check_slot(org_id, booking_id, resource_id, service_id, starts_at,
- *					  pickup, dropoff, may_override) -> text[]
- *
- * Judges the appointment by exactly the rules of available_slots, against
- * every other busy item of the resource (the booking itself left out), with
- * the booking's own pickup and dropoff (a NULL dropoff: its pickup).  Raises
- * the first refused reason's SQLSTATE with every refused reason as the
- * detail; with may_override, the overridable reasons are not refused but
- * returned (their names), for the caller to record.
- */
-PG_FUNCTION_INFO_V1(booking_check_slot);
-Datum
-booking_check_slot(PG_FUNCTION_ARGS)
-{
-	SolveInput *in;
-	ResourceInput *r;
-	SlotsRequest rq;
-	TravelContext tc;
-	SlotsSolver *sv;
-	SlotsExplanation out[64];
-	size_t		n;
-	bool		truncated;
-	size_t		k;
-	TimestampTz start;
-	SlotsError	err;
-	bool		may_override;
-	StringInfoData refused;
-	int			code = 0;
-	ArrayBuildState *overridden;
-
-	for (k = 0; k < 5; k++)
-		if (PG_ARGISNULL(k))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("org_id, booking_id, resource_id, service_id and starts_at must not be null")));
-	start = PG_GETARG_TIMESTAMPTZ(4);
-	check_start(start);
-	may_override = !PG_ARGISNULL(7) && PG_GETARG_BOOL(7);
-	in = solve_input(PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(2), PG_GETARG_UUID_P(3), range_around(start),
-					 PG_ARGISNULL(5) ? (Datum) 0 : PG_GETARG_DATUM(5), PG_ARGISNULL(5),
-					 PG_GETARG_UUID_P(1));
-	if (!PG_ARGISNULL(6))
-	{
-		booking_point_from_geography(PG_GETARG_DATUM(6), "dropoff_point", &in->dropoff);
-		in->has_dropoff = true;
-	}
-	r = &in->resources[0];
-	sv = solver_for(in, r, &rq, &tc);
-	err = slots_explain(sv, start, out, lengthof(out), &n, &truncated);
-	if (err != SLOTS_OK)
-		slots_error(err, NULL);
-	solve_end(in);
-
-	initStringInfo(&refused);
-	overridden = initArrayResult(TEXTOID, CurrentMemoryContext, false);
-	for (k = 0; k < n; k++)
-	{
-		if (may_override && reason_overridable(out[k].reason))
-		{
-			accumArrayResult(overridden, CStringGetTextDatum(slots_reason_name(out[k].reason)),
-							 false, TEXTOID, CurrentMemoryContext);
-			continue;
-		}
-		if (code == 0)
-			code = reason_sqlstate(out[k].reason);
-		appendStringInfo(&refused, "%s%s", refused.len > 0 ? "; " : "", explain_text(in, r, &out[k]));
-	}
-	if (code != 0)
-	{
-		bool		overridable = true;
-
-		for (k = 0; k < n; k++)
-			overridable = overridable && reason_overridable(out[k].reason);
-		ereport(ERROR,
-				(errcode(code),
-				 errmsg("resource %s cannot be booked at %s", uuid_str(&r->id), local_str(in, start)),
-				 errdetail("%s%s.", refused.data, truncated ? "; and more" : ""),
-				 overridable && !may_override
-				 ? errhint("See booking.available_slots(); an owner or admin may book it anyway with override_reason set.")
-				 : errhint("See booking.available_slots() and booking.explain_slot().")));
-	}
-	PG_RETURN_DATUM(makeArrayResult(overridden, CurrentMemoryContext));
+	return booking_solver_input(org, resource, service, range_around(start), pickup, pickup_null, exclude);
 }

@@ -1,0 +1,73 @@
+/*
+ * src/errcodes.h
+ *		The booking extension's own SQLSTATEs: the one index of them.
+ *
+ * Class 23 (integrity constraint violation) and class 22 (data exception)
+ * each get a block of codes of our own, 23Kxx and 22Kxx; the standard
+ * codes (23P01 exclusion_violation, 22023 invalid_parameter_value, ...)
+ * are used where they say what happened.  A code is written here as it is
+ * raised, so that grep for it (say 23K14) finds this index and every C
+ * file that raises it; the raisers in C use the macros below, as
+ * PostgreSQL's own utils/errcodes.h spells its codes.
+ *
+ * Raised from C: by booking.check_slot() (src/check_slot.c), the solver's
+ * rules in the write trigger of sql/code/49_write_trigger.sql, one code per reason that
+ * slots_explain() (src/core/slots.h) gives for refusing a start:
+ */
+#ifndef BOOKING_ERRCODES_H
+#define BOOKING_ERRCODES_H
+
+#include "utils/elog.h"
+
+/* 23K06: outside the working hours or the requested range (overridable) */
+#define ERRCODE_23K06_OUTSIDE_HOURS		MAKE_SQLSTATE('2','3','K','0','6')
+/* 23K07: a day off by an availability exception (overridable) */
+#define ERRCODE_23K07_DAY_OFF			MAKE_SQLSTATE('2','3','K','0','7')
+/* 23K08: outside the hours of the day's availability exception (overridable) */
+#define ERRCODE_23K08_EXCEPTION_HOURS	MAKE_SQLSTATE('2','3','K','0','8')
+/* 23K09: in a break of the working hours (overridable) */
+#define ERRCODE_23K09_IN_BREAK			MAKE_SQLSTATE('2','3','K','0','9')
+/* 23K10: not on the org's grid of start times (overridable) */
+#define ERRCODE_23K10_OFF_GRID			MAKE_SQLSTATE('2','3','K','1','0')
+/* 23K11: inside the minimum notice (overridable) */
+#define ERRCODE_23K11_NOTICE			MAKE_SQLSTATE('2','3','K','1','1')
+/* 23K12: beyond the booking horizon (overridable) */
+#define ERRCODE_23K12_HORIZON			MAKE_SQLSTATE('2','3','K','1','2')
+/* 23K13: the resource's daily maximum of bookings reached (overridable) */
+#define ERRCODE_23K13_DAILY_MAXIMUM		MAKE_SQLSTATE('2','3','K','1','3')
+/* 23K14: not enough time to travel from the previous item (never overridden) */
+#define ERRCODE_23K14_TRAVEL_FROM		MAKE_SQLSTATE('2','3','K','1','4')
+/* 23K15: not enough time to travel to the next item (never overridden) */
+#define ERRCODE_23K15_TRAVEL_TO			MAKE_SQLSTATE('2','3','K','1','5')
+
+/*
+ * An overlap or a too short buffer is the standard 23P01
+ * (ERRCODE_EXCLUSION_VIOLATION), as the exclusion constraint
+ * booking_no_overlap raises it.
+ *
+ * Raised only from SQL and PL/pgSQL (RAISE ... USING ERRCODE), listed here
+ * so that this header is the one index of our codes (files: the SQL
+ * scripts under sql/, by name):
+ *
+ *	code	meaning									raised in sql/code/
+ *	23K01	session is full							49_write_trigger.sql,
+ *													47_book.sql
+ *	23K02	capacity below the seats taken			50_session_triggers.sql
+ *	23K03	idempotency key used for another		49_write_trigger.sql,
+ *			request									47_book.sql
+ *	23K04	client is not eligible					49_write_trigger.sql
+ *	23K05	hold has expired						49_write_trigger.sql
+ *	22K01	duration does not match the service		49_write_trigger.sql
+ *	22K02	booking does not match its session		49_write_trigger.sql
+ *	22K03	session is not open for booking			49_write_trigger.sql
+ *	22K04	only a session booking can be			49_write_trigger.sql
+ *			waitlisted
+ *	22K05	hold expiry not in the future			49_write_trigger.sql
+ *
+ * Caught in SQL (47_book.sql): booking.book() puts a request refused with
+ * 23K01 on the waitlist when asked to; booking.book_first_available() tries
+ * the next slot after 23P01, 23K13, 23K14 or 23K15 and starts again after
+ * 23K03.  README.md lists every code for users.
+ */
+
+#endif							/* BOOKING_ERRCODES_H */

@@ -1,0 +1,197 @@
+/*
+ * src/explain_slot.c
+ *		booking.explain_slot(): every reason the solver refuses one start
+ *		(or that it can be booked), as rows, and the sentence for each
+ *		reason, which the write path's check (src/check_slot.c) puts in its
+ *		errors too.
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "pgtime.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/timestamp.h"
+
+#include "booking.h"
+#include "core/slots.h"
+#include "solver.h"
+
+/* A time as the org's local wall-clock time, "YYYY-MM-DD HH:MI". */
+char *
+booking_solver_local_str(SolveInput *in, int64 t)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tzoff;
+
+	if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, in->tz) != 0)
+		return pstrdup("?");
+	return psprintf("%04d-%02d-%02d %02d:%02d", tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min);
+}
+
+static int64
+minutes_of(int64 us)
+{
+	return us >= 0 ? (us + USECS_PER_MINUTE - 1) / USECS_PER_MINUTE : -((-us) / USECS_PER_MINUTE);
+}
+
+/* The lowercase sentence for one reason. */
+char *
+booking_solver_reason_text(SolveInput *in, ResourceInput *r, const SlotsExplanation *x)
+{
+	const char *what = "";
+
+	if (x->item >= 0)
+		what = r->busy_is_session[x->item] ? "session" : "booking";
+	switch (x->reason)
+	{
+		case SLOTS_REASON_OUTSIDE_RANGE:
+			return psprintf("outside the requested range %s to %s", booking_solver_local_str(in, x->from), booking_solver_local_str(in, x->to));
+		case SLOTS_REASON_NOTICE:
+			return psprintf("inside the notice period: the earliest start is %s", booking_solver_local_str(in, x->need));
+		case SLOTS_REASON_HORIZON:
+			return psprintf("beyond the booking horizon: the latest start is %s", booking_solver_local_str(in, x->need));
+		case SLOTS_REASON_DAY_OFF:
+			return pstrdup("day off (availability exception)");
+		case SLOTS_REASON_OUTSIDE_HOURS:
+			return pstrdup("outside working hours");
+		case SLOTS_REASON_EXCEPTION_HOURS:
+			return pstrdup("outside the hours of the availability exception of that day");
+		case SLOTS_REASON_IN_BREAK:
+			return psprintf("in a break from %s to %s", booking_solver_local_str(in, x->from), booking_solver_local_str(in, x->to));
+		case SLOTS_REASON_OFF_GRID:
+			return psprintf("not on the %lld-minute grid of start times", (long long) minutes_of(x->need));
+		case SLOTS_REASON_DAILY_MAXIMUM:
+			return psprintf("daily maximum of %lld bookings reached (%lld that day)", (long long) x->need, (long long) x->have);
+		case SLOTS_REASON_OVERLAP:
+			return psprintf("conflicts with %s from %s to %s", what, booking_solver_local_str(in, x->from), booking_solver_local_str(in, x->to));
+		case SLOTS_REASON_BUFFER_FROM:
+			return psprintf("needs %lld minutes of buffer after the %s before it but has %lld",
+							(long long) minutes_of(x->need), what, (long long) (x->have / USECS_PER_MINUTE));
+		case SLOTS_REASON_BUFFER_TO:
+			return psprintf("needs %lld minutes of buffer before the %s after it but has %lld",
+							(long long) minutes_of(x->need), what, (long long) (x->have / USECS_PER_MINUTE));
+		case SLOTS_REASON_TRAVEL_FROM:
+			return psprintf("needs %lld minutes of travel from the %s before it (%d minutes driving) but has %lld",
+							(long long) minutes_of(x->need), what, x->travel_minutes, (long long) (x->have / USECS_PER_MINUTE));
+		case SLOTS_REASON_TRAVEL_TO:
+			return psprintf("needs %lld minutes of travel to the %s after it (%d minutes driving) but has %lld",
+							(long long) minutes_of(x->need), what, x->travel_minutes, (long long) (x->have / USECS_PER_MINUTE));
+	}
+	return pstrdup(slots_reason_name(x->reason));
+}
+
+static void
+bool_row(void *arg, Datum *values, bool *isnull)
+{
+	*(bool *) arg = !isnull[0] && DatumGetBool(values[0]);
+}
+
+/* The eligibility problems of explain_slot, as rows of its result. */
+typedef struct ProblemRows
+{
+	ReturnSetInfo *rsinfo;
+	int			rows;
+} ProblemRows;
+
+static void
+problem_row(void *arg, Datum *values, bool *isnull)
+{
+	ProblemRows *p = arg;
+	Datum		out[4];
+	bool		nulls[4] = {false, false, true, false};
+
+	out[0] = CStringGetTextDatum("ineligible");
+	out[1] = values[1];
+	nulls[1] = isnull[1];
+	out[2] = (Datum) 0;
+	out[3] = values[0];
+	nulls[3] = isnull[0];
+	tuplestore_putvalues(p->rsinfo->setResult, p->rsinfo->setDesc, out, nulls);
+	p->rows++;
+}
+
+/*
+ * booking.explain_slot(resource_id, service_id, starts_at, pickup, student_id)
+ *		-> SETOF (reason, detail, booking_id, rule_id)
+ */
+PG_FUNCTION_INFO_V1(booking_explain_slot);
+Datum
+booking_explain_slot(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	SolveInput *in;
+	ResourceInput *r;
+	SlotsExplanation out[64];
+	size_t		n;
+	bool		truncated;
+	size_t		k;
+	TimestampTz start;
+	bool		may_name;
+	int			rows = 0;
+	Datum		values[4];
+	bool		nulls[4];
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("resource_id, service_id and starts_at must not be null")));
+	start = PG_GETARG_TIMESTAMPTZ(2);
+	in = booking_solver_input_at(NULL, PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), start,
+								 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3), NULL);
+	r = booking_solver_explain(in, start, out, lengthof(out), &n, &truncated);
+
+	/* conflicting bookings are named to staff and the resource's own user */
+	{
+		Datum		args[1] = {booking_uuid_datum(&r->id)};
+
+		may_name = false;
+		SPI_connect();
+		booking_solver_query(QUERY_MAY_NAME, args, NULL, bool_row, &may_name);
+		SPI_finish();
+	}
+
+	InitMaterializedSRF(fcinfo, 0);
+	for (k = 0; k < n; k++)
+	{
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = CStringGetTextDatum(slots_reason_name(out[k].reason));
+		values[1] = CStringGetTextDatum(booking_solver_reason_text(in, r, &out[k]));
+		if (out[k].item >= 0 && may_name)
+			values[2] = booking_uuid_datum(&r->busy_ids[out[k].item]);
+		else
+			nulls[2] = true;
+		nulls[3] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		rows++;
+	}
+	if (!PG_ARGISNULL(4))
+	{
+		Datum		args[5];
+		ProblemRows p;
+
+		args[0] = booking_uuid_datum(&in->org);
+		args[1] = booking_uuid_datum(&r->id);
+		args[2] = booking_uuid_datum(&in->service);
+		args[3] = PG_GETARG_DATUM(4);
+		args[4] = DateADTGetDatum(booking_local_date(in->tz, start));
+		p.rsinfo = rsinfo;
+		p.rows = 0;
+		SPI_connect();
+		booking_solver_query(QUERY_PROBLEMS, args, NULL, problem_row, &p);
+		SPI_finish();
+		rows += p.rows;
+	}
+	if (rows == 0)
+	{
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = CStringGetTextDatum("bookable");
+		values[1] = CStringGetTextDatum("the slot can be booked");
+		nulls[2] = nulls[3] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	return (Datum) 0;
+}
