@@ -64,6 +64,25 @@
  *			waitlisted
  *	22K05	hold expiry not in the future			49_write_trigger.sql
  *
+ * Money (issue 17), the 23Mxx and 22Mxx blocks:
+ *
+ *	23M01	no price for the service				72_pricing.sql
+ *	23M02	payment change not allowed (status		73_payments.sql,
+ *			move, fixed amount, refund taken back)	74_webhooks.sql
+ *	23M03	refund above the captured amount, or	73_payments.sql,
+ *			of a payment not captured				74_webhooks.sql
+ *	23M04	an issued invoice is immutable			75_invoices.sql
+ *	23M05	webhook event's amount or currency		74_webhooks.sql,
+ *			does not match							76_payouts.sql
+ *	23M06	invoice lines do not sum to its amount	75_invoices.sql
+ *	22M01	malformed webhook payload				74_webhooks.sql,
+ *													76_payouts.sql
+ *	22M02	webhook event for an unknown payment	74_webhooks.sql
+ *
+ * Caught in SQL (74_webhooks.sql): booking.webhook_apply() stores an event
+ * whose application raised any of them (or another error) as failed, with
+ * the SQLSTATE and message.
+ *
  * Caught in SQL (47_book.sql): booking.book() puts a request refused with
  * 23K01 on the waitlist when asked to; booking.book_first_available() tries
  * the next slot after 23P01, 23K13, 23K14 or 23K15 and starts again after

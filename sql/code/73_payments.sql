@@ -30,6 +30,12 @@ DECLARE
   b record;
 BEGIN
   IF booking.writing_as_maintenance() THEN
+    -- as given; a refund loaded without its split gets the amount's
+    IF NEW.refunded_fee_cents + NEW.refunded_share_cents <> NEW.refunded_cents THEN
+      NEW.refunded_share_cents := CASE WHEN NEW.amount_cents = 0 THEN 0
+                                       ELSE NEW.refunded_cents * NEW.resource_share_cents / NEW.amount_cents END;
+      NEW.refunded_fee_cents := NEW.refunded_cents - NEW.refunded_share_cents;
+    END IF;
     RETURN NEW;
   END IF;
   IF TG_OP = 'INSERT' THEN
@@ -111,7 +117,7 @@ BEGIN
   END IF;
   IF NEW.provider_payment_id IS NOT NULL
      AND (TG_OP = 'INSERT' OR OLD.provider_payment_id IS NULL) THEN
-    INSERT INTO booking.provider_ref (provider, ref, org_id, kind, target_id)
+    INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
     VALUES (NEW.provider, NEW.provider_payment_id, NEW.org_id, 'payment', NEW.id);
   END IF;
   RETURN NULL;

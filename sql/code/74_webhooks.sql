@@ -76,11 +76,11 @@ BEGIN
 
   -- Routing.
   obj_ref := CASE WHEN webhook_apply.event_type LIKE 'charge.%' THEN obj ->> 'payment_intent' ELSE obj ->> 'id' END;
-  SELECT p.org_id, p.target_id INTO r FROM booking.provider_ref p
+  SELECT p.target_org_id AS org_id, p.target_id INTO r FROM booking.provider_ref p
    WHERE p.provider = webhook_apply.provider AND p.ref = obj_ref AND p.kind = 'payment';
   IF NOT FOUND THEN
     -- a payout: its transfer id, or our payout id in the metadata
-    SELECT p.org_id, p.target_id INTO r FROM booking.provider_ref p
+    SELECT p.target_org_id AS org_id, p.target_id INTO r FROM booking.provider_ref p
      WHERE p.provider = webhook_apply.provider AND p.kind = 'payout'
        AND p.ref IN (obj ->> 'id', obj #>> '{metadata,payout_id}')
      LIMIT 1;

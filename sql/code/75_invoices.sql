@@ -274,7 +274,7 @@ BEGIN
         HINT = 'Issue a credit note instead.';
     END IF;
   END IF;
-  IF NEW.status <> 'draft' AND (TG_OP = 'INSERT' OR OLD.status = 'draft') THEN
+  IF NEW.status <> 'draft' AND (TG_OP = 'INSERT' OR OLD.status = 'draft') AND NOT booking.writing_as_maintenance() THEN
     SELECT COALESCE(pg_catalog.sum(l.amount_cents), 0) INTO total FROM booking.invoice_line l
      WHERE l.org_id = NEW.org_id AND l.invoice_id = NEW.id;
     IF total <> NEW.amount_cents THEN

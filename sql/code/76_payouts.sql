@@ -145,7 +145,7 @@ DECLARE
   acct pg_catalog.text;
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO booking.provider_ref (provider, ref, org_id, kind, target_id)
+    INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
     VALUES (NEW.provider, NEW.id::pg_catalog.text, NEW.org_id, 'payout', NEW.id);
     SELECT r.payout_account INTO acct FROM booking.resource r WHERE r.org_id = NEW.org_id AND r.id = NEW.resource_id;
     INSERT INTO booking.outbox (org_id, topic, payload)
@@ -154,7 +154,7 @@ BEGIN
               'payout_account', acct, 'provider', NEW.provider, 'currency', NEW.currency, 'amount_cents', NEW.amount_cents,
               'idempotency_key', NEW.id::pg_catalog.text));
   ELSIF NEW.provider_transfer_id IS NOT NULL AND OLD.provider_transfer_id IS NULL THEN
-    INSERT INTO booking.provider_ref (provider, ref, org_id, kind, target_id)
+    INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
     VALUES (NEW.provider, NEW.provider_transfer_id, NEW.org_id, 'payout', NEW.id)
     ON CONFLICT DO NOTHING;
   END IF;

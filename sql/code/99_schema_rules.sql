@@ -4,7 +4,8 @@
 --
 --   every table but the ISO 4217 reference data: row-level security enabled
 --     and forced, and marked for pg_dump (the write path's transient lock
---     rows with 'WHERE false'), its identity sequences too;
+--     rows and the shipped payment_transition rows with 'WHERE false'), its
+--     identity sequences too;
 --   every table with an org_id: the tenant policy "tenant_isolation";
 --   every table with an updated_at: the touch_updated_at trigger;
 --   every SECURITY DEFINER function: no EXECUTE for PUBLIC (grant_app_role
@@ -34,9 +35,11 @@ BEGIN
     CONTINUE WHEN t OPERATOR(pg_catalog.=) 'booking.currency'::pg_catalog.regclass;
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
     EXECUTE pg_catalog.format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', t);
-    -- The write path's lock rows are transient: restoring bookings makes them anew.
+    -- The write path's lock rows are transient: restoring bookings makes them
+    -- anew; the payment life cycle's rows are the extension's, like currency's.
     PERFORM pg_catalog.pg_extension_config_dump(t,
-      CASE WHEN t OPERATOR(pg_catalog.=) 'booking.write_lock'::pg_catalog.regclass THEN 'WHERE false' ELSE '' END);
+      CASE WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.write_lock,booking.payment_transition}'::pg_catalog.regclass[])
+           THEN 'WHERE false' ELSE '' END);
     FOR s IN
       SELECT pg_catalog.pg_get_serial_sequence(t::pg_catalog.text, a.attname)::pg_catalog.regclass
         FROM pg_catalog.pg_attribute a

@@ -37,7 +37,9 @@ ALTER TABLE booking.payment
   ADD COLUMN refunded_fee_cents booking.cents NOT NULL DEFAULT 0,
   ADD COLUMN refunded_share_cents booking.cents NOT NULL DEFAULT 0,
   ADD COLUMN refund_confirmed_cents booking.cents NOT NULL DEFAULT 0;
--- Rows of 0.1.0 with a refund: split it like the amount.
+-- Rows of 0.1.0 with a refund: split it like the amount (as data: the
+-- triggers, updated_at's included, stay out of it).
+ALTER TABLE booking.payment DISABLE TRIGGER USER;
 UPDATE booking.payment
    SET refunded_share_cents = CASE WHEN amount_cents OPERATOR(pg_catalog.=) 0 THEN 0
                                    ELSE refunded_cents OPERATOR(pg_catalog.*) resource_share_cents OPERATOR(pg_catalog./) amount_cents END,
@@ -45,6 +47,7 @@ UPDATE booking.payment
                             CASE WHEN amount_cents OPERATOR(pg_catalog.=) 0 THEN 0
                                  ELSE refunded_cents OPERATOR(pg_catalog.*) resource_share_cents OPERATOR(pg_catalog./) amount_cents END
  WHERE refunded_cents OPERATOR(pg_catalog.>) 0;
+ALTER TABLE booking.payment ENABLE TRIGGER USER;
 ALTER TABLE booking.payment
   ADD CONSTRAINT payment_refund_split CHECK (
     refunded_fee_cents OPERATOR(pg_catalog.+) refunded_share_cents OPERATOR(pg_catalog.=) refunded_cents
@@ -104,14 +107,17 @@ COMMENT ON TABLE booking.payment_history IS
 CREATE TABLE booking.provider_ref (
   provider   pg_catalog.text NOT NULL CHECK (provider OPERATOR(pg_catalog.~) '^[a-z_]{1,40}$'::pg_catalog.text),
   ref        pg_catalog.text NOT NULL CHECK (pg_catalog.length(ref) BETWEEN 1 AND 200),
-  org_id     pg_catalog.uuid NOT NULL REFERENCES booking.org (id) ON DELETE CASCADE,
+  target_org_id pg_catalog.uuid NOT NULL REFERENCES booking.org (id) ON DELETE CASCADE,
   kind       pg_catalog.text NOT NULL CHECK (kind OPERATOR(pg_catalog.=) ANY ('{payment,payout}'::pg_catalog.text[])),
   target_id  pg_catalog.uuid NOT NULL,
   PRIMARY KEY (provider, ref)
 );
-CREATE INDEX provider_ref_target_idx ON booking.provider_ref (org_id, target_id);
+CREATE INDEX provider_ref_target_idx ON booking.provider_ref (target_org_id, target_id);
 COMMENT ON TABLE booking.provider_ref IS
-  'routing of inbound provider events: a provider''s payment (or payout) id to the org and row it belongs to; written by the triggers of payment and payout, read only by booking.ingest_webhook (no policy: no application role reads it)';
+  'routing of inbound provider events: a provider''s payment (or payout) id to the org (target_org_id) and row it belongs to; not a tenant table but a directory (a Citus reference table), keyed by the provider''s id; written by the triggers of payment and payout, read only by booking.ingest_webhook (no policy: no application role reads it)';
+INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
+SELECT p.provider, p.provider_payment_id, p.org_id, 'payment', p.id
+  FROM booking.payment p WHERE p.provider_payment_id IS NOT NULL;
 
 -- Webhook events: their outcome, and who may deliver them for an org.
 ALTER TABLE booking.webhook_event
@@ -174,6 +180,11 @@ ALTER TABLE booking.payout DROP CONSTRAINT payout_provider_transfer_id_key;
 ALTER TABLE booking.payout
   ADD COLUMN provider pg_catalog.text NOT NULL DEFAULT 'stripe' CHECK (provider OPERATOR(pg_catalog.~) '^[a-z_]{1,40}$'::pg_catalog.text),
   ADD CONSTRAINT payout_provider_transfer_id_key UNIQUE (org_id, provider, provider_transfer_id);
+INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
+SELECT p.provider, p.id::pg_catalog.text, p.org_id, 'payout', p.id FROM booking.payout p
+UNION ALL
+SELECT p.provider, p.provider_transfer_id, p.org_id, 'payout', p.id FROM booking.payout p
+ WHERE p.provider_transfer_id IS NOT NULL;
 CREATE TABLE booking.payout_item (
   org_id          pg_catalog.uuid NOT NULL DEFAULT booking.current_org_id(),
   id              pg_catalog.int8 GENERATED ALWAYS AS IDENTITY,
