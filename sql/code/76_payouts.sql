@@ -76,7 +76,13 @@ BEGIN
   END IF;
   DELETE FROM pg_temp.payout_run_item;
   INSERT INTO pg_temp.payout_run_item
-  SELECT b.resource_id, b.id, p.currency, 'share', p.resource_share_cents - p.refunded_share_cents, p.refunded_share_cents
+  -- (a share paid again after its payout failed takes back the live
+  -- adjustments made against it meanwhile)
+  SELECT b.resource_id, b.id, p.currency, 'share',
+         p.resource_share_cents - p.refunded_share_cents
+         - COALESCE((SELECT pg_catalog.sum(a.amount_cents) FROM booking.payout_item a
+                      WHERE a.org_id = org AND a.booking_id = b.id AND NOT a.released), 0),
+         p.refunded_share_cents
     FROM booking.payment p JOIN booking.booking b ON b.org_id = p.org_id AND b.id = p.booking_id
    WHERE p.org_id = org AND b.status = 'completed' AND b.resource_id IS NOT NULL
      AND p.status IN ('succeeded', 'partially_refunded', 'refunded')
