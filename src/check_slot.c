@@ -103,6 +103,7 @@ booking_check_slot(PG_FUNCTION_ARGS)
 	TimestampTz start;
 	bool		may_override;
 	StringInfoData refused;
+	bool		figures;
 	int			code = 0;
 	ArrayBuildState *overridden;
 
@@ -123,6 +124,7 @@ booking_check_slot(PG_FUNCTION_ARGS)
 	}
 	r = booking_solver_explain(in, start, out, lengthof(out), &n, &truncated);
 
+	figures = booking_solver_may_see(r);
 	initStringInfo(&refused);
 	overridden = initArrayResult(TEXTOID, CurrentMemoryContext, false);
 	for (k = 0; k < n; k++)
@@ -135,7 +137,7 @@ booking_check_slot(PG_FUNCTION_ARGS)
 		}
 		if (code == 0)
 			code = reason_sqlstate(out[k].reason);
-		appendStringInfo(&refused, "%s%s", refused.len > 0 ? "; " : "", booking_solver_reason_text(in, r, &out[k]));
+		appendStringInfo(&refused, "%s%s", refused.len > 0 ? "; " : "", booking_solver_reason_text(in, r, &out[k], figures));
 	}
 	if (code != 0)
 	{

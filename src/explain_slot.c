@@ -38,9 +38,16 @@ minutes_of(int64 us)
 	return us >= 0 ? (us + USECS_PER_MINUTE - 1) / USECS_PER_MINUTE : -((-us) / USECS_PER_MINUTE);
 }
 
-/* The lowercase sentence for one reason. */
+/*
+ * The lowercase sentence for one reason.  Without figures (a caller below
+ * staff who is not the resource's own user) a buffer or travel reason says
+ * what is missing but not how many minutes the neighbour leaves or how far
+ * away it is: those minutes come from other people's bookings, and from a
+ * few chosen pickup points the driving minutes locate a neighbour's dropoff
+ * (issue 14).
+ */
 char *
-booking_solver_reason_text(SolveInput *in, ResourceInput *r, const SlotsExplanation *x)
+booking_solver_reason_text(SolveInput *in, ResourceInput *r, const SlotsExplanation *x, bool figures)
 {
 	const char *what = "";
 
@@ -69,15 +76,23 @@ booking_solver_reason_text(SolveInput *in, ResourceInput *r, const SlotsExplanat
 		case SLOTS_REASON_OVERLAP:
 			return psprintf("conflicts with %s from %s to %s", what, booking_solver_local_str(in, x->from), booking_solver_local_str(in, x->to));
 		case SLOTS_REASON_BUFFER_FROM:
+			if (!figures)
+				return psprintf("needs %lld minutes of buffer after the %s before it", (long long) minutes_of(x->need), what);
 			return psprintf("needs %lld minutes of buffer after the %s before it but has %lld",
 							(long long) minutes_of(x->need), what, (long long) (x->have / USECS_PER_MINUTE));
 		case SLOTS_REASON_BUFFER_TO:
+			if (!figures)
+				return psprintf("needs %lld minutes of buffer before the %s after it", (long long) minutes_of(x->need), what);
 			return psprintf("needs %lld minutes of buffer before the %s after it but has %lld",
 							(long long) minutes_of(x->need), what, (long long) (x->have / USECS_PER_MINUTE));
 		case SLOTS_REASON_TRAVEL_FROM:
+			if (!figures)
+				return psprintf("needs more time for travel from the %s before it", what);
 			return psprintf("needs %lld minutes of travel from the %s before it (%d minutes driving) but has %lld",
 							(long long) minutes_of(x->need), what, x->travel_minutes, (long long) (x->have / USECS_PER_MINUTE));
 		case SLOTS_REASON_TRAVEL_TO:
+			if (!figures)
+				return psprintf("needs more time for travel to the %s after it", what);
 			return psprintf("needs %lld minutes of travel to the %s after it (%d minutes driving) but has %lld",
 							(long long) minutes_of(x->need), what, x->travel_minutes, (long long) (x->have / USECS_PER_MINUTE));
 	}
@@ -88,6 +103,23 @@ static void
 bool_row(void *arg, Datum *values, bool *isnull)
 {
 	*(bool *) arg = !isnull[0] && DatumGetBool(values[0]);
+}
+
+/*
+ * Whether the acting user sees what the solver knows of other people's
+ * bookings around resource r (which booking is in the way, travel and
+ * buffer minutes): staff, and the resource's own user.
+ */
+bool
+booking_solver_may_see(ResourceInput *r)
+{
+	Datum		args[1] = {booking_uuid_datum(&r->id)};
+	bool		may = false;
+
+	SPI_connect();
+	booking_solver_query(QUERY_MAY_NAME, args, NULL, bool_row, &may);
+	SPI_finish();
+	return may;
 }
 
 /* The eligibility problems of explain_slot, as rows of its result. */
@@ -144,22 +176,18 @@ booking_explain_slot(PG_FUNCTION_ARGS)
 								 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3), NULL);
 	r = booking_solver_explain(in, start, out, lengthof(out), &n, &truncated);
 
-	/* conflicting bookings are named to staff and the resource's own user */
-	{
-		Datum		args[1] = {booking_uuid_datum(&r->id)};
-
-		may_name = false;
-		SPI_connect();
-		booking_solver_query(QUERY_MAY_NAME, args, NULL, bool_row, &may_name);
-		SPI_finish();
-	}
+	/*
+	 * Conflicting bookings, and the minutes they leave, are named to staff
+	 * and the resource's own user.
+	 */
+	may_name = booking_solver_may_see(r);
 
 	InitMaterializedSRF(fcinfo, 0);
 	for (k = 0; k < n; k++)
 	{
 		memset(nulls, 0, sizeof(nulls));
 		values[0] = CStringGetTextDatum(slots_reason_name(out[k].reason));
-		values[1] = CStringGetTextDatum(booking_solver_reason_text(in, r, &out[k]));
+		values[1] = CStringGetTextDatum(booking_solver_reason_text(in, r, &out[k], may_name));
 		if (out[k].item >= 0 && may_name)
 			values[2] = booking_uuid_datum(&r->busy_ids[out[k].item]);
 		else

@@ -136,7 +136,9 @@ static text *
 elem_text(int i, Datum *elems, bool *nulls)
 {
 	if (nulls[i])
-		elog(ERROR, "booking.transition_decide: NULL element in an array argument");
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("array arguments of booking.transition_decide() must not contain null elements")));
 	return DatumGetTextPP(elems[i]);
 }
 
@@ -237,13 +239,18 @@ booking_transition_decide(PG_FUNCTION_ARGS)
 		else if (strcmp(s, "resource") == 0)
 			ctx.relations |= RULE_RELATION_RESOURCE;
 		else
-			elog(ERROR, "booking.transition_decide: unknown relation \"%s\"", s);
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown relation \"%s\" in booking.transition_decide()", s),
+					 errhint("Relations are client, guardian and resource.")));
 	}
 
 	nrules = deconstruct_or_empty(fcinfo, 12, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR, &ids, &id_nulls);
 	if (deconstruct_or_empty(fcinfo, 13, TEXTOID, -1, false, TYPALIGN_INT, &actor_elems, &actor_nulls) != nrules
 		|| deconstruct_or_empty(fcinfo, 14, TEXTOID, -1, false, TYPALIGN_INT, &cond_elems, &cond_nulls) != nrules)
-		elog(ERROR, "booking.transition_decide: rule arrays differ in length");
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("rule arrays of booking.transition_decide() differ in length")));
 	rules = palloc0(sizeof(RuleCandidate) * (nrules > 0 ? nrules : 1));
 	for (i = 0; i < nrules; i++)
 	{
@@ -252,7 +259,9 @@ booking_transition_decide(PG_FUNCTION_ARGS)
 		int			actor = rules_actor_from_name(VARDATA_ANY(a), VARSIZE_ANY_EXHDR(a));
 
 		if (actor < 0 || id_nulls[i])
-			elog(ERROR, "booking.transition_decide: bad rule %d", i + 1);
+			ereport(ERROR,
+					(errcode(id_nulls[i] ? ERRCODE_NULL_VALUE_NOT_ALLOWED : ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("rule %d of booking.transition_decide() has a null id or an unknown actor", i + 1)));
 		rules[i].actor = (RuleActor) actor;
 		rules[i].conditions = VARDATA_ANY(c);
 		rules[i].conditions_len = VARSIZE_ANY_EXHDR(c);

@@ -395,6 +395,7 @@ typedef struct FoundSlot
 	int			travel_after;
 	int			idle;			/* minutes */
 	int			score;
+	bool		figures;		/* travel shown (staff, the resource's user) */
 } FoundSlot;
 
 static int
@@ -443,9 +444,12 @@ booking_find_slots(PG_FUNCTION_ARGS)
 		SlotsSolver *sv;
 		int			d;
 
+		bool		figures;
+
 		CHECK_FOR_INTERRUPTS();
 		if (!PG_ARGISNULL(3) && booking_ineligible(in, r, PG_GETARG_UUID_P(3)))
 			continue;
+		figures = booking_solver_may_see(r);
 		sv = solver_for(in, r, &rq, &tc);
 		if (out == NULL)
 		{
@@ -477,7 +481,13 @@ booking_find_slots(PG_FUNCTION_ARGS)
 				f->travel_before = out[k].travel_before;
 				f->travel_after = out[k].travel_after;
 				f->idle = (int) ((out[k].idle_before + out[k].idle_after) / USECS_PER_MINUTE);
-				f->score = f->idle + f->travel_before + f->travel_after;
+				/*
+				 * Below staff, travel decides what is bookable but neither
+				 * shows nor ranks: its minutes locate other people's
+				 * dropoffs (issue 14).
+				 */
+				f->figures = figures;
+				f->score = figures ? f->idle + f->travel_before + f->travel_after : f->idle;
 			}
 		}
 	}
@@ -494,6 +504,7 @@ booking_find_slots(PG_FUNCTION_ARGS)
 		values[2] = TimestampTzGetDatum(found[i].end);
 		values[3] = Int32GetDatum(found[i].travel_before);
 		values[4] = Int32GetDatum(found[i].travel_after);
+		nulls[3] = nulls[4] = !found[i].figures;
 		values[5] = Int32GetDatum(found[i].idle);
 		values[6] = Int32GetDatum(found[i].score);
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

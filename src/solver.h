@@ -154,6 +154,8 @@ extern ResourceInput *booking_solver_explain(SolveInput *in, TimestampTz start, 
 
 /* explain_slot.c */
 extern char *booking_solver_local_str(SolveInput *in, int64 t);
-extern char *booking_solver_reason_text(SolveInput *in, ResourceInput *r, const SlotsExplanation *x);
+extern char *booking_solver_reason_text(SolveInput *in, ResourceInput *r, const SlotsExplanation *x,
+										bool figures);
+extern bool booking_solver_may_see(ResourceInput *r);
 
 #endif							/* BOOKING_SOLVER_H */

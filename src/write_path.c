@@ -26,13 +26,14 @@
 
 /* ts moved by the given minutes; infinite values stay as they are. */
 static TimestampTz
-shift_minutes(TimestampTz ts, int32 minutes)
+shift_minutes(TimestampTz ts, int64 minutes)
 {
 	TimestampTz result;
 
 	if (TIMESTAMP_NOT_FINITE(ts))
 		return ts;
-	if (pg_add_s64_overflow(ts, (int64) minutes * USECS_PER_MINUTE, &result) ||
+	if (pg_mul_s64_overflow(minutes, USECS_PER_MINUTE, &result) ||
+		pg_add_s64_overflow(ts, result, &result) ||
 		!IS_VALID_TIMESTAMP(result))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
@@ -57,17 +58,23 @@ booking_padded_range(PG_FUNCTION_ARGS)
 	RangeBound	lower;
 	RangeBound	upper;
 
+	if (PG_GETARG_INT32(2) < 0 || PG_GETARG_INT32(3) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("buffer minutes must not be negative"),
+				 errdetail("buffer_before_minutes is %d, buffer_after_minutes is %d.",
+						   PG_GETARG_INT32(2), PG_GETARG_INT32(3))));
 	if (typcache == NULL)
 	{
 		typcache = lookup_type_cache(TSTZRANGEOID, TYPECACHE_RANGE_INFO);
 		fcinfo->flinfo->fn_extra = typcache;
 	}
 
-	lower.val = TimestampTzGetDatum(shift_minutes(PG_GETARG_TIMESTAMPTZ(0), -PG_GETARG_INT32(2)));
+	lower.val = TimestampTzGetDatum(shift_minutes(PG_GETARG_TIMESTAMPTZ(0), -(int64) PG_GETARG_INT32(2)));
 	lower.infinite = false;
 	lower.inclusive = true;
 	lower.lower = true;
-	upper.val = TimestampTzGetDatum(shift_minutes(PG_GETARG_TIMESTAMPTZ(1), PG_GETARG_INT32(3)));
+	upper.val = TimestampTzGetDatum(shift_minutes(PG_GETARG_TIMESTAMPTZ(1), (int64) PG_GETARG_INT32(3)));
 	upper.infinite = false;
 	upper.inclusive = false;
 	upper.lower = false;

@@ -40,7 +40,7 @@ total_pass=0
 total_fail=0
 echo
 echo "== summary =="
-for suite in core-unit core-fuzz meta pg_regress isolation pgtap dump_restore update differential clock; do
+for suite in core-unit core-fuzz meta pg_regress isolation pgtap dump_restore crash update differential clock; do
 	p=0; f=0
 	for line in $(cat "$out"/*.log 2>/dev/null | sed -n "s/^# $suite [^ ]* passed=\([0-9]*\) failed=\([0-9]*\)$/\1:\2/p"); do
 		p=$((p + ${line%%:*})); f=$((f + ${line##*:}))

@@ -47,7 +47,10 @@ BEGIN
          lr.min_client_age, lr.max_client_age, lr.min_duration_minutes, lr.max_duration_minutes,
          lr.prerequisites, lr.requires_parental_consent,
          o.id IS NOT NULL AS org_found,
-         COALESCE((o.settings OPERATOR(pg_catalog.->>) 'age_of_majority')::pg_catalog.int4, 18) AS majority
+         -- checked when written (booking.eligibility_settings_check); a
+         -- value of before that check that is no whole number counts as 18
+         COALESCE(CASE WHEN (o.settings OPERATOR(pg_catalog.->>) 'age_of_majority') OPERATOR(pg_catalog.~) '^[0-9]{1,3}$'
+                       THEN (o.settings OPERATOR(pg_catalog.->>) 'age_of_majority')::pg_catalog.int4 END, 18) AS majority
     INTO x
     FROM (SELECT) AS one
     LEFT JOIN booking.client c
@@ -135,3 +138,42 @@ END
 $$;
 COMMENT ON FUNCTION booking.eligibility_problems(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date) IS
   'why client_id may not book service_id with resource_id on local date on_date: one row per problem (rule_id NULL for an inactive client, service or resource), none when eligible. The license rule of (client license type, service lesson type) applies if active: compatibility, the resource''s license class, age limits on on_date, lesson length, completed prerequisite lesson types, and parental consent (a guardian link with consent given) for a client under the org''s age of majority (settings.age_of_majority, default 18) or of unknown age. No rule, no license restriction';
+
+-- The org's settings that eligibility reads: settings.age_of_majority, a
+-- whole number of years from 0 to 150 (or absent or null: 18).  Checked
+-- when the settings are written, so that a malformed value cannot reach,
+-- and break, every booking's eligibility check.
+CREATE OR REPLACE FUNCTION booking.eligibility_settings_check(settings pg_catalog.jsonb) RETURNS pg_catalog.bool
+  LANGUAGE plpgsql IMMUTABLE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  v pg_catalog.jsonb := settings -> 'age_of_majority';
+BEGIN
+  IF v IS NOT NULL AND pg_catalog.jsonb_typeof(v) <> 'null'
+     AND (pg_catalog.jsonb_typeof(v) <> 'number' OR v::pg_catalog.text !~ '^[0-9]{1,3}$'
+          OR v::pg_catalog.text::pg_catalog.int4 > 150) THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = pg_catalog.format('org setting age_of_majority must be a whole number of years from 0 to 150, or null, not %s', v),
+      HINT = 'For example {"age_of_majority": 18}; null or no key means 18.';
+  END IF;
+  RETURN true;
+END
+$$;
+COMMENT ON FUNCTION booking.eligibility_settings_check(pg_catalog.jsonb) IS
+  'check settings.age_of_majority of an org (a whole number of years from 0 to 150, or null); raises invalid_parameter_value (22023) otherwise';
+
+CREATE OR REPLACE FUNCTION booking.tg_eligibility_settings_check() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  PERFORM booking.eligibility_settings_check(NEW.settings);
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION booking.tg_eligibility_settings_check() IS
+  'trigger (BEFORE INSERT OR UPDATE OF settings on org): check settings.age_of_majority (SQLSTATE 22023)';
+
+CREATE OR REPLACE TRIGGER eligibility_settings_check BEFORE INSERT OR UPDATE OF settings ON booking.org
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_eligibility_settings_check();

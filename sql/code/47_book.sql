@@ -4,6 +4,25 @@
 -- request returns the existing booking, even when two transactions send it
 -- at once; with another request it is an error (23K03).
 
+-- The price booking.book gives a booking: the session's price per seat, or
+-- the service's on the org's default rate card, times the seats, split by
+-- the org's platform fee.  The column-owner trigger of booking
+-- (sql/code/86_guards.sql) accepts exactly this price (or none) from a
+-- writer below staff.
+CREATE OR REPLACE FUNCTION booking.book_price(org_id pg_catalog.uuid, service_id pg_catalog.uuid,
+                                   session_id pg_catalog.uuid, seats pg_catalog.int4,
+                                   OUT price_cents pg_catalog.int8, OUT platform_fee_cents pg_catalog.int8,
+                                   OUT resource_share_cents pg_catalog.int8)
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+    -- the engine's price (sql/code/72_pricing.sql) on the org's default card
+    SELECT p.price_cents, p.platform_fee_cents, p.resource_share_cents
+      FROM booking.price_of(org_id, service_id, session_id, seats, NULL) p;
+  $$;
+COMMENT ON FUNCTION booking.book_price(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int4) IS
+  'the price booking.book gives a booking on the org''s default rate card (booking.price_of: session price per seat, or the card''s price of the service, times seats; 23M01 for a service without a price) split into platform fee and resource share by the org''s platform_fee_bps';
+
 CREATE OR REPLACE FUNCTION booking.book(client_id pg_catalog.uuid,
                              service_id pg_catalog.uuid DEFAULT NULL,
                              starts_at pg_catalog.timestamptz DEFAULT NULL,
@@ -29,7 +48,6 @@ DECLARE
   cname pg_catalog.text;
   state pg_catalog.text;
   org_currency booking.currency_code;
-  unit_price pg_catalog.int8;
   match pg_catalog.text;
 BEGIN
   r.org_id := booking.current_org_id();
@@ -65,7 +83,7 @@ BEGIN
     FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) r.org_id;
   IF r.session_id IS NOT NULL THEN
     -- The session gives times, resource, service and the price per seat.
-    SELECT s.price_cents, s.currency INTO unit_price, r.currency FROM booking.session s
+    SELECT s.currency INTO r.currency FROM booking.session s
      WHERE s.org_id OPERATOR(pg_catalog.=) r.org_id AND s.id OPERATOR(pg_catalog.=) r.session_id;
     IF NOT FOUND THEN
       RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',

@@ -47,6 +47,9 @@
 -- timing, then by name); test/pgtap/schema.sql holds the same list:
 --
 --   BEFORE INSERT OR UPDATE, each row:
+--     0. a1_org_guard, a2_column_owner (86_guards.sql) the row's org is the
+--                           acting org; money, holds, overrides, author
+--                           written only by staff or the engine
 --     1. lifecycle_check    (96_lifecycle_api.sql) the transition is allowed
 --                           for the acting user or the system; refusals 23K..
 --                           of the life cycle; cancellation and reschedule
@@ -97,7 +100,12 @@ BEGIN
         DETAIL = 'The booking''s org is not the acting org.';
     END IF;
     maintenance := booking.writing_as_maintenance();
-    IF NEW.idempotency_key IS NOT NULL THEN
+    -- A restore or data load brings the fingerprint of the request as it
+    -- was first sent (before this trigger filled in a session's fields):
+    -- kept, so that a retry still matches (issue 14).
+    IF maintenance AND NEW.idempotency_key IS NOT NULL AND NEW.idempotency_fingerprint IS NOT NULL THEN
+      NULL;
+    ELSIF NEW.idempotency_key IS NOT NULL THEN
       NEW.idempotency_fingerprint := booking.request_fingerprint(NEW);
     ELSE
       NEW.idempotency_fingerprint := NULL;
@@ -121,6 +129,14 @@ BEGIN
     maintenance := booking.writing_as_maintenance();
   END IF;
 
+  -- A hold ends when the booking is confirmed (or moves on to any other
+  -- status that takes seats or time): it no longer lapses (issue 14).  One
+  -- that has lapsed already is refused below (23K05).
+  IF NOT maintenance AND NEW.hold_expires_at IS NOT NULL AND booking.status_occupies(NEW.status)
+     AND NEW.status OPERATOR(pg_catalog.<>) 'pending'::booking.booking_status THEN
+    NEW.hold_expires_at := NULL;
+  END IF;
+
   -- A session booking: what the session says, filled in where not given.
   IF NEW.session_id IS NOT NULL THEN
     SELECT s.* INTO ses FROM booking.session s
@@ -135,8 +151,14 @@ BEGIN
     NEW.resource_id := COALESCE(NEW.resource_id, ses.resource_id);
     NEW.service_id := COALESCE(NEW.service_id, ses.service_id);
     NEW.currency := COALESCE(NEW.currency, ses.currency);
-    IF NEW.starts_at OPERATOR(pg_catalog.<>) ses.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) ses.ends_at
-       OR NEW.resource_id OPERATOR(pg_catalog.<>) ses.resource_id OR NEW.service_id OPERATOR(pg_catalog.<>) ses.service_id THEN
+    -- Checked when the row's session, times, resource or service are
+    -- written; a change of status only (a hold expired while the session is
+    -- being moved, before this row's turn comes) keeps them (issue 14).
+    IF (is_insert OR NEW.session_id IS DISTINCT FROM OLD.session_id
+        OR NEW.starts_at IS DISTINCT FROM OLD.starts_at OR NEW.ends_at IS DISTINCT FROM OLD.ends_at
+        OR NEW.resource_id IS DISTINCT FROM OLD.resource_id OR NEW.service_id IS DISTINCT FROM OLD.service_id)
+       AND (NEW.starts_at OPERATOR(pg_catalog.<>) ses.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) ses.ends_at
+            OR NEW.resource_id OPERATOR(pg_catalog.<>) ses.resource_id OR NEW.service_id OPERATOR(pg_catalog.<>) ses.service_id) THEN
       RAISE EXCEPTION USING ERRCODE = '22K02',
         MESSAGE = 'booking does not match its session',
         DETAIL = pg_catalog.format('Session %s runs %s to %s with resource %s and service %s.',
@@ -229,7 +251,9 @@ BEGIN
     -- but the waitlist gets them before a newcomer: expire those holds
     -- first, which promotes the waitlist.  (Not when the waitlist itself
     -- is being written: promotion must not touch the row being updated.)
-    IF (is_insert OR OLD.status OPERATOR(pg_catalog.<>) 'waitlisted'::booking.booking_status)
+    -- Never in maintenance: a restore writes rows as dumped, whatever the
+    -- clock says now.
+    IF NOT maintenance AND (is_insert OR OLD.status OPERATOR(pg_catalog.<>) 'waitlisted'::booking.booking_status)
        AND EXISTS (SELECT 1 FROM booking.booking b
                     WHERE b.org_id OPERATOR(pg_catalog.=) NEW.org_id AND b.session_id OPERATOR(pg_catalog.=) NEW.session_id
                       AND b.status OPERATOR(pg_catalog.=) 'waitlisted'::booking.booking_status) THEN
@@ -281,11 +305,32 @@ BEGIN
             DETAIL = pg_catalog.format('%s seat(s) requested, %s of %s free.', NEW.seats, GREATEST(free, 0), cap),
             HINT = 'Insert with status waitlisted (or call booking.book with waitlist => true) to join the waitlist.';
         END IF;
+        -- Strictly first come, first served: seats go to no one while
+        -- somebody who came first waits (an entry of the waitlist leaving
+        -- it is behind those waiting longer).  Free seats the first in line
+        -- does not fit into stay free (issue 14).
+        IF NOT maintenance
+           AND (is_insert OR NOT booking.occupies_now(OLD.status, OLD.hold_expires_at)
+                OR NEW.session_id IS DISTINCT FROM OLD.session_id OR NEW.seats OPERATOR(pg_catalog.>) OLD.seats) THEN
+          SELECT pg_catalog.count(*) INTO free FROM booking.booking w
+           WHERE w.org_id OPERATOR(pg_catalog.=) NEW.org_id AND w.session_id OPERATOR(pg_catalog.=) NEW.session_id
+             AND w.status OPERATOR(pg_catalog.=) 'waitlisted'::booking.booking_status
+             AND w.id OPERATOR(pg_catalog.<>) NEW.id
+             AND (is_insert OR OLD.status OPERATOR(pg_catalog.<>) 'waitlisted'::booking.booking_status
+                  OR OLD.session_id IS DISTINCT FROM NEW.session_id
+                  OR (w.created_at, w.id) OPERATOR(pg_catalog.<) (NEW.created_at, NEW.id));
+          IF free OPERATOR(pg_catalog.>) 0 THEN
+            RAISE EXCEPTION USING ERRCODE = '23K01',
+              MESSAGE = 'session is full',
+              DETAIL = pg_catalog.format('%s booking(s) of the waitlist come first.', free),
+              HINT = 'Insert with status waitlisted (or call booking.book with waitlist => true) to join the waitlist.';
+          END IF;
+        END IF;
       END IF;
     ELSE
-      -- Expired holds in the way are expired first; anything else in the
-      -- way is refused by booking_no_overlap.
-      IF EXISTS (SELECT 1 FROM booking.booking b
+      -- Expired holds in the way are expired first (not in maintenance);
+      -- anything else in the way is refused by booking_no_overlap.
+      IF NOT maintenance AND EXISTS (SELECT 1 FROM booking.booking b
                   WHERE b.org_id OPERATOR(pg_catalog.=) NEW.org_id AND b.resource_id OPERATOR(pg_catalog.=) NEW.resource_id
                     AND booking.padded_range(b.starts_at, b.ends_at, b.buffer_before_minutes, b.buffer_after_minutes)
                         OPERATOR(pg_catalog.&&) padded
@@ -333,6 +378,17 @@ CREATE OR REPLACE FUNCTION booking.tg_write_release() RETURNS trigger
   SET search_path = pg_catalog, pg_temp
   AS $$
 BEGIN
+  -- A restore or data load writes rows as given.  The system's own moves
+  -- of waiting entries (promote_waitlist's promotions and expiries, the
+  -- expiry at the session's start) need no other round of promotion.
+  IF booking.writing_as_maintenance() THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND booking.acting_is_system()
+     AND OLD.status OPERATOR(pg_catalog.=) 'waitlisted'::booking.booking_status
+     AND NEW.status OPERATOR(pg_catalog.=) ANY ('{pending,expired}'::booking.booking_status[]) THEN
+    RETURN NULL;
+  END IF;
   -- The deletion of a whole org cascades here with nothing left to promote.
   IF TG_OP OPERATOR(pg_catalog.=) 'DELETE'
      AND NOT EXISTS (SELECT 1 FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) OLD.org_id) THEN
@@ -349,11 +405,15 @@ CREATE OR REPLACE TRIGGER write_check BEFORE INSERT OR UPDATE ON booking.booking
   FOR EACH ROW EXECUTE FUNCTION booking.tg_write_check();
 CREATE OR REPLACE TRIGGER write_release AFTER UPDATE ON booking.booking
   FOR EACH ROW
-  WHEN (OLD.session_id IS NOT NULL AND booking.status_occupies(OLD.status)
-        AND (NOT booking.status_occupies(NEW.status) OR NEW.session_id IS DISTINCT FROM OLD.session_id
-             OR NEW.seats OPERATOR(pg_catalog.<) OLD.seats))
+  WHEN (OLD.session_id IS NOT NULL
+        AND (booking.status_occupies(OLD.status) OR OLD.status OPERATOR(pg_catalog.=) 'waitlisted'::booking.booking_status)
+        AND ((NEW.status OPERATOR(pg_catalog.<>) OLD.status
+              AND (OLD.status OPERATOR(pg_catalog.=) 'waitlisted'::booking.booking_status
+                   OR NOT booking.status_occupies(NEW.status)))
+             OR NEW.session_id IS DISTINCT FROM OLD.session_id OR NEW.seats OPERATOR(pg_catalog.<) OLD.seats))
   EXECUTE FUNCTION booking.tg_write_release();
 CREATE OR REPLACE TRIGGER write_release_delete AFTER DELETE ON booking.booking
   FOR EACH ROW
-  WHEN (OLD.session_id IS NOT NULL AND booking.status_occupies(OLD.status))
+  WHEN (OLD.session_id IS NOT NULL
+        AND (booking.status_occupies(OLD.status) OR OLD.status OPERATOR(pg_catalog.=) 'waitlisted'::booking.booking_status))
   EXECUTE FUNCTION booking.tg_write_release();

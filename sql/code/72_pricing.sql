@@ -13,9 +13,12 @@
 --     the resource share the rest, so fee + share = price exactly.
 --
 -- On UPDATE the stored price stays unless the service, seats, session or
--- rate card change (then it is taken anew, at today's prices).  A writer
--- without identity that booking.writing_as_maintenance() accepts (restores,
--- data loads) writes prices as given.
+-- rate card change (then it is taken anew, at today's prices).  Staff may
+-- price by hand: their explicit price on INSERT, or their change on UPDATE,
+-- is kept.  A writer without identity that booking.writing_as_maintenance()
+-- accepts (restores, data loads) writes prices as given.  price_of reads
+-- with the caller's rights (the catalog is readable by every member): the
+-- column-owner guard compares a member's price with it.
 --
 -- SQLSTATE raised here (README, "Money"): 23M01 no price for the service.
 
@@ -25,7 +28,7 @@ CREATE OR REPLACE FUNCTION booking.price_of(org_id pg_catalog.uuid, service_id p
                                  OUT currency booking.currency_code, OUT price_cents pg_catalog.int8,
                                  OUT platform_fee_cents pg_catalog.int8, OUT resource_share_cents pg_catalog.int8,
                                  OUT used_rate_card_id pg_catalog.uuid)
-  LANGUAGE plpgsql STABLE SECURITY DEFINER
+  LANGUAGE plpgsql STABLE
   SET search_path = pg_catalog, pg_temp
   AS $$
 DECLARE
@@ -96,6 +99,16 @@ BEGIN
   IF booking.writing_as_maintenance() THEN
     RETURN NEW;                           -- restores and data loads: as given
   END IF;
+  -- Staff may price by hand (a discount, a correction): an explicit price
+  -- on INSERT, a change on UPDATE (the a2_column_owner guard keeps it to
+  -- staff and the engine; 86_guards.sql).
+  IF booking.acting_is_staff()
+     AND (CASE WHEN TG_OP = 'INSERT'
+               THEN NEW.price_cents <> 0 OR NEW.platform_fee_cents <> 0 OR NEW.resource_share_cents <> 0
+               ELSE (NEW.price_cents, NEW.platform_fee_cents, NEW.resource_share_cents)
+                    IS DISTINCT FROM (OLD.price_cents, OLD.platform_fee_cents, OLD.resource_share_cents) END) THEN
+    RETURN NEW;
+  END IF;
   IF TG_OP = 'UPDATE'
      AND NEW.service_id IS NOT DISTINCT FROM OLD.service_id AND NEW.seats IS NOT DISTINCT FROM OLD.seats
      AND NEW.session_id IS NOT DISTINCT FROM OLD.session_id AND NEW.rate_card_id IS NOT DISTINCT FROM OLD.rate_card_id THEN
@@ -115,7 +128,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.tg_money_price() IS
-  'trigger (BEFORE INSERT OR UPDATE on booking): the price, currency, platform fee and resource share from booking.price_of on insert or when service, seats, session or rate card change; otherwise the stored ones are kept whatever the UPDATE says (maintenance writers excepted)';
+  'trigger (BEFORE INSERT OR UPDATE on booking): the price, currency, platform fee and resource share from booking.price_of on insert or when service, seats, session or rate card change; otherwise the stored ones are kept; staff''s explicit price (INSERT) or price change (UPDATE) and maintenance writers'' rows are kept as given';
 
 CREATE OR REPLACE TRIGGER money_price BEFORE INSERT OR UPDATE ON booking.booking
   FOR EACH ROW EXECUTE FUNCTION booking.tg_money_price();

@@ -15,7 +15,7 @@
 --   * a status change not in booking.payment_transition is refused (23M02).
 --
 -- A writer without identity that booking.writing_as_maintenance() accepts
--- (restores, data loads) writes rows as given; the history still records it.
+-- (restores, data loads) writes rows as given, and unrecorded.
 --
 -- The cause recorded in the history is the extension's own: the functions
 -- that change payments set the transaction-local parameter
@@ -107,9 +107,13 @@ DECLARE
   cause pg_catalog.text := COALESCE(NULLIF(pg_catalog.current_setting('booking_money.cause', true), ''),
                                     pg_catalog.lower(TG_OP));
   ev pg_catalog.uuid := NULLIF(pg_catalog.current_setting('booking_money.event', true), '')::pg_catalog.uuid;
+  maintenance pg_catalog.bool := booking.writing_as_maintenance();
 BEGIN
-  IF TG_OP = 'INSERT' OR NEW.status <> OLD.status OR NEW.refunded_cents <> OLD.refunded_cents
-     OR NEW.refund_confirmed_cents <> OLD.refund_confirmed_cents THEN
+  -- Restores and data loads bring their history with them (a restore
+  -- also its routing rows: booking.provider_ref is not dumped, this
+  -- trigger makes it anew).
+  IF NOT maintenance AND (TG_OP = 'INSERT' OR NEW.status <> OLD.status OR NEW.refunded_cents <> OLD.refunded_cents
+     OR NEW.refund_confirmed_cents <> OLD.refund_confirmed_cents) THEN
     INSERT INTO booking.payment_history (org_id, payment_id, from_status, to_status, amount_cents, refunded_cents,
                                          cause, webhook_event_id, actor_user_id)
     VALUES (NEW.org_id, NEW.id, CASE WHEN TG_OP = 'UPDATE' THEN OLD.status END, NEW.status, NEW.amount_cents,
@@ -118,13 +122,14 @@ BEGIN
   IF NEW.provider_payment_id IS NOT NULL
      AND (TG_OP = 'INSERT' OR OLD.provider_payment_id IS NULL) THEN
     INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
-    VALUES (NEW.provider, NEW.provider_payment_id, NEW.org_id, 'payment', NEW.id);
+    VALUES (NEW.provider, NEW.provider_payment_id, NEW.org_id, 'payment', NEW.id)
+    ON CONFLICT DO NOTHING;
   END IF;
   RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION booking.tg_payment_record() IS
-  'trigger (AFTER INSERT OR UPDATE on payment): append the change to booking.payment_history with its cause, and register the provider''s payment id in booking.provider_ref';
+  'trigger (AFTER INSERT OR UPDATE on payment): append the change to booking.payment_history with its cause (not for maintenance writers: restores and data loads), and register the provider''s payment id in booking.provider_ref';
 
 CREATE OR REPLACE TRIGGER payment_check BEFORE INSERT OR UPDATE ON booking.payment
   FOR EACH ROW EXECUTE FUNCTION booking.tg_payment_check();

@@ -151,8 +151,19 @@ DECLARE
   acct pg_catalog.text;
 BEGIN
   IF TG_OP = 'INSERT' THEN
+    -- routing rows (booking.provider_ref is not dumped: a restore makes them
+    -- here anew)
     INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
-    VALUES (NEW.provider, NEW.id::pg_catalog.text, NEW.org_id, 'payout', NEW.id);
+    VALUES (NEW.provider, NEW.id::pg_catalog.text, NEW.org_id, 'payout', NEW.id)
+    ON CONFLICT DO NOTHING;
+    IF NEW.provider_transfer_id IS NOT NULL THEN
+      INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
+      VALUES (NEW.provider, NEW.provider_transfer_id, NEW.org_id, 'payout', NEW.id)
+      ON CONFLICT DO NOTHING;
+    END IF;
+    IF booking.writing_as_maintenance() THEN
+      RETURN NULL;                        -- restores and data loads: no request
+    END IF;
     SELECT r.payout_account INTO acct FROM booking.resource r WHERE r.org_id = NEW.org_id AND r.id = NEW.resource_id;
     INSERT INTO booking.outbox (org_id, topic, payload)
     VALUES (NEW.org_id, 'payout.requested', pg_catalog.jsonb_build_object(

@@ -87,6 +87,27 @@ $$;
 COMMENT ON FUNCTION booking.tg_notify_user() IS
   'trigger: announce a new notification on channel booking_user_<user id without dashes>; the payload holds ids only, the content is read through row-level security';
 
+-- A notification goes to a member of its org: staff cannot write to (and
+-- so signal, and learn the existence of) users outside it.  Restores and
+-- loads (a caller bypassing row-level security) write rows as given.
+CREATE OR REPLACE FUNCTION booking.tg_notification_recipient() RETURNS trigger
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF NOT booking.caller_bypasses_rls()
+     AND NOT EXISTS (SELECT 1 FROM booking.membership m
+                      WHERE m.org_id = NEW.org_id AND m.user_id = NEW.user_id) THEN
+    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+      MESSAGE = 'the recipient of a notification must be a member of its org',
+      DETAIL = pg_catalog.format('User %s is not a member of the acting org.', NEW.user_id);
+  END IF;
+  RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION booking.tg_notification_recipient() IS
+  'trigger (BEFORE INSERT OR UPDATE OF user_id on notification): the recipient is a member of the notification''s org (23503), unless the caller bypasses row-level security';
+
 CREATE OR REPLACE FUNCTION booking.tg_audit() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
@@ -125,6 +146,8 @@ CREATE OR REPLACE TRIGGER append_only BEFORE UPDATE OR DELETE ON booking.status_
 CREATE OR REPLACE TRIGGER append_only BEFORE UPDATE OR DELETE ON booking.audit_log
   FOR EACH ROW EXECUTE FUNCTION booking.tg_append_only();
 
+CREATE OR REPLACE TRIGGER notification_recipient BEFORE INSERT OR UPDATE OF user_id ON booking.notification
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_notification_recipient();
 CREATE OR REPLACE TRIGGER notify_user AFTER INSERT ON booking.notification
   FOR EACH ROW EXECUTE FUNCTION booking.tg_notify_user();
 

@@ -86,6 +86,14 @@ BEGIN
     outcome := 'expired';
     RETURN;
   END IF;
+  -- A deactivated user's logins end: the family is revoked.
+  IF NOT EXISTS (SELECT 1 FROM booking.app_user u
+                  WHERE u.id OPERATOR(pg_catalog.=) t.user_id AND u.active) THEN
+    UPDATE booking.refresh_token r SET revoked_at = pg_catalog.now()
+     WHERE r.rotation_id OPERATOR(pg_catalog.=) t.rotation_id AND r.revoked_at IS NULL;
+    outcome := 'expired';
+    RETURN;
+  END IF;
   UPDATE booking.refresh_token r SET used = true WHERE r.id OPERATOR(pg_catalog.=) t.id;
   INSERT INTO booking.refresh_token (user_id, jti, rotation_id, token_hash, expires_at)
   VALUES (t.user_id, new_jti, t.rotation_id, new_token_hash, new_expires_at);
@@ -93,7 +101,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.rotate_refresh_token(pg_catalog.text, pg_catalog.bytea, pg_catalog.text, pg_catalog.bytea, pg_catalog.timestamptz) IS
-  'exchange a refresh token for a new one of the same family; outcome is rotated, invalid (unknown jti or wrong hash), expired (expired or revoked) or reused (a used token again: the whole family is revoked)';
+  'exchange a refresh token for a new one of the same family; outcome is rotated, invalid (unknown jti or wrong hash), expired (expired or revoked, or its user deactivated: the family is then revoked) or reused (a used token again: the whole family is revoked)';
 
 CREATE OR REPLACE FUNCTION booking.grant_app_role(role pg_catalog.regrole, trusted pg_catalog.bool DEFAULT false)
   RETURNS void

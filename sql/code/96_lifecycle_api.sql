@@ -16,7 +16,8 @@
 -- The automatic transitions of booking b's current status, as rows for
 -- booking.scheduled_transition: pending expires after
 -- pending_expiry_minutes (at the start at the latest); confirmed gets the
--- no-show check and auto-completion.  One SELECT with no SET clause, so
+-- no-show check and auto-completion; waitlisted expires at the session's
+-- start (issue 14: a waiting entry never outlives its session).  One SELECT with no SET clause, so
 -- that the planner inlines it into the statement that writes the history
 -- row: this runs for every new booking.
 CREATE OR REPLACE FUNCTION booking.lifecycle_schedule(b booking.booking)
@@ -36,13 +37,15 @@ CREATE OR REPLACE FUNCTION booking.lifecycle_schedule(b booking.booking)
              (2, 'confirmed', 'no_show', 'no_show', b.starts_at, 'infinity', '{confirmed}',
               'not started %s minutes after the start', booking.lifecycle_minutes(st.settings, 'no_show_after_minutes')),
              (3, 'confirmed', 'auto_complete', 'completed', b.ends_at, 'infinity', '{confirmed,in_progress}',
-              'completed automatically %s minutes after the end', booking.lifecycle_minutes(st.settings, 'auto_complete_after_minutes'))
+              'completed automatically %s minutes after the end', booking.lifecycle_minutes(st.settings, 'auto_complete_after_minutes')),
+             (4, 'waitlisted', 'expiry', 'expired', b.starts_at, 'infinity', '{waitlisted}',
+              'still waitlisted when the session started', 0)
            ) AS k(ord, status, kind, to_status, base, latest, expected_status, reason, m)
      WHERE k.status OPERATOR(pg_catalog.=) b.status AND k.m IS NOT NULL
      ORDER BY k.ord;
   END;
 COMMENT ON FUNCTION booking.lifecycle_schedule(booking.booking) IS
-  'the automatic transitions booking b''s status schedules, from the org''s settings.lifecycle: pending expires after pending_expiry_minutes (at the start at the latest); confirmed gets the no-show check at start + no_show_after_minutes and auto-completion at end + auto_complete_after_minutes; the life-cycle triggers write them to booking.scheduled_transition';
+  'the automatic transitions booking b''s status schedules, from the org''s settings.lifecycle: pending expires after pending_expiry_minutes (at the start at the latest); confirmed gets the no-show check at start + no_show_after_minutes and auto-completion at end + auto_complete_after_minutes; waitlisted expires at the start; the life-cycle triggers write them to booking.scheduled_transition';
 
 -- Apply the cancellation policy to a booking being cancelled and record the
 -- refund on its payment; returns what was applied.
@@ -519,6 +522,8 @@ DECLARE
   msg pg_catalog.text;
   saved_reason pg_catalog.text := COALESCE(pg_catalog.current_setting('booking.reason', true), '');
   saved_metadata pg_catalog.text := COALESCE(pg_catalog.current_setting('booking.metadata', true), '');
+  w record;
+  n pg_catalog.int4;
 BEGIN
   executed := 0;
   skipped := 0;
@@ -528,6 +533,29 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = pg_catalog.format('max_rows must be at least 1, not %s', COALESCE(max_rows::pg_catalog.text, 'null'));
   END IF;
+  -- Seats of lapsed holds (held seats, or waiting entries whose hold
+  -- lapsed) in a session with a waitlist go to the waitlist now, not when
+  -- the next writer comes (issue 14): booking.promote_waitlist expires them
+  -- and promotes.  First, while this
+  -- transaction holds no booking yet (waiting for a session's lock here
+  -- cannot deadlock with another runner).
+  FOR w IN
+    SELECT DISTINCT h.org_id, h.session_id FROM booking.booking h
+     WHERE h.session_id IS NOT NULL
+       AND h.status OPERATOR(pg_catalog.=) ANY ('{pending,waitlisted}'::booking.booking_status[])
+       AND h.hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()
+       AND EXISTS (SELECT 1 FROM booking.booking x
+                    WHERE x.org_id OPERATOR(pg_catalog.=) h.org_id AND x.session_id OPERATOR(pg_catalog.=) h.session_id
+                      AND x.status OPERATOR(pg_catalog.=) 'waitlisted'::booking.booking_status)
+     LIMIT max_rows
+  LOOP
+    BEGIN
+      n := booking.promote_waitlist(w.org_id, w.session_id);
+      executed := executed OPERATOR(pg_catalog.+) n;
+    EXCEPTION WHEN OTHERS THEN
+      failed := failed OPERATOR(pg_catalog.+) 1;
+    END;
+  END LOOP;
   FOR s IN
     SELECT * FROM booking.scheduled_transition t
      WHERE t.processed_at IS NULL AND t.execute_at OPERATOR(pg_catalog.<=) pg_catalog.now()
@@ -582,7 +610,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.run_due_transitions(pg_catalog.int4) IS
-  'run up to max_rows due scheduled transitions (oldest first) as the system: rows are claimed with FOR UPDATE SKIP LOCKED, so concurrent runners never take the same row; a row whose booking has moved on (status not expected, rescheduled, or already there) is skipped; a failure is recorded (attempts, last_error) and retried after 1, 2, 4, 8 minutes, the fifth is final (outcome failed); a booking locked by another transaction is deferred to the next run. Returns executed, skipped, failed, deferred. Run it in READ COMMITTED, e.g. every minute from pg_cron';
+  'run up to max_rows due scheduled transitions (oldest first) as the system: rows are claimed with FOR UPDATE SKIP LOCKED, so concurrent runners never take the same row; a row whose booking has moved on (status not expected, rescheduled, or already there) is skipped; a failure is recorded (attempts, last_error) and retried after 1, 2, 4, 8 minutes, the fifth is final (outcome failed); a booking locked by another transaction is deferred to the next run. Before them, the waitlists of sessions with a lapsed hold are promoted (booking.promote_waitlist expires the lapsed holds; promotions counted as executed). Returns executed, skipped, failed, deferred. Run it in READ COMMITTED, e.g. every minute from pg_cron';
 
 -- The helpers that write (schedules, refunds) run only inside the
 -- life-cycle trigger, as the extension owner.

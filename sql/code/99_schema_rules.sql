@@ -4,9 +4,13 @@
 --
 --   every table but the ISO 4217 reference data: row-level security enabled
 --     and forced, and marked for pg_dump (the write path's transient lock
---     rows and the shipped payment_transition rows with 'WHERE false'), its
+--     rows, the shipped payment_transition rows and the routing rows of
+--     provider_ref, which restored payments and payouts make anew, with
+--     'WHERE false'), its
 --     identity sequences too;
---   every table with an org_id: the tenant policy "tenant_isolation";
+--   every table with an org_id: the tenant policy "tenant_isolation" and
+--     the trigger a1_org_guard (sql/code/86_guards.sql), which refuses a row
+--     of another org before any other trigger reads anything;
 --   every table with an updated_at: the touch_updated_at trigger;
 --   every SECURITY DEFINER function: no EXECUTE for PUBLIC (grant_app_role
 --     hands out the ones applications need).
@@ -36,9 +40,11 @@ BEGIN
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
     EXECUTE pg_catalog.format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', t);
     -- The write path's lock rows are transient: restoring bookings makes them
-    -- anew; the payment life cycle's rows are the extension's, like currency's.
+    -- anew; the payment life cycle's rows are the extension's, like currency's;
+    -- the webhook's routing rows are made anew by the payment and payout
+    -- triggers as their rows are restored.
     PERFORM pg_catalog.pg_extension_config_dump(t,
-      CASE WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.write_lock,booking.payment_transition}'::pg_catalog.regclass[])
+      CASE WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.write_lock,booking.payment_transition,booking.provider_ref}'::pg_catalog.regclass[])
            THEN 'WHERE false' ELSE '' END);
     FOR s IN
       SELECT pg_catalog.pg_get_serial_sequence(t::pg_catalog.text, a.attname)::pg_catalog.regclass
@@ -58,6 +64,9 @@ BEGIN
       EXECUTE pg_catalog.format(
         'COMMENT ON POLICY tenant_isolation ON %s IS %L', t,
         'rows of the acting org only (restrictive: every other policy is ANDed with it)');
+      EXECUTE pg_catalog.format(
+        'CREATE OR REPLACE TRIGGER a1_org_guard BEFORE INSERT OR UPDATE ON %s
+           FOR EACH ROW EXECUTE FUNCTION booking.tg_org_guard()', t);
     END IF;
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                 WHERE a.attrelid OPERATOR(pg_catalog.=) t AND a.attname OPERATOR(pg_catalog.=) 'updated_at'
@@ -80,7 +89,7 @@ BEGIN
 END
 $$;
 COMMENT ON PROCEDURE booking.apply_schema_rules() IS
-  'applies what must hold for every table and function of the schema (forced row-level security, the tenant policy, pg_dump marking, updated_at triggers, no PUBLIC EXECUTE on SECURITY DEFINER functions); called by the install script and every update';
+  'applies what must hold for every table and function of the schema (forced row-level security, the tenant policy and org guard, pg_dump marking, updated_at triggers, no PUBLIC EXECUTE on SECURITY DEFINER functions); called by the install script and every update';
 REVOKE EXECUTE ON PROCEDURE booking.apply_schema_rules() FROM PUBLIC;
 
 -- grant_app_role hands out privileges: a superuser's tool, not PUBLIC's.

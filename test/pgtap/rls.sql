@@ -59,6 +59,9 @@ INSERT INTO booking.road_node (org_id, id, point)
 SELECT org_id, n, ST_MakePoint(13.4 + n / 100.0, 52.5)::geography FROM org_ids, generate_series(1, 2) n;
 INSERT INTO booking.road_edge (org_id, id, source, target, cost_seconds, reverse_cost_seconds, length_meters)
 SELECT org_id, 1, 1, 2, 60, NULL, 700 FROM org_ids;
+INSERT INTO booking.travel_setting (org_id, geohash_precision) SELECT org_id, 6 FROM org_ids;
+INSERT INTO booking.travel_time_cache (org_id, from_point, to_point, driving_minutes, distance_meters, cache_valid_until)
+SELECT org_id, 'SRID=4326;POINT(13.4 52.5)', 'SRID=4326;POINT(13.5 52.5)', 12, 7000, now() + interval '30 days' FROM org_ids;
 
 CREATE ROLE regress_rls_app;
 SELECT booking.grant_app_role('regress_rls_app', trusted => true);
@@ -138,6 +141,11 @@ BEGIN
   RETURN NEXT is((SELECT count(*)::int FROM booking.service), 1, 'a student reads the catalog');
   RETURN NEXT is((SELECT count(*)::int FROM booking.outbox), 0, 'a student sees no outbox events');
   RETURN NEXT is((SELECT count(*)::int FROM booking.road_node), 0, 'a student does not see the road graph');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.travel_time_cache), 0,
+                 'a student does not read the travel time cache (other clients'' pickup points)');
+  RETURN NEXT is((SELECT (booking.travel_time('SRID=4326;POINT(13.4 52.5)', 'SRID=4326;POINT(13.5 52.5)', now())).source), 'cache',
+                 'a student''s travel_time still finds the cached time');
+  RETURN NEXT is((SELECT geohash_precision FROM booking.travel_setting), 6, 'a student reads the org''s travel settings');
   PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a06-000000000000'::uuid);
   RETURN NEXT is((SELECT array_agg(c.full_name) FROM booking.booking b JOIN booking.client c ON c.org_id = b.org_id AND c.id = b.client_id),
                  '{Mine}', 'a guardian sees the bookings of their student');
@@ -146,6 +154,12 @@ BEGIN
   RETURN NEXT is((SELECT array_agg(full_name) FROM booking.client), '{Mine}', 'an instructor sees the students they teach');
   PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a03-000000000000'::uuid);
   RETURN NEXT is((SELECT count(*)::int FROM booking.outbox), 1, 'staff see the org''s outbox');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.travel_time_cache), 1, 'staff read the travel time cache');
+  RETURN NEXT throws_ok($q$INSERT INTO booking.notification (user_id, kind) VALUES ('00000000-0000-0000-0b05-000000000000', 'hello')$q$,
+                        '23503', 'the recipient of a notification must be a member of its org',
+                        'staff cannot notify a user outside the org');
+  RETURN NEXT lives_ok($q$INSERT INTO booking.notification (user_id, kind) VALUES ('00000000-0000-0000-0a05-000000000000', 'hello')$q$,
+                       'staff notify a member');
   RETURN NEXT is((SELECT count(*)::int FROM booking.road_node) + (SELECT count(*)::int FROM booking.road_edge), 3,
                  'staff read the road graph');
   RETURN NEXT throws_ok($q$INSERT INTO booking.road_node (id, point) VALUES (3, 'POINT(13.5 52.5)')$q$, '42501', NULL,
@@ -159,12 +173,25 @@ BEGIN
                        'an admin loads the road graph');
   RETURN NEXT throws_ok($q$INSERT INTO booking.membership (user_id, role) VALUES ('00000000-0000-0000-0a05-000000000000', 'owner')$q$,
                         '42501', NULL, 'an admin cannot make an owner');
+  UPDATE booking.membership SET role = 'staff' WHERE role = 'owner';
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN NEXT is(n, 0::bigint, 'an admin cannot demote the owner');
+  DELETE FROM booking.membership WHERE role = 'owner';
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN NEXT is(n, 0::bigint, 'an admin cannot remove the owner');
+  RETURN NEXT is((SELECT count(*)::int FROM booking.membership WHERE role = 'owner'), 1, 'the org keeps its owner');
+  PERFORM booking.act_as('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0a01-000000000000'::uuid);
+  RETURN NEXT lives_ok($q$INSERT INTO booking.membership (user_id, role) VALUES ('00000000-0000-0000-0a02-000000000000', 'owner')$q$,
+                       'an owner makes an admin an owner');
+  DELETE FROM booking.membership WHERE role = 'owner' AND user_id = '00000000-0000-0000-0a02-000000000000';
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN NEXT is(n, 1::bigint, 'an owner removes another owner');
   RETURN NEXT throws_ok($q$INSERT INTO booking.membership (org_id, user_id, role) VALUES ('00000000-0000-0000-0000-00000000000b', '00000000-0000-0000-0a05-000000000000', 'admin')$q$,
                         '42501', NULL, 'an admin cannot grant a role in another org');
 END $$;
 
 SET ROLE regress_rls_app;
-SELECT plan(3 * 6 * 9 + 16);
+SELECT plan(3 * 6 * 9 + 16 + 4 + 5 + 2);
 SELECT * FROM pg_temp.rls_checks();
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,7 +1,7 @@
 -- Contract of the schema, read from the catalog: keys, foreign keys, row-level
 -- security, comments, search_path pinning and privileges.
 BEGIN;
-SELECT plan(25);
+SELECT plan(26);
 
 -- functions we wrote (not the constructors PostgreSQL generates for range types)
 CREATE TEMP VIEW our_function AS
@@ -70,7 +70,7 @@ INSERT INTO unpinned VALUES
   ('booking.padded_range(timestamp with time zone,timestamp with time zone,integer,integer)'),
   ('booking.local_days(text,tstzrange,integer)'), ('booking.lifecycle_schedule(booking.booking)'),
   ('booking.current_org_id()'), ('booking.current_user_id()'), ('booking.current_roles()'), ('booking.acting_is_system()'),
-  ('booking.caller_bypasses_rls()'),
+  ('booking.caller_bypasses_rls()'), ('booking.sorted_uuids_contain(uuid[],uuid)'),
   ('booking.acting_is_staff()'), ('booking.acting_is_admin()'), ('booking.acting_has_role(booking.org_role)'),
   ('booking.status_occupies(booking.booking_status)'), ('booking.status_is_open(booking.booking_status)'),
   ('booking.occupies_now(booking.booking_status,timestamp with time zone)');
@@ -106,8 +106,9 @@ SELECT is((SELECT requires FROM pg_available_extension_versions WHERE name = 'bo
           '{btree_gist,postgis}'::name[], 'booking requires btree_gist and postgis only (pgrouting stays optional)');
 
 SELECT indexes_are('booking', 'booking', ARRAY['booking_pkey', 'booking_org_id_idempotency_key_key', 'booking_no_overlap',
-  'booking_org_start_idx', 'booking_resource_start_idx', 'booking_client_start_idx', 'booking_session_idx'],
-  'bookings are indexed by (org, start), (org, instructor, start), (org, student, start)');
+  'booking_org_start_idx', 'booking_resource_start_idx', 'booking_client_start_idx', 'booking_session_idx',
+  'booking_session_hold_idx'],
+  'bookings are indexed by (org, start), (org, instructor, start), (org, student, start), and the holds of sessions (the runner)');
 SELECT has_index('booking', 'payment', 'payment_org_status_idx', ARRAY['org_id', 'status'], 'payments by (org, status)');
 SELECT has_index('booking', 'trip_point', 'trip_point_trip_ts_idx', ARRAY['org_id', 'trip_id', 'ts'], 'trip points by (trip, ts)');
 
@@ -115,7 +116,7 @@ SELECT has_index('booking', 'trip_point', 'trip_point_trip_ts_idx', ARRAY['org_i
 -- documented at the top of sql/code/49_write_trigger.sql.
 SELECT is((SELECT array_agg(t.tgname::text ORDER BY (t.tgtype & 2) = 0, t.tgname)
              FROM pg_trigger t WHERE t.tgrelid = 'booking.booking'::regclass AND NOT t.tgisinternal),
-          ARRAY['lifecycle_check', 'money_price', 'touch_updated_at', 'write_check',
+          ARRAY['a1_org_guard', 'a2_column_owner', 'lifecycle_check', 'money_price', 'touch_updated_at', 'write_check',
                 'lifecycle_record_insert', 'lifecycle_record_update', 'money_invoice', 'write_release', 'write_release_delete'],
           'the triggers of booking.booking fire in the documented order');
 
@@ -147,6 +148,16 @@ SELECT table_privs_are('booking', 'status_history', 'regress_tap_app', ARRAY['SE
   'an application role may read the history, which the life-cycle triggers write');
 SELECT function_privs_are('booking', 'act_as', ARRAY['uuid', 'uuid'], 'regress_tap_app', ARRAY[]::text[],
   'an untrusted application role may not call act_as');
+
+-- Policies are expressions of the row and the identity only: no policy
+-- reads a table (a subquery over one is refused by Citus, and its cost
+-- estimate made a member's every query JIT-compiled; bench/policy_jit.sh).
+-- lesson, trip and trip_point are still to be redesigned.
+SELECT is_empty($$
+  SELECT polrelid::regclass::text || ' ' || polname FROM pg_policy
+   WHERE (polqual::text ~ ':rtekind 0' OR polwithcheck::text ~ ':rtekind 0')
+     AND polrelid <> ALL ('{booking.lesson,booking.trip,booking.trip_point}'::regclass[])
+$$, 'no policy reads a table (but those of lesson, trip and trip_point)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -77,3 +77,28 @@ SELECT pg_temp.try($$INSERT INTO booking.working_hours (org_id, resource_id, wee
   VALUES ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000007a1', 8, '[08:00,12:00)')$$) AS weekday_8;
 SELECT pg_temp.try($$INSERT INTO booking.availability_exception (org_id, resource_id, on_date, available)
   VALUES ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000007a1', pg_temp.day(0), true)$$) AS available_without_hours;
+
+-- org settings that eligibility reads: a malformed age of majority is refused
+-- when written (it used to be accepted and then break every booking)
+SELECT v, pg_temp.try(format($$UPDATE booking.org SET settings = jsonb_build_object('age_of_majority', %s::jsonb) WHERE name = 'Org A'$$,
+                             quote_literal(v)))
+  FROM unnest(ARRAY['"eighteen"', '18', '18.5', '-1', '151', '1e9', 'null', '[18]']) AS v;
+SELECT settings FROM booking.org WHERE name = 'Org A';
+
+-- extreme buffers and ranges: an error with a SQLSTATE, never a wrap-around
+-- or XX000
+SELECT b, a, pg_temp.try(format($$SELECT booking.padded_range('2030-01-01 10:00+00', '2030-01-01 11:00+00', %s, %s)$$, b, a))
+  FROM (VALUES (-2147483648, 0), (0, -2147483648), (2147483647, 0), (0, 2147483647), (-60, 0)) AS t(b, a);
+SELECT pg_temp.try($$SELECT booking.local_days('UTC', tstzrange('4713-01-01 00:00+00 BC', '294276-12-31 00:00+00'), 1)$$) AS widest_range;
+
+-- the transition rules' decision: NULL array elements and unknown values
+SELECT what, pg_temp.try(format($$SELECT booking.transition_decide('transition', '00000000-0000-0000-0000-0000000000e1', 'pending', 'confirmed',
+                                  false, %s, %s, false, now(), now() + interval '1 day', now() + interval '2 days', now(), %s, %s, %s)$$,
+                                  r, rel, ids, actors, conds))
+  FROM (VALUES ('null role', 'ARRAY[NULL]::text[]', 'NULL', 'NULL', 'NULL', 'NULL'),
+               ('null relation', $$'{student}'$$, 'ARRAY[NULL]::text[]', 'NULL', 'NULL', 'NULL'),
+               ('unknown relation', $$'{student}'$$, $$'{parent}'$$, 'NULL', 'NULL', 'NULL'),
+               ('null rule id', $$'{student}'$$, 'NULL', 'ARRAY[NULL]::uuid[]', $$'{student}'$$, $$'{"{}"}'$$),
+               ('null rule actor', $$'{student}'$$, 'NULL', $$ARRAY['00000000-0000-0000-0000-0000000000f1']::uuid[]$$, 'ARRAY[NULL]::text[]', $$'{"{}"}'$$),
+               ('rules of different lengths', $$'{student}'$$, 'NULL', $$ARRAY['00000000-0000-0000-0000-0000000000f1']::uuid[]$$, $$'{student,staff}'$$, $$'{"{}"}'$$))
+       AS t(what, r, rel, ids, actors, conds);

@@ -60,11 +60,11 @@ SET ROLE regress_life_app;
 -- A student books: created pending, by them, history and outbox in the same transaction.
 BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000006a5');
-INSERT INTO booking.booking (id, client_id, resource_id, service_id, starts_at, ends_at, currency, price_cents, resource_share_cents,
+INSERT INTO booking.booking (id, client_id, resource_id, service_id, starts_at, ends_at, currency,
                              previous_status, status_changed_by, cancelled_at, rescheduled_from)
 VALUES ('00000000-0000-0000-0000-00000000b001', '00000000-0000-0000-0000-0000000006c1', '00000000-0000-0000-0000-0000000006b1',
         '00000000-0000-0000-0000-0000000006e1', date_trunc('hour', now()) + interval '3 days', date_trunc('hour', now()) + interval '3 days 1 hour',
-        'EUR', 5000, 5000,
+        'EUR',
         'completed', '00000000-0000-0000-0000-0000000006a1', now(), now());   -- forged: ignored
 SELECT status, previous_status, status_changed_by, status_changed_at = now() AS changed_now, cancelled_at, rescheduled_from
   FROM booking.booking WHERE id = '00000000-0000-0000-0000-00000000b001';

@@ -68,11 +68,11 @@ SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000017a5') IS NOT NUL
 -- booking.book: the default card; the client's price_cents is not taken.
 SELECT id AS b1 FROM booking.book('00000000-0000-0000-0000-0000000017c1', '00000000-0000-0000-0000-0000000017e1',
                                   pg_temp.at(300), '00000000-0000-0000-0000-0000000017b1') \gset
--- a plain INSERT naming the Swiss card, with a price of its own: ignored
-INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, starts_at, ends_at, currency, price_cents, rate_card_id)
+-- a plain INSERT naming the Swiss card, without a price: the card's, in CHF
+INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, starts_at, ends_at, currency, rate_card_id)
 VALUES (:'org', '00000000-0000-0000-0000-0000000017d2', '00000000-0000-0000-0000-0000000017c1',
         '00000000-0000-0000-0000-0000000017b1', '00000000-0000-0000-0000-0000000017e1',
-        pg_temp.at(302), pg_temp.at(303), 'EUR', 1, '00000000-0000-0000-0000-0000000017f2');
+        pg_temp.at(302), pg_temp.at(303), 'EUR', '00000000-0000-0000-0000-0000000017f2');
 -- a free service, and one with no price
 SELECT id AS b3 FROM booking.book('00000000-0000-0000-0000-0000000017c1', '00000000-0000-0000-0000-0000000017e3',
                                   pg_temp.at(304), '00000000-0000-0000-0000-0000000017b1') \gset
@@ -85,13 +85,22 @@ SELECT s.name, b.currency, b.price_cents, b.platform_fee_cents, b.resource_share
  WHERE b.org_id = :'org' ORDER BY b.starts_at;
 COMMIT;
 -- A later price change leaves the bookings as they are, also when they are
--- updated; an UPDATE cannot set a price.
+-- updated.
 BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000017a2') IS NOT NULL AS acting;
 UPDATE booking.rate_card_item SET price_cents = 9000 WHERE org_id = :'org' AND service_id = '00000000-0000-0000-0000-0000000017e1';
-UPDATE booking.booking SET notes = 'bring glasses', price_cents = 1 WHERE org_id = :'org' AND id = :'b1';
+UPDATE booking.booking SET notes = 'bring glasses' WHERE org_id = :'org' AND id = :'b1';
 SELECT price_cents, platform_fee_cents, notes FROM booking.booking WHERE org_id = :'org' AND id = :'b1';
+-- Staff may price by hand (kept as given), Sam may not (the column guard).
+SAVEPOINT s;
+UPDATE booking.booking SET price_cents = 4000, platform_fee_cents = 600, resource_share_cents = 3400 WHERE org_id = :'org' AND id = :'b1';
+SELECT price_cents, platform_fee_cents, resource_share_cents FROM booking.booking WHERE org_id = :'org' AND id = :'b1';
+ROLLBACK TO s;
 COMMIT;
+BEGIN;
+SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000017a5') IS NOT NULL AS acting;
+SELECT pg_temp.try($$UPDATE booking.booking SET price_cents = 1, resource_share_cents = 1, platform_fee_cents = 0 WHERE id = '$$ || :'b1' || $$'$$) AS student_price;
+ROLLBACK;
 
 -- 2. Payments.  Sam opens the payment of b1 (a Stripe PaymentIntent): it
 -- takes the booking's amount and split, pending.

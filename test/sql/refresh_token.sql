@@ -49,6 +49,21 @@ SELECT pg_temp.try($$SELECT booking.issue_refresh_token('00000000-0000-0000-0000
 SELECT pg_temp.try($$SELECT booking.issue_refresh_token('00000000-0000-0000-0000-00000000f0a1', 'jti-login-1', '\x00112233445566778899aabbccddeeff', now() + interval '1 day')$$) AS jti_again;
 RESET ROLE;
 
+-- a deactivated user's token: refused, and its family revoked
+INSERT INTO booking.app_user (id, email, full_name) VALUES
+  ('00000000-0000-0000-0000-00000000f0a2', 'leaver@example.com', 'Leaver');
+SET ROLE regress_token_app;
+SELECT booking.issue_refresh_token('00000000-0000-0000-0000-00000000f0a2', 'jti-leaver-1', '\x88882233445566778899aabbccddeeff',
+                                   now() + interval '30 days') IS NOT NULL AS issued;
+RESET ROLE;
+UPDATE booking.app_user SET active = false WHERE id = '00000000-0000-0000-0000-00000000f0a2';
+SET ROLE regress_token_app;
+SELECT user_id, outcome FROM booking.rotate_refresh_token('jti-leaver-1', '\x88882233445566778899aabbccddeeff',
+                                                          'jti-leaver-2', '\x99992233445566778899aabbccddeeff', now() + interval '30 days');
+RESET ROLE;
+SELECT jti, used, revoked_at IS NOT NULL AS revoked FROM booking.refresh_token
+ WHERE user_id = '00000000-0000-0000-0000-00000000f0a2' ORDER BY jti;
+
 -- an untrusted application role may neither issue nor rotate
 SET ROLE regress_token_plain;
 SELECT pg_temp.try($$SELECT booking.issue_refresh_token('00000000-0000-0000-0000-00000000f0a1', 'jti-plain-1', '\x00112233445566778899aabbccddeeff', now() + interval '1 day')$$) AS plain_issue;
