@@ -11,9 +11,9 @@
 # out-of-order events (a refund before the success, an old success after a
 # refund), refunds of completed bookings (adjustments after payout), replay stored events, complete bookings, run payouts (bulk and
 # per booking) and settle or fail payouts.  Every attempt records its
-# SQLSTATE.  Webhooks go through booking.webhook_apply for the webhook role
-# (the function booking.ingest_webhook calls with CURRENT_USER), since the
-# clients are one superuser.  Then, for every org: captured - refunded =
+# SQLSTATE.  Webhooks go through booking.ingest_webhook as the webhook role
+# (neither superuser nor BYPASSRLS; the superuser clients switch to it for
+# the call).  Then, for every org: captured - refunded =
 # platform fees + resource shares; every share paid at most once and never
 # more than owed; payouts equal their items; invoice numbers 1..n without a
 # gap per org and year, lines summing to totals; and replaying every stored
