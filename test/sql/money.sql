@@ -224,3 +224,6 @@ RESET ROLE;
 SELECT org_id = :'org' AS org, last_seq FROM booking.invoice_counter ORDER BY 1;
 DROP OWNED BY regress_m17_app, regress_m17_hook, regress_m17_other_hook;
 DROP ROLE regress_m17_app, regress_m17_hook, regress_m17_other_hook;
+-- Leave the database as found (the tests after this one draw on it).
+DELETE FROM booking.org WHERE id IN (:'org', :'other');
+DELETE FROM booking.app_user WHERE email LIKE 'm17.%';

@@ -150,3 +150,6 @@ SELECT b.id = '00000000-0000-0000-0000-0000000018d1' AS d1, p.resource_share_cen
  WHERE b.org_id = :'org' AND p.status IN ('succeeded', 'partially_refunded', 'refunded') ORDER BY b.ends_at;
 DROP OWNED BY regress_p17_app, regress_p17_hook;
 DROP ROLE regress_p17_app, regress_p17_hook;
+-- Leave the database as found (the tests after this one draw on it).
+DELETE FROM booking.org WHERE id IN (:'org');
+DELETE FROM booking.app_user WHERE email LIKE 'p17.%';
