@@ -9,6 +9,8 @@ EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).co
 
 MODULE_big = booking
 OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c) $(wildcard src/core/*.c)))
+# PGXS tracks no header dependencies: any header change rebuilds every object.
+BOOKING_HEADERS = $(wildcard src/*.h src/core/*.h)
 
 # Scripts (see README, "Changing the schema"):
 #   sql/booking--V.sql       the install script of version V
@@ -61,3 +63,5 @@ ifneq ($(BOOKING_UPDATE),)
 $(BOOKING_UPDATE): sql/header.sql sql/updates/$(PREVIOUS).check.sql $(CODE_FIRST) sql/updates/$(PREVIOUS)--$(EXTVERSION).sql $(CODE)
 	cat $^ > $@
 endif
+
+$(OBJS) $(OBJS:.o=.bc): $(BOOKING_HEADERS)

@@ -82,6 +82,25 @@
  * Caught in SQL (74_webhooks.sql): booking.webhook_apply() stores an event
  * whose application raised any of them (or another error) as failed, with
  * the SQLSTATE and message.
+ * Messaging (issue 18), the 23N../22N.. family:
+ *
+ *	23N02	outbox event acknowledged or failed		86_messaging.sql
+ *			that the claim does not hold (never
+ *			claimed, re-claimed, lease expired)
+ *	23N03	outbox event replayed that is not dead	86_messaging.sql
+ *	22N01	outbox topic filter that can match no	86_messaging.sql
+ *			topic
+ *	23N04	message: another provider id for a		87_templates.sql
+ *			sent message, or a report for an
+ *			unknown provider id
+ *	22N02	org setting notifications not as		86_messaging.sql
+ *			documented; reminders or quiet_hours	88_reminders.sql
+ *			not as documented
+ *	22N03	template with an unknown key or			87_templates.sql
+ *			placeholder, a malformed placeholder,
+ *			or an e-mail template without a subject
+ *	22N04	message address not valid for its		87_templates.sql
+ *			channel (e-mail syntax, E.164)
  *
  * Caught in SQL (47_book.sql): booking.book() puts a request refused with
  * 23K01 on the waitlist when asked to; booking.book_first_available() tries

@@ -58,6 +58,13 @@ bash test/crash.sh | tee "$out/crash.out"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 echo "# crash all passed=$(grep -c '^ok' "$out/crash.out") failed=$(grep -c '^not ok' "$out/crash.out")" >"$out/crash.log"
 
+# Notifications through a transaction pooler (PgBouncer): a stale LISTEN
+# learns nothing, the pull path pages through row-level security.
+bash test/pgbouncer.sh | tee "$out/pgbouncer.out" | grep -v '^ok'
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+grep '^# pgbouncer all ' "$out/pgbouncer.out" >"$out/pgbouncer.log" ||
+	echo "# pgbouncer all passed=0 failed=1" >"$out/pgbouncer.log"
+
 # The update from every released version: schema equal to a fresh install,
 # rows kept, hostile objects never called, refusals that change nothing.
 bash test/update.sh "$out" | tee "$out/update.out" | grep -v '^ok'

@@ -15,9 +15,10 @@ fi
 # postgresql-15-pgrouting is optional for users of the extension; the tests
 # install it so that test/sql/routing.sql routes (expected/routing.out)
 # rather than checking only the error without it (expected/routing_1.out).
+# pgbouncer: test/pgbouncer.sh tries notifications through a transaction pooler.
 packages="make gcc clang libclang-rt-14-dev postgresql-common postgresql-15
 postgresql-server-dev-15 postgresql-client-15 postgresql-15-postgis-3
-postgresql-15-pgrouting postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl"
+postgresql-15-pgrouting postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl pgbouncer"
 
 missing=
 for p in $packages; do

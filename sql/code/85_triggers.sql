@@ -78,14 +78,15 @@ CREATE OR REPLACE FUNCTION booking.tg_notify_user() RETURNS trigger
   SET search_path = pg_catalog, pg_temp
   AS $$
 BEGIN
-  PERFORM pg_catalog.pg_notify(
-    'booking_user_' OPERATOR(pg_catalog.||) pg_catalog.replace(NEW.user_id::pg_catalog.text, '-', ''),
-    pg_catalog.json_build_object('org_id', NEW.org_id, 'id', NEW.id, 'kind', NEW.kind)::pg_catalog.text);
+  -- No content and no per-user channel: any role may LISTEN on any
+  -- channel, and behind a transaction pooler a LISTEN outlives the client's
+  -- transaction.  A trusted relay reads what is new (booking.relay_notifications).
+  PERFORM pg_catalog.pg_notify('booking_notification', '');
   RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION booking.tg_notify_user() IS
-  'trigger: announce a new notification on channel booking_user_<user id without dashes>; the payload holds ids only, the content is read through row-level security';
+  'trigger: NOTIFY booking_notification with an empty payload when a notification is inserted: a listener learns that some notification exists, nothing else; the trusted relay reads them with booking.relay_notifications, applications with booking.notifications_after';
 
 -- A notification goes to a member of its org: staff cannot write to (and
 -- so signal, and learn the existence of) users outside it.  Restores and

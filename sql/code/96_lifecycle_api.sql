@@ -607,10 +607,12 @@ BEGIN
     PERFORM pg_catalog.set_config('booking.reason', saved_reason, true);
     PERFORM pg_catalog.set_config('booking.metadata', saved_metadata, true);
   END LOOP;
+  -- the same runner sends the due reminders (88_reminders.sql)
+  PERFORM booking.run_due_reminders(max_rows);
 END
 $$;
 COMMENT ON FUNCTION booking.run_due_transitions(pg_catalog.int4) IS
-  'run up to max_rows due scheduled transitions (oldest first) as the system: rows are claimed with FOR UPDATE SKIP LOCKED, so concurrent runners never take the same row; a row whose booking has moved on (status not expected, rescheduled, or already there) is skipped; a failure is recorded (attempts, last_error) and retried after 1, 2, 4, 8 minutes, the fifth is final (outcome failed); a booking locked by another transaction is deferred to the next run. Before them, the waitlists of sessions with a lapsed hold are promoted (booking.promote_waitlist expires the lapsed holds; promotions counted as executed). Returns executed, skipped, failed, deferred. Run it in READ COMMITTED, e.g. every minute from pg_cron';
+  'run up to max_rows due scheduled transitions (oldest first) as the system: rows are claimed with FOR UPDATE SKIP LOCKED, so concurrent runners never take the same row; a row whose booking has moved on (status not expected, rescheduled, or already there) is skipped; a failure is recorded (attempts, last_error) and retried after 1, 2, 4, 8 minutes, the fifth is final (outcome failed); a booking locked by another transaction is deferred to the next run. Before them, the waitlists of sessions with a lapsed hold are promoted (booking.promote_waitlist expires the lapsed holds; promotions counted as executed). Returns executed, skipped, failed, deferred. Then it sends up to max_rows due reminders (booking.run_due_reminders). Run it in READ COMMITTED, e.g. every minute from pg_cron';
 
 -- The helpers that write (schedules, refunds) run only inside the
 -- life-cycle trigger, as the extension owner.
