@@ -87,6 +87,24 @@
  *	23G03	lesson is closed (cancelled, no-show)	61_tracking.sql
  *	23G04	lesson not started						61_tracking.sql
  *
+ * Money (issue 17), the 23Mxx and 22Mxx blocks:
+ *
+ *	23M01	no price for the service				72_pricing.sql
+ *	23M02	payment change not allowed (status		73_payments.sql,
+ *			move, fixed amount, refund taken back)	74_webhooks.sql
+ *	23M03	refund above the captured amount, or	73_payments.sql,
+ *			of a payment not captured				74_webhooks.sql
+ *	23M04	an issued invoice is immutable			75_invoices.sql
+ *	23M05	webhook event's amount or currency		74_webhooks.sql,
+ *			does not match							76_payouts.sql
+ *	23M06	invoice lines do not sum to its amount	75_invoices.sql
+ *	22M01	malformed webhook payload				74_webhooks.sql,
+ *													76_payouts.sql
+ *	22M02	webhook event for an unknown payment	74_webhooks.sql
+ *
+ * Caught in SQL (74_webhooks.sql): booking.webhook_apply() stores an event
+ * whose application raised any of them (or another error) as failed, with
+ * the SQLSTATE and message.
  * Messaging (issue 18), the 23N../22N.. family:
  *
  *	23N02	outbox event acknowledged or failed		86_messaging.sql

@@ -13,31 +13,15 @@ CREATE OR REPLACE FUNCTION booking.book_price(org_id pg_catalog.uuid, service_id
                                    session_id pg_catalog.uuid, seats pg_catalog.int4,
                                    OUT price_cents pg_catalog.int8, OUT platform_fee_cents pg_catalog.int8,
                                    OUT resource_share_cents pg_catalog.int8)
-  LANGUAGE plpgsql STABLE
+  LANGUAGE sql STABLE
   SET search_path = pg_catalog, pg_temp
   AS $$
-DECLARE
-  unit_price pg_catalog.int8;
-  fee_bps pg_catalog.int4;
-BEGIN
-  SELECT o.platform_fee_bps INTO fee_bps FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) book_price.org_id;
-  IF book_price.session_id IS NOT NULL THEN
-    SELECT s.price_cents INTO unit_price FROM booking.session s
-     WHERE s.org_id OPERATOR(pg_catalog.=) book_price.org_id AND s.id OPERATOR(pg_catalog.=) book_price.session_id;
-  ELSE
-    SELECT i.price_cents INTO unit_price
-      FROM booking.rate_card c JOIN booking.rate_card_item i
-        ON i.org_id OPERATOR(pg_catalog.=) c.org_id AND i.rate_card_id OPERATOR(pg_catalog.=) c.id
-     WHERE c.org_id OPERATOR(pg_catalog.=) book_price.org_id AND c.is_default
-       AND i.service_id OPERATOR(pg_catalog.=) book_price.service_id;
-  END IF;
-  price_cents := COALESCE(unit_price, 0) OPERATOR(pg_catalog.*) GREATEST(COALESCE(book_price.seats, 1), 0);
-  platform_fee_cents := price_cents OPERATOR(pg_catalog.*) COALESCE(fee_bps, 0) OPERATOR(pg_catalog./) 10000;
-  resource_share_cents := price_cents OPERATOR(pg_catalog.-) platform_fee_cents;
-END
-$$;
+    -- the engine's price (sql/code/72_pricing.sql) on the org's default card
+    SELECT p.price_cents, p.platform_fee_cents, p.resource_share_cents
+      FROM booking.price_of(org_id, service_id, session_id, seats, NULL) p;
+  $$;
 COMMENT ON FUNCTION booking.book_price(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int4) IS
-  'the price booking.book gives a booking (session price per seat, or the default rate card''s price of the service, times seats) split into platform fee and resource share by the org''s platform_fee_bps; read with the caller''s rights';
+  'the price booking.book gives a booking on the org''s default rate card (booking.price_of: session price per seat, or the card''s price of the service, times seats; 23M01 for a service without a price) split into platform fee and resource share by the org''s platform_fee_bps';
 
 CREATE OR REPLACE FUNCTION booking.book(client_id pg_catalog.uuid,
                              service_id pg_catalog.uuid DEFAULT NULL,
@@ -121,16 +105,10 @@ BEGIN
         MESSAGE = 'booking refers to an unknown service',
         DETAIL = pg_catalog.format('Service %s does not exist in org %s.', r.service_id, r.org_id);
     END IF;
-    SELECT c.currency INTO r.currency
-      FROM booking.rate_card c JOIN booking.rate_card_item i
-        ON i.org_id OPERATOR(pg_catalog.=) c.org_id AND i.rate_card_id OPERATOR(pg_catalog.=) c.id
-     WHERE c.org_id OPERATOR(pg_catalog.=) r.org_id AND c.is_default
-       AND i.service_id OPERATOR(pg_catalog.=) r.service_id;
   END IF;
+  -- The price, its currency and split are the money_price trigger's
+  -- (sql/code/72_pricing.sql), for booking.book and plain INSERTs alike.
   r.currency := COALESCE(r.currency, org_currency);
-  SELECT q.price_cents, q.platform_fee_cents, q.resource_share_cents
-    INTO r.price_cents, r.platform_fee_cents, r.resource_share_cents
-    FROM booking.book_price(r.org_id, r.service_id, r.session_id, r.seats) q;
 
   -- The same request again returns its booking; another request under the
   -- key is refused by the write trigger (23K03).
@@ -192,7 +170,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.book(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int4, pg_catalog.text, booking.point, pg_catalog.text, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.bool) IS
-  'book as the acting user and return the booking: an appointment (service_id, resource_id, starts_at; the end follows from the service) or seats in a session (session_id). Price from the session or the org''s default rate card, split by the org''s platform fee. hold_minutes makes it a hold that lapses unless confirmed (booking.confirm_hold); waitlist => true joins the waitlist of a full session instead of failing. The same idempotency_key with the same request returns the existing booking (also under concurrency); with a different request it raises 23K03';
+  'book as the acting user and return the booking: an appointment (service_id, resource_id, starts_at; the end follows from the service) or seats in a session (session_id). Price from the session or the org''s rate card (the money_price trigger, see booking.price_of), split by the org''s platform fee. hold_minutes makes it a hold that lapses unless confirmed (booking.confirm_hold); waitlist => true joins the waitlist of a full session instead of failing. The same idempotency_key with the same request returns the existing booking (also under concurrency); with a different request it raises 23K03';
 
 CREATE OR REPLACE FUNCTION booking.confirm_hold(booking_id pg_catalog.uuid) RETURNS booking.booking
   LANGUAGE plpgsql VOLATILE

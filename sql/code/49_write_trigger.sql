@@ -54,18 +54,21 @@
 --                           for the acting user or the system; refusals 23K..
 --                           of the life cycle; cancellation and reschedule
 --                           fields filled in
---     2. touch_updated_at   (85_triggers.sql, UPDATE only) updated_at := now()
---     3. write_check        (this file) buffers, fingerprint, session fields,
+--     2. money_price        (72_pricing.sql) price, currency, fee and share
+--                           from the rate card (kept on UPDATE)
+--     3. touch_updated_at   (85_triggers.sql, UPDATE only) updated_at := now()
+--     4. write_check        (this file) buffers, fingerprint, session fields,
 --                           holds, seats, the day locks and the solver's
 --                           rules, eligibility
 --   AFTER, each row:
---     4. lesson_follow      (61_tracking.sql, UPDATE of status, resource_id,
+--     5. lesson_follow      (61_tracking.sql, UPDATE of status, resource_id,
 --                           client_id) starts, ends or closes the lesson;
 --                           carries a new resource or client down to it
---     5. lifecycle_record_insert / lifecycle_record_update
+--     6. lifecycle_record_insert / lifecycle_record_update
 --                           (96_lifecycle_api.sql) history, outbox event,
 --                           scheduled transitions, a cancellation's refund
---     6. write_release / write_release_delete
+--     7. money_invoice      (75_invoices.sql) a confirmed booking's invoice
+--     8. write_release / write_release_delete
 --                           (this file) seats freed go to the waitlist
 --
 -- Who writes without an identity (restores, data loads) is decided by one

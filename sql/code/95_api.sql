@@ -140,14 +140,15 @@ BEGIN
         WHEN t OPERATOR(pg_catalog.=) 'booking.refresh_token'::pg_catalog.regclass THEN 'SELECT'
         -- written by the extension's triggers only (as its owner)
         WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.audit_log,booking.status_history}'::pg_catalog.regclass[]) THEN 'SELECT'
+        -- money: written by the extension's functions and triggers only
+        WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.payment_history,booking.payment_transition,booking.provider_ref,booking.invoice_counter,booking.invoice_line,booking.webhook_grant,booking.payout_item}'::pg_catalog.regclass[]) THEN 'SELECT'
         WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.org,booking.app_user}'::pg_catalog.regclass[]) THEN 'SELECT, UPDATE'
         ELSE 'SELECT, INSERT, UPDATE, DELETE'
       END, t, role);
   END LOOP;
-  -- views (security_invoker: their rows are what the tables' policies allow)
+  -- The report views (security_invoker: row-level security applies).
   FOR t IN
-    SELECT c.oid::pg_catalog.regclass
-      FROM pg_catalog.pg_class c
+    SELECT c.oid::pg_catalog.regclass FROM pg_catalog.pg_class c
      WHERE c.relnamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
        AND c.relkind OPERATOR(pg_catalog.=) 'v'
   LOOP
@@ -162,7 +163,7 @@ BEGIN
        AND p.prosecdef
        AND p.prorettype OPERATOR(pg_catalog.<>) 'pg_catalog.trigger'::pg_catalog.regtype
        AND (p.proname OPERATOR(pg_catalog.~) '^my_'
-            OR p.proname OPERATOR(pg_catalog.=) ANY ('{eligibility_problems,idempotency_match,available_slots,find_slots,explain_slot,free_time,trip_point_partition,drop_empty_trip_point_partitions}'::pg_catalog.name[])
+            OR p.proname OPERATOR(pg_catalog.=) ANY ('{eligibility_problems,idempotency_match,available_slots,find_slots,explain_slot,free_time,open_payment,run_payouts,trip_point_partition,drop_empty_trip_point_partitions}'::pg_catalog.name[])
             OR (trusted AND p.proname OPERATOR(pg_catalog.=) ANY
                 ('{act_as,register_user,create_org,issue_refresh_token,rotate_refresh_token}'::pg_catalog.name[])))
   LOOP

@@ -69,17 +69,32 @@ BEGIN
   ELSIF p.status OPERATOR(pg_catalog.=) ANY ('{succeeded,partially_refunded}'::booking.payment_status[]) THEN
     refund := LEAST(t.refund_cents, p.amount_cents OPERATOR(pg_catalog.-) p.refunded_cents);
     IF refund OPERATOR(pg_catalog.>) 0 THEN
+      -- Recorded now (the payment trigger sets the status and splits the
+      -- refund); the provider worker gets the request from the outbox, and
+      -- the provider's charge.refunded confirms it (booking.ingest_webhook).
       new_status := CASE WHEN p.refunded_cents OPERATOR(pg_catalog.+) refund OPERATOR(pg_catalog.=) p.amount_cents
                          THEN 'refunded' ELSE 'partially_refunded' END;
+      PERFORM pg_catalog.set_config('booking_money.cause', 'cancellation', true);
       UPDATE booking.payment x
-         SET refunded_cents = x.refunded_cents OPERATOR(pg_catalog.+) refund, status = new_status
+         SET refunded_cents = x.refunded_cents OPERATOR(pg_catalog.+) refund
        WHERE x.org_id OPERATOR(pg_catalog.=) p.org_id AND x.id OPERATOR(pg_catalog.=) p.id;
+      PERFORM pg_catalog.set_config('booking_money.cause', '', true);
+      INSERT INTO booking.outbox (org_id, topic, payload)
+      VALUES (p.org_id, 'payment.refund_requested', pg_catalog.jsonb_build_object(
+                'org_id', p.org_id, 'payment_id', p.id, 'booking_id', b.id, 'provider', p.provider,
+                'provider_payment_id', p.provider_payment_id, 'provider_charge_id', p.provider_charge_id,
+                'currency', p.currency, 'amount_cents', refund,
+                'refunded_cents', p.refunded_cents OPERATOR(pg_catalog.+) refund,
+                'idempotency_key', pg_catalog.concat(p.id, ':refund:', p.refunded_cents OPERATOR(pg_catalog.+) refund)));
+      PERFORM booking.issue_credit_note(p.org_id, b.id, refund);
     END IF;
   ELSIF p.status OPERATOR(pg_catalog.=) ANY ('{pending,authorized}'::booking.payment_status[]) THEN
     refund := 0;                    -- nothing was captured: the payment is voided
     new_status := 'cancelled';
+    PERFORM pg_catalog.set_config('booking_money.cause', 'cancellation', true);
     UPDATE booking.payment x SET status = new_status
      WHERE x.org_id OPERATOR(pg_catalog.=) p.org_id AND x.id OPERATOR(pg_catalog.=) p.id;
+    PERFORM pg_catalog.set_config('booking_money.cause', '', true);
   ELSE
     refund := 0;                    -- failed, refunded or cancelled already
   END IF;
@@ -91,7 +106,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.lifecycle_settle_cancellation(booking.booking) IS
-  'apply the org''s cancellation policy to booking b for the acting user (see booking.cancellation_terms) and record the refund on its payment: a captured payment (succeeded, partially_refunded) gets refunded_cents raised by the refund, at most to its amount; an uncaptured one (pending, authorized) is cancelled with no refund; returns actor, policy_id, hours_before_start, refund_percentage, fee_cents, refund_cents, policy_refund_cents, payment_id, payment_status';
+  'apply the org''s cancellation policy to booking b for the acting user (see booking.cancellation_terms) and record the refund on its payment: a captured payment (succeeded, partially_refunded) gets refunded_cents raised by the refund, at most to its amount, a payment.refund_requested outbox event for the provider worker and, when the booking was invoiced, a credit note; an uncaptured one (pending, authorized) is cancelled with no refund; returns actor, policy_id, hours_before_start, refund_percentage, fee_cents, refund_cents, policy_refund_cents, payment_id, payment_status';
 
 CREATE OR REPLACE FUNCTION booking.tg_lifecycle_check() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER

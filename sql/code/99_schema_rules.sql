@@ -4,7 +4,10 @@
 --
 --   every table but the ISO 4217 reference data: row-level security enabled
 --     and forced, and marked for pg_dump (the write path's transient lock
---     rows with 'WHERE false'), its identity sequences too;
+--     rows, the shipped payment_transition rows and the routing rows of
+--     provider_ref, which restored payments and payouts make anew, with
+--     'WHERE false'), its
+--     identity sequences too;
 --   every table with an org_id: the tenant policy "tenant_isolation" and
 --     the trigger a1_org_guard (sql/code/86_guards.sql), which refuses a row
 --     of another org before any other trigger reads anything;
@@ -36,9 +39,13 @@ BEGIN
     CONTINUE WHEN t OPERATOR(pg_catalog.=) 'booking.currency'::pg_catalog.regclass;
     EXECUTE pg_catalog.format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', t);
     EXECUTE pg_catalog.format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', t);
-    -- The write path's lock rows are transient: restoring bookings makes them anew.
+    -- The write path's lock rows are transient: restoring bookings makes them
+    -- anew; the payment life cycle's rows are the extension's, like currency's;
+    -- the webhook's routing rows are made anew by the payment and payout
+    -- triggers as their rows are restored.
     PERFORM pg_catalog.pg_extension_config_dump(t,
-      CASE WHEN t OPERATOR(pg_catalog.=) 'booking.write_lock'::pg_catalog.regclass THEN 'WHERE false' ELSE '' END);
+      CASE WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.write_lock,booking.payment_transition,booking.provider_ref}'::pg_catalog.regclass[])
+           THEN 'WHERE false' ELSE '' END);
     FOR s IN
       SELECT pg_catalog.pg_get_serial_sequence(t::pg_catalog.text, a.attname)::pg_catalog.regclass
         FROM pg_catalog.pg_attribute a

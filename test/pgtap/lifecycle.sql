@@ -17,7 +17,7 @@ SELECT function_lang_is('booking', 'transition_decide', 'c', 'the rules are deci
 
 SELECT triggers_are('booking', 'booking',
   ARRAY['a1_org_guard', 'a2_column_owner', 'lifecycle_check', 'lifecycle_record_insert', 'lifecycle_record_update', 'touch_updated_at', 'lesson_follow']
-    || ARRAY(SELECT tgname::text FROM pg_trigger WHERE tgrelid = 'booking.booking'::regclass AND tgname ~ '^write_'),
+    || ARRAY(SELECT tgname::text FROM pg_trigger WHERE tgrelid = 'booking.booking'::regclass AND tgname ~ '^(write|money)_'),
   'booking has the life-cycle triggers');
 SELECT ok((SELECT min(tgname) FROM pg_trigger WHERE tgrelid = 'booking.booking'::regclass AND NOT tgisinternal
             AND tgtype & 2 = 2 AND tgname !~ '^a[0-9]_') = 'lifecycle_check',

@@ -130,8 +130,8 @@ $$, 'no partition of trip_point is granted to anyone (applications reach the poi
 -- documented at the top of sql/code/49_write_trigger.sql.
 SELECT is((SELECT array_agg(t.tgname::text ORDER BY (t.tgtype & 2) = 0, t.tgname)
              FROM pg_trigger t WHERE t.tgrelid = 'booking.booking'::regclass AND NOT t.tgisinternal),
-          ARRAY['a1_org_guard', 'a2_column_owner', 'lifecycle_check', 'touch_updated_at', 'write_check',
-                'lesson_follow', 'lifecycle_record_insert', 'lifecycle_record_update', 'write_release', 'write_release_delete'],
+          ARRAY['a1_org_guard', 'a2_column_owner', 'lifecycle_check', 'money_price', 'touch_updated_at', 'write_check',
+                'lesson_follow', 'lifecycle_record_insert', 'lifecycle_record_update', 'money_invoice', 'write_release', 'write_release_delete'],
           'the triggers of booking.booking fire in the documented order');
 
 -- What must hold for every table is applied by one procedure, which the
