@@ -6,6 +6,7 @@
 SET client_min_messages = warning;
 SET timezone = 'UTC';
 \i test/sql/include/try.psql
+\i test/sql/include/week.psql
 
 INSERT INTO booking.app_user (id, email, full_name) VALUES
   ('00000000-0000-0000-0000-0000000018a1', 'msg.owner@example.com', 'Olga Owner'),
@@ -32,7 +33,7 @@ INSERT INTO booking.guardian (org_id, id, full_name, user_id) VALUES (:'org', '0
 INSERT INTO booking.client_guardian (org_id, client_id, guardian_id) VALUES (:'org', '00000000-0000-0000-0000-0000000018c1', '00000000-0000-0000-0000-0000000018d1');
 INSERT INTO booking.session (org_id, id, resource_id, service_id, title, starts_at, ends_at, capacity, currency, price_cents) VALUES
   (:'org', '00000000-0000-0000-0000-0000000018f1', '00000000-0000-0000-0000-0000000018b1', '00000000-0000-0000-0000-0000000018e1',
-   'Pottery', date_trunc('hour', now()) + interval '10 days', date_trunc('hour', now()) + interval '10 days 2 hours', 1, 'EUR', 4500);
+   'Pottery', pg_temp.at(0, '10:00'), pg_temp.at(0, '12:00'), 1, 'EUR', 4500);
 
 CREATE ROLE regress_msg_app;
 SELECT booking.grant_app_role('regress_msg_app', trusted => true);
@@ -62,7 +63,7 @@ BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000018a5') IS NOT NULL AS acting;
 SELECT (booking.book('00000000-0000-0000-0000-0000000018c2', service_id => '00000000-0000-0000-0000-0000000018e1',
                      resource_id => '00000000-0000-0000-0000-0000000018b1',
-                     starts_at => date_trunc('hour', now()) + interval '20 days')).status AS tom_books;
+                     starts_at => pg_temp.at(2, '10:00'))).status AS tom_books;
 SELECT count(*) AS notifications_inside FROM booking.notification;
 ROLLBACK;
 BEGIN;
@@ -92,7 +93,7 @@ BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000018a5') IS NOT NULL AS acting;
 SELECT (booking.book('00000000-0000-0000-0000-0000000018c2', service_id => '00000000-0000-0000-0000-0000000018e1',
                      resource_id => '00000000-0000-0000-0000-0000000018b1',
-                     starts_at => date_trunc('hour', now()) + interval '20 days')).status AS tom_books;
+                     starts_at => pg_temp.at(2, '10:00'))).status AS tom_books;
 COMMIT;
 BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000018a1') IS NOT NULL AS acting;
@@ -118,8 +119,8 @@ BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000018a5') IS NOT NULL AS acting;
 SELECT (booking.book('00000000-0000-0000-0000-0000000018c2', service_id => '00000000-0000-0000-0000-0000000018e1',
                      resource_id => '00000000-0000-0000-0000-0000000018b1',
-                     starts_at => date_trunc('hour', now()) + interval '30 days')).status AS tom_books_again;
-SELECT refund_cents IS NOT NULL AS cancelled FROM booking.cancel((SELECT id FROM booking.booking WHERE starts_at > now() + interval '25 days'), 'changed plans');
+                     starts_at => pg_temp.at(4, '10:00'))).status AS tom_books_again;
+SELECT refund_cents IS NOT NULL AS cancelled FROM booking.cancel((SELECT id FROM booking.booking WHERE starts_at = pg_temp.at(4, '10:00')), 'changed plans');
 COMMIT;
 BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000018a1') IS NOT NULL AS acting;
