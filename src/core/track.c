@@ -227,9 +227,19 @@ emit(TrackState *s, const TrackParams *p, double lat, double lon, double t,
 		return;
 	}
 	dt = t - s->anchor_t;
+	/*
+	 * Fix times strictly increase, but smoothed times far from the epoch can
+	 * meet in a double (or lie so close that the speed overflows): such a
+	 * leg has no time to be driven in, so it counts as merged.
+	 */
+	if (!(dt > 0.0) || !isfinite(d / dt))
+	{
+		s->merged++;
+		return;
+	}
 	s->legs++;
 	s->distance_m += d;
-	speed = d / dt;				/* dt > 0: times strictly increase */
+	speed = d / dt;
 	if (speed >= p->moving_min_mps)
 	{
 		s->moving_s += dt;
@@ -574,7 +584,10 @@ track_state_load(TrackState *state, const double *i, size_t len)
 		s.anchor_t = i[20];
 		s.point_t = i[21];
 	}
-	for (k = 22; k <= 26; k++)
+	/* speeds: any finite value >= 0 (a short leg's speed has no bound) */
+	if (!isfinite(i[26]) || i[26] < 0.0 || !isfinite(i[35]) || i[35] < 0.0)
+		return TRACK_ERR_STATE;
+	for (k = 22; k <= 25; k++)
 		if (!in_range(i[k], 0.0, 1e15))
 			return TRACK_ERR_STATE;
 	s.distance_m = i[22];
@@ -601,7 +614,7 @@ track_state_load(TrackState *state, const double *i, size_t len)
 	s.resets = (long) i[34];
 	if (s.nraw > 0 && s.accepted == 0)
 		return TRACK_ERR_STATE;
-	if (!in_range(i[35], 0.0, 1e15) || !whole(i[36], TRACK_SPEED_LEGS))
+	if (!whole(i[36], TRACK_SPEED_LEGS))
 		return TRACK_ERR_STATE;
 	s.max_leg_speed_mps = i[35];
 	s.run = (int) i[36];
