@@ -14,7 +14,8 @@ COMMENT ON FUNCTION booking.tg_touch_updated_at() IS 'trigger: set updated_at to
 
 -- A client or resource with open bookings cannot be deleted (seed 003's
 -- restrict rules).  TG_ARGV[0] names the referencing column of
--- booking.booking.  The deletion of a whole org cascades regardless: when
+-- booking.booking, TG_ARGV[1] the table (for the message: on Citus
+-- TG_TABLE_NAME is a shard's name).  The deletion of a whole org cascades regardless: when
 -- the org row is already gone, the check steps aside.
 CREATE OR REPLACE FUNCTION booking.tg_restrict_open_bookings() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
@@ -34,7 +35,7 @@ BEGIN
   IF open_count OPERATOR(pg_catalog.>) 0 THEN
     RAISE EXCEPTION USING
       ERRCODE = 'foreign_key_violation',
-      MESSAGE = pg_catalog.format('cannot delete %s %s: it has %s open booking(s)', TG_TABLE_NAME, OLD.id, open_count),
+      MESSAGE = pg_catalog.format('cannot delete %s %s: it has %s open booking(s)', TG_ARGV[1], OLD.id, open_count),
       DETAIL = 'Bookings that are pending, waitlisted, confirmed or in progress still refer to it.',
       HINT = 'Cancel or complete those bookings first, or set active = false instead of deleting.';
   END IF;
@@ -55,7 +56,7 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) OLD.org_id) THEN
       RETURN OLD;
     END IF;
-    IF TG_TABLE_NAME OPERATOR(pg_catalog.=) 'status_history' AND NOT EXISTS (
+    IF TG_ARGV[0] OPERATOR(pg_catalog.=) 'status_history' AND NOT EXISTS (
          SELECT 1 FROM booking.booking b
           WHERE b.org_id OPERATOR(pg_catalog.=) OLD.org_id AND b.id OPERATOR(pg_catalog.=) OLD.booking_id) THEN
       RETURN OLD;
@@ -66,12 +67,12 @@ BEGIN
   END IF;
   RAISE EXCEPTION USING
     ERRCODE = 'insufficient_privilege',
-    MESSAGE = pg_catalog.format('%s rows are append-only', TG_TABLE_NAME),
+    MESSAGE = pg_catalog.format('%s rows are append-only', TG_ARGV[0]),
     HINT = 'Append a new row instead of changing or deleting one.';
 END
 $$;
 COMMENT ON FUNCTION booking.tg_append_only() IS
-  'trigger: refuse UPDATE and DELETE on append-only logs except in maintenance (booking.writing_as_maintenance: a superuser or BYPASSRLS caller without an identity) or through the deletion of the parent (SQLSTATE 42501)';
+  'trigger (TG_ARGV[0]: the table''s name, never TG_TABLE_NAME, which is a shard''s name on Citus): refuse UPDATE and DELETE on append-only logs except in maintenance (booking.writing_as_maintenance: a superuser or BYPASSRLS caller without an identity) or through the deletion of the parent (SQLSTATE 42501)';
 
 CREATE OR REPLACE FUNCTION booking.tg_notify_user() RETURNS trigger
   LANGUAGE plpgsql
@@ -127,7 +128,7 @@ BEGIN
     RETURN NULL;
   END IF;
   INSERT INTO booking.audit_log (org_id, actor_user_id, action, entity, entity_id, detail)
-  VALUES (org, booking.current_user_id(), pg_catalog.lower(TG_OP), TG_TABLE_NAME,
+  VALUES (org, booking.current_user_id(), pg_catalog.lower(TG_OP), TG_ARGV[0],
           COALESCE(r OPERATOR(pg_catalog.->>) 'user_id', r OPERATOR(pg_catalog.->>) 'id'),
           CASE TG_OP
             WHEN 'UPDATE' THEN pg_catalog.jsonb_build_object('old', pg_catalog.to_jsonb(OLD), 'new', r)
@@ -135,17 +136,17 @@ BEGIN
   RETURN NULL;
 END
 $$;
-COMMENT ON FUNCTION booking.tg_audit() IS 'trigger: append the change of an administrative row made by an acting user (see booking.act_as) to booking.audit_log';
+COMMENT ON FUNCTION booking.tg_audit() IS 'trigger (TG_ARGV[0]: the table''s name, which a shard does not have): append the change of an administrative row made by an acting user (see booking.act_as) to booking.audit_log';
 
 CREATE OR REPLACE TRIGGER restrict_open_bookings BEFORE DELETE ON booking.client
-  FOR EACH ROW EXECUTE FUNCTION booking.tg_restrict_open_bookings('client_id');
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_restrict_open_bookings('client_id', 'client');
 CREATE OR REPLACE TRIGGER restrict_open_bookings BEFORE DELETE ON booking.resource
-  FOR EACH ROW EXECUTE FUNCTION booking.tg_restrict_open_bookings('resource_id');
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_restrict_open_bookings('resource_id', 'resource');
 
 CREATE OR REPLACE TRIGGER append_only BEFORE UPDATE OR DELETE ON booking.status_history
-  FOR EACH ROW EXECUTE FUNCTION booking.tg_append_only();
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_append_only('status_history');
 CREATE OR REPLACE TRIGGER append_only BEFORE UPDATE OR DELETE ON booking.audit_log
-  FOR EACH ROW EXECUTE FUNCTION booking.tg_append_only();
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_append_only('audit_log');
 
 CREATE OR REPLACE TRIGGER notification_recipient BEFORE INSERT OR UPDATE OF user_id ON booking.notification
   FOR EACH ROW EXECUTE FUNCTION booking.tg_notification_recipient();
@@ -153,6 +154,38 @@ CREATE OR REPLACE TRIGGER notify_user AFTER INSERT ON booking.notification
   FOR EACH ROW EXECUTE FUNCTION booking.tg_notify_user();
 
 CREATE OR REPLACE TRIGGER audit AFTER INSERT OR UPDATE OR DELETE ON booking.membership
-  FOR EACH ROW EXECUTE FUNCTION booking.tg_audit();
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_audit('membership');
 CREATE OR REPLACE TRIGGER audit AFTER UPDATE ON booking.org
-  FOR EACH ROW EXECUTE FUNCTION booking.tg_audit();
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_audit('org');
+
+-- The action of a foreign key ON DELETE SET NULL (column), which Citus
+-- refuses: before a parent row goes, the referring column of its org's
+-- child rows is nulled (the key itself is NO ACTION, checked after).
+-- TG_ARGV[0]: the child table, TG_ARGV[1]: its referring column.  As an RI
+-- action, it runs with the owner's rights (the child's triggers still run).
+-- The query names the org: on Citus it goes to the co-located shard only.
+CREATE OR REPLACE FUNCTION booking.tg_set_null_refs() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  EXECUTE pg_catalog.format(
+    'UPDATE %s SET %I = NULL WHERE org_id OPERATOR(pg_catalog.=) $1 AND %I OPERATOR(pg_catalog.=) $2',
+    TG_ARGV[0]::pg_catalog.regclass, TG_ARGV[1], TG_ARGV[1])
+    USING OLD.org_id, OLD.id;
+  RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION booking.tg_set_null_refs() IS
+  'trigger (BEFORE DELETE on a parent; TG_ARGV: child table, column): set the column of the org''s child rows that refer to the deleted row to NULL, the ON DELETE SET NULL (column) action that Citus does not support';
+
+CREATE OR REPLACE TRIGGER set_null_booking_resource BEFORE DELETE ON booking.resource
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_set_null_refs('booking.booking', 'resource_id');
+CREATE OR REPLACE TRIGGER set_null_invoice_client BEFORE DELETE ON booking.client
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_set_null_refs('booking.invoice', 'client_id');
+CREATE OR REPLACE TRIGGER set_null_invoice_supplier BEFORE DELETE ON booking.supplier
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_set_null_refs('booking.invoice', 'supplier_id');
+CREATE OR REPLACE TRIGGER set_null_resource_supplier BEFORE DELETE ON booking.supplier
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_set_null_refs('booking.resource', 'supplier_id');
+CREATE OR REPLACE TRIGGER set_null_session_location BEFORE DELETE ON booking.location
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_set_null_refs('booking.session', 'location_id');

@@ -29,9 +29,15 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
       MESSAGE = 'an org needs an owner: owner_user_id must not be null';
   END IF;
-  INSERT INTO booking.org (name, time_zone, currency, slug)
-  VALUES (create_org.name, create_org.time_zone, create_org.currency, create_org.slug)
-  RETURNING id INTO new_id;
+  new_id := pg_catalog.gen_random_uuid();
+  -- Distributed on Citus, the slug's global uniqueness is held by the
+  -- reference table org_slug (sql/code/98_distribute.sql); the org's key
+  -- (slug, id) refers to it.
+  IF create_org.slug IS NOT NULL AND booking.is_distributed() THEN
+    INSERT INTO booking.org_slug (slug, org_id) VALUES (create_org.slug, new_id);
+  END IF;
+  INSERT INTO booking.org (id, name, time_zone, currency, slug)
+  VALUES (new_id, create_org.name, create_org.time_zone, create_org.currency, create_org.slug);
   INSERT INTO booking.membership (org_id, user_id, role)
   VALUES (new_id, owner_user_id, 'owner');
   -- life cycle: the default transition rules (sql/code/52_lifecycle_rules.sql)

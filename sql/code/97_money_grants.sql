@@ -2,7 +2,7 @@
 -- 85_triggers.sql and 95_api.sql.
 
 CREATE OR REPLACE TRIGGER append_only BEFORE UPDATE OR DELETE ON booking.payment_history
-  FOR EACH ROW EXECUTE FUNCTION booking.tg_append_only();
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_append_only('payment_history');
 
 -- Payout items: staff, and the resource's own user.
 DROP POLICY IF EXISTS payout_item_read ON booking.payout_item;

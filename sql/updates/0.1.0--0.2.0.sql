@@ -514,3 +514,40 @@ CREATE UNIQUE INDEX payout_item_adjustment_once ON booking.payout_item (org_id, 
 CREATE INDEX payout_item_payout_idx ON booking.payout_item (org_id, payout_id);
 COMMENT ON TABLE booking.payout_item IS
   'what a payout pays: a booking''s resource share (less what was refunded of it by then: refunded_basis), or a negative adjustment for a refund of the share after it was paid (refunded_basis: the refunded share covered so far); a booking''s share is in at most one payout not released (unique index), an adjustment likewise per basis; released when its payout failed, so that it is payable again';
+
+-- ---------------------------------------------------------------------------
+-- issue 15 (points 3, 4): a schema that Citus can distribute by org_id.
+--
+-- Citus refuses ON DELETE SET NULL (column) foreign keys (it drops the column
+-- list, which would null org_id too): the five keys become NO ACTION keys,
+-- and a BEFORE DELETE trigger of the parent (booking.tg_set_null_refs,
+-- sql/code/85_triggers.sql) nulls the referring column of that org's rows
+-- first, as the key's action did.  Same behaviour on one node.
+ALTER TABLE booking.booking DROP CONSTRAINT booking_org_id_resource_id_fkey,
+  ADD CONSTRAINT booking_org_id_resource_id_fkey FOREIGN KEY (org_id, resource_id)
+    REFERENCES booking.resource (org_id, id);
+ALTER TABLE booking.invoice DROP CONSTRAINT invoice_org_id_client_id_fkey,
+  ADD CONSTRAINT invoice_org_id_client_id_fkey FOREIGN KEY (org_id, client_id)
+    REFERENCES booking.client (org_id, id);
+ALTER TABLE booking.invoice DROP CONSTRAINT invoice_org_id_supplier_id_fkey,
+  ADD CONSTRAINT invoice_org_id_supplier_id_fkey FOREIGN KEY (org_id, supplier_id)
+    REFERENCES booking.supplier (org_id, id);
+ALTER TABLE booking.resource DROP CONSTRAINT resource_org_id_supplier_id_fkey,
+  ADD CONSTRAINT resource_org_id_supplier_id_fkey FOREIGN KEY (org_id, supplier_id)
+    REFERENCES booking.supplier (org_id, id);
+ALTER TABLE booking.session DROP CONSTRAINT session_org_id_location_id_fkey,
+  ADD CONSTRAINT session_org_id_location_id_fkey FOREIGN KEY (org_id, location_id)
+    REFERENCES booking.location (org_id, id);
+
+-- The slugs of the orgs, unique across all orgs (a slug names an org's public
+-- booking page).  On one node org.slug's own UNIQUE constraint holds it and
+-- this table stays empty; booking.distribute() fills it and replaces that
+-- constraint (global uniqueness of a table distributed by id is impossible)
+-- by a foreign key (slug, id) to it: a reference table, on every node.
+CREATE TABLE booking.org_slug (
+  slug    pg_catalog.text PRIMARY KEY,
+  org_id  pg_catalog.uuid NOT NULL,
+  UNIQUE (slug, org_id)
+);
+COMMENT ON TABLE booking.org_slug IS
+  'the slug of every org once booking is distributed on Citus (a reference table: one slug, one org, across all workers); empty on a single node, where org.slug is unique by its own constraint';

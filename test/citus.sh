@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# test/citus.sh: booking distributed on a real Citus cluster (issue 15).
+# Prints TAP and one "# citus all passed=N failed=M" line.
+#
+# Builds Citus from its source when it is not installed in the PostgreSQL of
+# PG_CONFIG (default Debian's 15) and the source is there: $CITUS_SRC (a tree
+# or a .tar.gz), else ../shared/vendor/citus-*.tar.gz beside the repository,
+# with the build-citus.sh found beside it.  With neither, it prints
+# "skipped: no Citus" and "# citus all skipped" (test/run.sh counts it as
+# skipped).  Starts a coordinator and two workers on loopback (ports
+# CITUS_PORT, +1, +2; default 57630) as postgres, installs booking (built
+# and installed into that PostgreSQL beforehand, as test/run.sh does),
+# calls booking.distribute() and runs, on the coordinator as the
+# application role through act_as, the flows of test/citus/*.sql.  Leaves
+# nothing running (CITUS_KEEP=1 leaves the cluster up and prints how to
+# reach it; "test/citus.sh stop DIR" stops it).
+set -u
+cd "$(dirname "$0")/.."
+root=$(pwd)
+PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
+bin=$("$PG_CONFIG" --bindir)
+share=$("$PG_CONFIG" --sharedir)
+port=${CITUS_PORT:-57630}
+
+if [ "${1:-}" = stop ]; then
+	for i in 0 1 2; do runuser -u postgres -- "$bin/pg_ctl" -D "$2/n$i" -m immediate -w stop >/dev/null 2>&1; done
+	rm -rf "$2"; exit 0
+fi
+
+n=0; failed=0
+ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi; }
+is() { n=$((n + 1)); if [ "$1" = "$2" ]; then echo "ok $n - $3"; else echo "not ok $n - $3"; echo "#   got '$1', expected '$2'"; failed=$((failed + 1)); fi; }
+finish() { echo "# citus all passed=$((n - failed)) failed=$failed"; [ "$failed" -eq 0 ]; exit $?; }
+
+# --- Citus: installed, or built from the vendored source -------------------
+if [ ! -f "$share/extension/citus.control" ]; then
+	src=${CITUS_SRC:-}
+	if [ -z "$src" ]; then
+		src=$(ls "$root"/../shared/vendor/citus-*.tar.gz 2>/dev/null | sort -V | head -n 1)
+	fi
+	if [ -z "$src" ] || [ ! -e "$src" ]; then
+		echo "skipped: no Citus (not installed in $("$PG_CONFIG" --pkglibdir), no source in \$CITUS_SRC or ../shared/vendor)"
+		echo "# citus all skipped"
+		exit 0
+	fi
+	builder=$(dirname "$src")/build-citus.sh
+	[ -f "$builder" ] || builder=$root/../shared/vendor/build-citus.sh
+	echo "# building Citus from $(basename "$src")"
+	if ! PG_CONFIG=$PG_CONFIG bash "$builder" "$src" 2 | sed 's/^/# /'; then
+		echo "not ok 1 - Citus builds from $(basename "$src")"
+		echo "# citus all passed=0 failed=1"
+		exit 1
+	fi
+fi
+
+# --- the cluster: a coordinator (n0) and two workers (n1, n2) ---------------
+dir=$(mktemp -d /tmp/booking-citus.XXXXXX)
+chown postgres "$dir"
+cleanup() {
+	for i in 0 1 2; do runuser -u postgres -- "$bin/pg_ctl" -D "$dir/n$i" -m fast -w stop >/dev/null 2>&1; done
+	rm -rf "$dir"
+}
+[ "${CITUS_KEEP:-0}" = 1 ] || trap cleanup EXIT
+for i in 0 1 2; do
+	runuser -u postgres -- "$bin/initdb" -D "$dir/n$i" -A trust -U postgres --no-sync >/dev/null || { echo "not ok 1 - initdb"; finish; }
+	cat >>"$dir/n$i/postgresql.conf" <<EOF
+port = $((port + i))
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$dir'
+shared_preload_libraries = 'citus'
+citus.enable_unsafe_triggers = on
+max_connections = 120
+max_prepared_transactions = 120
+shared_buffers = 64MB
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+EOF
+	runuser -u postgres -- "$bin/pg_ctl" -D "$dir/n$i" -l "$dir/n$i.log" -w start >/dev/null ||
+		{ echo "not ok 1 - node $i starts"; cat "$dir/n$i.log"; finish; }
+done
+export PGHOST=$dir PGUSER=postgres PGDATABASE=booking_citus
+export PATH="$bin:$PATH" PGOPTIONS='-c client_min_messages=warning'
+q() { local p=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -p "$p" "$@"; }
+for i in 0 1 2; do
+	psql -X -q -p $((port + i)) -d postgres -c "CREATE DATABASE booking_citus" &&
+		q $((port + i)) -c "CREATE EXTENSION citus" || { echo "not ok 1 - citus on node $i"; finish; }
+done
+q $port <<SQL >/dev/null || { echo "not ok 1 - workers added"; finish; }
+SELECT citus_set_coordinator_host('127.0.0.1', $port);
+SELECT citus_add_node('127.0.0.1', $((port + 1)));
+SELECT citus_add_node('127.0.0.1', $((port + 2)));
+SQL
+echo "# cluster up: coordinator 127.0.0.1:$port, workers :$((port + 1)) :$((port + 2)) ($dir)"
+if [ "${CITUS_KEEP:-0}" = 1 ]; then
+	echo "# kept: PGHOST=$dir PGPORT=$port PGDATABASE=booking_citus; stop: test/citus.sh stop $dir"
+fi
+
+# --- booking, distributed ----------------------------------------------------
+q $port -c "SET client_min_messages = warning; CREATE EXTENSION booking CASCADE"
+ok $? "booking installs on the coordinator (and, through Citus, on the workers)"
+
+[ -n "${CITUS_DEV_PRE:-}" ] && for i in 0 1 2; do q $((port + i)) -f "$CITUS_DEV_PRE" >/dev/null 2>&1; done
+
+# --- distribute ---------------------------------------------------------------
+out=$(q $port -c "SET citus.enable_unsafe_triggers = off" -c "SELECT booking.distribute()" 2>&1)
+case $out in *"needs citus.enable_unsafe_triggers"*) r=0 ;; *) r=1; echo "# $out" ;; esac
+ok $r "distribute() without citus.enable_unsafe_triggers is refused (55000)"
+out=$(q $port -c "SELECT booking.distribute()" 2>&1)
+r=$?; [ $r = 0 ] || echo "$out" | sed 's/^/# /'
+ok $r "booking.distribute() on the coordinator"
+out=$(q $port -c "SELECT booking.distribute()" 2>&1)
+case $out in *"booking is already distributed"*) r=0 ;; *) r=1; echo "# $out" ;; esac
+ok $r "a second booking.distribute() is refused (55000)"
+is "$(q $port -c "SELECT count(*) FILTER (WHERE partmethod = 'h' AND colocationid = (SELECT colocationid FROM pg_dist_partition WHERE logicalrelid = 'booking.org'::regclass)),
+                          count(*) FILTER (WHERE partmethod = 'n'),
+                          count(*) FILTER (WHERE partmethod = 'h' AND column_to_column_name(logicalrelid, partkey) <> CASE WHEN logicalrelid = 'booking.org'::regclass THEN 'id' ELSE 'org_id' END)
+                     FROM pg_dist_partition WHERE logicalrelid::text LIKE 'booking.%'")" \
+	"$(q $port -c "SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'booking'::regnamespace AND relkind = 'r' AND EXISTS (SELECT FROM pg_attribute WHERE attrelid = pg_class.oid AND attname = 'org_id')) + 1")|6|0" \
+	"every tenant table distributed by org_id with org (by id) in one co-location group; 6 reference tables"
+
+#@@FLOWS@@
+
+# --- bad input: refused with its SQLSTATE, nothing half-distributed ---------
+# In databases of their own: a table of an extension cannot be undistributed.
+for i in 0 1 2; do
+	psql -X -q -p $((port + i)) -d postgres -c "CREATE DATABASE booking_bad" -c "CREATE DATABASE booking_plain" >/dev/null &&
+		q $((port + i)) -d booking_bad -c "CREATE EXTENSION citus" || echo "# citus in booking_bad on node $i failed"
+done
+q $port -d booking_plain -c "CREATE EXTENSION booking CASCADE" >/dev/null
+out=$(q $port -d booking_plain -c "SELECT booking.distribute()" 2>&1)
+case $out in *"needs Citus: the extension citus is not installed"*) r=0 ;; *) r=1; echo "# $out" ;; esac
+ok $r "distribute() where Citus is absent is refused (0A000)"
+q $port -d booking_bad >/dev/null <<SQL
+SELECT citus_set_coordinator_host('127.0.0.1', $port);
+SELECT citus_add_node('127.0.0.1', $((port + 1)));
+SELECT citus_add_node('127.0.0.1', $((port + 2)));
+CREATE EXTENSION booking CASCADE;
+SELECT create_distributed_table('booking.payment_transition', 'from_status');
+SQL
+[ -n "${CITUS_DEV_PRE:-}" ] && for i in 0 1 2; do q $((port + i)) -d booking_bad -f "$CITUS_DEV_PRE" >/dev/null 2>&1; done
+out=$(q $port -d booking_bad -c "SELECT booking.distribute()" 2>&1)
+case $out in *"booking.payment_transition is already distributed by from_status, but booking keeps it as a reference table"*) r=0 ;; *) r=1; echo "# $out" ;; esac
+ok $r "distribute() after a table was distributed by another column is refused (42P16)"
+is "$(q $port -d booking_bad -c "SELECT count(*) FROM pg_dist_partition WHERE logicalrelid::text LIKE 'booking.%'")|$(q $port -d booking_bad -c "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = 'booking'::regnamespace")" \
+	"1|$(q $port -d booking_plain -c "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = 'booking'::regnamespace")" \
+	"... and nothing else was distributed, every foreign key is still there"
+
+finish
