@@ -7,7 +7,8 @@
 -- one shard group, on one worker: a query for one org is one task there);
 -- the tables without an org_id are reference tables (a copy on every node,
 -- joined locally): currency, app_user, payment_transition, provider_ref,
--- refresh_token and org_slug.
+-- refresh_token and org_slug.  booking.identity_key stays out of Citus: a
+-- local table on every node with the same rows (booking.push_identity_key).
 --
 -- Uniqueness that was global on a table now distributed:
 --   org.slug               stays global (it names the public booking page):
@@ -65,6 +66,45 @@ END
 $$;
 COMMENT ON FUNCTION booking.tg_carry_cascade() IS
   'trigger (AFTER UPDATE OF resource_id, client_id on lesson and trip, made by booking.distribute(); TG_ARGV: child table, its parent column): carry the change to the children, the ON UPDATE CASCADE that Citus refuses';
+
+-- The keys that sign identities (booking.identity_key) are read by the C
+-- code from the table's own heap on every node: the table is left out of
+-- Citus (a local table on every node) and its rows are copied from the
+-- coordinator to every worker, by booking.distribute() and again after each
+-- booking.rotate_identity_key() on the coordinator.  The command carries the
+-- secrets over the cluster's own connections.
+CREATE OR REPLACE FUNCTION booking.push_identity_key() RETURNS pg_catalog.int4
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  cmd pg_catalog.text;
+  failure pg_catalog.text;
+  n pg_catalog.int4;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus') THEN
+    RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+      MESSAGE = 'booking.push_identity_key() needs Citus: the extension citus is not installed in this database';
+  END IF;
+  SELECT 'BEGIN; DELETE FROM booking.identity_key; '
+         OPERATOR(pg_catalog.||) COALESCE('INSERT INTO booking.identity_key (id, secret, created_at) OVERRIDING SYSTEM VALUE VALUES '
+         OPERATOR(pg_catalog.||) pg_catalog.string_agg(pg_catalog.format('(%s, %L::pg_catalog.bytea, %L::pg_catalog.timestamptz)', k.id, k.secret, k.created_at), ', ')
+         OPERATOR(pg_catalog.||) '; ', '') OPERATOR(pg_catalog.||) 'COMMIT;',
+         pg_catalog.count(*)
+    INTO cmd, n
+    FROM booking.identity_key k;
+  FOR failure IN EXECUTE 'SELECT pg_catalog.format(''node %s:%s: %s'', nodename, nodeport, result)
+                            FROM pg_catalog.run_command_on_workers($1) WHERE NOT success' USING cmd
+  LOOP
+    RAISE EXCEPTION USING ERRCODE = 'connection_failure',
+      MESSAGE = 'booking.push_identity_key() could not copy the keys to a worker', DETAIL = failure;
+  END LOOP;
+  RETURN n;
+END
+$$;
+COMMENT ON FUNCTION booking.push_identity_key() IS
+  'on a Citus coordinator: copy the identity keys (booking.identity_key) to every worker, which verify identities with them; called by booking.distribute(), and to be called after booking.rotate_identity_key() and after adding a worker; returns the number of keys. Superuser only';
+REVOKE EXECUTE ON FUNCTION booking.push_identity_key() FROM PUBLIC;
 
 CREATE OR REPLACE FUNCTION booking.distribute() RETURNS pg_catalog.jsonb
   LANGUAGE plpgsql VOLATILE
@@ -205,6 +245,12 @@ BEGIN
       DETAIL = col;
   END LOOP;
   EXECUTE ddl;
+  -- act_as's SET LOCAL of booking.identity reaches the workers only when
+  -- Citus propagates SET LOCAL: for every new session of this database.
+  EXECUTE pg_catalog.format('ALTER DATABASE %I SET citus.propagate_set_commands = local', pg_catalog.current_database());
+  -- A worker's own install made a key of its own: the coordinator's keys
+  -- replace it (act_as signs on the coordinator, every node verifies).
+  PERFORM booking.push_identity_key();
 
   FOREACH t IN ARRAY reference_tables LOOP
     PERFORM pg_catalog.create_reference_table(t);
