@@ -359,7 +359,13 @@ current_binding(uint8 *out, bool assign)
 		ReleaseTupleDesc(tupdesc);
 		if (number == 0)
 			return false;
+		/*
+		 * Not the database's OID: each node has its own (the database is
+		 * created on every node separately).  The distributed transaction id
+		 * is unique in the cluster, and the key is the database's own.
+		 */
 		*p++ = 'C';
+		db = 0;
 		put_bytes(&p, &db, sizeof(db));
 		put_bytes(&p, &initiator, sizeof(initiator));
 		put_bytes(&p, &number, sizeof(number));

@@ -152,10 +152,16 @@ COMMENT ON FUNCTION booking.lifecycle_settings_check(pg_catalog.jsonb) IS
 
 -- The default rule set of a new org (see the README for the table).
 CREATE OR REPLACE FUNCTION booking.seed_lifecycle_defaults(org_id pg_catalog.uuid) RETURNS pg_catalog.int4
-  LANGUAGE sql VOLATILE
+  LANGUAGE plpgsql VOLATILE
   SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    WITH added AS (
+  AS $$
+#variable_conflict use_column
+-- PL/pgSQL rather than SQL: Citus cannot plan an SQL function's statements
+-- with parameters (create_org on a coordinator).  One INSERT ... SELECT of
+-- constants for one org: a router query.
+DECLARE
+  n pg_catalog.int4;
+BEGIN
       INSERT INTO booking.transition_rule (org_id, from_status, to_status, required_role, conditions, description)
       SELECT seed_lifecycle_defaults.org_id, d.f::booking.booking_status, d.t::booking.booking_status,
              d.a::booking.transition_actor, d.c::pg_catalog.jsonb, d.descr
@@ -195,10 +201,11 @@ CREATE OR REPLACE FUNCTION booking.seed_lifecycle_defaults(org_id pg_catalog.uui
           ('in_progress', 'cancelled', 'staff', '{"reason_required": true}', 'staff abort a running lesson, with a reason'),
           ('no_show', 'completed', 'staff', '{"reason_required": true}', 'staff correct a wrong no-show, with a reason')
         ) AS d(f, t, a, c, descr)
-      ON CONFLICT ON CONSTRAINT transition_rule_org_id_from_status_to_status_required_role_key DO NOTHING
-      RETURNING 1)
-    SELECT pg_catalog.count(*)::pg_catalog.int4 FROM added;
-  END;
+      ON CONFLICT ON CONSTRAINT transition_rule_org_id_from_status_to_status_required_role_key DO NOTHING;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END
+$$;
 COMMENT ON FUNCTION booking.seed_lifecycle_defaults(pg_catalog.uuid) IS
   'add the default transition rules to an org (booking.create_org does this for every new org); rules the org already has for the same from, to and role are kept; returns the number added';
 

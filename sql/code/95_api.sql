@@ -34,7 +34,7 @@ BEGIN
   -- reference table org_slug (sql/code/98_distribute.sql); the org's key
   -- (slug, id) refers to it.
   IF create_org.slug IS NOT NULL AND booking.is_distributed() THEN
-    INSERT INTO booking.org_slug (slug, org_id) VALUES (create_org.slug, new_id);
+    INSERT INTO booking.org_slug (slug, id) VALUES (create_org.slug, new_id);
   END IF;
   INSERT INTO booking.org (id, name, time_zone, currency, slug)
   VALUES (new_id, create_org.name, create_org.time_zone, create_org.currency, create_org.slug);

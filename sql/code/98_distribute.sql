@@ -219,7 +219,7 @@ BEGIN
   -- on them first (one transaction per worker, committed before ours: it
   -- is written with IF EXISTS, so that a call that fails later can simply
   -- be repeated; a worker's shells hold no rows).
-  INSERT INTO booking.org_slug (slug, org_id)
+  INSERT INTO booking.org_slug (slug, id)
   SELECT o.slug, o.id FROM booking.org o WHERE o.slug IS NOT NULL;
   SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_object(
            'tbl', k.conrelid::pg_catalog.regclass::pg_catalog.text, 'name', k.conname,
@@ -265,7 +265,7 @@ BEGIN
   -- (Citus checks each: between tenant tables they include org_id), and
   -- the uniqueness of slugs (global) and payout accounts (per org).
   ALTER TABLE booking.org ADD CONSTRAINT org_slug_fkey FOREIGN KEY (slug, id)
-    REFERENCES booking.org_slug (slug, org_id);
+    REFERENCES booking.org_slug (slug, id);
   ALTER TABLE booking.resource ADD CONSTRAINT resource_payout_account_key UNIQUE (org_id, payout_account);
   -- Citus refuses ON UPDATE CASCADE on a key with the distribution column:
   -- the carry keys of trips and their points (they follow a lesson's

@@ -545,9 +545,9 @@ ALTER TABLE booking.session DROP CONSTRAINT session_org_id_location_id_fkey,
 -- constraint (global uniqueness of a table distributed by id is impossible)
 -- by a foreign key (slug, id) to it: a reference table, on every node.
 CREATE TABLE booking.org_slug (
-  slug    pg_catalog.text PRIMARY KEY,
-  org_id  pg_catalog.uuid NOT NULL,
-  UNIQUE (slug, org_id)
+  slug  pg_catalog.text PRIMARY KEY,
+  id    pg_catalog.uuid NOT NULL,     -- the org's id (no org_id column: not a tenant table)
+  UNIQUE (slug, id)
 );
 COMMENT ON TABLE booking.org_slug IS
   'the slug of every org once booking is distributed on Citus (a reference table: one slug, one org, across all workers); empty on a single node, where org.slug is unique by its own constraint';
