@@ -122,6 +122,9 @@ typedef struct SolveInput
 typedef enum SolverQuery
 {
 	QUERY_ORG,					/* $1 org, $2 service, $3 resource; travel */
+	QUERY_ORG_NO_RESOURCE,		/* the same without a resource */
+	QUERY_ORG_NO_SERVICE,		/* ... without a service */
+	QUERY_ORG_NEITHER,			/* ... without either */
 	QUERY_RESOURCES,			/* $1 org: its active resources by id */
 	QUERY_EXCEPTIONS_ONE,
 	QUERY_EXCEPTIONS_ALL,

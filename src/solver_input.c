@@ -160,6 +160,33 @@ typedef struct PointMemo
 	"   AND x.status OPERATOR(pg_catalog.=) 'scheduled'::booking.session_status" \
 	"   AND x.starts_at OPERATOR(pg_catalog.<) $4 AND x.ends_at OPERATOR(pg_catalog.>) $3"
 
+/*
+ * The org, with the service and resource when they are given.  Without
+ * one, its join is left out rather than made with a NULL parameter: the
+ * planner folds "r.id = NULL" into a constant, which takes the join's
+ * org_id condition with it, and Citus then cannot route the query to the
+ * org's shards ("complex joins are only supported ...").
+ */
+#define ORG_SERVICE_COLUMNS \
+	" s.duration_minutes, s.buffer_before_minutes, s.buffer_after_minutes, s.id IS NOT NULL, s.active,"
+#define ORG_NO_SERVICE_COLUMNS \
+	" NULL::pg_catalog.int4, NULL::pg_catalog.int4, NULL::pg_catalog.int4, false, NULL::pg_catalog.bool,"
+#define ORG_RESOURCE_COLUMNS " r.id IS NOT NULL, r.active, "
+#define ORG_NO_RESOURCE_COLUMNS " false, NULL::pg_catalog.bool, "
+#define ORG_SERVICE_JOIN \
+	"  LEFT JOIN booking.service s ON s.org_id OPERATOR(pg_catalog.=) o.id" \
+	"   AND s.id OPERATOR(pg_catalog.=) $2"
+#define ORG_RESOURCE_JOIN \
+	"  LEFT JOIN booking.resource r ON r.org_id OPERATOR(pg_catalog.=) o.id" \
+	"   AND r.id OPERATOR(pg_catalog.=) $3"
+#define ORG_SQL(scols, sjoin, rcols, rjoin) \
+	"SELECT o.time_zone::pg_catalog.text, o.slot_step_minutes, o.min_notice_minutes," \
+	"       o.booking_horizon_days," scols rcols \
+	BOOKING_TRAVEL_ORG_COLUMNS \
+	"  FROM booking.org o" BOOKING_TRAVEL_ORG_JOIN \
+	sjoin rjoin \
+	" WHERE o.id OPERATOR(pg_catalog.=) $1"
+
 typedef struct QueryDef
 {
 	const char *sql;
@@ -168,19 +195,10 @@ typedef struct QueryDef
 } QueryDef;
 
 static const QueryDef query_defs[QUERY_COUNT] = {
-	[QUERY_ORG] = {
-		"SELECT o.time_zone::pg_catalog.text, o.slot_step_minutes, o.min_notice_minutes,"
-		"       o.booking_horizon_days, s.duration_minutes, s.buffer_before_minutes,"
-		"       s.buffer_after_minutes, s.id IS NOT NULL, s.active, r.id IS NOT NULL, r.active, "
-		BOOKING_TRAVEL_ORG_COLUMNS
-		"  FROM booking.org o" BOOKING_TRAVEL_ORG_JOIN
-		"  LEFT JOIN booking.service s ON s.org_id OPERATOR(pg_catalog.=) o.id"
-		"   AND s.id OPERATOR(pg_catalog.=) $2"
-		"  LEFT JOIN booking.resource r ON r.org_id OPERATOR(pg_catalog.=) o.id"
-		"   AND r.id OPERATOR(pg_catalog.=) $3"
-		" WHERE o.id OPERATOR(pg_catalog.=) $1",
-		3, {UUIDOID, UUIDOID, UUIDOID}
-	},
+	[QUERY_ORG] = {ORG_SQL(ORG_SERVICE_COLUMNS, ORG_SERVICE_JOIN, ORG_RESOURCE_COLUMNS, ORG_RESOURCE_JOIN), 3, {UUIDOID, UUIDOID, UUIDOID}},
+	[QUERY_ORG_NO_RESOURCE] = {ORG_SQL(ORG_SERVICE_COLUMNS, ORG_SERVICE_JOIN, ORG_NO_RESOURCE_COLUMNS, ""), 3, {UUIDOID, UUIDOID, UUIDOID}},
+	[QUERY_ORG_NO_SERVICE] = {ORG_SQL(ORG_NO_SERVICE_COLUMNS, "", ORG_RESOURCE_COLUMNS, ORG_RESOURCE_JOIN), 3, {UUIDOID, UUIDOID, UUIDOID}},
+	[QUERY_ORG_NEITHER] = {ORG_SQL(ORG_NO_SERVICE_COLUMNS, "", ORG_NO_RESOURCE_COLUMNS, ""), 3, {UUIDOID, UUIDOID, UUIDOID}},
 	[QUERY_RESOURCES] = {
 		"SELECT r.id FROM booking.resource r"
 		" WHERE r.org_id OPERATOR(pg_catalog.=) $1 AND r.active"
@@ -574,7 +592,9 @@ load_org_and_service(SolveInput *in, const pg_uuid_t *service, const pg_uuid_t *
 	values[2] = resource ? booking_uuid_datum(resource) : (Datum) 0;
 	memset(&o, 0, sizeof(o));
 	o.in = in;
-	booking_solver_query(QUERY_ORG, values, nulls, org_row, &o);
+	booking_solver_query(service ? (resource ? QUERY_ORG : QUERY_ORG_NO_RESOURCE)
+						 : (resource ? QUERY_ORG_NO_SERVICE : QUERY_ORG_NEITHER),
+						 values, nulls, org_row, &o);
 	if (!o.found)
 		elog(ERROR, "acting org not found");
 	if (service && !o.service_found)

@@ -119,7 +119,34 @@ is "$(q $port -c "SELECT count(*) FILTER (WHERE partmethod = 'h' AND colocationi
 	"$(q $port -c "SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'booking'::regnamespace AND relkind = 'r' AND EXISTS (SELECT FROM pg_attribute WHERE attrelid = pg_class.oid AND attname = 'org_id')) + 1")|6|0" \
 	"every tenant table distributed by org_id with org (by id) in one co-location group; 6 reference tables"
 
-#@@FLOWS@@
+# --- the flows, as the application role through act_as ----------------------
+q $port >/dev/null <<'SQL' || echo "# roles failed"
+CREATE ROLE regress_citus_app LOGIN;
+SELECT booking.grant_app_role('regress_citus_app', trusted => true);
+CREATE ROLE regress_citus_untrusted LOGIN;
+SELECT booking.grant_app_role('regress_citus_untrusted', trusted => false);
+SQL
+# One session (the cast lives in its temporary tables); each check prints
+# "ok - ..." or "not ok - ..."; an error outside a check is a failure.
+psql -X -q -p $port -v ON_ERROR_STOP=0 >"$dir/flows.out" 2>&1 <<'SQL'
+\i test/citus/setup.sql
+\set o a
+\i test/citus/org.sql
+\set o b
+\i test/citus/org.sql
+\set o c
+\i test/citus/org.sql
+\i test/citus/flows.sql
+\i test/citus/rls.sql
+SQL
+while IFS= read -r line; do
+	case $line in
+		"ok - "*) ok 0 "${line#ok - }" ;;
+		"not ok - "*) ok 1 "${line#not ok - }" ;;
+		"#"*) echo "$line" ;;
+		*ERROR:*) ok 1 "no error outside a check: $line" ;;
+	esac
+done <"$dir/flows.out"
 
 # --- bad input: refused with its SQLSTATE, nothing half-distributed ---------
 # In databases of their own: a table of an extension cannot be undistributed.

@@ -109,7 +109,7 @@ BEGIN
     IF maintenance AND NEW.idempotency_key IS NOT NULL AND NEW.idempotency_fingerprint IS NOT NULL THEN
       NULL;
     ELSIF NEW.idempotency_key IS NOT NULL THEN
-      NEW.idempotency_fingerprint := booking.request_fingerprint(NEW);
+      NEW.idempotency_fingerprint := booking.request_fingerprint(ROW(NEW.*)::booking.booking);
     ELSE
       NEW.idempotency_fingerprint := NULL;
     END IF;

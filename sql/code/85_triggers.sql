@@ -130,8 +130,10 @@ BEGIN
   INSERT INTO booking.audit_log (org_id, actor_user_id, action, entity, entity_id, detail)
   VALUES (org, booking.current_user_id(), pg_catalog.lower(TG_OP), TG_ARGV[0],
           COALESCE(r OPERATOR(pg_catalog.->>) 'user_id', r OPERATOR(pg_catalog.->>) 'id'),
-          CASE TG_OP
-            WHEN 'UPDATE' THEN pg_catalog.jsonb_build_object('old', pg_catalog.to_jsonb(OLD), 'new', r)
+          -- a searched CASE: Citus deparses a simple CASE over a parameter
+          -- wrongly (CASE 'INSERT' WHEN NULL::boolean ...) on a shard
+          CASE WHEN TG_OP OPERATOR(pg_catalog.=) 'UPDATE'
+            THEN pg_catalog.jsonb_build_object('old', pg_catalog.to_jsonb(OLD), 'new', r)
             ELSE r END);
   RETURN NULL;
 END

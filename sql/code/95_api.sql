@@ -133,6 +133,11 @@ DECLARE
   t pg_catalog.regclass;
   f pg_catalog.regprocedure;
 BEGIN
+  -- On Citus the grants go to every shard: one connection per worker
+  -- (grants on reference and distributed tables in one transaction).
+  IF booking.is_distributed() THEN
+    PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+  END IF;
   EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA booking TO %s', role);
   FOR t IN
     SELECT c.oid::pg_catalog.regclass

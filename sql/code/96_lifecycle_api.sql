@@ -168,7 +168,7 @@ BEGIN
     -- wanted.
     IF NOT (sys AND NEW.status OPERATOR(pg_catalog.=) 'expired'::booking.booking_status
             AND OLD.hold_expires_at OPERATOR(pg_catalog.<=) pg_catalog.now()) THEN
-      PERFORM booking.lifecycle_decide('transition', OLD, NEW.status,
+      PERFORM booking.lifecycle_decide('transition', ROW(OLD.*)::booking.booking, NEW.status,
         reason IS NOT NULL OR (NEW.status OPERATOR(pg_catalog.=) 'cancelled' AND given_cancellation_reason IS NOT NULL));
     END IF;
     NEW.previous_status := OLD.status;
@@ -198,7 +198,7 @@ BEGIN
           MESSAGE = pg_catalog.format('cannot reschedule booking %s: it takes seats in session %s and keeps its time', OLD.id, OLD.session_id),
           HINT = 'Cancel it and book another session.';
       END IF;
-      PERFORM booking.lifecycle_decide('reschedule', OLD, 'cancelled', reason IS NOT NULL);
+      PERFORM booking.lifecycle_decide('reschedule', ROW(OLD.*)::booking.booking, 'cancelled', reason IS NOT NULL);
     END IF;
     NEW.rescheduled_from := OLD.starts_at;
     NEW.rescheduled_at := pg_catalog.now();
@@ -241,7 +241,7 @@ BEGIN
       from_status := OLD.status;
     END IF;
     IF NEW.status OPERATOR(pg_catalog.=) 'cancelled' THEN
-      cancellation := booking.lifecycle_settle_cancellation(NEW);
+      cancellation := booking.lifecycle_settle_cancellation(ROW(NEW.*)::booking.booking);
       meta := meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('cancellation', cancellation);
       reason := COALESCE(reason, NEW.cancellation_reason);
     END IF;
@@ -266,7 +266,7 @@ BEGIN
     INSERT INTO booking.scheduled_transition
       (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
     SELECT NEW.org_id, NEW.id, t.kind, t.to_status, t.execute_at, t.expected_status, NEW.starts_at, t.reason
-      FROM booking.lifecycle_schedule(NEW) AS t;
+      FROM booking.lifecycle_schedule(ROW(NEW.*)::booking.booking) AS t;
   END IF;
 
   IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE'
@@ -292,7 +292,7 @@ BEGIN
     INSERT INTO booking.scheduled_transition
       (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
     SELECT NEW.org_id, NEW.id, t.kind, t.to_status, t.execute_at, t.expected_status, NEW.starts_at, t.reason
-      FROM booking.lifecycle_schedule(NEW) AS t
+      FROM booking.lifecycle_schedule(ROW(NEW.*)::booking.booking) AS t
      WHERE NEW.status OPERATOR(pg_catalog.=) OLD.status;
   END IF;
   RETURN NULL;
