@@ -12,7 +12,8 @@ CREATE OR REPLACE FUNCTION booking.eligibility_problems(org_id pg_catalog.uuid, 
   RETURNS TABLE (rule_id pg_catalog.uuid, reason pg_catalog.text)
   LANGUAGE plpgsql STABLE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
-  SET plan_cache_mode = force_generic_plan
+  -- no forced generic plan: Citus routes a join of one org only with its
+  -- parameters known (a generic plan of it "could not create distributed plan")
   AS $$
 DECLARE
   caller_org pg_catalog.uuid := booking.current_org_id();
@@ -52,19 +53,22 @@ BEGIN
          COALESCE(CASE WHEN (o.settings OPERATOR(pg_catalog.->>) 'age_of_majority') OPERATOR(pg_catalog.~) '^[0-9]{1,3}$'
                        THEN (o.settings OPERATOR(pg_catalog.->>) 'age_of_majority')::pg_catalog.int4 END, 18) AS majority
     INTO x
-    FROM (SELECT) AS one
+    -- Driven by the org row and joined on org_id = o.id: one org's
+    -- co-located shards on Citus (a join to a row of no table, or on the
+    -- parameter, is not a router query there).  No org: no row, x NULL.
+    FROM booking.org o
     LEFT JOIN booking.client c
-      ON c.org_id OPERATOR(pg_catalog.=) eligibility_problems.org_id AND c.id OPERATOR(pg_catalog.=) eligibility_problems.client_id
+      ON c.org_id OPERATOR(pg_catalog.=) o.id AND c.id OPERATOR(pg_catalog.=) eligibility_problems.client_id
     LEFT JOIN booking.service s
-      ON s.org_id OPERATOR(pg_catalog.=) eligibility_problems.org_id AND s.id OPERATOR(pg_catalog.=) eligibility_problems.service_id
+      ON s.org_id OPERATOR(pg_catalog.=) o.id AND s.id OPERATOR(pg_catalog.=) eligibility_problems.service_id
     LEFT JOIN booking.resource r
-      ON r.org_id OPERATOR(pg_catalog.=) eligibility_problems.org_id AND r.id OPERATOR(pg_catalog.=) eligibility_problems.resource_id
+      ON r.org_id OPERATOR(pg_catalog.=) o.id AND r.id OPERATOR(pg_catalog.=) eligibility_problems.resource_id
     LEFT JOIN booking.license_rule lr
-      ON lr.org_id OPERATOR(pg_catalog.=) eligibility_problems.org_id
+      ON lr.org_id OPERATOR(pg_catalog.=) o.id
      AND lr.client_license_type OPERATOR(pg_catalog.=) c.license_type
      AND lr.lesson_type OPERATOR(pg_catalog.=) s.lesson_type
      AND lr.active
-    LEFT JOIN booking.org o ON o.id OPERATOR(pg_catalog.=) eligibility_problems.org_id;
+   WHERE o.id OPERATOR(pg_catalog.=) eligibility_problems.org_id;
 
   rule_id := NULL;
   IF x.client_found AND NOT x.client_active THEN

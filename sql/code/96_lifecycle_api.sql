@@ -23,27 +23,35 @@
 CREATE OR REPLACE FUNCTION booking.lifecycle_schedule(b booking.booking)
   RETURNS TABLE (kind pg_catalog.text, to_status booking.booking_status, execute_at pg_catalog.timestamptz,
                  expected_status booking.booking_status[], reason pg_catalog.text)
-  LANGUAGE sql STABLE
-  BEGIN ATOMIC
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+#variable_conflict use_column
+-- PL/pgSQL: Citus cannot plan an SQL function's query of a distributed
+-- table with parameters (the org's settings are read first, by its id).
+DECLARE
+  settings pg_catalog.jsonb;
+BEGIN
+  SELECT st.settings INTO settings FROM booking.org st WHERE st.id OPERATOR(pg_catalog.=) b.org_id;
+  RETURN QUERY
     SELECT k.kind, k.to_status,
            LEAST(k.base OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => k.m), k.latest),
            k.expected_status, pg_catalog.format(k.reason, k.m)
-      FROM (SELECT) AS one
-      LEFT JOIN booking.org st ON st.id OPERATOR(pg_catalog.=) b.org_id
-     CROSS JOIN LATERAL (VALUES
+      FROM (VALUES
              (1, 'pending'::booking.booking_status, 'expiry', 'expired'::booking.booking_status,
               pg_catalog.now(), b.starts_at, '{pending}'::booking.booking_status[],
-              'not confirmed within %s minutes', booking.lifecycle_minutes(st.settings, 'pending_expiry_minutes')),
+              'not confirmed within %s minutes', booking.lifecycle_minutes(settings, 'pending_expiry_minutes')),
              (2, 'confirmed', 'no_show', 'no_show', b.starts_at, 'infinity', '{confirmed}',
-              'not started %s minutes after the start', booking.lifecycle_minutes(st.settings, 'no_show_after_minutes')),
+              'not started %s minutes after the start', booking.lifecycle_minutes(settings, 'no_show_after_minutes')),
              (3, 'confirmed', 'auto_complete', 'completed', b.ends_at, 'infinity', '{confirmed,in_progress}',
-              'completed automatically %s minutes after the end', booking.lifecycle_minutes(st.settings, 'auto_complete_after_minutes')),
+              'completed automatically %s minutes after the end', booking.lifecycle_minutes(settings, 'auto_complete_after_minutes')),
              (4, 'waitlisted', 'expiry', 'expired', b.starts_at, 'infinity', '{waitlisted}',
               'still waitlisted when the session started', 0)
            ) AS k(ord, status, kind, to_status, base, latest, expected_status, reason, m)
      WHERE k.status OPERATOR(pg_catalog.=) b.status AND k.m IS NOT NULL
      ORDER BY k.ord;
-  END;
+END
+$$;
 COMMENT ON FUNCTION booking.lifecycle_schedule(booking.booking) IS
   'the automatic transitions booking b''s status schedules, from the org''s settings.lifecycle: pending expires after pending_expiry_minutes (at the start at the latest); confirmed gets the no-show check at start + no_show_after_minutes and auto-completion at end + auto_complete_after_minutes; waitlisted expires at the start; the life-cycle triggers write them to booking.scheduled_transition';
 

@@ -56,7 +56,7 @@ SELECT pg_temp.is(pg_temp.val(format('SELECT count(*) FROM booking.resource WHER
 SELECT pg_temp.is(pg_temp.val(format('SELECT count(*) > 0 FROM booking.available_slots(%L, %L, tstzrange(%L, %L))', :'res', :'svc', :'t0_08', :'t0_12')),
                   'true', 'available_slots for a resource');
 SELECT pg_temp.is(pg_temp.val(format('SELECT count(DISTINCT resource_id) FROM booking.find_slots(%L, tstzrange(%L, %L))', :'svc', :'t0_08', :'t0_12')),
-                  '1', 'find_slots over the org''s resources (NULL resource: the org and resource join)');
+                  '2', 'find_slots over the org''s two resources (NULL resource: the org and resource join)');
 SELECT pg_temp.is(pg_temp.val(format('SELECT status FROM booking.book(%L, %L, %L, %L)', :'client', :'svc', :'t0_09', :'res')), 'pending', 'book');
 SELECT id AS b1 FROM booking.booking WHERE org_id = :'a' AND starts_at = :'t0_09' \gset
 SELECT pg_temp.is(pg_temp.val(format('SELECT starts_at = %L FROM booking.book_first_available(%L, tstzrange(%L, %L), NULL, %L)', :'t0_08', :'svc', :'t0_08', :'t0_12', :'client')),
