@@ -27,10 +27,11 @@ if [ "${1:-}" = stop ]; then
 	rm -rf "$2"; exit 0
 fi
 
-n=0; failed=0
+n=0; failed=0; todo=0; after_todo=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi; }
 is() { n=$((n + 1)); if [ "$1" = "$2" ]; then echo "ok $n - $3"; else echo "not ok $n - $3"; echo "#   got '$1', expected '$2'"; failed=$((failed + 1)); fi; }
-finish() { echo "# citus all passed=$((n - failed)) failed=$failed"; [ "$failed" -eq 0 ]; exit $?; }
+# TAP TODO checks (known not to hold yet) count neither as passed nor failed.
+finish() { echo "# citus all passed=$((n - failed - todo)) failed=$failed"; [ "$failed" -eq 0 ]; exit $?; }
 
 # --- Citus: installed, or built from the vendored source -------------------
 if [ ! -f "$share/extension/citus.control" ]; then
@@ -116,7 +117,7 @@ is "$(q $port -c "SELECT count(*) FILTER (WHERE partmethod = 'h' AND colocationi
                           count(*) FILTER (WHERE partmethod = 'n'),
                           count(*) FILTER (WHERE partmethod = 'h' AND column_to_column_name(logicalrelid, partkey) <> CASE WHEN logicalrelid = 'booking.org'::regclass THEN 'id' ELSE 'org_id' END)
                      FROM pg_dist_partition WHERE logicalrelid::text LIKE 'booking.%'")" \
-	"$(q $port -c "SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'booking'::regnamespace AND relkind = 'r' AND EXISTS (SELECT FROM pg_attribute WHERE attrelid = pg_class.oid AND attname = 'org_id')) + 1")|6|0" \
+	"$(q $port -c "SELECT (SELECT count(*) FROM pg_class WHERE relnamespace = 'booking'::regnamespace AND relkind IN ('r', 'p') AND NOT relispartition AND EXISTS (SELECT FROM pg_attribute WHERE attrelid = pg_class.oid AND attname = 'org_id')) + 1")|6|0" \
 	"every tenant table distributed by org_id with org (by id) in one co-location group; 6 reference tables"
 
 # --- the flows, as the application role through act_as ----------------------
@@ -141,12 +142,15 @@ psql -X -q -p $port -v ON_ERROR_STOP=0 >"$dir/flows.out" 2>&1 <<'SQL'
 SQL
 while IFS= read -r line; do
 	case $line in
+		*"# TODO"*) n=$((n + 1)); todo=$((todo + 1)); echo "${line%% - *} $n - ${line#* - }" ;;
 		"ok - "*) ok 0 "${line#ok - }" ;;
 		"not ok - "*) ok 1 "${line#not ok - }" ;;
 		"#"*) echo "$line" ;;
-		*ERROR:*) ok 1 "no error outside a check: $line" ;;
+		*ERROR:*) case $after_todo in 1) ;; *) ok 1 "no error outside a check: $line" ;; esac ;;
 	esac
+	case $line in *"# TODO"*) after_todo=1 ;; "ok - "*|"not ok - "*) after_todo=0 ;; esac
 done <"$dir/flows.out"
+[ "$todo" -gt 0 ] && echo "# citus: $todo checks TODO (not counted as passed or failed)"
 
 # --- bad input: refused with its SQLSTATE, nothing half-distributed ---------
 # In databases of their own: a table of an extension cannot be undistributed.
