@@ -171,6 +171,11 @@ CREATE OR REPLACE FUNCTION booking.tg_set_null_refs() RETURNS trigger
   SET search_path = pg_catalog, pg_temp
   AS $$
 BEGIN
+  -- The deletion of a whole org cascades to the children too: step aside
+  -- (as the key's action found them already gone).
+  IF NOT EXISTS (SELECT 1 FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) OLD.org_id) THEN
+    RETURN OLD;
+  END IF;
   EXECUTE pg_catalog.format(
     'UPDATE %s SET %I = NULL WHERE org_id OPERATOR(pg_catalog.=) $1 AND %I OPERATOR(pg_catalog.=) $2',
     TG_ARGV[0]::pg_catalog.regclass, TG_ARGV[1], TG_ARGV[1])
