@@ -1162,17 +1162,43 @@ booking_act_as(PG_FUNCTION_ARGS)
 		elog(ERROR, "could not encode the identity");
 	appendBinaryStringInfo(&value, b64, b64_len);
 
-	/* a SET LOCAL statement, which Citus propagates to the workers */
-	initStringInfo(&stmt);
-	appendStringInfo(&stmt, "SET LOCAL booking.identity = %s", quote_literal_cstr(value.data));
-	SPI_connect();
-	if (SPI_execute(stmt.data, false, 0) != SPI_OK_UTILITY)
-		elog(ERROR, "could not set booking.identity");
-	SPI_finish();
+	if (citus_present())
+	{
+		/* a SET LOCAL statement, which Citus propagates to the workers */
+		initStringInfo(&stmt);
+		appendStringInfo(&stmt, "SET LOCAL booking.identity = %s", quote_literal_cstr(value.data));
+		SPI_connect();
+		if (SPI_execute(stmt.data, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not set booking.identity");
+		SPI_finish();
+	}
+	else
+		(void) set_config_option("booking.identity", value.data,
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+								 true, 0, false);
+
+	/* the cache holds what was just signed: no need to verify it again */
+	cache_generation = identity_generation;
+	cache_lxid = MyProc->lxid;
+	cache_ok = true;
+	cache_plain = false;
+	cache_lists_loaded = true;
+	cur_roles_array = NULL;
+	for (i = 0; i < NUM_QLISTS; i++)
+		qcache[i].generation = 0;
+	memcpy(&cur_org, org, sizeof(pg_uuid_t));
+	memcpy(&cur_user, user, sizeof(pg_uuid_t));
+	cur_roles = roles;
+	cur_expiry = expiry;
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+		for (i = 0; i < NUM_LISTS; i++)
+			cur_lists[i] = uuid_array(lists[i], counts[i]);
+		MemoryContextSwitchTo(old);
+	}
 
 	/* answer with the roles, in the same form as booking.current_roles() */
-	if (!identity_load())
-		elog(ERROR, "the identity just signed does not verify");
 	PG_RETURN_DATUM(booking_current_roles(fcinfo));
 }
 
