@@ -18,8 +18,9 @@
  *
  * The payload binds the value to one transaction and to an expiry.  Any role
  * may SET LOCAL the parameter (Citus propagates SET LOCAL to the workers
- * with citus.propagate_set_commands = 'local'; act_as sets it by SPI as a
- * SET LOCAL statement, so Citus sees and forwards it), but a value
+ * with citus.propagate_set_commands = 'local'; where Citus is installed,
+ * act_as sets it by SPI as a SET LOCAL statement, so Citus sees and
+ * forwards it), but a value
  * verifies only with the key, in the transaction it was made for and before
  * it expires; anything else is no identity.  The transaction is:
  *
