@@ -168,7 +168,10 @@ CREATE OR REPLACE TRIGGER a3_user_link BEFORE INSERT OR UPDATE OF user_id ON boo
 CREATE OR REPLACE TRIGGER a3_user_link BEFORE INSERT OR UPDATE OF user_id ON booking.resource
   FOR EACH ROW EXECUTE FUNCTION booking.tg_user_link();
 
--- Nobody but the engine and maintenance adds a membership.
+-- Nobody but the engine and maintenance adds a user to an org.  A member
+-- may be given another role (a row of its own) by an owner or admin, as
+-- the policy membership_admin_insert says: they accepted the org already.
+-- With the caller's rights: an admin sees the org's memberships.
 CREATE OR REPLACE FUNCTION booking.tg_enrol_guard() RETURNS trigger
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
@@ -176,7 +179,9 @@ CREATE OR REPLACE FUNCTION booking.tg_enrol_guard() RETURNS trigger
 BEGIN
   IF booking.caller_bypasses_rls() OR booking.acting_is_system()
      OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-                 WHERE c.oid = TG_RELID AND c.relowner = CURRENT_USER::pg_catalog.regrole::pg_catalog.oid) THEN
+                 WHERE c.oid = TG_RELID AND c.relowner = CURRENT_USER::pg_catalog.regrole::pg_catalog.oid)
+     OR EXISTS (SELECT 1 FROM booking.membership m
+                 WHERE m.org_id = NEW.org_id AND m.user_id = NEW.user_id) THEN
     RETURN NEW;
   END IF;
   RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
@@ -186,7 +191,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.tg_enrol_guard() IS
-  'trigger (a1_enrol on membership): refuses (42501) an INSERT but by the engine''s own functions (create_org, accept_invitation), its system actions and maintenance (superuser or BYPASSRLS: restores, data loads, test fixtures)';
+  'trigger (a1_enrol on membership): refuses (42501) an INSERT of a user who is not yet a member of the org (as far as the writer sees its members), but by the engine''s own functions (create_org, accept_invitation), its system actions and maintenance (superuser or BYPASSRLS: restores, data loads, test fixtures)';
 
 -- a1_ and then a1_org_guard: fires before everything else of the row
 CREATE OR REPLACE TRIGGER a1_enrol BEFORE INSERT ON booking.membership

@@ -10,7 +10,7 @@
 BEGIN;
 SET client_min_messages = warning;
 \ir include/two_orgs.psql
-SELECT plan(49);
+SELECT plan(50);
 
 -- a platform user of no org, and a second one
 INSERT INTO booking.app_user (id, email, full_name, phone) VALUES
@@ -56,6 +56,8 @@ SELECT throws_ok($$UPDATE booking.resource SET user_id = '00000000-0000-0000-00f
                  'nor a resource');
 SELECT lives_ok($$UPDATE booking.client SET user_id = pg_temp.usr('0a', 'guardian') WHERE id = pg_temp.id('0a', 'c1')$$,
                 'a record is linked to a member of the org');
+SELECT lives_ok($$INSERT INTO booking.membership (user_id, role) VALUES (pg_temp.usr('0a', 'staff'), 'instructor')$$,
+                'an admin gives a member another role');
 SELECT is((SELECT count(*) FROM booking.app_user WHERE id = '00000000-0000-0000-00f1-000000000000'), 0::bigint,
           'staff see nothing of a platform user who is no member');
 SELECT is((SELECT count(*) FROM booking.app_user WHERE id = pg_temp.usr('0b', 'student')), 0::bigint,
