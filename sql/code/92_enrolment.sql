@@ -153,7 +153,8 @@ BEGIN
     RETURN NEW;
   END IF;
   RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-    MESSAGE = pg_catalog.format('user_id of table %s must be a member of the org', TG_TABLE_NAME),
+    -- the table's name as an argument: on Citus a shard has a name of its own
+    MESSAGE = pg_catalog.format('user_id of table %s must be a member of the org', TG_ARGV[0]),
     DETAIL = 'A login is linked only to a user who accepted an invitation to the org.',
     HINT = 'Invite the user (booking.invite, with client_id for a client record); accepting makes the membership.';
 END
@@ -162,11 +163,11 @@ COMMENT ON FUNCTION booking.tg_user_link() IS
   'trigger (a3_user_link on client, guardian, resource): a record is linked to a login (user_id) only if that user is a member of the org, as far as the writer sees the org''s members (42501, the same for an unknown user); the engine''s own functions and maintenance excepted';
 
 CREATE OR REPLACE TRIGGER a3_user_link BEFORE INSERT OR UPDATE OF user_id ON booking.client
-  FOR EACH ROW EXECUTE FUNCTION booking.tg_user_link();
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_user_link('client');
 CREATE OR REPLACE TRIGGER a3_user_link BEFORE INSERT OR UPDATE OF user_id ON booking.guardian
-  FOR EACH ROW EXECUTE FUNCTION booking.tg_user_link();
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_user_link('guardian');
 CREATE OR REPLACE TRIGGER a3_user_link BEFORE INSERT OR UPDATE OF user_id ON booking.resource
-  FOR EACH ROW EXECUTE FUNCTION booking.tg_user_link();
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_user_link('resource');
 
 -- Nobody but the engine and maintenance adds a user to an org.  A member
 -- may be given another role (a row of its own) by an owner or admin, as
