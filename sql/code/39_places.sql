@@ -99,6 +99,7 @@ COMMENT ON FUNCTION booking.check_service_area(pg_catalog.uuid, booking.point, b
 CREATE OR REPLACE FUNCTION booking.local_time_text(at pg_catalog.timestamptz, zone pg_catalog.text)
   RETURNS pg_catalog.text
   LANGUAGE c STABLE STRICT PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'booking_local_time_text';
 COMMENT ON FUNCTION booking.local_time_text(pg_catalog.timestamptz, pg_catalog.text) IS
   'at as the wall-clock time of zone with its abbreviation (or UTC offset), e.g. ''2026-12-09 16:15 CET'': how the engine''s messages print times';
