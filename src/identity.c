@@ -18,8 +18,9 @@
  *
  * The payload binds the value to one transaction and to an expiry.  Any role
  * may SET LOCAL the parameter (Citus propagates SET LOCAL to the workers
- * with citus.propagate_set_commands = 'local'; act_as sets it by SPI as a
- * SET LOCAL statement, so Citus sees and forwards it), but a value
+ * with citus.propagate_set_commands = 'local'; where Citus is installed,
+ * act_as sets it by SPI as a SET LOCAL statement, so Citus sees and
+ * forwards it), but a value
  * verifies only with the key, in the transaction it was made for and before
  * it expires; anything else is no identity.  The transaction is:
  *
@@ -357,16 +358,16 @@ current_binding(uint8 *out, bool assign)
 		if (isnull)
 			stamp = 0;
 		ReleaseTupleDesc(tupdesc);
+		if (number == 0 && IsParallelWorker())
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("the identity cannot be verified in a parallel worker under Citus"),
+					 errdetail("Citus gives a parallel worker no distributed transaction id to check the binding against."),
+					 errhint("Run the query without parallel workers (max_parallel_workers_per_gather = 0).")));
 		if (number == 0)
 			return false;
-		/*
-		 * Not the database's OID: each node has its own (the database is
-		 * created on every node separately).  The distributed transaction id
-		 * is unique in the cluster, and the key is the database's own.
-		 */
+		/* not the database's OID: it differs between coordinator and workers */
 		*p++ = 'C';
-		db = 0;
-		put_bytes(&p, &db, sizeof(db));
 		put_bytes(&p, &initiator, sizeof(initiator));
 		put_bytes(&p, &number, sizeof(number));
 		put_bytes(&p, &stamp, sizeof(stamp));
@@ -410,11 +411,53 @@ citus_present(void)
  * The key with id key_id (or, with key_id 0, the newest) into secret; its
  * id into *id_out.  Read directly: nobody has a privilege on the table.
  */
-static bool
-load_key(int32 key_id, int32 *id_out, uint8 **secret, int *secret_len)
+/*
+ * The relation that holds the keys: booking.identity_key, or, where Citus
+ * has made it a reference table, its shard on this node (the table itself
+ * is then an empty shell that only Citus's planner reads through).
+ */
+static Oid
+key_relid(void)
 {
 	Oid			nsp = get_namespace_oid("booking", true);
 	Oid			relid = OidIsValid(nsp) ? get_relname_relid("identity_key", nsp) : InvalidOid;
+	Oid			dist;
+	Relation	rel;
+	TableScanDesc scan;
+	HeapTuple	tup;
+	Oid			shard = InvalidOid;
+
+	if (!OidIsValid(relid) || !citus_present())
+		return relid;
+	dist = get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE);
+	if (!OidIsValid(dist))
+		return relid;
+	rel = table_open(dist, AccessShareLock);
+	scan = table_beginscan_catalog(rel, 0, NULL);
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		bool		isnull;
+		Oid			logical = DatumGetObjectId(heap_getattr(tup, 1, RelationGetDescr(rel), &isnull));
+		int64		shardid;
+
+		if (isnull || logical != relid)
+			continue;
+		shardid = DatumGetInt64(heap_getattr(tup, 2, RelationGetDescr(rel), &isnull));
+		if (isnull)
+			continue;
+		shard = get_relname_relid(psprintf("identity_key_" INT64_FORMAT, shardid), nsp);
+		if (OidIsValid(shard))
+			break;
+	}
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return OidIsValid(shard) ? shard : relid;
+}
+
+static bool
+load_key(int32 key_id, int32 *id_out, uint8 **secret, int *secret_len)
+{
+	Oid			relid = key_relid();
 	Relation	rel;
 	TableScanDesc scan;
 	HeapTuple	tup;
@@ -489,9 +532,13 @@ uuid_array(const pg_uuid_t *ids, int n)
  */
 #define PAYLOAD_FIXED (1 + BINDING_LEN + 8 + UUID_LEN * 2 + 4)
 
-/* Verify the signed value s into cur_*; false when it does not verify. */
+/*
+ * Verify the signed value s into cur_*; false when it does not verify.
+ * *unbound: there was no transaction to check the binding against yet (a
+ * Citus node before its distributed transaction id is assigned).
+ */
 static bool
-verify_signed(const char *s)
+verify_signed(const char *s, bool *unbound)
 {
 	const char *keypart = s + strlen(SIGNED_PREFIX);
 	const char *dot1 = strchr(keypart, '.');
@@ -537,7 +584,12 @@ verify_signed(const char *s)
 	payload_len = pg_b64_decode(dot1 + 1, b64_len, (char *) payload, pg_b64_dec_len(b64_len) + 1);
 	if (payload_len < PAYLOAD_FIXED || payload[0] != 1)
 		return false;
-	if (!current_binding(binding, false) || memcmp(binding, payload + 1, BINDING_LEN) != 0)
+	if (!current_binding(binding, false))
+	{
+		*unbound = true;
+		return false;
+	}
+	if (memcmp(binding, payload + 1, BINDING_LEN) != 0)
 		return false;
 	p = payload + 1 + BINDING_LEN;
 	memcpy(&cur_expiry, p, 8);
@@ -594,11 +646,13 @@ identity_load(void)
 			qcache[i].generation = 0;
 		if (strncmp(s, SIGNED_PREFIX, strlen(SIGNED_PREFIX)) == 0)
 		{
+			bool		unbound = false;
+
 			cache_plain = false;
-			ok = verify_signed(s);
+			ok = verify_signed(s, &unbound);
 			cache_lists_loaded = ok;
 			/* no distributed transaction id yet: ask again next time */
-			if (!ok && citus_present())
+			if (unbound)
 				return false;
 		}
 		else
@@ -1168,17 +1222,43 @@ booking_act_as(PG_FUNCTION_ARGS)
 		elog(ERROR, "could not encode the identity");
 	appendBinaryStringInfo(&value, b64, b64_len);
 
-	/* a SET LOCAL statement, which Citus propagates to the workers */
-	initStringInfo(&stmt);
-	appendStringInfo(&stmt, "SET LOCAL booking.identity = %s", quote_literal_cstr(value.data));
-	SPI_connect();
-	if (SPI_execute(stmt.data, false, 0) != SPI_OK_UTILITY)
-		elog(ERROR, "could not set booking.identity");
-	SPI_finish();
+	if (citus_present())
+	{
+		/* a SET LOCAL statement, which Citus propagates to the workers */
+		initStringInfo(&stmt);
+		appendStringInfo(&stmt, "SET LOCAL booking.identity = %s", quote_literal_cstr(value.data));
+		SPI_connect();
+		if (SPI_execute(stmt.data, false, 0) != SPI_OK_UTILITY)
+			elog(ERROR, "could not set booking.identity");
+		SPI_finish();
+	}
+	else
+		(void) set_config_option("booking.identity", value.data,
+								 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
+								 true, 0, false);
+
+	/* the cache holds what was just signed: no need to verify it again */
+	cache_generation = identity_generation;
+	cache_lxid = MyProc->lxid;
+	cache_ok = true;
+	cache_plain = false;
+	cache_lists_loaded = true;
+	cur_roles_array = NULL;
+	for (i = 0; i < NUM_QLISTS; i++)
+		qcache[i].generation = 0;
+	memcpy(&cur_org, org, sizeof(pg_uuid_t));
+	memcpy(&cur_user, user, sizeof(pg_uuid_t));
+	cur_roles = roles;
+	cur_expiry = expiry;
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+		for (i = 0; i < NUM_LISTS; i++)
+			cur_lists[i] = uuid_array(lists[i], counts[i]);
+		MemoryContextSwitchTo(old);
+	}
 
 	/* answer with the roles, in the same form as booking.current_roles() */
-	if (!identity_load())
-		elog(ERROR, "the identity just signed does not verify");
 	PG_RETURN_DATUM(booking_current_roles(fcinfo));
 }
 

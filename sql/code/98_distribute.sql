@@ -14,9 +14,9 @@
 --   org.slug               stays global (it names the public booking page):
 --                          booking.org_slug, a reference table keyed by
 --                          slug, and a foreign key (id, slug) from org;
---   resource.payout_account becomes per org, as the domain means: one
---                          instructor's payout account may be paid by two
---                          schools; within a school it is one resource's;
+--   resource.payout_account is unique per org (issue 21), as the domain
+--                          means: one instructor's payout account may be
+--                          paid by two schools;
 --   payment and payout provider ids stay global through provider_ref
 --                          (already a table without org_id).
 -- The ON DELETE SET NULL (column) foreign keys are replaced by the update
@@ -231,7 +231,6 @@ BEGIN
      AND c.relnamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
      AND k.conname OPERATOR(pg_catalog.<>) 'provider_ref_target_org_id_fkey';
   ddl := 'ALTER TABLE booking.org DROP CONSTRAINT IF EXISTS org_slug_key;
-          ALTER TABLE booking.resource DROP CONSTRAINT IF EXISTS resource_payout_account_key;
           ALTER TABLE booking.provider_ref DROP CONSTRAINT IF EXISTS provider_ref_target_org_id_fkey;';
   FOR t, col IN SELECT x.tbl, x.name FROM pg_catalog.jsonb_to_recordset(fkeys) x(tbl pg_catalog.regclass, name pg_catalog.text)
   LOOP
@@ -263,10 +262,9 @@ BEGIN
   END LOOP;
   -- The foreign keys back, now between distributed and reference tables
   -- (Citus checks each: between tenant tables they include org_id), and
-  -- the uniqueness of slugs (global) and payout accounts (per org).
+  -- the global uniqueness of slugs.
   ALTER TABLE booking.org ADD CONSTRAINT org_slug_fkey FOREIGN KEY (slug, id)
     REFERENCES booking.org_slug (slug, id);
-  ALTER TABLE booking.resource ADD CONSTRAINT resource_payout_account_key UNIQUE (org_id, payout_account);
   -- Citus refuses ON UPDATE CASCADE on a key with the distribution column:
   -- the carry keys of trips and their points (they follow a lesson's
   -- resource and client) come back deferred, and the cascade is done by
