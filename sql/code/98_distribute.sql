@@ -6,8 +6,8 @@
 -- org_id in org's co-location group (a tenant's rows of every table sit in
 -- one shard group, on one worker: a query for one org is one task there);
 -- the tables without an org_id are reference tables (a copy on every node,
--- joined locally): currency, app_user, payment_transition, provider_ref,
--- refresh_token and org_slug.  booking.identity_key stays out of Citus: a
+-- joined locally): every table without an org_id (currency, app_user,
+-- payment_transition, provider_ref, refresh_token, org_slug, ...).  booking.identity_key stays out of Citus: a
 -- local table on every node with the same rows (booking.push_identity_key).
 --
 -- Uniqueness that was global on a table now distributed:
@@ -111,9 +111,7 @@ CREATE OR REPLACE FUNCTION booking.distribute() RETURNS pg_catalog.jsonb
   SET search_path = pg_catalog, pg_temp
   AS $$
 DECLARE
-  reference_tables pg_catalog.regclass[] := ARRAY[
-    'booking.currency', 'booking.app_user', 'booking.payment_transition',
-    'booking.provider_ref', 'booking.refresh_token', 'booking.org_slug']::pg_catalog.regclass[];
+  reference_tables pg_catalog.regclass[];
   tenant_tables pg_catalog.regclass[];
   t pg_catalog.regclass;
   col pg_catalog.text;
@@ -137,6 +135,18 @@ BEGIN
       HINT = 'Set citus.enable_unsafe_triggers = on in postgresql.conf of every node (ALTER SYSTEM) and reload.';
   END IF;
 
+  -- Every table without an org_id is global: a reference table (but
+  -- identity_key, see booking.push_identity_key).
+  SELECT pg_catalog.array_agg(c.oid::pg_catalog.regclass ORDER BY c.relname)
+    INTO reference_tables
+    FROM pg_catalog.pg_class c
+   WHERE c.relnamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
+     AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::"char"[])
+     AND NOT c.relispartition
+     AND NOT c.relname OPERATOR(pg_catalog.=) ANY ('{identity_key,org}'::pg_catalog.name[])
+     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                      WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attname OPERATOR(pg_catalog.=) 'org_id'
+                        AND NOT a.attisdropped);
   SELECT pg_catalog.array_agg(c.oid::pg_catalog.regclass ORDER BY c.relname)
     INTO tenant_tables
     FROM pg_catalog.pg_class c

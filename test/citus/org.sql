@@ -3,12 +3,16 @@
 \set ON_ERROR_STOP 1
 SELECT org_id AS org FROM org_ids WHERE o = :'o' \gset
 SELECT user_id AS owner FROM cast_member WHERE o = :'o' AND role = 'owner' \gset
-BEGIN;
-SELECT booking.act_as(:'org', :'owner') IS NOT NULL AS acting \gset
+-- The cast's memberships as a maintenance write (the superuser, no
+-- identity): enrolment by invitation is not what this suite tests.
 -- (VALUES, not INSERT ... SELECT from the session's temporary table: Citus
 -- copies such rows with COPY, which row-level security refuses)
-SELECT format('INSERT INTO booking.membership (user_id, role) VALUES (%L, %L)', user_id, role)
+RESET ROLE;
+SELECT format('INSERT INTO booking.membership (org_id, user_id, role) VALUES (%L, %L, %L)', :'org', user_id, role)
   FROM cast_member WHERE o = :'o' AND role <> 'owner' \gexec
+SET ROLE regress_citus_app;
+BEGIN;
+SELECT booking.act_as(:'org', :'owner') IS NOT NULL AS acting \gset
 UPDATE booking.org SET min_notice_minutes = 0, booking_horizon_days = 3660 WHERE id = :'org';
 INSERT INTO booking.service (name, duration_minutes) VALUES ('Lesson ' || :'o', 60);
 SELECT user_id AS instructor FROM cast_member WHERE o = :'o' AND role = 'instructor' \gset
