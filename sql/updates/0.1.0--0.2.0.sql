@@ -514,3 +514,35 @@ CREATE UNIQUE INDEX payout_item_adjustment_once ON booking.payout_item (org_id, 
 CREATE INDEX payout_item_payout_idx ON booking.payout_item (org_id, payout_id);
 COMMENT ON TABLE booking.payout_item IS
   'what a payout pays: a booking''s resource share (less what was refunded of it by then: refunded_basis), or a negative adjustment for a refund of the share after it was paid (refunded_basis: the refunded share covered so far); a booking''s share is in at most one payout not released (unique index), an adjustment likewise per basis; released when its payout failed, so that it is payable again';
+
+-- Issue 19 (point 4), the public booking page: visitors (a role given
+-- booking.grant_visitor_role, no membership, no identity) see an org's
+-- published services and their free slots, and book one, by the org's slug
+-- (sql/code/94_public_page.sql).  Nothing is public until an admin publishes
+-- the org and staff publish a service; resource names only when the org
+-- says so.  A published org needs a slug: visitors know it by nothing else.
+ALTER TABLE booking.org
+  ADD COLUMN published pg_catalog.bool NOT NULL DEFAULT false,
+  ADD COLUMN publishes_resource_names pg_catalog.bool NOT NULL DEFAULT false,
+  ADD CONSTRAINT org_published_has_slug CHECK (NOT published OR slug IS NOT NULL);
+COMMENT ON COLUMN booking.org.published IS
+  'the org has a public booking page (booking.public_services, public_slots, public_book by its slug)';
+COMMENT ON COLUMN booking.org.publishes_resource_names IS
+  'its public booking page names the resource of each free slot (display_name); otherwise only an opaque resource id';
+ALTER TABLE booking.service ADD COLUMN published pg_catalog.bool NOT NULL DEFAULT false;
+COMMENT ON COLUMN booking.service.published IS
+  'shown and bookable on the org''s public booking page (when the org is published and the service active)';
+-- What booking.public_book returns to a visitor: the booking's own facts,
+-- none of the client's or the org's internals.
+CREATE TYPE booking.public_booking AS (
+  booking_id     pg_catalog.uuid,
+  status         booking.booking_status,
+  starts_at      pg_catalog.timestamptz,
+  ends_at        pg_catalog.timestamptz,
+  resource_id    pg_catalog.uuid,
+  resource_name  pg_catalog.text,
+  price_cents    pg_catalog.int8,
+  currency       pg_catalog.text
+);
+COMMENT ON TYPE booking.public_booking IS
+  'a booking as its visitor sees it (booking.public_book): id, status, times, resource (named only when the org publishes names), price';
