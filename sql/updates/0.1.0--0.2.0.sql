@@ -515,6 +515,42 @@ CREATE INDEX payout_item_payout_idx ON booking.payout_item (org_id, payout_id);
 COMMENT ON TABLE booking.payout_item IS
   'what a payout pays: a booking''s resource share (less what was refunded of it by then: refunded_basis), or a negative adjustment for a refund of the share after it was paid (refunded_basis: the refunded share covered so far); a booking''s share is in at most one payout not released (unique index), an adjustment likewise per basis; released when its payout failed, so that it is payable again';
 
+-- Issue 19 (points 1, 2, 5) and issue 17's rate card argument of book():
+-- one naming scheme for the public API (README, "API conventions").  The
+-- 0.1.0 signatures are dropped, not kept as wrappers: the functions are
+-- created anew by sql/code/ with client_id for student_id, pickup_point for
+-- pickup, starts_at for new_start, and the booking's
+-- columns as arguments of book, book_first_available and reschedule.
+DROP FUNCTION IF EXISTS booking.book_first_available(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid, pg_catalog.text);
+DROP FUNCTION IF EXISTS booking.book(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int4, pg_catalog.text, booking.point, pg_catalog.text, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.bool);
+DROP FUNCTION IF EXISTS booking.available_slots(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid);
+DROP FUNCTION IF EXISTS booking.find_slots(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid);
+DROP FUNCTION IF EXISTS booking.explain_slot(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, geography, pg_catalog.uuid);
+DROP FUNCTION IF EXISTS booking.reschedule(pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.text);
+
+-- An org's service area: a circle (a centre, e.g. the school's base, and a
+-- radius) and/or a polygon; a pickup or dropoff outside it is refused by the
+-- write path (23K16) and gets no slot from the solver.  Both NULL: no area.
+ALTER TABLE booking.org
+  ADD COLUMN service_area_center booking.point,
+  ADD COLUMN service_area_radius_meters pg_catalog.int4,
+  ADD COLUMN service_area_polygon geography,
+  ADD CONSTRAINT org_service_area_circle CHECK (
+    (service_area_center IS NULL) OPERATOR(pg_catalog.=) (service_area_radius_meters IS NULL)
+    AND service_area_radius_meters BETWEEN 1 AND 20037509
+    AND (service_area_center IS NULL
+         OR booking.checked_point(service_area_center, 'service_area_center') IS NOT NULL)),
+  ADD CONSTRAINT org_service_area_polygon CHECK (
+    ST_SRID(service_area_polygon) OPERATOR(pg_catalog.=) 4326
+    AND GeometryType(service_area_polygon) OPERATOR(pg_catalog.=) ANY ('{POLYGON,MULTIPOLYGON}'::pg_catalog.text[])
+    AND NOT ST_IsEmpty(service_area_polygon::geometry));
+COMMENT ON COLUMN booking.org.service_area_center IS
+  'centre of the org''s service area circle (with service_area_radius_meters), e.g. its base; NULL: no circle';
+COMMENT ON COLUMN booking.org.service_area_radius_meters IS
+  'radius of the service area circle in metres (great-circle distance from service_area_center)';
+COMMENT ON COLUMN booking.org.service_area_polygon IS
+  'the org''s service area as a POLYGON or MULTIPOLYGON (SRID 4326); NULL: no polygon. With a circle too, a point must lie in both';
+
 -- Issue 19 (point 4), the public booking page: visitors (a role given
 -- booking.grant_visitor_role, no membership, no identity) see an org's
 -- published services and their free slots, and book one, by the org's slug
