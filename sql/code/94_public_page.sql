@@ -6,7 +6,7 @@
 -- staff the service (service.published).
 --
 --   booking.public_services(org_slug)                     published services and prices
---   booking.public_slots(org_slug, service_id, during, ...)  their free slots, in pages
+--   booking.public_slots(org_slug, service_id, during, pickup_point, ...)  their free slots, in pages
 --   booking.public_book(org_slug, service_id, starts_at, email, full_name, ...)
 --                                                          become a client and book, under a key
 --
@@ -139,6 +139,7 @@ COMMENT ON FUNCTION booking.public_services(pg_catalog.text) IS
 
 CREATE OR REPLACE FUNCTION booking.public_slots(org_slug pg_catalog.text, service_id pg_catalog.uuid,
                                      during pg_catalog.tstzrange,
+                                     pickup_point booking.point DEFAULT NULL,
                                      page_size pg_catalog.int4 DEFAULT 50,
                                      after_starts_at pg_catalog.timestamptz DEFAULT NULL,
                                      after_resource_id pg_catalog.uuid DEFAULT NULL)
@@ -175,7 +176,8 @@ BEGIN
   RETURN QUERY
   SELECT s.starts_at, s.ends_at, r.id, CASE WHEN names THEN r.display_name END
     FROM booking.resource r
-   CROSS JOIN LATERAL booking.available_slots(r.id, public_slots.service_id, public_slots.during) s
+   CROSS JOIN LATERAL booking.available_slots(r.id, public_slots.service_id, public_slots.during,
+                                              public_slots.pickup_point) s
    WHERE r.org_id OPERATOR(pg_catalog.=) org AND r.active
      AND (public_slots.after_starts_at IS NULL
           OR (s.starts_at, r.id) > (public_slots.after_starts_at, public_slots.after_resource_id))
@@ -183,14 +185,16 @@ BEGIN
    LIMIT page_size;
 END
 $$;
-COMMENT ON FUNCTION booking.public_slots(pg_catalog.text, pg_catalog.uuid, pg_catalog.tstzrange, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.uuid) IS
-  'for visitors: the free slots of a published service of the published org org_slug inside during (bounded, at most 31 days), by start then resource, page_size (1 to 500) at a time; continue after the last row with after_starts_at and after_resource_id. The resource is named only when the org publishes resource names. P0002 for an unknown or unpublished org or service, 22023 for a bad page size, range or cursor';
+COMMENT ON FUNCTION booking.public_slots(pg_catalog.text, pg_catalog.uuid, pg_catalog.tstzrange, booking.point, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.uuid) IS
+  'for visitors: the free slots of a published service of the published org org_slug inside during (bounded, at most 31 days), with travel to and from pickup_point when given (booking.lat_lng; none outside the org''s service area), by start then resource, page_size (1 to 500) at a time; continue after the last row with after_starts_at and after_resource_id. The resource is named only when the org publishes resource names. P0002 for an unknown or unpublished org or service, 22023 for a bad page size, range or cursor';
 
 CREATE OR REPLACE FUNCTION booking.public_book(org_slug pg_catalog.text, service_id pg_catalog.uuid,
                                     starts_at pg_catalog.timestamptz,
                                     email pg_catalog.text, full_name pg_catalog.text,
                                     phone pg_catalog.text DEFAULT NULL,
                                     resource_id pg_catalog.uuid DEFAULT NULL,
+                                    pickup_point booking.point DEFAULT NULL,
+                                    pickup_address pg_catalog.text DEFAULT NULL,
                                     notes pg_catalog.text DEFAULT NULL,
                                     idempotency_key pg_catalog.text DEFAULT NULL)
   RETURNS booking.public_booking
@@ -243,6 +247,10 @@ BEGIN
       MESSAGE = 'phone is not a phone number',
       HINT = 'Give digits, spaces, parentheses and dashes, optionally after a +, 3 to 32 characters.';
   END IF;
+  IF pg_catalog.length(pickup_address) OPERATOR(pg_catalog.>) 500 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = 'pickup_address must have at most 500 characters';
+  END IF;
   IF pg_catalog.length(notes) OPERATOR(pg_catalog.>) 2000 THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = 'notes must have at most 2000 characters';
@@ -266,6 +274,7 @@ BEGIN
     END IF;
   END IF;
   SELECT bk.id, bk.status, bk.starts_at, bk.ends_at, bk.resource_id, bk.service_id, bk.price_cents, bk.currency,
+         bk.pickup_point::pg_catalog.text AS pickup, bk.pickup_address, bk.notes,
          c.email AS c_email, c.full_name AS c_name, c.phone AS c_phone, r.display_name
     INTO prior
     FROM booking.booking bk
@@ -278,7 +287,10 @@ BEGIN
        AND prior.c_phone IS NOT DISTINCT FROM phone
        AND prior.service_id OPERATOR(pg_catalog.=) public_book.service_id
        AND prior.starts_at OPERATOR(pg_catalog.=) public_book.starts_at
-       AND (public_book.resource_id IS NULL OR prior.resource_id OPERATOR(pg_catalog.=) public_book.resource_id) THEN
+       AND (public_book.resource_id IS NULL OR prior.resource_id OPERATOR(pg_catalog.=) public_book.resource_id)
+       AND prior.pickup IS NOT DISTINCT FROM public_book.pickup_point::pg_catalog.text
+       AND prior.pickup_address IS NOT DISTINCT FROM public_book.pickup_address
+       AND prior.notes IS NOT DISTINCT FROM public_book.notes THEN
       res := ROW(prior.id, prior.status, prior.starts_at, prior.ends_at, prior.resource_id,
                  CASE WHEN names THEN prior.display_name END, prior.price_cents, prior.currency);
       RETURN res;
@@ -306,7 +318,8 @@ BEGIN
      WHERE r.org_id OPERATOR(pg_catalog.=) org AND r.active AND public_book.resource_id IS NULL
        AND EXISTS (SELECT 1 FROM booking.available_slots(r.id, public_book.service_id,
                                    pg_catalog.tstzrange(public_book.starts_at,
-                                                        public_book.starts_at OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => minutes), '[]')) s
+                                                        public_book.starts_at OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => minutes), '[]'),
+                                   public_book.pickup_point) s
                     WHERE s.starts_at OPERATOR(pg_catalog.=) public_book.starts_at)
      ORDER BY r.id
   LOOP
@@ -314,6 +327,7 @@ BEGIN
     BEGIN
       b := booking.book(client_id => new_client, service_id => public_book.service_id,
                         starts_at => public_book.starts_at, resource_id => candidate,
+                        pickup_point => public_book.pickup_point, pickup_address => public_book.pickup_address,
                         idempotency_key => key, notes => public_book.notes);
       booked := true;
       EXIT;
@@ -340,6 +354,7 @@ BEGIN
     END IF;
     b := booking.book(client_id => new_client, service_id => public_book.service_id,
                       starts_at => public_book.starts_at, resource_id => public_book.resource_id,
+                      pickup_point => public_book.pickup_point, pickup_address => public_book.pickup_address,
                       idempotency_key => key, notes => public_book.notes);
   END IF;
   res := ROW(b.id, b.status, b.starts_at, b.ends_at, b.resource_id,
@@ -349,8 +364,8 @@ BEGIN
   RETURN res;
 END
 $$;
-COMMENT ON FUNCTION booking.public_book(pg_catalog.text, pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.uuid, pg_catalog.text, pg_catalog.text) IS
-  'for visitors: become a client of the published org org_slug (a new client with the name, e-mail and phone given, never matched to an existing user or client by e-mail) and book the published service at starts_at (on resource_id, or the first resource free then) through booking.book and the whole write path, as a pending booking; the same idempotency_key (required, per org) with the same request returns the same booking and makes no second client, another request under it is 23K03. 22004/22023 for missing or bad input, P0002 for an unknown or unpublished org, service or resource; the write path''s refusals as for anyone';
+COMMENT ON FUNCTION booking.public_book(pg_catalog.text, pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.uuid, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+  'for visitors: become a client of the published org org_slug (a new client with the name, e-mail and phone given, never matched to an existing user or client by e-mail) and book the published service at starts_at (on resource_id, or the first resource free then), with an optional pickup (booking.lat_lng) and address, through booking.book and the whole write path, as a pending booking; the same idempotency_key (required, per org) with the same request returns the same booking and makes no second client, another request under it is 23K03. 22004/22023 for missing or bad input, P0002 for an unknown or unpublished org, service or resource; the write path''s refusals as for anyone';
 
 CREATE OR REPLACE FUNCTION booking.grant_visitor_role(role pg_catalog.regrole) RETURNS void
   LANGUAGE plpgsql VOLATILE
@@ -362,8 +377,8 @@ BEGIN
   EXECUTE pg_catalog.format('GRANT USAGE ON SCHEMA booking TO %s', role);
   FOREACH f IN ARRAY ARRAY[
       'booking.public_services(text)',
-      'booking.public_slots(text,uuid,tstzrange,integer,timestamp with time zone,uuid)',
-      'booking.public_book(text,uuid,timestamp with time zone,text,text,text,uuid,text,text)']::pg_catalog.regprocedure[]
+      'booking.public_slots(text,uuid,tstzrange,booking.point,integer,timestamp with time zone,uuid)',
+      'booking.public_book(text,uuid,timestamp with time zone,text,text,text,uuid,booking.point,text,text,text)']::pg_catalog.regprocedure[]
   LOOP
     EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', f, role);
   END LOOP;

@@ -22,10 +22,12 @@ INSERT INTO booking.app_user (id, email, full_name) VALUES
   ('00000000-0000-0000-0000-0000000019a2', 'taken@example.com', 'Taken Person'),
   ('00000000-0000-0000-0000-0000000019a3', 'owner.b@page.example', 'Owner B'),
   ('00000000-0000-0000-0000-0000000019a4', 'owner.c@page.example', 'Owner C');
-INSERT INTO booking.org (id, name, slug, time_zone, currency, min_notice_minutes, published) VALUES
-  ('00000000-0000-0000-0000-00000000190a', 'Page A', 'page-a', 'Europe/Berlin', 'EUR', 0, true),
-  ('00000000-0000-0000-0000-00000000190b', 'Page B', 'page-b', 'Europe/Berlin', 'EUR', 0, false),
-  ('00000000-0000-0000-0000-00000000190c', 'Page C', 'page-c', 'Europe/Berlin', 'EUR', 0, true);
+INSERT INTO booking.org (id, name, slug, time_zone, currency, min_notice_minutes, published,
+                         service_area_center, service_area_radius_meters) VALUES
+  ('00000000-0000-0000-0000-00000000190a', 'Page A', 'page-a', 'Europe/Berlin', 'EUR', 0, true,
+   booking.lat_lng(lat => 52.52, lng => 13.405), 50000),
+  ('00000000-0000-0000-0000-00000000190b', 'Page B', 'page-b', 'Europe/Berlin', 'EUR', 0, false, NULL, NULL),
+  ('00000000-0000-0000-0000-00000000190c', 'Page C', 'page-c', 'Europe/Berlin', 'EUR', 0, true, NULL, NULL);
 DO $$ BEGIN PERFORM booking.seed_lifecycle_defaults(id) FROM booking.org WHERE slug LIKE 'page-_'; END $$;
 INSERT INTO booking.membership (org_id, user_id, role) VALUES
   ('00000000-0000-0000-0000-00000000190a', '00000000-0000-0000-0000-0000000019a1', 'owner'),
@@ -67,12 +69,12 @@ CREATE FUNCTION pg_temp.day0() RETURNS tstzrange LANGUAGE sql STABLE AS $$ SELEC
 SELECT pg_temp.written() AS before \gset
 
 SET ROLE regress_tap_visitor;
-SELECT plan(50);
+SELECT plan(56);
 
 -- What the visitor role may do.
 SELECT ok(has_function_privilege('booking.public_services(text)', 'EXECUTE')
-          AND has_function_privilege('booking.public_slots(text,uuid,tstzrange,integer,timestamptz,uuid)', 'EXECUTE')
-          AND has_function_privilege('booking.public_book(text,uuid,timestamptz,text,text,text,uuid,text,text)', 'EXECUTE'),
+          AND has_function_privilege('booking.public_slots(text,uuid,tstzrange,booking.point,integer,timestamptz,uuid)', 'EXECUTE')
+          AND has_function_privilege('booking.public_book(text,uuid,timestamptz,text,text,text,uuid,booking.point,text,text,text)', 'EXECUTE'),
           'the visitor role may call public_services, public_slots and public_book');
 SELECT ok(NOT has_function_privilege('booking.act_as(uuid,uuid)', 'EXECUTE'), 'the visitor role may not call act_as');
 SELECT ok(NOT has_function_privilege('booking.public_page_act(uuid)', 'EXECUTE'),
@@ -97,33 +99,33 @@ SELECT throws_ok($$SELECT * FROM booking.public_services('no-such-org')$$, 'P000
 SELECT throws_ok($$SELECT * FROM booking.public_services(NULL)$$, '22004', NULL, 'a null slug is refused');
 
 -- Slots: R1 and R2 offer 09:00 to 11:00 every 15 minutes.
-SELECT is((SELECT count(*) FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), 500)),
+SELECT is((SELECT count(*) FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), page_size => 500)),
           18::bigint, 'public_slots: 9 starts on each of the two resources');
-SELECT is((SELECT count(*) FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), 500)
+SELECT is((SELECT count(*) FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), page_size => 500)
             WHERE resource_name IS NOT NULL), 0::bigint, 'resources are not named while the org does not publish names');
-SELECT results_eq($$SELECT starts_at, resource_id FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), 5)$$,
-                  $$SELECT starts_at, resource_id FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), 500) LIMIT 5$$,
+SELECT results_eq($$SELECT starts_at, resource_id FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), page_size => 5)$$,
+                  $$SELECT starts_at, resource_id FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), page_size => 500) LIMIT 5$$,
                   'a page of 5 is the first 5, by start then resource');
 SELECT starts_at AS last_at, resource_id AS last_resource
-  FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), 5) OFFSET 4 \gset
-SELECT results_eq(format($$SELECT starts_at, resource_id FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), 5, %L, %L)$$,
+  FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), page_size => 5) OFFSET 4 \gset
+SELECT results_eq(format($$SELECT starts_at, resource_id FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), page_size => 5, after_starts_at => %L, after_resource_id => %L)$$,
                          :'last_at', :'last_resource'),
-                  $$SELECT starts_at, resource_id FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), 500) OFFSET 5 LIMIT 5$$,
+                  $$SELECT starts_at, resource_id FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), page_size => 500) OFFSET 5 LIMIT 5$$,
                   'the next page continues after the last row of the first (keyset)');
 RESET ROLE;
 UPDATE booking.org SET publishes_resource_names = true WHERE slug = 'page-a';
 SET ROLE regress_tap_visitor;
-SELECT results_eq($$SELECT DISTINCT resource_name FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), 500) ORDER BY 1$$,
+SELECT results_eq($$SELECT DISTINCT resource_name FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), page_size => 500) ORDER BY 1$$,
                   $$VALUES ('Ingo'::text), ('Jana')$$, 'an org that publishes names shows each slot''s resource name');
-SELECT throws_ok($$SELECT * FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), -1)$$,
+SELECT throws_ok($$SELECT * FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), page_size => -1)$$,
                  '22023', 'page_size must be between 1 and 500, not -1', 'a negative page size is refused');
-SELECT throws_ok($$SELECT * FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), 0)$$,
+SELECT throws_ok($$SELECT * FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), page_size => 0)$$,
                  '22023', NULL, 'a page size of 0 is refused');
 SELECT throws_ok($$SELECT * FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', tstzrange(now(), now() + interval '40 days'))$$,
                  '22023', 'during must be a bounded range of at most 31 days', 'a range over 31 days is refused');
 SELECT throws_ok($$SELECT * FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', tstzrange(now(), NULL))$$,
                  '22023', NULL, 'an unbounded range is refused');
-SELECT throws_ok($$SELECT * FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), 5, now(), NULL)$$,
+SELECT throws_ok($$SELECT * FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), page_size => 5, after_starts_at => now())$$,
                  '22023', NULL, 'half a cursor is refused');
 SELECT throws_ok($$SELECT * FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b2', pg_temp.day0())$$,
                  'P0002', NULL, 'an unpublished service has no slots');
@@ -157,7 +159,7 @@ SELECT is(pg_temp.since(:'after_first'), '{0,0,0,0}'::bigint[], 'and writes no s
 SELECT throws_ok($$SELECT * FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(0, '11:00'),
                                                      email => 'ann@example.com', full_name => 'Ann Visitor', idempotency_key => 'form-1')$$,
                  '23K03', NULL, 'the same key for another request is refused');
-SELECT is((SELECT count(*) FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), 500)),
+SELECT is((SELECT count(*) FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(), page_size => 500)),
           11::bigint, 'the booked hour is no longer offered on its resource (7 starts of R1 gone)');
 
 -- The e-mail of a registered user: booked as any other, attached to nobody.
@@ -182,6 +184,29 @@ SELECT ok((SELECT bool_and(b.created_by = c.user_id AND b.idempotency_key LIKE '
              FROM booking.booking b JOIN booking.client c ON c.org_id = b.org_id AND c.id = b.client_id
             WHERE b.org_id = '00000000-0000-0000-0000-00000000190a'),
           'and is created by that user, under its key in the public: namespace');
+SET ROLE regress_tap_visitor;
+
+-- A pickup: inside the org's service area it is the booking's; swapped
+-- coordinates (a point near Yemen) get no slot and no booking (23K16).
+SELECT is((SELECT count(*) FROM booking.public_slots('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.day0(),
+                                                     pickup_point => booking.lat_lng(lat => 13.405, lng => 52.52), page_size => 500)),
+          0::bigint, 'a pickup outside the service area (swapped coordinates) gets no slot');
+SELECT results_eq($$SELECT status::text, resource_name FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(0, '09:00'),
+                      email => 'dora@example.com', full_name => 'Dora Visitor', resource_id => '00000000-0000-0000-0000-0000000019c2',
+                      pickup_point => booking.lat_lng(lat => 52.5163, lng => 13.3777), pickup_address => 'Pariser Platz 1',
+                      idempotency_key => 'form-3')$$,
+                  $$VALUES ('pending'::text, 'Jana'::text)$$, 'a visitor books with a pickup inside the service area');
+SELECT is((SELECT booking_id FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(0, '09:00'),
+                      email => 'dora@example.com', full_name => 'Dora Visitor', resource_id => '00000000-0000-0000-0000-0000000019c2',
+                      pickup_point => booking.lat_lng(lat => 52.5163, lng => 13.3777), pickup_address => 'Pariser Platz 1',
+                      idempotency_key => 'form-3')) IS NOT NULL, true, 'sent again with its pickup, the same key returns it');
+SELECT throws_ok($$SELECT * FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(0, '09:00'),
+                      email => 'dora@example.com', full_name => 'Dora Visitor', resource_id => '00000000-0000-0000-0000-0000000019c2',
+                      pickup_point => booking.lat_lng(lat => 52.52, lng => 13.405), pickup_address => 'Pariser Platz 1',
+                      idempotency_key => 'form-3')$$,
+                 '23K03', NULL, 'the same key with another pickup is another request (23K03)');
+RESET ROLE;
+SELECT is((SELECT pickup_address FROM booking.booking WHERE idempotency_key = 'public:form-3'), 'Pariser Platz 1', 'the pickup is the booking''s');
 SET ROLE regress_tap_visitor;
 
 -- Bad input, and refusals of the write path: the SQLSTATE, nothing written.
@@ -219,6 +244,10 @@ SELECT throws_ok($$SELECT * FROM booking.public_book('page-a', '00000000-0000-00
                                                      email => 'eve@example.com', full_name => 'Eve',
                                                      resource_id => '00000000-0000-0000-0000-0000000019c1', idempotency_key => 'bad-8')$$,
                  '23P01', NULL, 'over another booking: 23P01, as for anyone');
+SELECT throws_ok($$SELECT * FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(0, '11:00'),
+                                                     email => 'eve@example.com', full_name => 'Eve', resource_id => '00000000-0000-0000-0000-0000000019c1',
+                                                     pickup_point => booking.lat_lng(lat => 13.405, lng => 52.52), idempotency_key => 'bad-10')$$,
+                 '23K16', NULL, 'a pickup outside the service area: 23K16, as for anyone');
 SELECT throws_ok($$SELECT * FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(0, '10:00'),
                                                      email => 'eve@example.com', full_name => 'Eve', idempotency_key => 'bad-9')$$,
                  'P0002', 'no resource is free for this service at starts_at', 'a time no resource has free: P0002');
