@@ -7,6 +7,7 @@
 --
 --   booking.public_services(org_slug)                     published services and prices
 --   booking.public_slots(org_slug, service_id, during, pickup_point, ...)  their free slots, in pages
+--   booking.public_sessions(org_slug, service_id, during, ...)  its sessions with free seats
 --   booking.public_book(org_slug, service_id, starts_at, email, full_name, ...)
 --                                                          become a client and book, under a key
 --
@@ -188,11 +189,65 @@ $$;
 COMMENT ON FUNCTION booking.public_slots(pg_catalog.text, pg_catalog.uuid, pg_catalog.tstzrange, booking.point, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.uuid) IS
   'for visitors: the free slots of a published service of the published org org_slug inside during (bounded, at most 31 days), with travel to and from pickup_point when given (booking.lat_lng; none outside the org''s service area), by start then resource, page_size (1 to 500) at a time; continue after the last row with after_starts_at and after_resource_id. The resource is named only when the org publishes resource names. P0002 for an unknown or unpublished org or service, 22023 for a bad page size, range or cursor';
 
+CREATE OR REPLACE FUNCTION booking.public_sessions(org_slug pg_catalog.text, service_id pg_catalog.uuid,
+                                        during pg_catalog.tstzrange,
+                                        page_size pg_catalog.int4 DEFAULT 50,
+                                        after_starts_at pg_catalog.timestamptz DEFAULT NULL,
+                                        after_session_id pg_catalog.uuid DEFAULT NULL)
+  RETURNS TABLE (session_id pg_catalog.uuid, title pg_catalog.text, starts_at pg_catalog.timestamptz,
+                 ends_at pg_catalog.timestamptz, seats_free pg_catalog.int8, price_cents pg_catalog.int8,
+                 currency pg_catalog.text, resource_name pg_catalog.text)
+  LANGUAGE plpgsql STABLE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  org pg_catalog.uuid;
+  names pg_catalog.bool;
+BEGIN
+  IF page_size IS NULL OR page_size NOT BETWEEN 1 AND 500 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = pg_catalog.format('page_size must be between 1 and 500, not %s', COALESCE(page_size::pg_catalog.text, 'null'));
+  END IF;
+  IF during IS NULL OR pg_catalog.isempty(during) OR pg_catalog.lower_inf(during) OR pg_catalog.upper_inf(during)
+     OR pg_catalog.upper(during) OPERATOR(pg_catalog.-) pg_catalog.lower(during) OPERATOR(pg_catalog.>) '366 days'::pg_catalog.interval THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = 'during must be a bounded range of at most 366 days';
+  END IF;
+  IF (after_starts_at IS NULL) IS DISTINCT FROM (after_session_id IS NULL) THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = 'after_starts_at and after_session_id go together',
+      HINT = 'Pass the starts_at and session_id of the last row of the previous page, or neither.';
+  END IF;
+  org := booking.public_page_org(org_slug);
+  PERFORM booking.public_page_service(org, service_id);
+  SELECT o.publishes_resource_names INTO names FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) org;
+  RETURN QUERY
+  SELECT se.id, se.title, se.starts_at, se.ends_at,
+         GREATEST(se.capacity OPERATOR(pg_catalog.-) booking.seats_taken(org, se.id), 0)::pg_catalog.int8,
+         se.price_cents::pg_catalog.int8, se.currency::pg_catalog.text,
+         CASE WHEN names THEN r.display_name END
+    FROM booking.session se
+    JOIN booking.resource r ON r.org_id OPERATOR(pg_catalog.=) se.org_id AND r.id OPERATOR(pg_catalog.=) se.resource_id
+   WHERE se.org_id OPERATOR(pg_catalog.=) org AND se.service_id OPERATOR(pg_catalog.=) public_sessions.service_id
+     AND se.status OPERATOR(pg_catalog.=) 'scheduled'::booking.session_status
+     AND se.starts_at OPERATOR(pg_catalog.>) pg_catalog.now()
+     AND se.starts_at OPERATOR(pg_catalog.<@) public_sessions.during
+     AND (public_sessions.after_starts_at IS NULL
+          OR (se.starts_at, se.id) > (public_sessions.after_starts_at, public_sessions.after_session_id))
+   ORDER BY se.starts_at, se.id
+   LIMIT page_size;
+END
+$$;
+COMMENT ON FUNCTION booking.public_sessions(pg_catalog.text, pg_catalog.uuid, pg_catalog.tstzrange, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.uuid) IS
+  'for visitors: the scheduled sessions (a workshop, a launch) of a published service of the published org org_slug that start inside during (bounded, at most 366 days) and later than now, with their title, free seats (capacity less seats taken) and price per seat, by start then id, page_size (1 to 500) at a time after after_starts_at and after_session_id; the resource is named only when the org publishes names. Book seats with booking.public_book(session_id => ...). P0002 and 22023 as public_slots';
+
 CREATE OR REPLACE FUNCTION booking.public_book(org_slug pg_catalog.text, service_id pg_catalog.uuid,
                                     starts_at pg_catalog.timestamptz,
                                     email pg_catalog.text, full_name pg_catalog.text,
                                     phone pg_catalog.text DEFAULT NULL,
                                     resource_id pg_catalog.uuid DEFAULT NULL,
+                                    session_id pg_catalog.uuid DEFAULT NULL,
+                                    seats pg_catalog.int4 DEFAULT 1,
                                     pickup_point booking.point DEFAULT NULL,
                                     pickup_address pg_catalog.text DEFAULT NULL,
                                     notes pg_catalog.text DEFAULT NULL,
@@ -247,6 +302,15 @@ BEGIN
       MESSAGE = 'phone is not a phone number',
       HINT = 'Give digits, spaces, parentheses and dashes, optionally after a +, 3 to 32 characters.';
   END IF;
+  IF seats IS NULL OR seats NOT BETWEEN 1 AND 100 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = 'seats must be between 1 and 100';
+  END IF;
+  IF session_id IS NOT NULL AND resource_id IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = 'give session_id or resource_id, not both',
+      HINT = 'A session has its resource.';
+  END IF;
   IF pg_catalog.length(pickup_address) OPERATOR(pg_catalog.>) 500 THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = 'pickup_address must have at most 500 characters';
@@ -274,6 +338,7 @@ BEGIN
     END IF;
   END IF;
   SELECT bk.id, bk.status, bk.starts_at, bk.ends_at, bk.resource_id, bk.service_id, bk.price_cents, bk.currency,
+         bk.session_id, bk.seats,
          bk.pickup_point::pg_catalog.text AS pickup, bk.pickup_address, bk.notes,
          c.email AS c_email, c.full_name AS c_name, c.phone AS c_phone, r.display_name
     INTO prior
@@ -290,7 +355,9 @@ BEGIN
        AND (public_book.resource_id IS NULL OR prior.resource_id OPERATOR(pg_catalog.=) public_book.resource_id)
        AND prior.pickup IS NOT DISTINCT FROM public_book.pickup_point::pg_catalog.text
        AND prior.pickup_address IS NOT DISTINCT FROM public_book.pickup_address
-       AND prior.notes IS NOT DISTINCT FROM public_book.notes THEN
+       AND prior.notes IS NOT DISTINCT FROM public_book.notes
+       AND prior.session_id IS NOT DISTINCT FROM public_book.session_id
+       AND prior.seats OPERATOR(pg_catalog.=) public_book.seats THEN
       res := ROW(prior.id, prior.status, prior.starts_at, prior.ends_at, prior.resource_id,
                  CASE WHEN names THEN prior.display_name END, prior.price_cents, prior.currency);
       RETURN res;
@@ -310,12 +377,29 @@ BEGIN
   VALUES (org, new_client, new_user, pg_catalog.btrim(full_name), email, phone);
   PERFORM booking.act_as(org, new_user);
 
+  -- Seats in a session of the published service, starting at starts_at.
+  IF public_book.session_id IS NOT NULL THEN
+    PERFORM 1 FROM booking.session se
+     WHERE se.org_id OPERATOR(pg_catalog.=) org AND se.id OPERATOR(pg_catalog.=) public_book.session_id
+       AND se.service_id OPERATOR(pg_catalog.=) public_book.service_id
+       AND se.starts_at OPERATOR(pg_catalog.=) public_book.starts_at;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+        MESSAGE = pg_catalog.format('no session %s of this service at starts_at on this booking page', public_book.session_id),
+        HINT = 'booking.public_sessions() lists the sessions and their starts.';
+    END IF;
+    b := booking.book(client_id => new_client, session_id => public_book.session_id, seats => public_book.seats,
+                      idempotency_key => key, notes => public_book.notes);
+    booked := true;
+  END IF;
+
   -- The booking, through booking.book and so every trigger of the write
   -- path.  Without a resource: each one offering the slot, in turn, until
   -- one takes it (another visitor may take a slot meanwhile).
   FOR candidate IN
     SELECT r.id FROM booking.resource r
      WHERE r.org_id OPERATOR(pg_catalog.=) org AND r.active AND public_book.resource_id IS NULL
+       AND public_book.session_id IS NULL
        AND EXISTS (SELECT 1 FROM booking.available_slots(r.id, public_book.service_id,
                                    pg_catalog.tstzrange(public_book.starts_at,
                                                         public_book.starts_at OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => minutes), '[]'),
@@ -364,8 +448,8 @@ BEGIN
   RETURN res;
 END
 $$;
-COMMENT ON FUNCTION booking.public_book(pg_catalog.text, pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.uuid, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
-  'for visitors: become a client of the published org org_slug (a new client with the name, e-mail and phone given, never matched to an existing user or client by e-mail) and book the published service at starts_at (on resource_id, or the first resource free then), with an optional pickup (booking.lat_lng) and address, through booking.book and the whole write path, as a pending booking; the same idempotency_key (required, per org) with the same request returns the same booking and makes no second client, another request under it is 23K03. 22004/22023 for missing or bad input, P0002 for an unknown or unpublished org, service or resource; the write path''s refusals as for anyone';
+COMMENT ON FUNCTION booking.public_book(pg_catalog.text, pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int4, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+  'for visitors: become a client of the published org org_slug (a new client with the name, e-mail and phone given, never matched to an existing user or client by e-mail) and book the published service at starts_at (on resource_id, or the first resource free then; or seats in session_id, which starts then), with an optional pickup (booking.lat_lng) and address, through booking.book and the whole write path, as a pending booking; the same idempotency_key (required, per org) with the same request returns the same booking and makes no second client, another request under it is 23K03. 22004/22023 for missing or bad input, P0002 for an unknown or unpublished org, service or resource; the write path''s refusals as for anyone';
 
 CREATE OR REPLACE FUNCTION booking.grant_visitor_role(role pg_catalog.regrole) RETURNS void
   LANGUAGE plpgsql VOLATILE
@@ -378,12 +462,13 @@ BEGIN
   FOREACH f IN ARRAY ARRAY[
       'booking.public_services(text)',
       'booking.public_slots(text,uuid,tstzrange,booking.point,integer,timestamp with time zone,uuid)',
-      'booking.public_book(text,uuid,timestamp with time zone,text,text,text,uuid,booking.point,text,text,text)']::pg_catalog.regprocedure[]
+      'booking.public_sessions(text,uuid,tstzrange,integer,timestamp with time zone,uuid)',
+      'booking.public_book(text,uuid,timestamp with time zone,text,text,text,uuid,uuid,integer,booking.point,text,text,text)']::pg_catalog.regprocedure[]
   LOOP
     EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', f, role);
   END LOOP;
 END
 $$;
 COMMENT ON FUNCTION booking.grant_visitor_role(pg_catalog.regrole) IS
-  'grant a visitor role (a public booking page''s connection, no membership) the public booking page: booking.public_services, public_slots and public_book; no table privilege, no act_as. Run by a superuser';
+  'grant a visitor role (a public booking page''s connection, no membership) the public booking page: booking.public_services, public_slots, public_sessions and public_book; no table privilege, no act_as. Run by a superuser';
 REVOKE EXECUTE ON FUNCTION booking.grant_visitor_role(pg_catalog.regrole) FROM PUBLIC;

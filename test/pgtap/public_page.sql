@@ -57,6 +57,11 @@ INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours)
 SELECT r.org_id, r.id, d, '[09:00,12:00)' FROM booking.resource r CROSS JOIN generate_series(1, 7) d
  WHERE r.org_id IN ('00000000-0000-0000-0000-00000000190a', '00000000-0000-0000-0000-00000000190b', '00000000-0000-0000-0000-00000000190c');
 
+-- A session of Lesson on R2 on day 1, 3 seats at 20.00 each.
+INSERT INTO booking.session (org_id, id, resource_id, service_id, title, starts_at, ends_at, capacity, currency, price_cents)
+VALUES ('00000000-0000-0000-0000-00000000190a', '00000000-0000-0000-0000-0000000019f5', '00000000-0000-0000-0000-0000000019c2',
+        '00000000-0000-0000-0000-0000000019b1', 'Theory evening', pg_temp.at(1, '10:00'), pg_temp.at(1, '11:00'), 3, 'EUR', 2000);
+
 -- What exists, counted by the test's superuser for the visitor's checks:
 -- clients, users, memberships, bookings.
 CREATE FUNCTION pg_temp.written() RETURNS bigint[] LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -69,13 +74,14 @@ CREATE FUNCTION pg_temp.day0() RETURNS tstzrange LANGUAGE sql STABLE AS $$ SELEC
 SELECT pg_temp.written() AS before \gset
 
 SET ROLE regress_tap_visitor;
-SELECT plan(56);
+SELECT plan(63);
 
 -- What the visitor role may do.
 SELECT ok(has_function_privilege('booking.public_services(text)', 'EXECUTE')
           AND has_function_privilege('booking.public_slots(text,uuid,tstzrange,booking.point,integer,timestamptz,uuid)', 'EXECUTE')
-          AND has_function_privilege('booking.public_book(text,uuid,timestamptz,text,text,text,uuid,booking.point,text,text,text)', 'EXECUTE'),
-          'the visitor role may call public_services, public_slots and public_book');
+          AND has_function_privilege('booking.public_sessions(text,uuid,tstzrange,integer,timestamptz,uuid)', 'EXECUTE')
+          AND has_function_privilege('booking.public_book(text,uuid,timestamptz,text,text,text,uuid,uuid,integer,booking.point,text,text,text)', 'EXECUTE'),
+          'the visitor role may call public_services, public_slots, public_sessions and public_book');
 SELECT ok(NOT has_function_privilege('booking.act_as(uuid,uuid)', 'EXECUTE'), 'the visitor role may not call act_as');
 SELECT ok(NOT has_function_privilege('booking.public_page_act(uuid)', 'EXECUTE'),
           'nor the internal helper that takes an owner''s identity');
@@ -208,6 +214,32 @@ SELECT throws_ok($$SELECT * FROM booking.public_book('page-a', '00000000-0000-00
 RESET ROLE;
 SELECT is((SELECT pickup_address FROM booking.booking WHERE idempotency_key = 'public:form-3'), 'Pariser Platz 1', 'the pickup is the booking''s');
 SET ROLE regress_tap_visitor;
+
+-- Seats in a session.
+SELECT results_eq($$SELECT title, seats_free, price_cents, resource_name FROM booking.public_sessions('page-a', '00000000-0000-0000-0000-0000000019b1',
+                      tstzrange(pg_temp.at(0, '00:00'), pg_temp.at(7, '00:00')))$$,
+                  $$VALUES ('Theory evening'::text, 3::bigint, 2000::bigint, 'Jana'::text)$$,
+                  'public_sessions lists the sessions of a published service with their free seats and price');
+SELECT results_eq($$SELECT status::text, price_cents FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(1, '10:00'),
+                      email => 'finn@example.com', full_name => 'Finn Visitor', session_id => '00000000-0000-0000-0000-0000000019f5', seats => 2,
+                      idempotency_key => 'form-4')$$,
+                  $$VALUES ('pending'::text, 4000::bigint)$$, 'a visitor books 2 seats of the session, priced per seat');
+SELECT is((SELECT seats_free FROM booking.public_sessions('page-a', '00000000-0000-0000-0000-0000000019b1',
+                      tstzrange(pg_temp.at(0, '00:00'), pg_temp.at(7, '00:00')))), 1::bigint, 'one seat is left');
+SELECT pg_temp.written() AS before_full \gset
+SELECT throws_ok($$SELECT * FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(1, '10:00'),
+                      email => 'gus@example.com', full_name => 'Gus Visitor', session_id => '00000000-0000-0000-0000-0000000019f5', seats => 2,
+                      idempotency_key => 'form-5')$$,
+                 '23K01', NULL, 'two more seats than are free: 23K01, as for anyone');
+SELECT throws_ok($$SELECT * FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(1, '11:00'),
+                      email => 'gus@example.com', full_name => 'Gus Visitor', session_id => '00000000-0000-0000-0000-0000000019f5',
+                      idempotency_key => 'form-6')$$,
+                 'P0002', NULL, 'a session at another start than its own is not found');
+SELECT throws_ok($$SELECT * FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(1, '10:00'),
+                      email => 'gus@example.com', full_name => 'Gus Visitor', session_id => '00000000-0000-0000-0000-0000000019f5', seats => 0,
+                      idempotency_key => 'form-7')$$,
+                 '22023', NULL, 'zero seats are refused');
+SELECT is(pg_temp.since(:'before_full'), '{0,0,0,0}'::bigint[], 'and none of them wrote anything');
 
 -- Bad input, and refusals of the write path: the SQLSTATE, nothing written.
 SELECT pg_temp.written() AS before_bad \gset
