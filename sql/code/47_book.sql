@@ -318,8 +318,10 @@ BEGIN
   END IF;
   RAISE EXCEPTION USING ERRCODE = 'no_data_found',
     MESSAGE = 'no slot available',
-    DETAIL = pg_catalog.format('No active resource of the org has a bookable slot of service %s in %s%s.',
-                               book_first_available.service_id, book_first_available.during,
+    DETAIL = pg_catalog.format('No active resource of the org has a bookable slot of service %s from %s to %s%s.',
+                               book_first_available.service_id,
+                               booking.local_time_text(pg_catalog.lower(book_first_available.during), booking.org_zone(booking.current_org_id())),
+                               booking.local_time_text(pg_catalog.upper(book_first_available.during), booking.org_zone(booking.current_org_id())),
                                CASE WHEN book_first_available.pickup_point IS NOT NULL THEN ' from that pickup' ELSE '' END),
     HINT = 'Try a longer range, or booking.explain_slot() to see why a time is refused.';
 END

@@ -332,6 +332,23 @@ BEGIN
     END IF;
   END IF;
 
+  -- Eligibility before the seats and the solver's rules: nobody may
+  -- override it, so it is graver than an overridable rule of time (the
+  -- SQLSTATE of a refusal is its gravest reason's, issue 19).
+  IF NOT maintenance AND booking.status_is_open(NEW.status)
+     AND (is_insert OR NOT booking.status_is_open(OLD.status)
+          OR NEW.client_id OPERATOR(pg_catalog.<>) OLD.client_id OR NEW.resource_id IS DISTINCT FROM OLD.resource_id
+          OR NEW.service_id OPERATOR(pg_catalog.<>) OLD.service_id OR NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at) THEN
+    SELECT pg_catalog.string_agg(p.reason, '; ') INTO problems
+      FROM booking.eligibility_problems(NEW.org_id, NEW.resource_id, NEW.service_id, NEW.client_id,
+                                        pg_catalog.timezone(zone, NEW.starts_at)::pg_catalog.date) p;
+    IF problems IS NOT NULL THEN
+      RAISE EXCEPTION USING ERRCODE = '23K04',
+        MESSAGE = 'client is not eligible for this booking',
+        DETAIL = problems || '.',
+        HINT = 'See booking.eligibility_problems() and the org''s license rules.';
+    END IF;
+  END IF;
   IF claims THEN
     IF NEW.session_id IS NOT NULL THEN
       IF occupies THEN
@@ -392,20 +409,6 @@ BEGIN
     END IF;
   END IF;
 
-  IF NOT maintenance AND booking.status_is_open(NEW.status)
-     AND (is_insert OR NOT booking.status_is_open(OLD.status)
-          OR NEW.client_id OPERATOR(pg_catalog.<>) OLD.client_id OR NEW.resource_id IS DISTINCT FROM OLD.resource_id
-          OR NEW.service_id OPERATOR(pg_catalog.<>) OLD.service_id OR NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at) THEN
-    SELECT pg_catalog.string_agg(p.reason, '; ') INTO problems
-      FROM booking.eligibility_problems(NEW.org_id, NEW.resource_id, NEW.service_id, NEW.client_id,
-                                        pg_catalog.timezone(zone, NEW.starts_at)::pg_catalog.date) p;
-    IF problems IS NOT NULL THEN
-      RAISE EXCEPTION USING ERRCODE = '23K04',
-        MESSAGE = 'client is not eligible for this booking',
-        DETAIL = problems || '.',
-        HINT = 'See booking.eligibility_problems() and the org''s license rules.';
-    END IF;
-  END IF;
   RETURN NEW;
 END
 $$;

@@ -30,8 +30,9 @@ INSERT INTO booking.membership (org_id, user_id, role) VALUES
   (:org, :owner, 'owner'), (:org, :sam, 'student'), (:org, :tina, 'student');
 INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES (:org, :lesson, 'Lesson', 60);
 INSERT INTO booking.resource (org_id, id, display_name) VALUES (:org, :ingo, 'Ingo'), (:org, :rita, 'Rita');
-INSERT INTO booking.client (org_id, id, full_name, user_id) VALUES
-  (:org, :c_sam, 'Sam', :sam), (:org, :c_tina, 'Tina', :tina);
+INSERT INTO booking.client (org_id, id, full_name, user_id, active) VALUES
+  (:org, :c_sam, 'Sam', :sam, true), (:org, :c_tina, 'Tina', :tina, true),
+  (:org, '00000000-0000-0000-0000-0000000019c4', 'Ulla (inactive)', NULL, false);
 -- Ingo: 08:00-18:00, one booking a day; Rita: around the clock, no maximum
 INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours, max_bookings_per_day)
 SELECT :org, :ingo, d, '[08:00,18:00)', 1 FROM generate_series(1, 7) d;
@@ -172,6 +173,12 @@ SELECT m LIKE '23P01:%' AS overlap_state, m ~ 'daily maximum of 1 bookings reach
        m ~ 'conflicts with booking from \d{4}-\d\d-\d\d 10:00 CES?T to \d{4}-\d\d-\d\d 11:00 CES?T' AS times_with_zone
   FROM pg_temp.detail_of(:tina, format($$SELECT booking.book(%L, %L, %L, %L)$$, :c_tina, :lesson, pg_temp.at(2, '10:30'), :ingo)) AS m;
 
+-- An inactive client (not eligible: nobody may override it) at 10:05, off
+-- the 15-minute grid (which an admin may override): 23K04, not 23K10.
+SELECT regexp_replace(pg_temp.as_(:owner, format($$SELECT booking.book(%L, %L, %L, %L)$$, '00000000-0000-0000-0000-0000000019c4',
+                                                 :lesson, pg_temp.at(3, '10:05'), :rita)),
+                      '\d{4}-\d\d-\d\d ', '') AS ineligible_off_grid;
+
 -- 6. A client who is not yours, and an unknown client: their own errors.
 SELECT label, pg_temp.as_(who, cmd) AS result
   FROM (VALUES
@@ -181,7 +188,10 @@ SELECT label, pg_temp.as_(who, cmd) AS result
     ('the owner books an unknown client', :owner::uuid, format($$SELECT booking.book(%L, %L, %L, %L)$$,
                                                                '00000000-0000-0000-0000-0000000019cf', :lesson, pg_temp.at(3, '10:00'), :rita)),
     ('Sam books an unknown client', :sam::uuid, format($$SELECT booking.book(%L, %L, %L, %L)$$,
-                                                       '00000000-0000-0000-0000-0000000019cf', :lesson, pg_temp.at(3, '10:00'), :rita))) AS t(label, who, cmd);
+                                                       '00000000-0000-0000-0000-0000000019cf', :lesson, pg_temp.at(3, '10:00'), :rita)),
+    ('the owner asks slots for an unknown client', :owner::uuid,
+     format($$SELECT count(*) FROM booking.available_slots(%L, %L, tstzrange(%L, %L), client_id => %L)$$,
+            :rita, :lesson, pg_temp.at(3, '08:00'), pg_temp.at(3, '12:00'), '00000000-0000-0000-0000-0000000019cf'))) AS t(label, who, cmd);
 
 -- 7. Life-cycle errors print times in the org's zone (CET or CEST: the
 -- regression's DateStyle is Postgres), not the session's (UTC here), and
