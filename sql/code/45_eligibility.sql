@@ -74,12 +74,6 @@ BEGIN
      AND lr.active
     LEFT JOIN booking.org o ON o.id OPERATOR(pg_catalog.=) eligibility_problems.org_id;
 
-  -- An unknown client is an error, not an answer (issue 19).
-  IF eligibility_problems.client_id IS NOT NULL AND NOT x.client_found THEN
-    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
-      MESSAGE = pg_catalog.format('unknown client %s', eligibility_problems.client_id),
-      DETAIL = pg_catalog.format('No client %s exists in org %s.', eligibility_problems.client_id, eligibility_problems.org_id);
-  END IF;
   rule_id := NULL;
   IF x.client_found AND NOT x.client_active THEN
     reason := 'client is inactive'; RETURN NEXT;

@@ -181,7 +181,10 @@ BEGIN
     END IF;
   END IF;
 
-  IF NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at THEN
+  -- A move in time, or of an appointment to another resource, is a
+  -- reschedule (issue 19).
+  IF NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at
+     OR (OLD.session_id IS NULL AND NEW.resource_id IS DISTINCT FROM OLD.resource_id) THEN
     IF NOT sys THEN
       IF NEW.status OPERATOR(pg_catalog.<>) OLD.status THEN
         RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -270,13 +273,18 @@ BEGIN
   END IF;
 
   IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE'
-     AND (NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at) THEN
+     AND (NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at
+          OR (OLD.session_id IS NULL AND NEW.resource_id IS DISTINCT FROM OLD.resource_id)) THEN
     WITH h AS (
       INSERT INTO booking.status_history (org_id, booking_id, from_status, to_status, actor_user_id, reason, metadata)
       VALUES (NEW.org_id, NEW.id, NEW.status, NEW.status, actor, NEW.reschedule_reason,
               meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
                 'event', 'rescheduled', 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
-                'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at))
+                'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at)
+              OPERATOR(pg_catalog.||) CASE WHEN NEW.resource_id IS DISTINCT FROM OLD.resource_id
+                                           THEN pg_catalog.jsonb_build_object('from_resource_id', OLD.resource_id,
+                                                                              'resource_id', NEW.resource_id)
+                                           ELSE '{}'::pg_catalog.jsonb END)
       RETURNING id),
     o AS (
       INSERT INTO booking.outbox (org_id, topic, payload)
@@ -286,14 +294,15 @@ BEGIN
                'at', pg_catalog.now(), 'actor', actor_kind, 'actor_user_id', actor,
                'reason', NEW.reschedule_reason, 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
                'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at,
-               'client_id', NEW.client_id, 'resource_id', NEW.resource_id)
+               'client_id', NEW.client_id, 'resource_id', NEW.resource_id, 'from_resource_id', OLD.resource_id)
         FROM h)
     -- the new time's transitions (a new status got its own above)
     INSERT INTO booking.scheduled_transition
       (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
     SELECT NEW.org_id, NEW.id, t.kind, t.to_status, t.execute_at, t.expected_status, NEW.starts_at, t.reason
       FROM booking.lifecycle_schedule(NEW) AS t
-     WHERE NEW.status OPERATOR(pg_catalog.=) OLD.status;
+     WHERE NEW.status OPERATOR(pg_catalog.=) OLD.status
+       AND (NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at);
   END IF;
   RETURN NULL;
 END
@@ -320,7 +329,8 @@ CREATE OR REPLACE TRIGGER lifecycle_record_insert AFTER INSERT ON booking.bookin
 CREATE OR REPLACE TRIGGER lifecycle_record_update AFTER UPDATE ON booking.booking
   FOR EACH ROW
   WHEN (OLD.status OPERATOR(pg_catalog.<>) NEW.status OR OLD.starts_at OPERATOR(pg_catalog.<>) NEW.starts_at
-        OR OLD.ends_at OPERATOR(pg_catalog.<>) NEW.ends_at)
+        OR OLD.ends_at OPERATOR(pg_catalog.<>) NEW.ends_at
+        OR (OLD.session_id IS NULL AND OLD.resource_id IS DISTINCT FROM NEW.resource_id))
   EXECUTE FUNCTION booking.tg_lifecycle_record();
 CREATE OR REPLACE TRIGGER lifecycle_settings_check BEFORE INSERT OR UPDATE OF settings ON booking.org
   FOR EACH ROW EXECUTE FUNCTION booking.tg_lifecycle_settings_check();
@@ -496,10 +506,11 @@ BEGIN
       MESSAGE = pg_catalog.format('booking %s already starts at %s with that resource and place', b.id,
                                   booking.local_time_text(b.starts_at, (SELECT o.time_zone FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) b.org_id)));
   END IF;
-  -- A move of resource or place alone is a reschedule too: the same states
-  -- and the same rule (the right to cancel) as a move in time, which the
-  -- life-cycle trigger checks.
-  IF b.starts_at OPERATOR(pg_catalog.=) new_start AND NOT booking.acting_is_system() THEN
+  -- A move of place alone is a reschedule too: the same states and the
+  -- same rule (the right to cancel) as a move in time or to another
+  -- resource, which the life-cycle trigger checks.
+  IF b.starts_at OPERATOR(pg_catalog.=) new_start AND NOT booking.acting_is_system()
+     AND b.resource_id IS NOT DISTINCT FROM COALESCE(reschedule.resource_id, b.resource_id) THEN
     IF b.status OPERATOR(pg_catalog.<>) ALL ('{pending,waitlisted,confirmed}'::booking.booking_status[]) THEN
       RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
         MESSAGE = pg_catalog.format('cannot reschedule booking %s: it is %s', b.id, b.status),
