@@ -597,7 +597,6 @@ CREATE INDEX outbox_org_pending_idx ON booking.outbox (org_id, id)
 CREATE INDEX booking_org_session_hold_idx ON booking.booking (org_id, hold_expires_at)
   WHERE session_id IS NOT NULL AND hold_expires_at IS NOT NULL
     AND status OPERATOR(pg_catalog.=) ANY ('{pending,waitlisted}'::booking.booking_status[]);
-
 -- Issue 19 (points 1, 2, 5) and issue 17's rate card argument of book():
 -- one naming scheme for the public API (README, "API conventions").  The
 -- 0.1.0 signatures are dropped, not kept as wrappers: the functions are
