@@ -514,3 +514,16 @@ CREATE UNIQUE INDEX payout_item_adjustment_once ON booking.payout_item (org_id, 
 CREATE INDEX payout_item_payout_idx ON booking.payout_item (org_id, payout_id);
 COMMENT ON TABLE booking.payout_item IS
   'what a payout pays: a booking''s resource share (less what was refunded of it by then: refunded_basis), or a negative adjustment for a refund of the share after it was paid (refunded_basis: the refunded share covered so far); a booking''s share is in at most one payout not released (unique index), an adjustment likewise per basis; released when its payout failed, so that it is payable again';
+
+-- Issue 17 (money), no price no booking: a service without a price is
+-- refused (23M01) unless it is marked free, also in an org with no rate
+-- card at all.  The services of an org of 0.1.0 that has no rate card were
+-- booked at price 0; they are marked free here so that the update does not
+-- stop such an org from booking (it gives prices by adding a rate card and
+-- clearing the flag).
+-- (As data: the triggers, updated_at's included, stay out of it.)
+ALTER TABLE booking.service DISABLE TRIGGER USER;
+UPDATE booking.service s SET free = true
+ WHERE NOT s.free
+   AND NOT EXISTS (SELECT 1 FROM booking.rate_card c WHERE c.org_id OPERATOR(pg_catalog.=) s.org_id);
+ALTER TABLE booking.service ENABLE TRIGGER USER;
