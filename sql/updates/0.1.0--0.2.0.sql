@@ -664,3 +664,16 @@ CREATE TYPE booking.public_booking AS (
 );
 COMMENT ON TYPE booking.public_booking IS
   'a booking as its visitor sees it (booking.public_book): id, status, times, resource (named only when the org publishes names), price';
+
+-- Issue 17 (money), no price no booking: a service without a price is
+-- refused (23M01) unless it is marked free, also in an org with no rate
+-- card at all.  The services of an org of 0.1.0 that has no rate card were
+-- booked at price 0; they are marked free here so that the update does not
+-- stop such an org from booking (it gives prices by adding a rate card and
+-- clearing the flag).
+-- (As data: the triggers, updated_at's included, stay out of it.)
+ALTER TABLE booking.service DISABLE TRIGGER USER;
+UPDATE booking.service s SET free = true
+ WHERE NOT s.free
+   AND NOT EXISTS (SELECT 1 FROM booking.rate_card c WHERE c.org_id OPERATOR(pg_catalog.=) s.org_id);
+ALTER TABLE booking.service ENABLE TRIGGER USER;
