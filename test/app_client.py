@@ -74,6 +74,12 @@ def setup(c):
     c.execute("INSERT INTO booking.service (name, duration_minutes, buffer_after_minutes, published)"
               " VALUES ('Lesson', 45, 10, true) RETURNING id")
     service = c.fetchone()[0]
+    # A price: a service without one is refused (23M01) unless marked free.
+    c.execute("INSERT INTO booking.rate_card (name, currency, is_default) VALUES ('Standard', 'EUR', true)"
+              " RETURNING id")
+    card = c.fetchone()[0]
+    c.execute("INSERT INTO booking.rate_card_item (rate_card_id, service_id, price_cents) VALUES (%s, %s, 5500)",
+              (card, service))
     c.execute("INSERT INTO booking.resource (display_name, license_classes, home_base)"
               " VALUES ('Ingo', '{B}', ST_Point(%s, %s, 4326)::geography) RETURNING id", (13.405, 52.52))
     resource = c.fetchone()[0]
