@@ -152,6 +152,83 @@ while IFS= read -r line; do
 done <"$dir/flows.out"
 [ "$todo" -gt 0 ] && echo "# citus: $todo checks TODO (not counted as passed or failed)"
 
+# --- two concurrent writers of one resource-day, through the coordinator ---
+# Org b's instructor, two overlapping hours the day after tomorrow: both
+# sessions book, the first holds its transaction open a second; the loser
+# must get its SQLSTATE (23P01 or a 23K code), never a second booking.
+ids=$(q $port -F ' ' -c "SELECT s.org_id, s.id, r.id, c.id, m.user_id, date_trunc('hour', now()) + interval '2 days'
+                           FROM booking.service s
+                           JOIN booking.resource r ON r.org_id = s.org_id AND r.display_name = 'Instructor b'
+                           JOIN booking.client c ON c.org_id = s.org_id
+                           JOIN booking.membership m ON m.org_id = s.org_id AND m.role = 'staff'
+                          WHERE s.name = 'Lesson b'")
+read -r race_org race_svc race_res race_client race_staff race_day race_time <<<"$ids"
+race_start="$race_day $race_time"
+go=$(q $port -c "SELECT clock_timestamp() + interval '2 seconds'")
+race() {	# $1: minutes after race_start
+	psql -X -q -At -p $port -v VERBOSITY=sqlstate <<SQL 2>&1
+SET ROLE regress_citus_app;
+BEGIN;
+SELECT booking.act_as('$race_org', '$race_staff') IS NOT NULL;
+SELECT pg_sleep(greatest(0, extract(epoch FROM '$go'::timestamptz - clock_timestamp())));
+SELECT 'booked' FROM booking.book('$race_client', '$race_svc', '$race_start'::timestamptz + interval '$1 minutes', '$race_res');
+SELECT pg_sleep(1);
+COMMIT;
+SQL
+}
+race 0 >"$dir/race1.out" & p1=$!
+race 30 >"$dir/race2.out" & p2=$!
+wait $p1 $p2
+won=$(cat "$dir/race1.out" "$dir/race2.out" | grep -c '^booked$')
+lost=$(cat "$dir/race1.out" "$dir/race2.out" | grep -oE 'ERROR: +(23P01|23K[0-9A-Z]{2})' | wc -l)
+[ "$won" = 1 ] && [ "$lost" = 1 ] || sed 's/^/# /' "$dir/race1.out" "$dir/race2.out"
+is "$won/$lost" "1/1" "two concurrent writers of one resource-day: one books, the other gets its SQLSTATE ($(cat "$dir/race1.out" "$dir/race2.out" | grep -oE '(23P01|23K[0-9A-Z]{2})' | head -n 1))"
+is "$(q $port -c "SELECT count(*) FROM booking.booking WHERE org_id = '$race_org' AND resource_id = '$race_res'
+                    AND tstzrange(starts_at, ends_at) && tstzrange('$race_start'::timestamptz, '$race_start'::timestamptz + interval '90 minutes')
+                    AND status <> 'cancelled'")" 1 "... and no overlap: one booking in that window"
+
+# --- two concurrent runners of run_due_transitions: never the same row ----
+# Four bookings of org c with a due transition each (to cancelled); two
+# runners of two rows each at once, the first holding its claim a second.
+q $port >/dev/null <<'SQL' || echo "# the runners' bookings failed"
+SELECT s.org_id AS org, s.id AS svc, r.id AS res, c.id AS client, m.user_id AS staff
+  FROM booking.service s
+  JOIN booking.resource r ON r.org_id = s.org_id AND r.display_name = 'Instructor c'
+  JOIN booking.client c ON c.org_id = s.org_id
+  JOIN booking.membership m ON m.org_id = s.org_id AND m.role = 'staff'
+ WHERE s.name = 'Lesson c' \gset
+SET ROLE regress_citus_app;
+BEGIN;
+SELECT booking.act_as(:'org', :'staff') IS NOT NULL;
+SELECT format('SELECT id FROM booking.book(%L, %L, %L, %L)', :'client', :'svc',
+              date_trunc('hour', now()) + interval '3 days' + k * interval '1 hour', :'res')
+  FROM generate_series(1, 4) k \gexec
+COMMIT;
+RESET ROLE;
+SELECT format('INSERT INTO booking.scheduled_transition (org_id, booking_id, to_status, execute_at, reason) VALUES (%L, %L, %L, now() - interval ''1 minute'', %L)',
+              org_id, id, 'cancelled', 'citus runner test')
+  FROM booking.booking WHERE org_id = :'org' AND starts_at > now() + interval '2 days 12 hours' \gexec
+SQL
+go=$(q $port -c "SELECT clock_timestamp() + interval '2 seconds'")
+runner() {	# $1: seconds to hold the claim
+	psql -X -q -At -p $port <<SQL 2>&1
+BEGIN;
+SELECT pg_sleep(greatest(0, extract(epoch FROM '$go'::timestamptz - clock_timestamp())));
+SELECT 'executed ' || executed FROM booking.run_due_transitions(2);
+SELECT pg_sleep($1);
+COMMIT;
+SQL
+}
+runner 1 >"$dir/runner1.out" & p1=$!
+runner 0 >"$dir/runner2.out" & p2=$!
+wait $p1 $p2
+is "$(cat "$dir/runner1.out" "$dir/runner2.out" | grep '^executed' | sort | tr '\n' ' ')" "executed 2 executed 2 " \
+	"two concurrent runners (2 rows each): each runs two due transitions (FOR UPDATE SKIP LOCKED, per org)"
+is "$(q $port -c "SELECT count(*) FILTER (WHERE outcome = 'done' AND attempts = 1)::text || '/' || count(*)
+                    FROM booking.scheduled_transition WHERE reason = 'citus runner test'")|$(q $port -c "SELECT count(*) FROM booking.booking b
+                    JOIN booking.scheduled_transition t ON t.org_id = b.org_id AND t.booking_id = b.id AND t.reason = 'citus runner test'
+                   WHERE b.status = 'cancelled'")" "4/4|4" "... no row run twice (one attempt each) and every booking cancelled once"
+
 # --- bad input: refused with its SQLSTATE, nothing half-distributed ---------
 # In databases of their own: a table of an extension cannot be undistributed.
 for i in 0 1 2; do

@@ -133,6 +133,11 @@ DECLARE
   o booking.org;
   event text := booking.booking_event_of(NEW.from_status, NEW.to_status, NEW.metadata);
   who text[];
+  resid uuid;
+  found uuid[];
+  cand uuid[] := '{}';
+  cand_as text[] := '{}';
+  u record;
 BEGIN
   IF booking.writing_as_maintenance() THEN
     RETURN NULL;                -- rows written as given (restores, data loads)
@@ -143,38 +148,59 @@ BEGIN
     RETURN NULL;
   END IF;
   SELECT * INTO b FROM booking.booking x WHERE x.org_id = NEW.org_id AND x.id = NEW.booking_id;
-  INSERT INTO booking.notification (org_id, user_id, booking_id, kind, payload)
-  SELECT DISTINCT ON (u.user_id) NEW.org_id, u.user_id, b.id, 'booking.' || event,
-         jsonb_build_object('event', event, 'booking_id', b.id, 'history_id', NEW.id,
-                            'from', NEW.from_status, 'to', NEW.to_status, 'as', u.as_,
-                            'starts_at', b.starts_at, 'ends_at', b.ends_at,
-                            'session_id', b.session_id, 'resource_id', b.resource_id, 'client_id', b.client_id)
-    FROM (SELECT r.user_id, 'resource' AS as_, 1 AS ord
-            FROM booking.resource r
-           WHERE 'resource' = ANY (who) AND r.org_id = b.org_id
-             AND r.id = COALESCE(b.resource_id,
-                                 (SELECT s.resource_id FROM booking.session s
-                                   WHERE s.org_id = b.org_id AND s.id = b.session_id))
-          UNION ALL
-          SELECT c.user_id, 'client', 2
-            FROM booking.client c
-           WHERE 'client' = ANY (who) AND c.org_id = b.org_id AND c.id = b.client_id
-          UNION ALL
-          SELECT g.user_id, 'guardian', 3
-            FROM booking.client c
-            JOIN booking.client_guardian cg ON cg.org_id = c.org_id AND cg.client_id = c.id
-            JOIN booking.guardian g ON g.org_id = cg.org_id AND g.id = cg.guardian_id
-           WHERE 'guardians' = ANY (who) AND c.org_id = b.org_id AND c.id = b.client_id
-             AND c.date_of_birth > (now() AT TIME ZONE o.time_zone)::date - interval '18 years'
-          UNION ALL
-          SELECT m.user_id, 'staff', 4
-            FROM booking.membership m
-           WHERE 'staff' = ANY (who) AND m.org_id = b.org_id AND m.role IN ('owner', 'admin', 'staff')
-         ) AS u
-   WHERE u.user_id IS NOT NULL
-     AND u.user_id IS DISTINCT FROM NEW.actor_user_id
-     AND EXISTS (SELECT 1 FROM booking.membership m WHERE m.org_id = b.org_id AND m.user_id = u.user_id)
-   ORDER BY u.user_id, u.ord;
+  -- The candidates in order of preference (resource, client, guardians,
+  -- staff), each found by a plain query of the org (a router query under
+  -- Citus, which cannot plan a correlated subquery beside a subquery in
+  -- FROM); the first reason a user is named for is theirs.
+  IF 'resource' = ANY (who) THEN
+    resid := b.resource_id;
+    IF resid IS NULL AND b.session_id IS NOT NULL THEN
+      SELECT s.resource_id INTO resid FROM booking.session s WHERE s.org_id = b.org_id AND s.id = b.session_id;
+    END IF;
+    SELECT array_agg(r.user_id) INTO found FROM booking.resource r WHERE r.org_id = b.org_id AND r.id = resid;
+    cand := cand || COALESCE(found, '{}'); cand_as := cand_as || array_fill('resource'::text, ARRAY[cardinality(COALESCE(found, '{}'))]);
+  END IF;
+  IF 'client' = ANY (who) THEN
+    SELECT array_agg(c.user_id) INTO found FROM booking.client c WHERE c.org_id = b.org_id AND c.id = b.client_id;
+    cand := cand || COALESCE(found, '{}'); cand_as := cand_as || array_fill('client'::text, ARRAY[cardinality(COALESCE(found, '{}'))]);
+  END IF;
+  IF 'guardians' = ANY (who) THEN
+    SELECT array_agg(g.user_id) INTO found
+      FROM booking.client c
+      JOIN booking.client_guardian cg ON cg.org_id = c.org_id AND cg.client_id = c.id
+      JOIN booking.guardian g ON g.org_id = cg.org_id AND g.id = cg.guardian_id
+     WHERE c.org_id = b.org_id AND c.id = b.client_id
+       AND c.date_of_birth > (now() AT TIME ZONE o.time_zone)::date - interval '18 years';
+    cand := cand || COALESCE(found, '{}'); cand_as := cand_as || array_fill('guardian'::text, ARRAY[cardinality(COALESCE(found, '{}'))]);
+  END IF;
+  IF 'staff' = ANY (who) THEN
+    SELECT array_agg(m.user_id) INTO found
+      FROM booking.membership m
+     WHERE m.org_id = b.org_id AND m.role IN ('owner', 'admin', 'staff');
+    cand := cand || COALESCE(found, '{}'); cand_as := cand_as || array_fill('staff'::text, ARRAY[cardinality(COALESCE(found, '{}'))]);
+  END IF;
+  IF cardinality(cand) = 0 THEN
+    RETURN NULL;
+  END IF;
+  -- members of the org only, never the acting user; one notification a
+  -- user, inserted in the order of their ids
+  SELECT array_agg(m.user_id) INTO found
+    FROM booking.membership m WHERE m.org_id = b.org_id AND m.user_id = ANY (cand);
+  FOR u IN
+    SELECT DISTINCT ON (c.user_id) c.user_id, c.as_
+      FROM unnest(cand, cand_as) WITH ORDINALITY AS c (user_id, as_, ord)
+     WHERE c.user_id IS NOT NULL
+       AND c.user_id IS DISTINCT FROM NEW.actor_user_id
+       AND c.user_id = ANY (found)
+     ORDER BY c.user_id, c.ord
+  LOOP
+    INSERT INTO booking.notification (org_id, user_id, booking_id, kind, payload)
+    VALUES (NEW.org_id, u.user_id, b.id, 'booking.' || event,
+            jsonb_build_object('event', event, 'booking_id', b.id, 'history_id', NEW.id,
+                               'from', NEW.from_status, 'to', NEW.to_status, 'as', u.as_,
+                               'starts_at', b.starts_at, 'ends_at', b.ends_at,
+                               'session_id', b.session_id, 'resource_id', b.resource_id, 'client_id', b.client_id));
+  END LOOP;
   RETURN NULL;
 END
 $$;

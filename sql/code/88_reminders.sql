@@ -164,19 +164,31 @@ DECLARE
   r booking.scheduled_reminder;
   b record;
   msg text;
+  due_org record;
+  taken int := 0;
 BEGIN
   sent := 0; skipped := 0; failed := 0;
   IF max_rows IS NULL OR max_rows < 1 THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = format('max_rows must be at least 1, not %s', COALESCE(max_rows::text, 'null'));
   END IF;
+  -- per org (the claim a router query under Citus), as run_due_transitions
+  FOR due_org IN
+    SELECT x.org_id FROM booking.scheduled_reminder x
+     WHERE x.processed_at IS NULL AND x.execute_at <= now()
+     GROUP BY x.org_id
+     ORDER BY min(x.execute_at)
+     LIMIT max_rows
+  LOOP
+  EXIT WHEN taken >= max_rows;
   FOR r IN
     SELECT * FROM booking.scheduled_reminder x
-     WHERE x.processed_at IS NULL AND x.execute_at <= now()
+     WHERE x.org_id = due_org.org_id AND x.processed_at IS NULL AND x.execute_at <= now()
      ORDER BY x.execute_at
-     LIMIT max_rows
+     LIMIT max_rows - taken
      FOR UPDATE SKIP LOCKED
   LOOP
+    taken := taken + 1;
     BEGIN
       SELECT x.status, x.starts_at INTO b FROM booking.booking x
        WHERE x.org_id = r.org_id AND x.id = r.booking_id;
@@ -201,10 +213,11 @@ BEGIN
       failed := failed + 1;
     END;
   END LOOP;
+  END LOOP;
 END
 $$;
 COMMENT ON FUNCTION booking.run_due_reminders(pg_catalog.int4) IS
-  'run up to max_rows due reminders (oldest first): render the booking.reminder template of the reminder''s channel into a queued message; rows claimed with FOR UPDATE SKIP LOCKED; a booking no longer confirmed, moved or started is skipped; failures retried after 1, 2, 4, 8 minutes, the fifth final. Returns sent, skipped, failed. booking.run_due_transitions calls it after the transitions';
+  'run up to max_rows due reminders (per org, the org with the oldest due reminder first, oldest first within it; the claim a query of one org): render the booking.reminder template of the reminder''s channel into a queued message; rows claimed with FOR UPDATE SKIP LOCKED; a booking no longer confirmed, moved or started is skipped; failures retried after 1, 2, 4, 8 minutes, the fifth final. Returns sent, skipped, failed. booking.run_due_transitions calls it after the transitions';
 
 DROP POLICY IF EXISTS scheduled_reminder_staff ON booking.scheduled_reminder;
 CREATE POLICY scheduled_reminder_staff ON booking.scheduled_reminder FOR ALL

@@ -234,6 +234,8 @@ DECLARE
   from_status booking.booking_status;
   actor_kind pg_catalog.text;
   cancellation pg_catalog.jsonb;
+  hid pg_catalog.int8;
+  t pg_catalog.record;
 BEGIN
   IF NOT sys AND uid IS NULL THEN
     RETURN NULL;                -- maintenance (lifecycle_check refused anyone else)
@@ -257,60 +259,58 @@ BEGIN
       reason := COALESCE(reason, NEW.cancellation_reason);
     END IF;
     -- the history row, its outbox event and the new status's scheduled
-    -- transitions in one statement
-    WITH h AS (
-      INSERT INTO booking.status_history (org_id, booking_id, from_status, to_status, actor_user_id, reason, metadata)
-      VALUES (NEW.org_id, NEW.id, from_status, NEW.status, actor, reason, meta)
-      RETURNING id),
-    o AS (
-      INSERT INTO booking.outbox (org_id, topic, payload)
-      SELECT NEW.org_id, 'booking.status.' OPERATOR(pg_catalog.||) NEW.status::pg_catalog.text,
-             pg_catalog.jsonb_build_object(
-               'history_id', h.id, 'org_id', NEW.org_id, 'booking_id', NEW.id,
-               'from', from_status, 'to', NEW.status, 'at', pg_catalog.now(),
-               'actor', actor_kind, 'actor_user_id', actor, 'reason', reason,
-               'client_id', NEW.client_id, 'resource_id', NEW.resource_id, 'session_id', NEW.session_id,
-               'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at)
-             OPERATOR(pg_catalog.||) CASE WHEN cancellation IS NULL THEN '{}'::pg_catalog.jsonb
-                                          ELSE pg_catalog.jsonb_build_object('cancellation', cancellation) END
-        FROM h)
-    INSERT INTO booking.scheduled_transition
-      (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
-    SELECT NEW.org_id, NEW.id, t.kind, t.to_status, t.execute_at, t.expected_status, NEW.starts_at, t.reason
-      FROM booking.lifecycle_schedule(ROW(NEW.*)::booking.booking) AS t;
+    -- transitions, in plain statements of one org (router queries under
+    -- Citus, which cannot plan a data-modifying CTE on a shard)
+    INSERT INTO booking.status_history (org_id, booking_id, from_status, to_status, actor_user_id, reason, metadata)
+    VALUES (NEW.org_id, NEW.id, from_status, NEW.status, actor, reason, meta)
+    RETURNING id INTO hid;
+    INSERT INTO booking.outbox (org_id, topic, payload)
+    VALUES (NEW.org_id, 'booking.status.' OPERATOR(pg_catalog.||) NEW.status::pg_catalog.text,
+            pg_catalog.jsonb_build_object(
+              'history_id', hid, 'org_id', NEW.org_id, 'booking_id', NEW.id,
+              'from', from_status, 'to', NEW.status, 'at', pg_catalog.now(),
+              'actor', actor_kind, 'actor_user_id', actor, 'reason', reason,
+              'client_id', NEW.client_id, 'resource_id', NEW.resource_id, 'session_id', NEW.session_id,
+              'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at)
+            OPERATOR(pg_catalog.||) CASE WHEN cancellation IS NULL THEN '{}'::pg_catalog.jsonb
+                                         ELSE pg_catalog.jsonb_build_object('cancellation', cancellation) END);
+    FOR t IN SELECT * FROM booking.lifecycle_schedule(ROW(NEW.*)::booking.booking) LOOP
+      INSERT INTO booking.scheduled_transition
+        (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
+      VALUES (NEW.org_id, NEW.id, t.kind, t.to_status, t.execute_at, t.expected_status, NEW.starts_at, t.reason);
+    END LOOP;
   END IF;
 
   IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE'
      AND (NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at
           OR (OLD.session_id IS NULL AND NEW.resource_id IS DISTINCT FROM OLD.resource_id)) THEN
-    WITH h AS (
-      INSERT INTO booking.status_history (org_id, booking_id, from_status, to_status, actor_user_id, reason, metadata)
-      VALUES (NEW.org_id, NEW.id, NEW.status, NEW.status, actor, NEW.reschedule_reason,
-              meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
-                'event', 'rescheduled', 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
-                'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at)
-              OPERATOR(pg_catalog.||) CASE WHEN NEW.resource_id IS DISTINCT FROM OLD.resource_id
-                                           THEN pg_catalog.jsonb_build_object('from_resource_id', OLD.resource_id,
-                                                                              'resource_id', NEW.resource_id)
-                                           ELSE '{}'::pg_catalog.jsonb END)
-      RETURNING id),
-    o AS (
-      INSERT INTO booking.outbox (org_id, topic, payload)
-      SELECT NEW.org_id, 'booking.rescheduled',
-             pg_catalog.jsonb_build_object(
-               'history_id', h.id, 'org_id', NEW.org_id, 'booking_id', NEW.id, 'status', NEW.status,
-               'at', pg_catalog.now(), 'actor', actor_kind, 'actor_user_id', actor,
-               'reason', NEW.reschedule_reason, 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
-               'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at,
-               'client_id', NEW.client_id, 'resource_id', NEW.resource_id, 'from_resource_id', OLD.resource_id)
-        FROM h)
+    INSERT INTO booking.status_history (org_id, booking_id, from_status, to_status, actor_user_id, reason, metadata)
+    VALUES (NEW.org_id, NEW.id, NEW.status, NEW.status, actor, NEW.reschedule_reason,
+            meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+              'event', 'rescheduled', 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
+              'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at)
+            OPERATOR(pg_catalog.||) CASE WHEN NEW.resource_id IS DISTINCT FROM OLD.resource_id
+                                         THEN pg_catalog.jsonb_build_object('from_resource_id', OLD.resource_id,
+                                                                            'resource_id', NEW.resource_id)
+                                         ELSE '{}'::pg_catalog.jsonb END)
+    RETURNING id INTO hid;
+    INSERT INTO booking.outbox (org_id, topic, payload)
+    VALUES (NEW.org_id, 'booking.rescheduled',
+            pg_catalog.jsonb_build_object(
+              'history_id', hid, 'org_id', NEW.org_id, 'booking_id', NEW.id, 'status', NEW.status,
+              'at', pg_catalog.now(), 'actor', actor_kind, 'actor_user_id', actor,
+              'reason', NEW.reschedule_reason, 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
+              'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at,
+              'client_id', NEW.client_id, 'resource_id', NEW.resource_id, 'from_resource_id', OLD.resource_id));
     -- the new time's transitions (a new status got its own above)
-    INSERT INTO booking.scheduled_transition
-      (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
-    SELECT NEW.org_id, NEW.id, t.kind, t.to_status, t.execute_at, t.expected_status, NEW.starts_at, t.reason
-      FROM booking.lifecycle_schedule(ROW(NEW.*)::booking.booking) AS t
-     WHERE NEW.status OPERATOR(pg_catalog.=) OLD.status
-       AND (NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at);
+    IF NEW.status OPERATOR(pg_catalog.=) OLD.status
+       AND (NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at) THEN
+      FOR t IN SELECT * FROM booking.lifecycle_schedule(ROW(NEW.*)::booking.booking) LOOP
+        INSERT INTO booking.scheduled_transition
+          (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
+        VALUES (NEW.org_id, NEW.id, t.kind, t.to_status, t.execute_at, t.expected_status, NEW.starts_at, t.reason);
+      END LOOP;
+    END IF;
   END IF;
   RETURN NULL;
 END
@@ -528,7 +528,7 @@ BEGIN
   END IF;
   PERFORM pg_catalog.set_config('booking.reason', COALESCE(reason, ''), true);
   UPDATE booking.booking x
-     SET starts_at = new_start, ends_at = new_start OPERATOR(pg_catalog.+) (x.ends_at OPERATOR(pg_catalog.-) x.starts_at),
+     SET starts_at = new_start, ends_at = new_start OPERATOR(pg_catalog.+) (b.ends_at OPERATOR(pg_catalog.-) b.starts_at),  -- b is locked: its length, no STABLE operator on a column (Citus)
          resource_id = COALESCE(reschedule.resource_id, x.resource_id),
          pickup_point = COALESCE(reschedule.pickup_point, x.pickup_point),
          pickup_address = COALESCE(reschedule.pickup_address, x.pickup_address),
@@ -583,6 +583,8 @@ DECLARE
   saved_metadata pg_catalog.text := COALESCE(pg_catalog.current_setting('booking.metadata', true), '');
   w record;
   n pg_catalog.int4;
+  due_org record;
+  taken pg_catalog.int4 := 0;
 BEGIN
   executed := 0;
   skipped := 0;
@@ -615,13 +617,27 @@ BEGIN
       failed := failed OPERATOR(pg_catalog.+) 1;
     END;
   END LOOP;
+  -- Per org, orgs with the oldest due row first: the claim (FOR UPDATE
+  -- SKIP LOCKED) is a query of one org, a router query under Citus, which
+  -- cannot lock rows across shards; the search for orgs with due rows
+  -- locks nothing.
+  FOR due_org IN
+    SELECT t.org_id FROM booking.scheduled_transition t
+     WHERE t.processed_at IS NULL AND t.execute_at OPERATOR(pg_catalog.<=) pg_catalog.now()
+     GROUP BY t.org_id
+     ORDER BY pg_catalog.min(t.execute_at)
+     LIMIT max_rows
+  LOOP
+  EXIT WHEN taken OPERATOR(pg_catalog.>=) max_rows;
   FOR s IN
     SELECT * FROM booking.scheduled_transition t
-     WHERE t.processed_at IS NULL AND t.execute_at OPERATOR(pg_catalog.<=) pg_catalog.now()
+     WHERE t.org_id OPERATOR(pg_catalog.=) due_org.org_id
+       AND t.processed_at IS NULL AND t.execute_at OPERATOR(pg_catalog.<=) pg_catalog.now()
      ORDER BY t.execute_at
-     LIMIT max_rows
+     LIMIT max_rows OPERATOR(pg_catalog.-) taken
      FOR UPDATE SKIP LOCKED
   LOOP
+    taken := taken OPERATOR(pg_catalog.+) 1;
     BEGIN
       -- A booking locked by a user's transaction or another runner is left
       -- for the next run: waiting here could deadlock with a runner that
@@ -666,12 +682,13 @@ BEGIN
     PERFORM pg_catalog.set_config('booking.reason', saved_reason, true);
     PERFORM pg_catalog.set_config('booking.metadata', saved_metadata, true);
   END LOOP;
+  END LOOP;
   -- the same runner sends the due reminders (88_reminders.sql)
   PERFORM booking.run_due_reminders(max_rows);
 END
 $$;
 COMMENT ON FUNCTION booking.run_due_transitions(pg_catalog.int4) IS
-  'run up to max_rows due scheduled transitions (oldest first) as the system: rows are claimed with FOR UPDATE SKIP LOCKED, so concurrent runners never take the same row; a row whose booking has moved on (status not expected, rescheduled, or already there) is skipped; a failure is recorded (attempts, last_error) and retried after 1, 2, 4, 8 minutes, the fifth is final (outcome failed); a booking locked by another transaction is deferred to the next run. Before them, the waitlists of sessions with a lapsed hold are promoted (booking.promote_waitlist expires the lapsed holds; promotions counted as executed). Returns executed, skipped, failed, deferred. Then it sends up to max_rows due reminders (booking.run_due_reminders). Run it in READ COMMITTED, e.g. every minute from pg_cron';
+  'run up to max_rows due scheduled transitions (per org, the org with the oldest due row first, oldest first within it) as the system: rows are claimed org by org with FOR UPDATE SKIP LOCKED (a query of one org: a router query under Citus), so concurrent runners never take the same row; a row whose booking has moved on (status not expected, rescheduled, or already there) is skipped; a failure is recorded (attempts, last_error) and retried after 1, 2, 4, 8 minutes, the fifth is final (outcome failed); a booking locked by another transaction is deferred to the next run. Before them, the waitlists of sessions with a lapsed hold are promoted (booking.promote_waitlist expires the lapsed holds; promotions counted as executed). Returns executed, skipped, failed, deferred. Then it sends up to max_rows due reminders (booking.run_due_reminders). Run it in READ COMMITTED, e.g. every minute from pg_cron';
 
 -- The helpers that write (schedules, refunds) run only inside the
 -- life-cycle trigger, as the extension owner.

@@ -14,7 +14,11 @@ SET ROLE regress_citus_app;
 BEGIN;
 SELECT booking.act_as(:'org', :'owner') IS NOT NULL AS acting \gset
 UPDATE booking.org SET min_notice_minutes = 0, booking_horizon_days = 3660 WHERE id = :'org';
-INSERT INTO booking.service (name, duration_minutes) VALUES ('Lesson ' || :'o', 60);
+INSERT INTO booking.service (name, duration_minutes) VALUES ('Lesson ' || :'o', 60) RETURNING id AS svc \gset
+-- a price (a service without one is refused, 23M01): the pricing trigger
+-- reads the org's rate card on the worker
+INSERT INTO booking.rate_card (name, currency, is_default) VALUES ('Standard', 'EUR', true) RETURNING id AS card \gset
+INSERT INTO booking.rate_card_item (rate_card_id, service_id, price_cents) VALUES (:'card', :'svc', 5500);
 SELECT user_id AS instructor FROM cast_member WHERE o = :'o' AND role = 'instructor' \gset
 SELECT user_id AS student FROM cast_member WHERE o = :'o' AND role = 'student' \gset
 SELECT user_id AS guardian FROM cast_member WHERE o = :'o' AND role = 'guardian' \gset
