@@ -169,8 +169,13 @@ BEGIN
     VALUES (NEW.org_id, NEW.id, CASE WHEN TG_OP = 'UPDATE' THEN OLD.status END, NEW.status, NEW.amount_cents,
             NEW.refunded_cents, cause, ev, booking.current_user_id());
   END IF;
+  -- (a routing row already there, e.g. written by open_payment, is not
+  -- written again: under Citus this trigger runs on a shard, which reads
+  -- the reference table but cannot write it)
   IF NEW.provider_payment_id IS NOT NULL
-     AND (TG_OP = 'INSERT' OR OLD.provider_payment_id IS NULL) THEN
+     AND (TG_OP = 'INSERT' OR OLD.provider_payment_id IS NULL)
+     AND NOT EXISTS (SELECT 1 FROM booking.provider_ref r
+                      WHERE r.provider = NEW.provider AND r.ref = NEW.provider_payment_id) THEN
     INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
     VALUES (NEW.provider, NEW.provider_payment_id, NEW.org_id, 'payment', NEW.id)
     ON CONFLICT DO NOTHING;
@@ -201,6 +206,7 @@ DECLARE
   org pg_catalog.uuid := booking.current_org_id();
   b record;
   p booking.payment;
+  pid pg_catalog.uuid;
 BEGIN
   IF org IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = 'booking.open_payment needs an identity',
@@ -224,8 +230,15 @@ BEGIN
       DETAIL = pg_catalog.format('Payment %s (%s %s).', p.id, p.provider, p.provider_payment_id);
   END IF;
   PERFORM pg_catalog.set_config('booking_money.cause', 'open', true);
-  INSERT INTO booking.payment (org_id, booking_id, currency, amount_cents, provider, provider_payment_id)
-  VALUES (org, open_payment.booking_id, 'XXX', 0, open_payment.provider, open_payment.provider_payment_id)
+  -- The routing row first, from this function (on the coordinator under
+  -- Citus): the payment's trigger runs on a worker's shard, which cannot
+  -- write booking.provider_ref, a reference table; it finds it there.
+  pid := pg_catalog.gen_random_uuid();
+  INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
+  VALUES (open_payment.provider, open_payment.provider_payment_id, org, 'payment', pid)
+  ON CONFLICT DO NOTHING;
+  INSERT INTO booking.payment (org_id, id, booking_id, currency, amount_cents, provider, provider_payment_id)
+  VALUES (org, pid, open_payment.booking_id, 'XXX', 0, open_payment.provider, open_payment.provider_payment_id)
   RETURNING * INTO p;
   PERFORM pg_catalog.set_config('booking_money.cause', '', true);
   RETURN p;

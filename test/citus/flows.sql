@@ -88,6 +88,21 @@ SELECT pg_temp.is(pg_temp.state(format('SELECT * FROM booking.cancel(%L, %L)', :
 SELECT pg_temp.is(pg_temp.val(format('SELECT count(*) > 0 FROM booking.outbox WHERE org_id = %L', :'a')), 'true', 'outbox events written on the worker');
 COMMIT;
 
+-- A payment: its routing row (booking.provider_ref, a reference table)
+-- written by open_payment on the coordinator, the payment and its history
+-- on the worker.  A transaction of its own (open_payment runs as the
+-- extension's owner, like the solver).
+BEGIN;
+SELECT booking.act_as(:'a', :'staff_a') IS NOT NULL AS acting \gset
+SELECT pg_temp.is(pg_temp.val(format('SELECT status FROM booking.open_payment(%L, %L, %L)', :'b1', 'stripe', 'pi_citus_1')), 'pending',
+                  'open_payment: a pending payment of the booking');
+COMMIT;
+RESET ROLE;
+SELECT pg_temp.is(pg_temp.val(format($$SELECT count(*) FROM booking.provider_ref WHERE provider = 'stripe' AND ref = 'pi_citus_1' AND target_org_id = %L$$, :'a'))
+                  || '/' || pg_temp.val(format('SELECT count(*) FROM booking.payment_history h JOIN booking.payment p ON p.org_id = h.org_id AND p.id = h.payment_id WHERE p.org_id = %L AND p.provider_payment_id = %L', :'a', 'pi_citus_1')),
+                  '1/1', '... its routing row (reference table) and its history (written on the worker)');
+SET ROLE regress_citus_app;
+
 -- The notifications of those events, read back through the coordinator
 -- by their recipient.
 BEGIN;
