@@ -336,6 +336,31 @@ CREATE OR REPLACE FUNCTION booking.fix_point(lat pg_catalog.float8, lng pg_catal
 COMMENT ON FUNCTION booking.fix_point(pg_catalog.float8, pg_catalog.float8) IS
   'the point (WGS 84) of a GPS fix''s latitude and longitude';
 
+-- Why a fix is refused (NULL: it is not), in the order of the README's
+-- table.  Inlined into ingest_fixes' statement: no SET clause, names bound
+-- at creation.
+CREATE OR REPLACE FUNCTION booking.fix_refusal(ts pg_catalog.timestamptz, lat pg_catalog.float8, lng pg_catalog.float8,
+    speed_kph pg_catalog.float8, accuracy_m pg_catalog.float8,
+    lo pg_catalog.timestamptz, hi pg_catalog.timestamptz, future pg_catalog.timestamptz)
+  RETURNS pg_catalog.text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  BEGIN ATOMIC
+    SELECT CASE WHEN ts IS NULL OR lat IS NULL OR lng IS NULL THEN 'missing'
+                WHEN NOT pg_catalog.isfinite(ts) OR lat OPERATOR(pg_catalog.=) ANY ('{NaN,Infinity,-Infinity}'::pg_catalog.float8[])
+                     OR lng OPERATOR(pg_catalog.=) ANY ('{NaN,Infinity,-Infinity}'::pg_catalog.float8[]) THEN 'not_finite'
+                WHEN lat OPERATOR(pg_catalog.<) -90::pg_catalog.float8 OR lat OPERATOR(pg_catalog.>) 90::pg_catalog.float8 THEN 'latitude'
+                WHEN lng OPERATOR(pg_catalog.<) -180::pg_catalog.float8 OR lng OPERATOR(pg_catalog.>) 180::pg_catalog.float8 THEN 'longitude'
+                WHEN ts OPERATOR(pg_catalog.>) future THEN 'in_future'
+                WHEN ts OPERATOR(pg_catalog.<) lo OR ts OPERATOR(pg_catalog.>) hi THEN 'outside_lesson'
+                WHEN speed_kph IS NOT NULL AND NOT (speed_kph OPERATOR(pg_catalog.>=) 0::pg_catalog.float8
+                                                    AND speed_kph OPERATOR(pg_catalog.<=) 400::pg_catalog.float8) THEN 'speed'
+                WHEN accuracy_m IS NOT NULL AND NOT (accuracy_m OPERATOR(pg_catalog.>=) 0::pg_catalog.float8
+                                                     AND accuracy_m OPERATOR(pg_catalog.<=) 100000::pg_catalog.float8) THEN 'accuracy'
+           END;
+  END;
+COMMENT ON FUNCTION booking.fix_refusal(pg_catalog.timestamptz, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.timestamptz) IS
+  'why ingest_fixes refuses a fix (missing, not_finite, latitude, longitude, in_future, outside_lesson, speed, accuracy), given the trip''s window [lo, hi] and the latest time accepted; NULL if it is stored';
+
 -- Ingest fixes of one or more trips: the work of ingest_trip_points (the
 -- arrays) and ingest_staged (staged: the rows of pg_temp.trip_point_staging),
 -- as a few statements over the whole batch: no statement per fix, and per
@@ -441,44 +466,32 @@ BEGIN
 
   -- one statement: classify every fix, store the good ones (the first of a
   -- trip and time in the batch; one already stored is a duplicate: only a
-  -- fix at or before the trip's latest is looked up), count the rest; one
-  -- row per trip with its stored fixes in time order, for the fold
+  -- fix at or before the trip's latest is looked up), count the refused by
+  -- reason; one row per trip with its stored fixes in time order, for the
+  -- fold.  The source (the arrays or the staging table) is read twice, for
+  -- the fixes to store and for the counts, rather than materialised.
   FOR r IN
     WITH win AS (
       SELECT * FROM ROWS FROM (pg_catalog.unnest(w_trip), pg_catalog.unnest(w_lo), pg_catalog.unnest(w_hi),
                                pg_catalog.unnest(w_last), pg_catalog.unnest(w_res), pg_catalog.unnest(w_cli))
                  AS w(trip, lo, hi, last, res, cli)),
-    u AS (
-      SELECT x.i, x.trip, x.ts, x.lat, x.lng, x.speed, x.acc,
-             CASE WHEN x.trip IS NULL THEN 'missing_trip'
-                  WHEN x.ts IS NULL OR x.lat IS NULL OR x.lng IS NULL THEN 'missing'
-                  WHEN NOT pg_catalog.isfinite(x.ts) OR x.lat IN ('NaN', 'Infinity', '-Infinity')
-                       OR x.lng IN ('NaN', 'Infinity', '-Infinity') THEN 'not_finite'
-                  WHEN x.lat NOT BETWEEN -90 AND 90 THEN 'latitude'
-                  WHEN x.lng NOT BETWEEN -180 AND 180 THEN 'longitude'
-                  WHEN x.ts > future THEN 'in_future'
-                  WHEN x.ts < w.lo OR x.ts > w.hi THEN 'outside_lesson'
-                  WHEN x.speed IS NOT NULL AND NOT (x.speed >= 0 AND x.speed <= 400) THEN 'speed'
-                  WHEN x.acc IS NOT NULL AND NOT (x.acc >= 0 AND x.acc <= 100000) THEN 'accuracy'
-             END AS reason
-        FROM (SELECT a.* FROM ROWS FROM (pg_catalog.unnest(trip_ids), pg_catalog.unnest(ts), pg_catalog.unnest(lat), pg_catalog.unnest(lng),
-                        pg_catalog.unnest(COALESCE(speed_kph, pg_catalog.array_fill(NULL::pg_catalog.float8, ARRAY[n]))),
-                        pg_catalog.unnest(COALESCE(accuracy_m, pg_catalog.array_fill(NULL::pg_catalog.float8, ARRAY[n]))))
-                     WITH ORDINALITY AS a(trip, ts, lat, lng, speed, acc, i)
-               WHERE NOT staged
-              UNION ALL
-              SELECT s.trip_id, s.ts, s.lat, s.lng, s.speed_kph, s.accuracy_m, pg_catalog.row_number() OVER ()
-                FROM pg_temp.trip_point_staging s WHERE staged) x
-        LEFT JOIN win w ON w.trip = x.trip),
-    firsts AS (
-      SELECT DISTINCT ON (u.trip, u.ts) u.trip, u.ts, u.lat, u.lng, u.speed, u.acc
-        FROM u WHERE u.reason IS NULL ORDER BY u.trip, u.ts, u.i),
+    src AS (
+      SELECT a.* FROM ROWS FROM (pg_catalog.unnest(trip_ids), pg_catalog.unnest(ts), pg_catalog.unnest(lat), pg_catalog.unnest(lng),
+                      pg_catalog.unnest(COALESCE(speed_kph, pg_catalog.array_fill(NULL::pg_catalog.float8, ARRAY[n]))),
+                      pg_catalog.unnest(COALESCE(accuracy_m, pg_catalog.array_fill(NULL::pg_catalog.float8, ARRAY[n]))))
+                   WITH ORDINALITY AS a(trip, ts, lat, lng, speed, acc, i)
+       WHERE NOT staged
+      UNION ALL
+      SELECT s.trip_id, s.ts, s.lat, s.lng, s.speed_kph, s.accuracy_m, pg_catalog.row_number() OVER ()
+        FROM pg_temp.trip_point_staging s WHERE staged),
     fresh AS MATERIALIZED (
-      SELECT f.*, w.res, w.cli
-        FROM firsts f JOIN win w ON w.trip = f.trip
-       WHERE w.last IS NULL OR f.ts > w.last
-          OR NOT EXISTS (SELECT FROM booking.trip_point p
-                          WHERE p.org_id = org AND p.trip_id = f.trip AND p.ts = f.ts)),
+      SELECT DISTINCT ON (x.trip, x.ts) x.trip, x.ts, x.lat, x.lng, x.speed, x.acc, w.res, w.cli
+        FROM src x JOIN win w ON w.trip = x.trip
+       WHERE booking.fix_refusal(x.ts, x.lat, x.lng, x.speed, x.acc, w.lo, w.hi, future) IS NULL
+         AND (w.last IS NULL OR x.ts > w.last
+              OR NOT EXISTS (SELECT FROM booking.trip_point p
+                              WHERE p.org_id = org AND p.trip_id = x.trip AND p.ts = x.ts))
+       ORDER BY x.trip, x.ts, x.i),
     ins AS (
       INSERT INTO booking.trip_point (org_id, trip_id, ts, point, speed_kph, accuracy_m, resource_id, client_id)
       SELECT org, f.trip, f.ts, booking.fix_point(f.lat, f.lng), f.speed, f.acc, f.res, f.cli FROM fresh f),
@@ -491,7 +504,11 @@ BEGIN
       SELECT b.trip, pg_catalog.sum(b.c)::pg_catalog.int4 AS received,
              (pg_catalog.sum(b.c) FILTER (WHERE b.reason IS NOT NULL))::pg_catalog.int4 AS refused,
              pg_catalog.jsonb_object_agg(b.reason, b.c) FILTER (WHERE b.reason IS NOT NULL) AS refusals
-        FROM (SELECT u.trip, u.reason, pg_catalog.count(*) AS c FROM u GROUP BY 1, 2) b
+        FROM (SELECT x.trip,
+                     CASE WHEN x.trip IS NULL THEN 'missing_trip'
+                          ELSE booking.fix_refusal(x.ts, x.lat, x.lng, x.speed, x.acc, w.lo, w.hi, future) END AS reason,
+                     pg_catalog.count(*) AS c
+                FROM src x LEFT JOIN win w ON w.trip = x.trip GROUP BY 1, 2) b
        GROUP BY b.trip)
     SELECT k.trip, COALESCE(y.received, 0) AS received, COALESCE(g.stored, 0) AS stored,
            COALESCE(y.refused, 0) AS refused, COALESCE(y.refusals, '{}') AS refusals,
