@@ -1,5 +1,6 @@
--- Identity: the org, user and roles the current transaction acts for.  See
--- src/identity.c for why this cannot be forged by setting a variable.
+-- Identity: the org, user and roles the current transaction acts for, as a
+-- value signed by act_as and verified in C by every function below.  See
+-- src/identity.c for the format, the key and the transaction binding.
 --
 -- These functions run in every policy and write trigger.  They resolve no
 -- name at run time (C, or SQL-standard bodies whose names are bound when
@@ -46,14 +47,10 @@ COMMENT ON FUNCTION booking.caller_bypasses_rls() IS
 -- hold.  The write path, the life cycle and the append-only logs all ask
 -- this one function.
 CREATE OR REPLACE FUNCTION booking.writing_as_maintenance() RETURNS pg_catalog.bool
-  LANGUAGE sql STABLE
-  SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    SELECT booking.current_org_id() IS NULL AND NOT booking.acting_is_system()
-           AND booking.caller_bypasses_rls();
-  END;
+  LANGUAGE c STABLE PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'booking_writing_as_maintenance';
 COMMENT ON FUNCTION booking.writing_as_maintenance() IS
-  'true for a superuser or BYPASSRLS caller (logged in or through SET ROLE) with no identity, outside the extension''s system actions: it writes rows as given (restores, data loads); the write path and the life cycle then skip the checks that depend on the time, the writer or other rows, never the invariants';
+  'true for a superuser or BYPASSRLS caller (logged in or through SET ROLE) that presents no identity (booking.identity empty: a forged, expired or copied value is not maintenance), outside the extension''s system actions: it writes rows as given (restores, data loads); the write path and the life cycle then skip the checks that depend on the time, the writer or other rows, never the invariants';
 
 CREATE OR REPLACE FUNCTION booking.act_as(org_id pg_catalog.uuid, user_id pg_catalog.uuid)
   RETURNS booking.org_role[]
@@ -61,25 +58,20 @@ CREATE OR REPLACE FUNCTION booking.act_as(org_id pg_catalog.uuid, user_id pg_cat
   SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'booking_act_as';
 COMMENT ON FUNCTION booking.act_as(pg_catalog.uuid, pg_catalog.uuid) IS
-  'act for user_id in org_id until the end of the current transaction (like SET LOCAL); refuses a user who is not an active member; returns the user''s roles. Only roles granted EXECUTE (see booking.grant_app_role) may call it';
+  'act for user_id in org_id until the end of the current transaction: signs the identity (org, user, roles, resources, clients, sessions, guardians, the transaction, an expiry) and sets booking.identity to it with SET LOCAL; refuses a user who is not an active member; returns the user''s roles. Only roles granted EXECUTE (see booking.grant_app_role) may call it';
 
--- Role tests used by the row-level security policies.  Policies call them as
--- (SELECT booking.f()) so that they run once per statement, not once per row.
+-- Role tests used by the row-level security policies, once per row: in C,
+-- answered from the verified identity's cache (a bit test).
 
 CREATE OR REPLACE FUNCTION booking.acting_is_staff() RETURNS pg_catalog.bool
-  LANGUAGE sql STABLE PARALLEL SAFE
-  BEGIN ATOMIC
-    SELECT booking.current_roles() OPERATOR(pg_catalog.&&)
-           '{owner,admin,staff}'::booking.org_role[];
-  END;
+  LANGUAGE c STABLE PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'booking_acting_is_staff';
 COMMENT ON FUNCTION booking.acting_is_staff() IS
   'true when the acting user is owner, admin or staff of the acting org (sees the whole org)';
 
 CREATE OR REPLACE FUNCTION booking.acting_is_admin() RETURNS pg_catalog.bool
-  LANGUAGE sql STABLE PARALLEL SAFE
-  BEGIN ATOMIC
-    SELECT booking.current_roles() OPERATOR(pg_catalog.&&) '{owner,admin}'::booking.org_role[];
-  END;
+  LANGUAGE c STABLE PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'booking_acting_is_admin';
 COMMENT ON FUNCTION booking.acting_is_admin() IS
   'true when the acting user is owner or admin of the acting org';
 
@@ -90,3 +82,22 @@ CREATE OR REPLACE FUNCTION booking.acting_has_role(role booking.org_role) RETURN
   END;
 COMMENT ON FUNCTION booking.acting_has_role(booking.org_role) IS
   'true when the acting user holds role in the acting org';
+
+-- The key act_as signs identities with (booking.identity_key: nobody has a
+-- privilege on it; the C code reads it directly).  A DBA rotates it with
+-- this function: a new key signs from now on, the previous one still
+-- verifies the values it signed (they live one transaction), older ones go.
+CREATE OR REPLACE FUNCTION booking.rotate_identity_key() RETURNS pg_catalog.int4
+  LANGUAGE sql VOLATILE SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    DELETE FROM booking.identity_key
+     WHERE id OPERATOR(pg_catalog.<) (SELECT pg_catalog.max(k.id) FROM booking.identity_key k);
+    INSERT INTO booking.identity_key (secret)
+    VALUES (pg_catalog.decode(pg_catalog.replace(pg_catalog.gen_random_uuid()::pg_catalog.text
+              OPERATOR(pg_catalog.||) pg_catalog.gen_random_uuid()::pg_catalog.text
+              OPERATOR(pg_catalog.||) pg_catalog.gen_random_uuid()::pg_catalog.text, '-', ''), 'hex'))
+    RETURNING id;
+  END;
+COMMENT ON FUNCTION booking.rotate_identity_key() IS
+  'make a new key for signing identities and drop all but the previous one; returns the new key''s id. Superuser only (no EXECUTE for PUBLIC)';

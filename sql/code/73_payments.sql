@@ -188,6 +188,6 @@ COMMENT ON FUNCTION booking.open_payment(pg_catalog.uuid, pg_catalog.text, pg_ca
 -- bookings they see through booking_read (expressions of the row only).
 DROP POLICY IF EXISTS payment_history_staff_read ON booking.payment_history;
 CREATE POLICY payment_history_staff_read ON booking.payment_history FOR SELECT
-  USING ((SELECT booking.acting_is_staff()));
+  USING (booking.acting_is_staff());
 DROP POLICY IF EXISTS payment_transition_read ON booking.payment_transition;
 CREATE POLICY payment_transition_read ON booking.payment_transition FOR SELECT USING (true);

@@ -306,4 +306,4 @@ COMMENT ON FUNCTION booking.revoke_webhook_role(pg_catalog.regrole, pg_catalog.u
 
 DROP POLICY IF EXISTS webhook_grant_staff_read ON booking.webhook_grant;
 CREATE POLICY webhook_grant_staff_read ON booking.webhook_grant FOR SELECT
-  USING ((SELECT booking.acting_is_staff()));
+  USING (booking.acting_is_staff());

@@ -318,4 +318,4 @@ CREATE OR REPLACE TRIGGER invoice_line_immutable BEFORE INSERT OR UPDATE OR DELE
 
 DROP POLICY IF EXISTS invoice_line_read ON booking.invoice_line;
 CREATE POLICY invoice_line_read ON booking.invoice_line FOR SELECT
-  USING ((SELECT booking.acting_is_staff()));
+  USING (booking.acting_is_staff());

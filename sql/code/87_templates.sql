@@ -114,7 +114,7 @@ CREATE POLICY message_template_member_read ON booking.message_template FOR SELEC
   USING (booking.current_user_id() IS NOT NULL);
 DROP POLICY IF EXISTS message_template_staff_write ON booking.message_template;
 CREATE POLICY message_template_staff_write ON booking.message_template FOR ALL
-  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+  USING (booking.acting_is_staff()) WITH CHECK (booking.acting_is_staff());
 
 -- Addresses ---------------------------------------------------------------
 

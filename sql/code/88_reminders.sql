@@ -208,4 +208,4 @@ COMMENT ON FUNCTION booking.run_due_reminders(pg_catalog.int4) IS
 
 DROP POLICY IF EXISTS scheduled_reminder_staff ON booking.scheduled_reminder;
 CREATE POLICY scheduled_reminder_staff ON booking.scheduled_reminder FOR ALL
-  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+  USING (booking.acting_is_staff()) WITH CHECK (booking.acting_is_staff());

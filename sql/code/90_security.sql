@@ -1,67 +1,45 @@
 -- Row-level security.
 --
--- Every tenant table gets a RESTRICTIVE policy "tenant_isolation":
--- org_id = booking.current_org_id().  Without an identity (see act_as) it is
--- NULL and nothing is visible.  Permissive policies then say who inside the
--- org sees and writes what.  RLS is FORCEd, so the table owner is no
--- exception (superusers and BYPASSRLS roles always are).  Identity tests run
--- once per statement: they are written as (SELECT booking.f()).
+-- Permissive policies say who inside the org sees and writes what; they
+-- are expressions of the row and the identity only (no subquery, no other
+-- table), and booking.apply_schema_rules() folds the tenant condition
+-- org_id = booking.current_org_id() into every one of them on a table with
+-- an org_id, so they are written as if it were there.  Without an identity
+-- (see act_as) it is NULL and nothing is visible.  RLS is FORCEd, so the
+-- table owner is no exception (superusers and BYPASSRLS roles always are).
+-- The identity functions are C, cached per transaction: called per row.
 
--- The resources, clients and sessions the acting user stands for.  SECURITY
--- DEFINER so that policies can use them without recursing into each other.
+-- The resources, clients, sessions and guardians the acting user stands
+-- for travel in the signed identity (computed by act_as, see
+-- src/identity.c): these functions read no table, so a policy that calls
+-- them runs on any node.  In C and without a SET clause: policies call them
+-- for every row, and they answer from the transaction's cache (ascending
+-- arrays, to be tested with booking.sorted_uuids_contain or = ANY).
 CREATE OR REPLACE FUNCTION booking.my_resource_ids() RETURNS pg_catalog.uuid[]
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    SELECT COALESCE(pg_catalog.array_agg(r.id), '{}')
-      FROM booking.resource r
-     WHERE r.org_id OPERATOR(pg_catalog.=) booking.current_org_id()
-       AND r.user_id OPERATOR(pg_catalog.=) booking.current_user_id();
-  END;
+  LANGUAGE c STABLE PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'booking_my_resource_ids';
 COMMENT ON FUNCTION booking.my_resource_ids() IS
-  'resources (instructor, facilitator) linked to the acting user in the acting org';
+  'resources (instructor, facilitator) linked to the acting user in the acting org, from the signed identity; sorted';
 
 CREATE OR REPLACE FUNCTION booking.my_client_ids() RETURNS pg_catalog.uuid[]
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    SELECT COALESCE(pg_catalog.array_agg(DISTINCT x.id), '{}')
-      FROM (SELECT c.id
-              FROM booking.client c
-             WHERE c.org_id OPERATOR(pg_catalog.=) booking.current_org_id()
-               AND c.user_id OPERATOR(pg_catalog.=) booking.current_user_id()
-            UNION ALL
-            SELECT cg.client_id
-              FROM booking.guardian g
-              JOIN booking.client_guardian cg
-                ON cg.org_id OPERATOR(pg_catalog.=) g.org_id AND cg.guardian_id OPERATOR(pg_catalog.=) g.id
-             WHERE g.org_id OPERATOR(pg_catalog.=) booking.current_org_id()
-               AND g.user_id OPERATOR(pg_catalog.=) booking.current_user_id()) x;
-  END;
+  LANGUAGE c STABLE PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'booking_my_client_ids';
 COMMENT ON FUNCTION booking.my_client_ids() IS
-  'clients the acting user acts for in the acting org: their own client record and, as a guardian, their students';
+  'clients the acting user acts for in the acting org: their own client record and, as a guardian, their students; from the signed identity; sorted';
 
 CREATE OR REPLACE FUNCTION booking.my_session_ids() RETURNS pg_catalog.uuid[]
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    SELECT COALESCE(pg_catalog.array_agg(s.id), '{}')
-      FROM booking.session s
-     WHERE s.org_id OPERATOR(pg_catalog.=) booking.current_org_id()
-       AND s.resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids());
-  END;
+  LANGUAGE c STABLE PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'booking_my_session_ids';
 COMMENT ON FUNCTION booking.my_session_ids() IS
-  'sessions run by a resource linked to the acting user (a facilitator''s workshops)';
+  'sessions run by a resource linked to the acting user (a facilitator''s workshops), from the signed identity; sorted';
 
--- The rows that hang off a member's bookings (payments, invoices, history),
--- the clients they teach, their students' guardians and the org's members
--- a staff member sees: one sorted array per statement, which the policies
--- test each row against with booking.sorted_uuids_contain (a binary
--- search).  An EXISTS subquery in the policy did the same, but its cost
--- estimate grows with the table and made PostgreSQL JIT-compile a member's
--- every query (3 to 10 times slower); "= ANY (array)" is linear in the
--- array (seconds for an instructor of 20,000 bookings).  Below staff only:
--- staff see the whole org and get an empty array.
+CREATE OR REPLACE FUNCTION booking.my_guardian_ids() RETURNS pg_catalog.uuid[]
+  LANGUAGE c STABLE PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'booking_my_guardian_ids';
+COMMENT ON FUNCTION booking.my_guardian_ids() IS
+  'the guardians of the clients the acting user acts for, from the signed identity; sorted';
+
+-- binary search of a sorted array, for the policies below
 CREATE OR REPLACE FUNCTION booking.sorted_uuids_contain(ids pg_catalog.uuid[], id pg_catalog.uuid) RETURNS pg_catalog.bool
   LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
   -- no SET search_path: resolves no name, and runs once per row in policies
@@ -69,102 +47,84 @@ CREATE OR REPLACE FUNCTION booking.sorted_uuids_contain(ids pg_catalog.uuid[], i
 COMMENT ON FUNCTION booking.sorted_uuids_contain(pg_catalog.uuid[], pg_catalog.uuid) IS
   'true if id is an element of ids, an ascending array without NULLs (as built by the my_*_ids functions), by binary search';
 
+-- The rows that hang off a member's bookings (payments, invoices, history),
+-- the clients an instructor teaches and the org's members a staff member
+-- sees can be many (an instructor's every booking): these three are not
+-- carried in the identity but queried, once per command, by the C code as
+-- the extension's owner (a later command sees the rows written before it).
+-- They read tables: on Citus they still need the rows denormalised (see
+-- the README, "Identity").  Below staff only, but my_member_user_ids.
 CREATE OR REPLACE FUNCTION booking.my_booking_ids() RETURNS pg_catalog.uuid[]
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    SELECT COALESCE(pg_catalog.array_agg(b.id ORDER BY b.id), '{}')
-      FROM booking.booking b
-     WHERE NOT (SELECT booking.acting_is_staff())
-       AND b.org_id OPERATOR(pg_catalog.=) booking.current_org_id()
-       AND (b.client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
-            OR b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])
-            OR b.session_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_session_ids())::pg_catalog.uuid[]));
-  END;
+  LANGUAGE c STABLE PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'booking_my_booking_ids';
 COMMENT ON FUNCTION booking.my_booking_ids() IS
   'below staff, the bookings the acting user sees (their clients'', their resources'' and their sessions''), sorted; empty for staff';
 
 CREATE OR REPLACE FUNCTION booking.my_booking_client_ids() RETURNS pg_catalog.uuid[]
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    SELECT COALESCE(pg_catalog.array_agg(DISTINCT b.client_id ORDER BY b.client_id), '{}')
-      FROM booking.booking b
-     WHERE NOT (SELECT booking.acting_is_staff())
-       AND b.org_id OPERATOR(pg_catalog.=) booking.current_org_id()
-       AND (b.client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
-            OR b.resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])
-            OR b.session_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_session_ids())::pg_catalog.uuid[]));
-  END;
+  LANGUAGE c STABLE PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'booking_my_booking_client_ids';
 COMMENT ON FUNCTION booking.my_booking_client_ids() IS
   'below staff, the clients of the bookings the acting user sees (an instructor''s students), sorted; empty for staff';
 
-CREATE OR REPLACE FUNCTION booking.my_guardian_ids() RETURNS pg_catalog.uuid[]
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    SELECT COALESCE(pg_catalog.array_agg(DISTINCT cg.guardian_id ORDER BY cg.guardian_id), '{}')
-      FROM booking.client_guardian cg
-     WHERE NOT (SELECT booking.acting_is_staff())
-       AND cg.org_id OPERATOR(pg_catalog.=) booking.current_org_id()
-       AND cg.client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]);
-  END;
-COMMENT ON FUNCTION booking.my_guardian_ids() IS
-  'below staff, the guardians of the clients the acting user acts for, sorted; empty for staff';
-
 CREATE OR REPLACE FUNCTION booking.my_member_user_ids() RETURNS pg_catalog.uuid[]
-  LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER
-  SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    SELECT COALESCE(pg_catalog.array_agg(DISTINCT m.user_id ORDER BY m.user_id), '{}')
-      FROM booking.membership m
-     WHERE m.org_id OPERATOR(pg_catalog.=) booking.current_org_id()
-       AND (booking.acting_is_staff() OR m.user_id OPERATOR(pg_catalog.=) booking.current_user_id());
-  END;
+  LANGUAGE c STABLE PARALLEL SAFE
+  AS 'MODULE_PATHNAME', 'booking_my_member_user_ids';
 COMMENT ON FUNCTION booking.my_member_user_ids() IS
   'the users whose membership rows the acting user sees: every member of the acting org for staff, else themselves; sorted';
+
+-- Policies call them as the querying role: every role may.
+DO $$
+DECLARE
+  f pg_catalog.text;
+BEGIN
+  FOREACH f IN ARRAY '{my_resource_ids,my_client_ids,my_session_ids,my_guardian_ids,my_booking_ids,my_booking_client_ids,my_member_user_ids}'::pg_catalog.text[]
+  LOOP
+    EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION booking.%I() TO PUBLIC', f);
+  END LOOP;
+END
+$$;
 
 -- org: members read their org; owners and admins change it.
 DROP POLICY IF EXISTS org_member_read ON booking.org;
 CREATE POLICY org_member_read ON booking.org FOR SELECT
-  USING (id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()));
+  USING (id OPERATOR(pg_catalog.=) booking.current_org_id());
 DROP POLICY IF EXISTS org_admin_update ON booking.org;
 CREATE POLICY org_admin_update ON booking.org FOR UPDATE
-  USING (id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()) AND (SELECT booking.acting_is_admin()))
-  WITH CHECK (id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()) AND (SELECT booking.acting_is_admin()));
+  USING (id OPERATOR(pg_catalog.=) booking.current_org_id() AND booking.acting_is_admin())
+  WITH CHECK (id OPERATOR(pg_catalog.=) booking.current_org_id() AND booking.acting_is_admin());
 
 -- app_user (global): a user sees and edits themself; members of the acting
 -- org see each other as far as they see the membership rows.
 DROP POLICY IF EXISTS app_user_self ON booking.app_user;
 CREATE POLICY app_user_self ON booking.app_user FOR SELECT
-  USING (id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
+  USING (id OPERATOR(pg_catalog.=) booking.current_user_id());
 DROP POLICY IF EXISTS app_user_org_member ON booking.app_user;
 CREATE POLICY app_user_org_member ON booking.app_user FOR SELECT
-  USING (booking.sorted_uuids_contain((SELECT booking.my_member_user_ids()), id));
+  USING (booking.sorted_uuids_contain(booking.my_member_user_ids(), id));
 DROP POLICY IF EXISTS app_user_self_update ON booking.app_user;
 CREATE POLICY app_user_self_update ON booking.app_user FOR UPDATE
-  USING (id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()))
-  WITH CHECK (id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
+  USING (id OPERATOR(pg_catalog.=) booking.current_user_id())
+  WITH CHECK (id OPERATOR(pg_catalog.=) booking.current_user_id());
 
 -- refresh_token: the user's own tokens, read-only (written by the functions).
 DROP POLICY IF EXISTS refresh_token_self ON booking.refresh_token;
 CREATE POLICY refresh_token_self ON booking.refresh_token FOR SELECT
-  USING (user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
+  USING (user_id OPERATOR(pg_catalog.=) booking.current_user_id());
 
 -- membership: staff see the org's members, everyone their own rows; owners
 -- and admins manage them, and only an owner makes, changes or removes an
 -- owner (an admin sees owner rows but cannot update or delete them).
 DROP POLICY IF EXISTS membership_read ON booking.membership;
 CREATE POLICY membership_read ON booking.membership FOR SELECT
-  USING ((SELECT booking.acting_is_staff()) OR user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
+  USING (booking.acting_is_staff() OR user_id OPERATOR(pg_catalog.=) booking.current_user_id());
 DROP POLICY IF EXISTS membership_admin ON booking.membership;
 CREATE POLICY membership_admin ON booking.membership FOR ALL
-  USING ((SELECT booking.acting_is_admin())
+  USING (booking.acting_is_admin()
          AND (role OPERATOR(pg_catalog.<>) 'owner'::booking.org_role
-              OR (SELECT booking.acting_has_role('owner'::booking.org_role))))
-  WITH CHECK ((SELECT booking.acting_is_admin())
+              OR booking.acting_has_role('owner'::booking.org_role)))
+  WITH CHECK (booking.acting_is_admin()
               AND (role OPERATOR(pg_catalog.<>) 'owner'::booking.org_role
-                   OR (SELECT booking.acting_has_role('owner'::booking.org_role))));
+                   OR booking.acting_has_role('owner'::booking.org_role)));
 
 -- The org's catalog: every member reads it, staff write it.  Its travel
 -- settings too: booking.travel_time() and the cache's trigger read them with
@@ -180,7 +140,7 @@ BEGIN
     EXECUTE pg_catalog.format('CREATE POLICY member_read ON booking.%I FOR SELECT USING (true)', t);
     EXECUTE pg_catalog.format(
       'CREATE POLICY staff_write ON booking.%I FOR ALL
-         USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()))', t);
+         USING (booking.acting_is_staff()) WITH CHECK (booking.acting_is_staff())', t);
     EXECUTE pg_catalog.format('COMMENT ON POLICY member_read ON booking.%I IS %L', t,
                               'every member of the acting org reads the catalog');
     EXECUTE pg_catalog.format('COMMENT ON POLICY staff_write ON booking.%I IS %L', t,
@@ -199,10 +159,10 @@ BEGIN
   LOOP
     EXECUTE pg_catalog.format('DROP POLICY IF EXISTS staff_read ON booking.%I', t);
     EXECUTE pg_catalog.format('DROP POLICY IF EXISTS admin_write ON booking.%I', t);
-    EXECUTE pg_catalog.format('CREATE POLICY staff_read ON booking.%I FOR SELECT USING ((SELECT booking.acting_is_staff()))', t);
+    EXECUTE pg_catalog.format('CREATE POLICY staff_read ON booking.%I FOR SELECT USING (booking.acting_is_staff())', t);
     EXECUTE pg_catalog.format(
       'CREATE POLICY admin_write ON booking.%I FOR ALL
-         USING ((SELECT booking.acting_is_admin())) WITH CHECK ((SELECT booking.acting_is_admin()))', t);
+         USING (booking.acting_is_admin()) WITH CHECK (booking.acting_is_admin())', t);
     EXECUTE pg_catalog.format('COMMENT ON POLICY staff_read ON booking.%I IS %L', t,
                               'owner, admin and staff read the road graph');
     EXECUTE pg_catalog.format('COMMENT ON POLICY admin_write ON booking.%I IS %L', t,
@@ -214,75 +174,75 @@ $$;
 -- A facilitator manages the sessions they run.
 DROP POLICY IF EXISTS session_own ON booking.session;
 CREATE POLICY session_own ON booking.session FOR ALL
-  USING (resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))
-  WITH CHECK (resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+  USING (resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()))
+  WITH CHECK (resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()));
 
 -- Schedules: staff and the resource's own user.
 DROP POLICY IF EXISTS schedule_own ON booking.working_hours;
 CREATE POLICY schedule_own ON booking.working_hours FOR ALL
-  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))
-  WITH CHECK ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+  USING (booking.acting_is_staff() OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()))
+  WITH CHECK (booking.acting_is_staff() OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()));
 DROP POLICY IF EXISTS schedule_own ON booking.availability_exception;
 CREATE POLICY schedule_own ON booking.availability_exception FOR ALL
-  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))
-  WITH CHECK ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+  USING (booking.acting_is_staff() OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()))
+  WITH CHECK (booking.acting_is_staff() OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()));
 
 -- Bookings: staff all; an instructor those of their resources and sessions;
 -- a student their own; a guardian those of their students.
 DROP POLICY IF EXISTS booking_read ON booking.booking;
 CREATE POLICY booking_read ON booking.booking FOR SELECT
-  USING ((SELECT booking.acting_is_staff())
-         OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])
-         OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
-         OR session_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_session_ids())::pg_catalog.uuid[]));
+  USING (booking.acting_is_staff()
+         OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids())
+         OR client_id OPERATOR(pg_catalog.=) ANY (booking.my_client_ids())
+         OR session_id OPERATOR(pg_catalog.=) ANY (booking.my_session_ids()));
 DROP POLICY IF EXISTS booking_insert ON booking.booking;
 CREATE POLICY booking_insert ON booking.booking FOR INSERT
-  WITH CHECK ((SELECT booking.acting_is_staff())
-              OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])
-              OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]));
+  WITH CHECK (booking.acting_is_staff()
+              OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids())
+              OR client_id OPERATOR(pg_catalog.=) ANY (booking.my_client_ids()));
 DROP POLICY IF EXISTS booking_update ON booking.booking;
 CREATE POLICY booking_update ON booking.booking FOR UPDATE
-  USING ((SELECT booking.acting_is_staff())
-         OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])
-         OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
-         OR session_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_session_ids())::pg_catalog.uuid[]))
-  WITH CHECK ((SELECT booking.acting_is_staff())
-              OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[])
-              OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
-              OR session_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_session_ids())::pg_catalog.uuid[]));
+  USING (booking.acting_is_staff()
+         OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids())
+         OR client_id OPERATOR(pg_catalog.=) ANY (booking.my_client_ids())
+         OR session_id OPERATOR(pg_catalog.=) ANY (booking.my_session_ids()))
+  WITH CHECK (booking.acting_is_staff()
+              OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids())
+              OR client_id OPERATOR(pg_catalog.=) ANY (booking.my_client_ids())
+              OR session_id OPERATOR(pg_catalog.=) ANY (booking.my_session_ids()));
 DROP POLICY IF EXISTS booking_admin_delete ON booking.booking;
 CREATE POLICY booking_admin_delete ON booking.booking FOR DELETE
-  USING ((SELECT booking.acting_is_admin()));
+  USING (booking.acting_is_admin());
 
 -- People.
 DROP POLICY IF EXISTS client_read ON booking.client;
 CREATE POLICY client_read ON booking.client FOR SELECT
-  USING ((SELECT booking.acting_is_staff())
-         OR id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
-         OR booking.sorted_uuids_contain((SELECT booking.my_booking_client_ids()), id));
+  USING (booking.acting_is_staff()
+         OR id OPERATOR(pg_catalog.=) ANY (booking.my_client_ids())
+         OR booking.sorted_uuids_contain(booking.my_booking_client_ids(), id));
 DROP POLICY IF EXISTS client_staff_write ON booking.client;
 CREATE POLICY client_staff_write ON booking.client FOR ALL
-  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+  USING (booking.acting_is_staff()) WITH CHECK (booking.acting_is_staff());
 DROP POLICY IF EXISTS client_self_update ON booking.client;
 CREATE POLICY client_self_update ON booking.client FOR UPDATE
-  USING (id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]))
-  WITH CHECK (id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]));
+  USING (id OPERATOR(pg_catalog.=) ANY (booking.my_client_ids()))
+  WITH CHECK (id OPERATOR(pg_catalog.=) ANY (booking.my_client_ids()));
 
 DROP POLICY IF EXISTS guardian_read ON booking.guardian;
 CREATE POLICY guardian_read ON booking.guardian FOR SELECT
-  USING ((SELECT booking.acting_is_staff())
-         OR user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id())
-         OR booking.sorted_uuids_contain((SELECT booking.my_guardian_ids()), id));
+  USING (booking.acting_is_staff()
+         OR user_id OPERATOR(pg_catalog.=) booking.current_user_id()
+         OR booking.sorted_uuids_contain(booking.my_guardian_ids(), id));
 DROP POLICY IF EXISTS guardian_staff_write ON booking.guardian;
 CREATE POLICY guardian_staff_write ON booking.guardian FOR ALL
-  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+  USING (booking.acting_is_staff()) WITH CHECK (booking.acting_is_staff());
 
 DROP POLICY IF EXISTS client_guardian_read ON booking.client_guardian;
 CREATE POLICY client_guardian_read ON booking.client_guardian FOR SELECT
-  USING ((SELECT booking.acting_is_staff()) OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]));
+  USING (booking.acting_is_staff() OR client_id OPERATOR(pg_catalog.=) ANY (booking.my_client_ids()));
 DROP POLICY IF EXISTS client_guardian_staff_write ON booking.client_guardian;
 CREATE POLICY client_guardian_staff_write ON booking.client_guardian FOR ALL
-  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+  USING (booking.acting_is_staff()) WITH CHECK (booking.acting_is_staff());
 
 -- What hangs off a booking is visible with the booking.  A lesson, its trips
 -- and their points carry the booking's resource_id and client_id (kept by
@@ -293,77 +253,77 @@ CREATE POLICY client_guardian_staff_write ON booking.client_guardian FOR ALL
 -- lessons and trips (with their figures) of the student, not the raw points.
 DROP POLICY IF EXISTS lesson_read ON booking.lesson;
 CREATE POLICY lesson_read ON booking.lesson FOR SELECT
-  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]) OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]));
+  USING (booking.acting_is_staff() OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()) OR client_id OPERATOR(pg_catalog.=) ANY (booking.my_client_ids()));
 DROP POLICY IF EXISTS lesson_instructor_write ON booking.lesson;
 CREATE POLICY lesson_instructor_write ON booking.lesson FOR ALL
-  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))
-  WITH CHECK ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+  USING (booking.acting_is_staff() OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()))
+  WITH CHECK (booking.acting_is_staff() OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()));
 
 DROP POLICY IF EXISTS trip_read ON booking.trip;
 CREATE POLICY trip_read ON booking.trip FOR SELECT
-  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]) OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[]));
+  USING (booking.acting_is_staff() OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()) OR client_id OPERATOR(pg_catalog.=) ANY (booking.my_client_ids()));
 DROP POLICY IF EXISTS trip_instructor_write ON booking.trip;
 CREATE POLICY trip_instructor_write ON booking.trip FOR ALL
-  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))
-  WITH CHECK ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+  USING (booking.acting_is_staff() OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()))
+  WITH CHECK (booking.acting_is_staff() OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()));
 
 DROP POLICY IF EXISTS trip_point_read ON booking.trip_point;
 CREATE POLICY trip_point_read ON booking.trip_point FOR SELECT
-  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+  USING (booking.acting_is_staff() OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()));
 DROP POLICY IF EXISTS trip_point_instructor_write ON booking.trip_point;
 CREATE POLICY trip_point_instructor_write ON booking.trip_point FOR ALL
-  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]))
-  WITH CHECK ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+  USING (booking.acting_is_staff() OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()))
+  WITH CHECK (booking.acting_is_staff() OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()));
 
 -- Tracking settings: members read them, staff write them.
 DROP POLICY IF EXISTS member_read ON booking.tracking_setting;
 CREATE POLICY member_read ON booking.tracking_setting FOR SELECT USING (true);
 DROP POLICY IF EXISTS staff_write ON booking.tracking_setting;
 CREATE POLICY staff_write ON booking.tracking_setting FOR ALL
-  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+  USING (booking.acting_is_staff()) WITH CHECK (booking.acting_is_staff());
 
 DROP POLICY IF EXISTS payment_read ON booking.payment;
 CREATE POLICY payment_read ON booking.payment FOR SELECT
-  USING ((SELECT booking.acting_is_staff())
-         OR booking.sorted_uuids_contain((SELECT booking.my_booking_ids()), booking_id));
+  USING (booking.acting_is_staff()
+         OR booking.sorted_uuids_contain(booking.my_booking_ids(), booking_id));
 DROP POLICY IF EXISTS payment_staff_write ON booking.payment;
 CREATE POLICY payment_staff_write ON booking.payment FOR ALL
-  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+  USING (booking.acting_is_staff()) WITH CHECK (booking.acting_is_staff());
 
 DROP POLICY IF EXISTS status_history_read ON booking.status_history;
 CREATE POLICY status_history_read ON booking.status_history FOR SELECT
-  USING ((SELECT booking.acting_is_staff())
-         OR booking.sorted_uuids_contain((SELECT booking.my_booking_ids()), booking_id));
+  USING (booking.acting_is_staff()
+         OR booking.sorted_uuids_contain(booking.my_booking_ids(), booking_id));
 DROP POLICY IF EXISTS status_history_staff_append ON booking.status_history;
 CREATE POLICY status_history_staff_append ON booking.status_history FOR INSERT
-  WITH CHECK ((SELECT booking.acting_is_staff()));
+  WITH CHECK (booking.acting_is_staff());
 
 DROP POLICY IF EXISTS invoice_read ON booking.invoice;
 CREATE POLICY invoice_read ON booking.invoice FOR SELECT
-  USING ((SELECT booking.acting_is_staff())
-         OR client_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_client_ids())::pg_catalog.uuid[])
-         OR booking.sorted_uuids_contain((SELECT booking.my_booking_ids()), booking_id));
+  USING (booking.acting_is_staff()
+         OR client_id OPERATOR(pg_catalog.=) ANY (booking.my_client_ids())
+         OR booking.sorted_uuids_contain(booking.my_booking_ids(), booking_id));
 DROP POLICY IF EXISTS invoice_staff_write ON booking.invoice;
 CREATE POLICY invoice_staff_write ON booking.invoice FOR ALL
-  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+  USING (booking.acting_is_staff()) WITH CHECK (booking.acting_is_staff());
 
 DROP POLICY IF EXISTS payout_read ON booking.payout;
 CREATE POLICY payout_read ON booking.payout FOR SELECT
-  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+  USING (booking.acting_is_staff() OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()));
 DROP POLICY IF EXISTS payout_admin_write ON booking.payout;
 CREATE POLICY payout_admin_write ON booking.payout FOR ALL
-  USING ((SELECT booking.acting_is_admin())) WITH CHECK ((SELECT booking.acting_is_admin()));
+  USING (booking.acting_is_admin()) WITH CHECK (booking.acting_is_admin());
 
 DROP POLICY IF EXISTS notification_recipient ON booking.notification;
 CREATE POLICY notification_recipient ON booking.notification FOR SELECT
-  USING (user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()) OR (SELECT booking.acting_is_admin()));
+  USING (user_id OPERATOR(pg_catalog.=) booking.current_user_id() OR booking.acting_is_admin());
 DROP POLICY IF EXISTS notification_mark_delivered ON booking.notification;
 CREATE POLICY notification_mark_delivered ON booking.notification FOR UPDATE
-  USING (user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()))
-  WITH CHECK (user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
+  USING (user_id OPERATOR(pg_catalog.=) booking.current_user_id())
+  WITH CHECK (user_id OPERATOR(pg_catalog.=) booking.current_user_id());
 DROP POLICY IF EXISTS notification_staff_write ON booking.notification;
 CREATE POLICY notification_staff_write ON booking.notification FOR ALL
-  USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()));
+  USING (booking.acting_is_staff()) WITH CHECK (booking.acting_is_staff());
 
 -- Operations tables: staff only; the audit log is read by owners and admins
 -- and written only by the audit trigger.  The travel time cache is one of
@@ -381,7 +341,7 @@ BEGIN
     EXECUTE pg_catalog.format('DROP POLICY IF EXISTS staff_all ON booking.%I', t);
     EXECUTE pg_catalog.format(
       'CREATE POLICY staff_all ON booking.%I FOR ALL
-         USING ((SELECT booking.acting_is_staff())) WITH CHECK ((SELECT booking.acting_is_staff()))', t);
+         USING (booking.acting_is_staff()) WITH CHECK (booking.acting_is_staff())', t);
     EXECUTE pg_catalog.format('COMMENT ON POLICY staff_all ON booking.%I IS %L', t,
                               'owner, admin and staff only');
   END LOOP;
@@ -389,4 +349,4 @@ END
 $$;
 DROP POLICY IF EXISTS audit_log_admin_read ON booking.audit_log;
 CREATE POLICY audit_log_admin_read ON booking.audit_log FOR SELECT
-  USING ((SELECT booking.acting_is_admin()));
+  USING (booking.acting_is_admin());

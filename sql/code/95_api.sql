@@ -133,6 +133,8 @@ BEGIN
       FROM pg_catalog.pg_class c
      WHERE c.relnamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
        AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::"char"[])
+       -- the identity key: no role but superusers reads it
+       AND c.oid OPERATOR(pg_catalog.<>) 'booking.identity_key'::pg_catalog.regclass
   LOOP
     EXECUTE pg_catalog.format('GRANT %s ON %s TO %s',
       CASE

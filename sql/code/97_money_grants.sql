@@ -7,4 +7,4 @@ CREATE OR REPLACE TRIGGER append_only BEFORE UPDATE OR DELETE ON booking.payment
 -- Payout items: staff, and the resource's own user.
 DROP POLICY IF EXISTS payout_item_read ON booking.payout_item;
 CREATE POLICY payout_item_read ON booking.payout_item FOR SELECT
-  USING ((SELECT booking.acting_is_staff()) OR resource_id OPERATOR(pg_catalog.=) ANY ((SELECT booking.my_resource_ids())::pg_catalog.uuid[]));
+  USING (booking.acting_is_staff() OR resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()));

@@ -8,13 +8,15 @@
 --     provider_ref, which restored payments and payouts make anew, with
 --     'WHERE false'), its
 --     identity sequences too;
---   every table with an org_id: the tenant policy "tenant_isolation" and
+--   every table with an org_id: the tenant condition
+--     org_id = booking.current_org_id() folded into every policy (no
+--     RESTRICTIVE policy: Citus turns them permissive on shards) and
 --     the trigger a1_org_guard (sql/code/86_guards.sql), which refuses a row
 --     of another org before any other trigger reads anything; its WHEN
 --     clause calls the guard only for a row whose org is not the acting
 --     one, so that a row of the acting org costs no PL/pgSQL call (a row
---     that moves from another org to the acting one is one the caller's
---     tenant policy never lets an UPDATE reach);
+--     that moves from another org to the acting one is one the tenant
+--     condition of the caller's policies never lets an UPDATE reach);
 --   every table with an updated_at: the touch_updated_at trigger;
 --   every SECURITY DEFINER function: no EXECUTE for PUBLIC (grant_app_role
 --     hands out the ones applications need).
@@ -31,6 +33,9 @@ DECLARE
   t pg_catalog.regclass;
   s pg_catalog.regclass;
   f pg_catalog.regprocedure;
+  pol record;
+  -- the tenant condition as pg_get_expr shows it under this search_path
+  tenant constant pg_catalog.text := '(org_id = booking.current_org_id())';
 BEGIN
   FOR t IN
     SELECT c.oid::pg_catalog.regclass
@@ -46,9 +51,10 @@ BEGIN
     -- The write path's lock rows are transient: restoring bookings makes them
     -- anew; the payment life cycle's rows are the extension's, like currency's;
     -- the webhook's routing rows are made anew by the payment and payout
-    -- triggers as their rows are restored.
+    -- triggers as their rows are restored; the identity key stays out of
+    -- dumps (act_as makes a new one where there is none).
     PERFORM pg_catalog.pg_extension_config_dump(t,
-      CASE WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.write_lock,booking.payment_transition,booking.provider_ref}'::pg_catalog.regclass[])
+      CASE WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.write_lock,booking.payment_transition,booking.provider_ref,booking.identity_key}'::pg_catalog.regclass[])
            THEN 'WHERE false' ELSE '' END);
     FOR s IN
       SELECT pg_catalog.pg_get_serial_sequence(t::pg_catalog.text, a.attname)::pg_catalog.regclass
@@ -60,14 +66,30 @@ BEGIN
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
                 WHERE a.attrelid OPERATOR(pg_catalog.=) t AND a.attname OPERATOR(pg_catalog.=) 'org_id'
                   AND NOT a.attisdropped) THEN
+      -- The tenant condition, folded into every permissive policy (a
+      -- RESTRICTIVE policy would do, but Citus makes restrictive policies
+      -- permissive on the shards).  Idempotent: a policy that starts with it
+      -- keeps it once; the code files re-create their policies without it.
       EXECUTE pg_catalog.format('DROP POLICY IF EXISTS tenant_isolation ON %s', t);
-      EXECUTE pg_catalog.format(
-        'CREATE POLICY tenant_isolation ON %s AS RESTRICTIVE FOR ALL
-           USING (org_id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()))
-           WITH CHECK (org_id OPERATOR(pg_catalog.=) (SELECT booking.current_org_id()))', t);
-      EXECUTE pg_catalog.format(
-        'COMMENT ON POLICY tenant_isolation ON %s IS %L', t,
-        'rows of the acting org only (restrictive: every other policy is ANDed with it)');
+      FOR pol IN
+        SELECT p.polname, p.polcmd,
+               pg_catalog.pg_get_expr(p.polqual, p.polrelid) AS qual,
+               pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid) AS checks
+          FROM pg_catalog.pg_policy p
+         WHERE p.polrelid OPERATOR(pg_catalog.=) t
+         ORDER BY p.polname
+      LOOP
+        IF pol.qual IS NOT NULL AND NOT (pol.qual OPERATOR(pg_catalog.=) tenant
+                                         OR pg_catalog.starts_with(pol.qual, '(' OPERATOR(pg_catalog.||) tenant OPERATOR(pg_catalog.||) ' AND ')) THEN
+          EXECUTE pg_catalog.format('ALTER POLICY %I ON %s USING (org_id OPERATOR(pg_catalog.=) booking.current_org_id() AND (%s))',
+                                    pol.polname, t, pol.qual);
+        END IF;
+        IF pol.checks IS NOT NULL AND NOT (pol.checks OPERATOR(pg_catalog.=) tenant
+                                           OR pg_catalog.starts_with(pol.checks, '(' OPERATOR(pg_catalog.||) tenant OPERATOR(pg_catalog.||) ' AND ')) THEN
+          EXECUTE pg_catalog.format('ALTER POLICY %I ON %s WITH CHECK (org_id OPERATOR(pg_catalog.=) booking.current_org_id() AND (%s))',
+                                    pol.polname, t, pol.checks);
+        END IF;
+      END LOOP;
       EXECUTE pg_catalog.format(
         'CREATE OR REPLACE TRIGGER a1_org_guard BEFORE INSERT OR UPDATE ON %s
            FOR EACH ROW
@@ -95,7 +117,7 @@ BEGIN
 END
 $$;
 COMMENT ON PROCEDURE booking.apply_schema_rules() IS
-  'applies what must hold for every table and function of the schema (forced row-level security, the tenant policy and org guard, pg_dump marking, updated_at triggers, no PUBLIC EXECUTE on SECURITY DEFINER functions); called by the install script and every update';
+  'applies what must hold for every table and function of the schema (forced row-level security, the tenant condition in every policy and the org guard, pg_dump marking, updated_at triggers, no PUBLIC EXECUTE on SECURITY DEFINER functions); called by the install script and every update';
 REVOKE EXECUTE ON PROCEDURE booking.apply_schema_rules() FROM PUBLIC;
 
 -- grant_app_role hands out privileges: a superuser's tool, not PUBLIC's.

@@ -515,6 +515,31 @@ CREATE INDEX payout_item_payout_idx ON booking.payout_item (org_id, payout_id);
 COMMENT ON TABLE booking.payout_item IS
   'what a payout pays: a booking''s resource share (less what was refunded of it by then: refunded_basis), or a negative adjustment for a refund of the share after it was paid (refunded_basis: the refunded share covered so far); a booking''s share is in at most one payout not released (unique index), an adjustment likewise per basis; released when its payout failed, so that it is payable again';
 
+-- Issue 15, an identity every node can check: the key booking.act_as()
+-- signs identities with (HMAC-SHA256).  Nobody has a privilege on it and
+-- row-level security is forced with no policy: only the extension's C code
+-- reads it (directly, without an ACL check) and superusers.  Several rows
+-- while a key is rotated (booking.rotate_identity_key()); act_as signs with
+-- the newest.  Not dumped: act_as makes a key where there is none.  On
+-- Citus it is a reference table, so every node verifies with the same key.
+CREATE TABLE booking.identity_key (
+  id          pg_catalog.int4 GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  secret      pg_catalog.bytea NOT NULL CHECK (pg_catalog.octet_length(secret) OPERATOR(pg_catalog.>=) 32),
+  created_at  pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+REVOKE ALL ON booking.identity_key FROM PUBLIC;
+COMMENT ON TABLE booking.identity_key IS
+  'the keys booking.act_as() signs identities with (the newest) and the identity functions verify them with; readable by no role but superusers, the C code reads it directly; rotate with booking.rotate_identity_key()';
+INSERT INTO booking.identity_key (secret)
+VALUES (pg_catalog.decode(pg_catalog.replace(pg_catalog.gen_random_uuid()::pg_catalog.text
+          OPERATOR(pg_catalog.||) pg_catalog.gen_random_uuid()::pg_catalog.text
+          OPERATOR(pg_catalog.||) pg_catalog.gen_random_uuid()::pg_catalog.text, '-', ''), 'hex'));
+
+-- Issue 15, row-level security without a RESTRICTIVE policy: the tenant
+-- condition is folded into every permissive policy by
+-- booking.apply_schema_rules(), which also drops tenant_isolation (it runs
+-- after this file, in the install and in every update).
+
 -- Issue 20 (leftovers): ingestion at fleet scale and one definition of the
 -- tracking defaults.
 -- The defaults of tracking_setting come from booking.tracking_defaults()
