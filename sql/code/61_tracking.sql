@@ -224,7 +224,7 @@ CREATE OR REPLACE FUNCTION booking.trip_fixes_after(org pg_catalog.uuid, trip pg
     SELECT p.ts, st_y(p.point::geometry), st_x(p.point::geometry), p.accuracy_m
       FROM booking.trip_point p
      WHERE p.org_id OPERATOR(pg_catalog.=) trip_fixes_after.org AND p.trip_id OPERATOR(pg_catalog.=) trip_fixes_after.trip
-       AND (trip_fixes_after.after IS NULL OR p.ts OPERATOR(pg_catalog.>) trip_fixes_after.after);
+       AND p.ts OPERATOR(pg_catalog.>) COALESCE(trip_fixes_after.after, '-infinity'::pg_catalog.timestamptz);
   END;
 COMMENT ON FUNCTION booking.trip_fixes_after(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz) IS
   'the stored GPS fixes of a trip later than a time (all for NULL) as time, latitude, longitude and accuracy (unordered)';
@@ -420,6 +420,11 @@ BEGIN
                  n, pg_catalog.cardinality(lat), pg_catalog.cardinality(lng),
                  pg_catalog.cardinality(speed_kph), pg_catalog.cardinality(accuracy_m));
   END IF;
+  -- every trip of the batch, besides those given
+  SELECT COALESCE(trips, '{}') || COALESCE(pg_catalog.array_agg(DISTINCT y.v), '{}') INTO trips
+    FROM (SELECT v FROM pg_catalog.unnest(trip_ids) v WHERE NOT staged
+          UNION ALL SELECT s.trip_id FROM pg_temp.trip_point_staging s WHERE staged) y
+   WHERE y.v IS NOT NULL AND y.v <> ALL (COALESCE(trips, '{}'));
   -- the trips, locked in id order: one writer per trip at a time, so that
   -- batches of a trip fold in order and see each other's points
   SELECT pg_catalog.array_agg(x.id ORDER BY x.id), pg_catalog.array_agg(x.lesson_id ORDER BY x.id),
@@ -588,7 +593,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.ingest_fixes(pg_catalog.uuid[], pg_catalog.bool, pg_catalog.uuid[], pg_catalog.timestamptz[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[]) IS
-  'the ingestion of ingest_trip_points and ingest_staged: locks the trips (in id order), classifies the fixes, stores the good ones in one statement, folds each trip''s into its figures (reaching back: from its last saved state before the batch), one row of counts per trip';
+  'the ingestion of ingest_trip_points and ingest_staged (staged: the rows of pg_temp.trip_point_staging; else the arrays): locks the given trips and those of the fixes (in id order), classifies the fixes, stores the good ones in one statement, folds each trip''s into its figures (reaching back: from its last saved state before the batch), one row of counts per trip';
 
 -- Ingest one batch of fixes of one trip.
 CREATE OR REPLACE FUNCTION booking.ingest_trip_points(trip_id pg_catalog.uuid, ts pg_catalog.timestamptz[],
@@ -655,13 +660,9 @@ CREATE OR REPLACE FUNCTION booking.ingest_staged()
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
   AS $$
-DECLARE
-  trips pg_catalog.uuid[];
 BEGIN
   PERFORM booking.stage_trip_points();
-  SELECT pg_catalog.array_agg(DISTINCT s.trip_id) FILTER (WHERE s.trip_id IS NOT NULL) INTO trips
-    FROM pg_temp.trip_point_staging s;
-  RETURN QUERY SELECT * FROM booking.ingest_fixes(COALESCE(trips, '{}'), true, NULL, NULL, NULL, NULL, NULL, NULL);
+  RETURN QUERY SELECT * FROM booking.ingest_fixes('{}', true, NULL, NULL, NULL, NULL, NULL, NULL);
   -- the staged rows are consumed (with the caller's transaction)
   TRUNCATE pg_temp.trip_point_staging;
 END
