@@ -360,8 +360,8 @@ current_binding(uint8 *out, bool assign)
 		ReleaseTupleDesc(tupdesc);
 		if (number == 0)
 			return false;
+		/* not the database's OID: it differs between coordinator and workers */
 		*p++ = 'C';
-		put_bytes(&p, &db, sizeof(db));
 		put_bytes(&p, &initiator, sizeof(initiator));
 		put_bytes(&p, &number, sizeof(number));
 		put_bytes(&p, &stamp, sizeof(stamp));
@@ -405,11 +405,53 @@ citus_present(void)
  * The key with id key_id (or, with key_id 0, the newest) into secret; its
  * id into *id_out.  Read directly: nobody has a privilege on the table.
  */
-static bool
-load_key(int32 key_id, int32 *id_out, uint8 **secret, int *secret_len)
+/*
+ * The relation that holds the keys: booking.identity_key, or, where Citus
+ * has made it a reference table, its shard on this node (the table itself
+ * is then an empty shell that only Citus's planner reads through).
+ */
+static Oid
+key_relid(void)
 {
 	Oid			nsp = get_namespace_oid("booking", true);
 	Oid			relid = OidIsValid(nsp) ? get_relname_relid("identity_key", nsp) : InvalidOid;
+	Oid			dist;
+	Relation	rel;
+	TableScanDesc scan;
+	HeapTuple	tup;
+	Oid			shard = InvalidOid;
+
+	if (!OidIsValid(relid) || !citus_present())
+		return relid;
+	dist = get_relname_relid("pg_dist_shard", PG_CATALOG_NAMESPACE);
+	if (!OidIsValid(dist))
+		return relid;
+	rel = table_open(dist, AccessShareLock);
+	scan = table_beginscan_catalog(rel, 0, NULL);
+	while ((tup = heap_getnext(scan, ForwardScanDirection)) != NULL)
+	{
+		bool		isnull;
+		Oid			logical = DatumGetObjectId(heap_getattr(tup, 1, RelationGetDescr(rel), &isnull));
+		int64		shardid;
+
+		if (isnull || logical != relid)
+			continue;
+		shardid = DatumGetInt64(heap_getattr(tup, 2, RelationGetDescr(rel), &isnull));
+		if (isnull)
+			continue;
+		shard = get_relname_relid(psprintf("identity_key_" INT64_FORMAT, shardid), nsp);
+		if (OidIsValid(shard))
+			break;
+	}
+	table_endscan(scan);
+	table_close(rel, AccessShareLock);
+	return OidIsValid(shard) ? shard : relid;
+}
+
+static bool
+load_key(int32 key_id, int32 *id_out, uint8 **secret, int *secret_len)
+{
+	Oid			relid = key_relid();
 	Relation	rel;
 	TableScanDesc scan;
 	HeapTuple	tup;
