@@ -58,7 +58,7 @@ INSERT INTO concern VALUES
   ('75_invoices', 'Invoices', 43), ('76_payouts', 'Payouts', 44), ('77_money_reports', 'Money reports', 45),
   ('85_triggers', 'Shared triggers', 90), ('86_guards', 'Guards', 91), ('86_messaging', 'Messaging', 50),
   ('87_templates', 'Message templates', 51), ('88_reminders', 'Reminders', 52), ('90_security', 'Row-level security', 92),
-  ('95_api', 'Users, orgs and roles', 2), ('96_lifecycle_api', 'Life cycle', 5), ('97_money_grants', 'Money', 46),
+  ('92_enrolment', 'Enrolment and e-mail changes', 2), ('95_api', 'Users, orgs and roles', 2), ('96_lifecycle_api', 'Life cycle', 5), ('97_money_grants', 'Money', 46),
   ('99_schema_rules', 'Schema rules', 99);
 
 CREATE TEMP TABLE fn AS

@@ -515,6 +515,89 @@ CREATE INDEX payout_item_payout_idx ON booking.payout_item (org_id, payout_id);
 COMMENT ON TABLE booking.payout_item IS
   'what a payout pays: a booking''s resource share (less what was refunded of it by then: refunded_basis), or a negative adjustment for a refund of the share after it was paid (refunded_basis: the refunded share covered so far); a booking''s share is in at most one payout not released (unique index), an adjustment likewise per basis; released when its payout failed, so that it is payable again';
 
+-- Issue 21 (boundaries), enrolment by invitation: a membership (and a
+-- client record linked to a login) needs the user's acceptance.  An admin
+-- invites an e-mail address or a user id; the invited user accepts with the
+-- token (booking.accept_invitation).  Only the token's SHA-256 is stored.
+-- No foreign key on user_id: an invitation of an unknown id must not fail
+-- differently from one of a known id (that would tell who exists).
+CREATE TABLE booking.invitation (
+  org_id       pg_catalog.uuid NOT NULL DEFAULT booking.current_org_id() REFERENCES booking.org (id) ON DELETE CASCADE,
+  id           pg_catalog.uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+  email        booking.email,
+  user_id      pg_catalog.uuid,
+  role         booking.org_role NOT NULL,
+  client_id    pg_catalog.uuid,
+  token_hash   pg_catalog.bytea NOT NULL CHECK (pg_catalog.length(token_hash) OPERATOR(pg_catalog.=) 32),
+  expires_at   pg_catalog.timestamptz NOT NULL,
+  invited_by   pg_catalog.uuid REFERENCES booking.app_user (id) ON DELETE SET NULL,
+  accepted_at  pg_catalog.timestamptz,
+  accepted_by  pg_catalog.uuid REFERENCES booking.app_user (id) ON DELETE SET NULL,
+  created_at   pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  PRIMARY KEY (org_id, id),
+  FOREIGN KEY (org_id, client_id) REFERENCES booking.client (org_id, id) ON DELETE CASCADE,
+  CONSTRAINT invitation_addressee CHECK (email IS NOT NULL OR user_id IS NOT NULL),
+  CONSTRAINT invitation_accepted CHECK ((accepted_at IS NULL) OPERATOR(pg_catalog.=) (accepted_by IS NULL))
+);
+CREATE UNIQUE INDEX invitation_token_key ON booking.invitation (org_id, token_hash);
+CREATE INDEX invitation_client_idx ON booking.invitation (org_id, client_id) WHERE client_id IS NOT NULL;
+COMMENT ON TABLE booking.invitation IS
+  'an invitation of a person (by e-mail or user id) to an org with a role, and optionally to a client record; accepted by the invited user with its token (booking.accept_invitation), which makes the membership';
+COMMENT ON COLUMN booking.invitation.email IS 'the address the admin typed; the invitation is for the user who logs in with it (case-insensitively)';
+COMMENT ON COLUMN booking.invitation.user_id IS 'the user id the admin typed (no foreign key: an unknown id is not told apart)';
+COMMENT ON COLUMN booking.invitation.client_id IS 'a client record that accepting links to the user (client.user_id)';
+COMMENT ON COLUMN booking.invitation.token_hash IS 'SHA-256 of the token booking.invite returned once';
+
+-- Issue 21, a user's own e-mail change goes through a verified pending
+-- value: booking.request_email_change stores it with a token for the new
+-- address, booking.confirm_email_change applies it.  Asking never tells
+-- whether another account has the address; only the holder of the new
+-- mailbox (who has the token) learns it on confirming.
+CREATE TABLE booking.email_change (
+  user_id       pg_catalog.uuid PRIMARY KEY REFERENCES booking.app_user (id) ON DELETE CASCADE,
+  new_email     booking.email NOT NULL,
+  token_hash    pg_catalog.bytea NOT NULL CHECK (pg_catalog.length(token_hash) OPERATOR(pg_catalog.=) 32),
+  expires_at    pg_catalog.timestamptz NOT NULL,
+  requested_at  pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE booking.email_change IS
+  'a user''s pending e-mail change (global, one per user): applied by booking.confirm_email_change with the token sent to the new address';
+
+-- Issue 21, keys per org where the domain means per org: a payout account
+-- is an account of one org's resource (a provider's connected account may
+-- serve two orgs); a global unique key told one org that another used it.
+ALTER TABLE booking.resource DROP CONSTRAINT resource_payout_account_key;
+ALTER TABLE booking.resource ADD CONSTRAINT resource_payout_account_key UNIQUE (org_id, payout_account);
+COMMENT ON COLUMN booking.resource.payout_account IS 'account at the payout provider (e.g. a Stripe connected account), unique per org';
+
+-- Issue 21, every index of a tenant table leads with org_id, so that a
+-- member's query never reads (and EXPLAIN ANALYZE never counts in "Rows
+-- Removed by Filter") another org's rows.  The user_id indexes are covered
+-- by the (org_id, user_id ...) keys; deleting a user then scans the four
+-- tables, as it already scanned booking for its audit columns.  The queues
+-- of the system's workers (outbox relay, scheduled transitions and
+-- reminders, lapsed holds, the notification relay, message status by
+-- provider id) stay global: those workers serve every org at once
+-- (test/pgtap/tenant_indexes.sql lists them).  Staff read those queues
+-- too: each queue staff would list by the same predicate gets an index of
+-- its own that leads with org_id (partial, so only the open rows), which
+-- the planner takes for a member's query (test/pgtap/tenant_explain.sql).
+DROP INDEX booking.membership_user_idx;
+DROP INDEX booking.client_user_idx;
+DROP INDEX booking.guardian_user_idx;
+DROP INDEX booking.resource_user_idx;
+CREATE INDEX scheduled_transition_org_due_idx ON booking.scheduled_transition (org_id, execute_at)
+  WHERE processed_at IS NULL;
+CREATE INDEX scheduled_reminder_org_due_idx ON booking.scheduled_reminder (org_id, execute_at)
+  WHERE processed_at IS NULL;
+CREATE INDEX outbox_org_open_idx ON booking.outbox (org_id, id)
+  WHERE status OPERATOR(pg_catalog.=) ANY ('{pending,claimed}'::pg_catalog.text[]);
+CREATE INDEX outbox_org_pending_idx ON booking.outbox (org_id, id)
+  WHERE processed_at IS NULL;
+CREATE INDEX booking_org_session_hold_idx ON booking.booking (org_id, hold_expires_at)
+  WHERE session_id IS NOT NULL AND hold_expires_at IS NOT NULL
+    AND status OPERATOR(pg_catalog.=) ANY ('{pending,waitlisted}'::booking.booking_status[]);
+
 -- Issue 15, an identity every node can check: the key booking.act_as()
 -- signs identities with (HMAC-SHA256).  Nobody has a privilege on it and
 -- row-level security is forced with no policy: only the extension's C code
