@@ -358,6 +358,12 @@ current_binding(uint8 *out, bool assign)
 		if (isnull)
 			stamp = 0;
 		ReleaseTupleDesc(tupdesc);
+		if (number == 0 && IsParallelWorker())
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("the identity cannot be verified in a parallel worker under Citus"),
+					 errdetail("Citus gives a parallel worker no distributed transaction id to check the binding against."),
+					 errhint("Run the query without parallel workers (max_parallel_workers_per_gather = 0).")));
 		if (number == 0)
 			return false;
 		/* not the database's OID: it differs between coordinator and workers */
@@ -526,9 +532,13 @@ uuid_array(const pg_uuid_t *ids, int n)
  */
 #define PAYLOAD_FIXED (1 + BINDING_LEN + 8 + UUID_LEN * 2 + 4)
 
-/* Verify the signed value s into cur_*; false when it does not verify. */
+/*
+ * Verify the signed value s into cur_*; false when it does not verify.
+ * *unbound: there was no transaction to check the binding against yet (a
+ * Citus node before its distributed transaction id is assigned).
+ */
 static bool
-verify_signed(const char *s)
+verify_signed(const char *s, bool *unbound)
 {
 	const char *keypart = s + strlen(SIGNED_PREFIX);
 	const char *dot1 = strchr(keypart, '.');
@@ -574,7 +584,12 @@ verify_signed(const char *s)
 	payload_len = pg_b64_decode(dot1 + 1, b64_len, (char *) payload, pg_b64_dec_len(b64_len) + 1);
 	if (payload_len < PAYLOAD_FIXED || payload[0] != 1)
 		return false;
-	if (!current_binding(binding, false) || memcmp(binding, payload + 1, BINDING_LEN) != 0)
+	if (!current_binding(binding, false))
+	{
+		*unbound = true;
+		return false;
+	}
+	if (memcmp(binding, payload + 1, BINDING_LEN) != 0)
 		return false;
 	p = payload + 1 + BINDING_LEN;
 	memcpy(&cur_expiry, p, 8);
@@ -631,11 +646,13 @@ identity_load(void)
 			qcache[i].generation = 0;
 		if (strncmp(s, SIGNED_PREFIX, strlen(SIGNED_PREFIX)) == 0)
 		{
+			bool		unbound = false;
+
 			cache_plain = false;
-			ok = verify_signed(s);
+			ok = verify_signed(s, &unbound);
 			cache_lists_loaded = ok;
 			/* no distributed transaction id yet: ask again next time */
-			if (!ok && citus_present())
+			if (unbound)
 				return false;
 		}
 		else
