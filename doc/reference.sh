@@ -51,7 +51,7 @@ INSERT INTO concern VALUES
   ('00_used_by_tables', 'Predicates the tables use', 10), ('02_identity', 'Identity', 1),
   ('40_scheduling', 'Schedules', 12), ('41_travel', 'Travel time', 20), ('42_routing', 'Road network', 21),
   ('43_write_locks', 'Write locks', 13), ('44_seats', 'Seats, holds and waitlists', 6),
-  ('45_eligibility', 'Eligibility', 7), ('46_idempotency', 'Idempotency', 14), ('47_book', 'Booking', 4),
+  ('39_places', 'Places and times', 5), ('45_eligibility', 'Eligibility', 7), ('46_idempotency', 'Idempotency', 14), ('47_book', 'Booking', 4),
   ('48_solver', 'Availability', 3), ('49_write_trigger', 'Write path', 15), ('50_session_triggers', 'Sessions', 16),
   ('52_lifecycle_rules', 'Life-cycle rules', 17), ('60_execution', 'Lessons and GPS trips', 31), ('61_tracking', 'Lessons and GPS trips', 31),
   ('72_pricing', 'Prices', 40), ('73_payments', 'Payments', 41), ('74_webhooks', 'Provider webhooks', 42),

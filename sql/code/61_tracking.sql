@@ -36,7 +36,7 @@ COMMENT ON FUNCTION booking.track_figures(pg_catalog.float8[], pg_catalog.float8
   'the figures of a trip''s state as if the trip ended at its last fix: distance, moving and stationary time, maximum and average moving speed, counts';
 
 -- An org's tracking settings: its row, or booking.tracking_defaults().
-CREATE OR REPLACE FUNCTION booking.tracking_settings(org pg_catalog.uuid)
+CREATE OR REPLACE FUNCTION booking.tracking_settings(org_id pg_catalog.uuid)
   RETURNS booking.tracking_setting
   LANGUAGE plpgsql STABLE
   SET search_path = pg_catalog, pg_temp
@@ -44,10 +44,10 @@ CREATE OR REPLACE FUNCTION booking.tracking_settings(org pg_catalog.uuid)
 DECLARE
   r booking.tracking_setting;
 BEGIN
-  SELECT * INTO r FROM booking.tracking_setting s WHERE s.org_id = org;
+  SELECT * INTO r FROM booking.tracking_setting s WHERE s.org_id = tracking_settings.org_id;
   IF NOT FOUND THEN
     -- the one definition of the defaults, also the table's column defaults
-    SELECT org, d.slack, d.max_speed_kph, d.merge_min_m, d.max_gap_s, d.max_accuracy_m, d.retention_months
+    SELECT tracking_settings.org_id, d.slack, d.max_speed_kph, d.merge_min_m, d.max_gap_s, d.max_accuracy_m, d.retention_months
       INTO r FROM booking.tracking_defaults() d;
   END IF;
   RETURN r;

@@ -597,6 +597,41 @@ CREATE INDEX outbox_org_pending_idx ON booking.outbox (org_id, id)
 CREATE INDEX booking_org_session_hold_idx ON booking.booking (org_id, hold_expires_at)
   WHERE session_id IS NOT NULL AND hold_expires_at IS NOT NULL
     AND status OPERATOR(pg_catalog.=) ANY ('{pending,waitlisted}'::booking.booking_status[]);
+-- Issue 19 (points 1, 2, 5) and issue 17's rate card argument of book():
+-- one naming scheme for the public API (README, "API conventions").  The
+-- 0.1.0 signatures are dropped, not kept as wrappers: the functions are
+-- created anew by sql/code/ with client_id for student_id, pickup_point for
+-- pickup, starts_at for new_start, and the booking's
+-- columns as arguments of book, book_first_available and reschedule.
+DROP FUNCTION IF EXISTS booking.book_first_available(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid, pg_catalog.text);
+DROP FUNCTION IF EXISTS booking.book(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int4, pg_catalog.text, booking.point, pg_catalog.text, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.bool);
+DROP FUNCTION IF EXISTS booking.available_slots(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid);
+DROP FUNCTION IF EXISTS booking.find_slots(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid);
+DROP FUNCTION IF EXISTS booking.explain_slot(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, geography, pg_catalog.uuid);
+DROP FUNCTION IF EXISTS booking.reschedule(pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.text);
+
+-- An org's service area: a circle (a centre, e.g. the school's base, and a
+-- radius) and/or a polygon; a pickup or dropoff outside it is refused by the
+-- write path (23K16) and gets no slot from the solver.  Both NULL: no area.
+ALTER TABLE booking.org
+  ADD COLUMN service_area_center booking.point,
+  ADD COLUMN service_area_radius_meters pg_catalog.int4,
+  ADD COLUMN service_area_polygon geography,
+  ADD CONSTRAINT org_service_area_circle CHECK (
+    (service_area_center IS NULL) OPERATOR(pg_catalog.=) (service_area_radius_meters IS NULL)
+    AND service_area_radius_meters BETWEEN 1 AND 20037509
+    AND (service_area_center IS NULL
+         OR booking.checked_point(service_area_center, 'service_area_center') IS NOT NULL)),
+  ADD CONSTRAINT org_service_area_polygon CHECK (
+    ST_SRID(service_area_polygon) OPERATOR(pg_catalog.=) 4326
+    AND GeometryType(service_area_polygon) OPERATOR(pg_catalog.=) ANY ('{POLYGON,MULTIPOLYGON}'::pg_catalog.text[])
+    AND NOT ST_IsEmpty(service_area_polygon::geometry));
+COMMENT ON COLUMN booking.org.service_area_center IS
+  'centre of the org''s service area circle (with service_area_radius_meters), e.g. its base; NULL: no circle';
+COMMENT ON COLUMN booking.org.service_area_radius_meters IS
+  'radius of the service area circle in metres (great-circle distance from service_area_center)';
+COMMENT ON COLUMN booking.org.service_area_polygon IS
+  'the org''s service area as a POLYGON or MULTIPOLYGON (SRID 4326); NULL: no polygon. With a circle too, a point must lie in both';
 
 -- Issue 15, an identity every node can check: the key booking.act_as()
 -- signs identities with (HMAC-SHA256).  Nobody has a privilege on it and
