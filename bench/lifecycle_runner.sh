@@ -23,7 +23,7 @@ load() {
 	psql -d "$db" >/dev/null <<SQL
 SELECT booking.register_user('bench.owner@example.com', 'Owner') AS owner \gset
 SELECT booking.create_org('Bench', 'Europe/Berlin', 'EUR', :'owner') AS org \gset
-INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES (:'org', :'org', 'Lesson', 60);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free) VALUES (:'org', :'org', 'Lesson', 60, true);
 INSERT INTO booking.client (org_id, id, full_name) VALUES (:'org', :'org', 'Ann');
 INSERT INTO booking.resource (org_id, id, display_name)
 SELECT :'org', md5('r' || i)::uuid, 'Car ' || i FROM generate_series(1, $n) i;

@@ -18,6 +18,15 @@
 # more than owed; payouts equal their items; invoice numbers 1..n without a
 # gap per org and year, lines summing to totals; and replaying every stored
 # webhook again changes nothing.  Exit status 1 if a check fails.
+#
+# Each attempt acts on one row: the row is chosen in a subquery (ORDER BY
+# ... OFFSET n LIMIT 1) and the action applied to it outside.  (Written as
+# SELECT action(x) FROM t ORDER BY ... OFFSET n LIMIT 1, PostgreSQL runs the
+# volatile action for the n skipped rows too, so one attempt confirmed or
+# cancelled up to ten bookings of an org in one transaction, in its own
+# order: holding the org's invoice counter after the first confirmation, it
+# then waited for the next booking's row, which another transaction held
+# while it waited for the counter: that was the lock cycle of the 40P01s.)
 set -eu
 clients=${1:-32}
 seconds=${2:-60}
@@ -84,18 +93,18 @@ CREATE FUNCTION bench.pay(k int, n int) RETURNS void LANGUAGE sql AS $$
   SELECT bench.attempt('pay', NULL, format($q$
     SELECT bench.hook_object('payment_intent.succeeded', 'evt_s_' || p.provider_payment_id,
                       jsonb_build_object('id', p.provider_payment_id, 'amount', p.amount_cents, 'currency', lower(p.currency)))
-      FROM booking.payment p WHERE p.org_id = %L AND p.status IN ('pending', 'authorized') ORDER BY p.created_at DESC OFFSET %s LIMIT 1$q$,
+      FROM (SELECT p.* FROM booking.payment p WHERE p.org_id = %L AND p.status IN ('pending', 'authorized') ORDER BY p.created_at DESC OFFSET %s LIMIT 1) p$q$,
     bench.org(k), n));
 $$;
 CREATE FUNCTION bench.confirm(k int, n int) RETURNS void LANGUAGE sql AS $$
   SELECT bench.attempt('confirm', k, format($q$
-    SELECT booking.transition(b.id, 'confirmed') FROM booking.booking b
-     WHERE b.org_id = %L AND b.status = 'pending' ORDER BY b.created_at DESC OFFSET %s LIMIT 1$q$, bench.org(k), n));
+    SELECT booking.transition(b.id, 'confirmed') FROM (SELECT b.id FROM booking.booking b
+     WHERE b.org_id = %L AND b.status = 'pending' ORDER BY b.created_at DESC OFFSET %s LIMIT 1) b$q$, bench.org(k), n));
 $$;
 CREATE FUNCTION bench.cancel(k int, n int) RETURNS void LANGUAGE sql AS $$
   SELECT bench.attempt('cancel', k, format($q$
-    SELECT booking.cancel(b.id, 'stress') FROM booking.booking b
-     WHERE b.org_id = %L AND b.status = 'confirmed' ORDER BY b.created_at DESC OFFSET %s LIMIT 1$q$, bench.org(k), n));
+    SELECT booking.cancel(b.id, 'stress') FROM (SELECT b.id FROM booking.booking b
+     WHERE b.org_id = %L AND b.status = 'confirmed' ORDER BY b.created_at DESC OFFSET %s LIMIT 1) b$q$, bench.org(k), n));
 $$;
 -- the provider confirms a requested refund
 CREATE FUNCTION bench.refunded(k int, n int) RETURNS void LANGUAGE sql AS $$
@@ -103,8 +112,8 @@ CREATE FUNCTION bench.refunded(k int, n int) RETURNS void LANGUAGE sql AS $$
     SELECT bench.hook_object('charge.refunded', 'evt_r_' || p.provider_payment_id || '_' || p.refunded_cents,
                       jsonb_build_object('id', 'ch_' || p.provider_payment_id, 'payment_intent', p.provider_payment_id,
                                          'amount', p.amount_cents, 'currency', lower(p.currency), 'amount_refunded', p.refunded_cents))
-      FROM booking.payment p WHERE p.org_id = %L AND p.refunded_cents > p.refund_confirmed_cents
-     ORDER BY p.updated_at DESC OFFSET %s LIMIT 1$q$, bench.org(k), n));
+      FROM (SELECT p.* FROM booking.payment p WHERE p.org_id = %L AND p.refunded_cents > p.refund_confirmed_cents
+     ORDER BY p.updated_at DESC OFFSET %s LIMIT 1) p$q$, bench.org(k), n));
 $$;
 -- out of order: a refund made at the provider arrives before the success
 CREATE FUNCTION bench.early_refund(k int, n int, pct int) RETURNS void LANGUAGE sql AS $$
@@ -112,7 +121,7 @@ CREATE FUNCTION bench.early_refund(k int, n int, pct int) RETURNS void LANGUAGE 
     SELECT bench.hook_object('charge.refunded', 'evt_e_' || p.provider_payment_id,
                       jsonb_build_object('id', 'ch_' || p.provider_payment_id, 'payment_intent', p.provider_payment_id,
                                          'amount', p.amount_cents, 'currency', lower(p.currency), 'amount_refunded', p.amount_cents * %s / 100))
-      FROM booking.payment p WHERE p.org_id = %L AND p.status = 'pending' ORDER BY p.created_at OFFSET %s LIMIT 1$q$,
+      FROM (SELECT p.* FROM booking.payment p WHERE p.org_id = %L AND p.status = 'pending' ORDER BY p.created_at OFFSET %s LIMIT 1) p$q$,
     pct, bench.org(k), n));
 $$;
 -- a refund at the provider of a completed booking's payment, perhaps after
@@ -123,23 +132,23 @@ CREATE FUNCTION bench.late_refund(k int, n int) RETURNS void LANGUAGE sql AS $$
                       jsonb_build_object('id', 'ch_' || p.provider_payment_id, 'payment_intent', p.provider_payment_id,
                                          'amount', p.amount_cents, 'currency', lower(p.currency),
                                          'amount_refunded', LEAST(p.amount_cents, p.refunded_cents + p.amount_cents / 10)))
-      FROM booking.payment p JOIN booking.booking b ON b.org_id = p.org_id AND b.id = p.booking_id
+      FROM (SELECT p.* FROM booking.payment p JOIN booking.booking b ON b.org_id = p.org_id AND b.id = p.booking_id
      WHERE p.org_id = %L AND b.status = 'completed' AND p.status IN ('succeeded', 'partially_refunded')
-     ORDER BY p.updated_at OFFSET %s LIMIT 1$q$, bench.org(k), n));
+     ORDER BY p.updated_at OFFSET %s LIMIT 1) p$q$, bench.org(k), n));
 $$;
 -- stale: an old success after a refund, under a new event id
 CREATE FUNCTION bench.stale(k int, n int) RETURNS void LANGUAGE sql AS $$
   SELECT bench.attempt('stale', NULL, format($q$
     SELECT bench.hook_object('payment_intent.succeeded', 'evt_o_' || p.provider_payment_id || '_' || p.refunded_cents,
                       jsonb_build_object('id', p.provider_payment_id, 'amount', p.amount_cents, 'currency', lower(p.currency)))
-      FROM booking.payment p WHERE p.org_id = %L AND p.refunded_cents > 0 ORDER BY p.updated_at DESC OFFSET %s LIMIT 1$q$,
+      FROM (SELECT p.* FROM booking.payment p WHERE p.org_id = %L AND p.refunded_cents > 0 ORDER BY p.updated_at DESC OFFSET %s LIMIT 1) p$q$,
     bench.org(k), n));
 $$;
 -- replay a stored event
 CREATE FUNCTION bench.replay(k int, n int) RETURNS void LANGUAGE sql AS $$
   SELECT bench.attempt('replay', NULL, format($q$
     SELECT bench.hook(w.event_type, w.event_id, w.payload)
-      FROM booking.webhook_event w WHERE w.org_id = %L ORDER BY w.received_at DESC OFFSET %s LIMIT 1$q$, bench.org(k), n));
+      FROM (SELECT w.* FROM booking.webhook_event w WHERE w.org_id = %L ORDER BY w.received_at DESC OFFSET %s LIMIT 1) w$q$, bench.org(k), n));
 $$;
 -- time passes: a paid confirmed booking is completed (as data)
 CREATE FUNCTION bench.complete(k int, n int) RETURNS void LANGUAGE sql AS $$
@@ -158,7 +167,7 @@ CREATE FUNCTION bench.payout_event(k int, n int) RETURNS void LANGUAGE sql AS $$
     SELECT bench.hook_object(CASE WHEN %s = 0 THEN 'payout.failed' ELSE 'payout.paid' END, 'evt_p_' || o.id,
                       jsonb_build_object('id', 'po_' || o.id, 'amount', o.amount_cents, 'currency', lower(o.currency),
                                          'metadata', jsonb_build_object('payout_id', o.id)))
-      FROM booking.payout o WHERE o.org_id = %L AND o.status = 'pending' ORDER BY o.created_at OFFSET %s LIMIT 1$q$,
+      FROM (SELECT o.* FROM booking.payout o WHERE o.org_id = %L AND o.status = 'pending' ORDER BY o.created_at OFFSET %s LIMIT 1) o$q$,
     n % 10, bench.org(k), n % 5));
 $$;
 SQL

@@ -33,7 +33,7 @@ INSERT INTO booking.membership VALUES
   ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a5', 'student'),
   ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a4', 'instructor');
 SET session_replication_role = replica;
-INSERT INTO booking.service (org_id, id, name, duration_minutes) SELECT id, id, 'S', 60 FROM booking.org;
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free) SELECT id, id, 'S', 60, true FROM booking.org;
 INSERT INTO booking.resource (org_id, id, display_name, user_id)
 SELECT id, id, 'R', CASE WHEN id = '00000000-0000-0000-0000-000000000001' THEN '00000000-0000-0000-0000-0000000000a4'::uuid END FROM booking.org;
 INSERT INTO booking.session (org_id, id, resource_id, service_id, title, starts_at, ends_at, capacity, currency)

@@ -25,7 +25,7 @@ INSERT INTO booking.app_user (id, email, full_name) VALUES
 SELECT booking.create_org('Bench School', 'Europe/Berlin', 'EUR', '00000000-0000-0000-0000-00000000be01') AS org \gset
 INSERT INTO booking.membership (org_id, user_id, role) VALUES (:'org', '00000000-0000-0000-0000-00000000be02', 'instructor'),
   (:'org', '00000000-0000-0000-0000-00000000be03', 'student');
-INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES (:'org', '00000000-0000-0000-0000-00000000be11', 'Lesson', 60);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free) VALUES (:'org', '00000000-0000-0000-0000-00000000be11', 'Lesson', 60, true);
 INSERT INTO booking.resource (org_id, id, display_name, user_id) VALUES
   (:'org', '00000000-0000-0000-0000-00000000be21', 'Ingo', '00000000-0000-0000-0000-00000000be02');
 INSERT INTO booking.client (org_id, id, full_name, user_id) VALUES (:'org', '00000000-0000-0000-0000-00000000be31', 'Sam', '00000000-0000-0000-0000-00000000be03');

@@ -50,9 +50,9 @@ INSERT INTO booking.app_user (id, email, full_name) VALUES ('00000000-0000-0000-
 INSERT INTO booking.org (id, name, time_zone, currency) VALUES ('00000000-0000-0000-0000-00000000aa00', 'Stress', 'Europe/Berlin', 'EUR');
 INSERT INTO booking.membership (org_id, user_id, role) VALUES ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa01', 'owner');
 SELECT booking.seed_lifecycle_defaults('00000000-0000-0000-0000-00000000aa00') > 0 AS lifecycle_rules;
-INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes) VALUES
-  ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa51', 'Lesson', 45, 5, 10),
-  ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa52', 'Workshop', 120, 0, 0);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, free) VALUES
+  ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa51', 'Lesson', 45, 5, 10, true),
+  ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa52', 'Workshop', 120, 0, 0, true);
 INSERT INTO booking.resource (org_id, id, display_name) VALUES
   ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa71', 'Hot instructor'),
   ('00000000-0000-0000-0000-00000000aa00', '00000000-0000-0000-0000-00000000aa72', 'Facilitator');

@@ -11,24 +11,25 @@
 # scratch databases, one with 0.1.0 (for "since") and one with the default
 # version, and drops them.  A function is for applications when PUBLIC, or a
 # role given booking.grant_app_role(..., trusted => true) or
-# booking.grant_relay_role(...), may execute it; every other function is
+# booking.grant_relay_role(...) or booking.grant_visitor_role(...), may execute it; every other function is
 # internal and listed by concern.  The concern is the sql/code file that
 # defines the function.
 set -eu
 cd "$(dirname "$0")/.."
-old=booking_ref_old_$$ new=booking_ref_new_$$ role=booking_ref_app_$$ relay=booking_ref_relay_$$
+old=booking_ref_old_$$ new=booking_ref_new_$$ role=booking_ref_app_$$ relay=booking_ref_relay_$$ visitor=booking_ref_visitor_$$
 cleanup() {
 	dropdb --if-exists -q "$old" 2>/dev/null || true
 	dropdb --if-exists -q "$new" 2>/dev/null || true
-	psql -X -q -d postgres -c "DROP ROLE IF EXISTS $role" -c "DROP ROLE IF EXISTS $relay" >/dev/null 2>&1 || true
+	psql -X -q -d postgres -c "DROP ROLE IF EXISTS $role" -c "DROP ROLE IF EXISTS $relay" -c "DROP ROLE IF EXISTS $visitor" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 createdb "$old"; createdb "$new"
 psql -X -q -v ON_ERROR_STOP=1 -d "$old" -c "CREATE EXTENSION booking VERSION '0.1.0' CASCADE" >/dev/null 2>&1
 psql -X -q -v ON_ERROR_STOP=1 -d "$new" -c "CREATE EXTENSION booking CASCADE" \
-	-c "CREATE ROLE $role" -c "CREATE ROLE $relay" \
+	-c "CREATE ROLE $role" -c "CREATE ROLE $relay" -c "CREATE ROLE $visitor" \
 	-c "SELECT booking.grant_app_role('$role', trusted => true)" \
-	-c "SELECT booking.grant_relay_role('$relay')" >/dev/null 2>&1
+	-c "SELECT booking.grant_relay_role('$relay')" \
+	-c "SELECT booking.grant_visitor_role('$visitor')" >/dev/null 2>&1
 
 # The functions of 0.1.0, by name and argument types, and by name alone.
 old_list=$(psql -X -At -d "$old" -c "
@@ -43,7 +44,7 @@ files=$(grep -oE '^CREATE (OR REPLACE )?(FUNCTION|PROCEDURE) booking\.[a-z_0-9]+
 	printf '%s\n' "$old_list" | sed 's/^/old\t/; s/$/\t/'
 	printf '%s\n' "$files" | awk '{print "file\t" $2 "\t" $1}'
 } >"/tmp/booking_ref_$$.tsv"
-sed "s|__TSV__|/tmp/booking_ref_$$.tsv|" <<'SQL' | psql -X -q -At -v ON_ERROR_STOP=1 -d "$new" -v role="$role" -v relay="$relay" >"/tmp/booking_ref_$$.md"
+sed "s|__TSV__|/tmp/booking_ref_$$.tsv|" <<'SQL' | psql -X -q -At -v ON_ERROR_STOP=1 -d "$new" -v role="$role" -v relay="$relay" -v visitor="$visitor" >"/tmp/booking_ref_$$.md"
 CREATE TEMP TABLE input (kind text, a text, b text);
 \copy input FROM '__TSV__' WITH (FORMAT text)
 CREATE TEMP TABLE concern (prefix text PRIMARY KEY, title text, ord int);
@@ -58,7 +59,7 @@ INSERT INTO concern VALUES
   ('75_invoices', 'Invoices', 43), ('76_payouts', 'Payouts', 44), ('77_money_reports', 'Money reports', 45),
   ('85_triggers', 'Shared triggers', 90), ('86_guards', 'Guards', 91), ('86_messaging', 'Messaging', 50),
   ('87_templates', 'Message templates', 51), ('88_reminders', 'Reminders', 52), ('90_security', 'Row-level security', 92),
-  ('92_enrolment', 'Enrolment and e-mail changes', 2), ('95_api', 'Users, orgs and roles', 2), ('96_lifecycle_api', 'Life cycle', 5), ('97_money_grants', 'Money', 46),
+  ('92_enrolment', 'Enrolment and e-mail changes', 2), ('94_public_page', 'Public booking page', 8), ('95_api', 'Users, orgs and roles', 2), ('96_lifecycle_api', 'Life cycle', 5), ('97_money_grants', 'Money', 46),
   ('99_schema_rules', 'Schema rules', 99);
 
 CREATE TEMP TABLE fn AS
@@ -75,7 +76,8 @@ SELECT p.oid, p.proname,
        coalesce(obj_description(p.oid, 'pg_proc'), '') AS comment,
        has_function_privilege('public', p.oid, 'EXECUTE')
          OR has_function_privilege(:'role', p.oid, 'EXECUTE')
-         OR has_function_privilege(:'relay', p.oid, 'EXECUTE') AS for_apps,
+         OR has_function_privilege(:'relay', p.oid, 'EXECUTE')
+         OR has_function_privilege(:'visitor', p.oid, 'EXECUTE') AS for_apps,
        (SELECT b FROM input i WHERE i.kind = 'file' AND i.a = p.proname LIMIT 1) AS file
   FROM pg_catalog.pg_proc p
  WHERE p.pronamespace = 'booking'::regnamespace
@@ -83,8 +85,8 @@ SELECT p.oid, p.proname,
    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type t
                     WHERE t.typnamespace = p.pronamespace AND t.typname = p.proname);
 
--- Three kinds: what applications call (PUBLIC, an application role or a relay
--- role may execute it), what administrators and the engine call (no
+-- Three kinds: what applications call (PUBLIC, an application role, a relay
+-- role or a visitor role may execute it), what administrators and the engine call (no
 -- application may), and trigger functions.
 CREATE TEMP TABLE row_md AS
 SELECT coalesce(c.title, 'Other') AS title, coalesce(c.ord, 98) AS ord, f.proname, f.ident,
@@ -103,7 +105,7 @@ SELECT '';
 SELECT 'Every function of schema `booking`: its arguments with their defaults, what it returns, the version it appeared in, and what it does (its `COMMENT`), by concern. Call row-returning functions as `SELECT * FROM booking.f(...)`.';
 SELECT s FROM (
   SELECT k0, ord, title, 0 AS k, NULL::text AS ident, s FROM (
-    SELECT DISTINCT 0 AS k0, -1 AS ord, '' AS title, E'\n### Functions for applications\n\nExecutable by PUBLIC, or by the roles `grant_app_role` and `grant_relay_role` set up.' AS s FROM row_md WHERE kind = 'app'
+    SELECT DISTINCT 0 AS k0, -1 AS ord, '' AS title, E'\n### Functions for applications\n\nExecutable by PUBLIC, or by the roles `grant_app_role`, `grant_relay_role` and `grant_visitor_role` set up.' AS s FROM row_md WHERE kind = 'app'
     UNION ALL
     SELECT DISTINCT 1, -1, '', E'\n### Functions for administrators and the engine\n\nNot executable by applications: a superuser runs them (or grants them to a trusted role), or the engine calls them.' FROM row_md WHERE kind = 'admin') h
   UNION ALL

@@ -58,6 +58,14 @@
 #define ERRCODE_22G05_TRACK_LENGTHS		MAKE_SQLSTATE('2','2','G','0','5')
 
 /*
+ * Raised from C by booking.payment_move_decide() (src/payment_moves.c), the
+ * payment life cycle's check of a status move against the moves declared
+ * in booking.payment_transition (also raised from SQL: see below):
+ */
+/* 23M02: payment change not allowed (a status move not declared, ...) */
+#define ERRCODE_23M02_PAYMENT_CHANGE	MAKE_SQLSTATE('2','3','M','0','2')
+
+/*
  * An overlap or a too short buffer is the standard 23P01
  * (ERRCODE_EXCLUSION_VIOLATION), as the exclusion constraint
  * booking_no_overlap raises it.

@@ -98,8 +98,8 @@ SELECT o.n AS org_n, o.org_id, s, uid('service', o.n, s) AS service_id,
        CASE WHEN random() < 0.4 THEN 0 ELSE pick('{5,10,15,20,45}'::int[]) END AS ba,
        s < 5 AS active
   FROM d_org o, generate_series(1, 5) AS s;
-INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, active)
-SELECT org_id, service_id, 'Service ' || s, duration, bb, ba, active FROM d_service ORDER BY org_n, s;
+INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, active, free)
+SELECT org_id, service_id, 'Service ' || s, duration, bb, ba, active, true FROM d_service ORDER BY org_n, s;
 
 -- The dates around which cases and bookings are made: the zone's next DST
 -- changes (local dates where the UTC offset changes within a year), ordinary

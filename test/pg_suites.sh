@@ -71,6 +71,14 @@ bash test/pgbouncer.sh | tee "$out/pgbouncer.out" | grep -v '^ok'
 grep '^# pgbouncer all ' "$out/pgbouncer.out" >"$out/pgbouncer.log" ||
 	echo "# pgbouncer all passed=0 failed=1" >"$out/pgbouncer.log"
 
+# The README's application guide, run: a psycopg client through PgBouncer
+# in transaction mode (getting started, the public booking page, retries,
+# driver types, and psycopg's default prepare_threshold failing there).
+bash test/app_guide.sh | tee "$out/app_guide.out" | grep -v '^ok'
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+grep '^# app_guide all ' "$out/app_guide.out" >"$out/app_guide.log" ||
+	echo "# app_guide all passed=0 failed=1" >"$out/app_guide.log"
+
 # The update from every released version: schema equal to a fresh install,
 # rows kept, hostile objects never called, refusals that change nothing.
 bash test/update.sh "$out" | tee "$out/update.out" | grep -v '^ok'

@@ -16,9 +16,12 @@ fi
 # install it so that test/sql/routing.sql routes (expected/routing.out)
 # rather than checking only the error without it (expected/routing_1.out).
 # pgbouncer: test/pgbouncer.sh tries notifications through a transaction pooler.
+# python3-psycopg: test/app_guide.sh runs the README's application guide
+# (test/app_client.py) through pgbouncer.
 packages="make gcc clang libclang-rt-14-dev postgresql-common postgresql-15
 postgresql-server-dev-15 postgresql-client-15 postgresql-15-postgis-3
-postgresql-15-pgrouting postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl pgbouncer"
+postgresql-15-pgrouting postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl pgbouncer
+python3-psycopg"
 
 missing=
 for p in $packages; do

@@ -6,8 +6,8 @@
 --   * an appointment: the price of its service on the rate card named in
 --     rate_card_id, else on the org's default card, times its seats; a
 --     service without a price there is refused (23M01) unless the service is
---     marked free (price 0 in the org's currency); an org with no rate card
---     at all does not price (price 0 in the org's currency);
+--     marked free (price 0 in the org's currency), also in an org with no
+--     rate card at all;
 --   * seats in a session: the session's price per seat, in its currency;
 --   * the platform fee is price * org.platform_fee_bps / 10000 rounded down,
 --     the resource share the rest, so fee + share = price exactly.
@@ -64,16 +64,17 @@ BEGIN
     ELSE
       SELECT s.free INTO is_free FROM booking.service s
        WHERE s.org_id = price_of.org_id AND s.id = price_of.service_id;
-      IF COALESCE(is_free, false)
-         OR (price_of.rate_card_id IS NULL
-             AND NOT EXISTS (SELECT 1 FROM booking.rate_card c WHERE c.org_id = price_of.org_id)) THEN
+      -- a service the org does not have is left to the foreign key (23503)
+      IF is_free IS NULL OR is_free THEN
         unit := 0;
         currency := o.currency;
         used_rate_card_id := NULL;
       ELSE
         RAISE EXCEPTION USING ERRCODE = '23M01',
           MESSAGE = 'no price for the service',
-          DETAIL = CASE WHEN card.id IS NULL
+          DETAIL = CASE WHEN card.id IS NULL AND NOT EXISTS (SELECT 1 FROM booking.rate_card c WHERE c.org_id = price_of.org_id)
+                        THEN pg_catalog.format('Org %s has no rate card, and service %s is not marked free.', price_of.org_id, price_of.service_id)
+                        WHEN card.id IS NULL
                         THEN pg_catalog.format('Org %s has rate cards but no default one, and the booking names none.', price_of.org_id)
                         ELSE pg_catalog.format('Rate card %s has no price for service %s.', card.id, price_of.service_id) END,
           HINT = 'Add the service to the rate card (booking.rate_card_item), name another card in rate_card_id, or mark the service free.';
@@ -87,7 +88,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.price_of(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int4, pg_catalog.uuid) IS
-  'the price a booking of service_id (or seats in session_id) with seats seats would get now: from the named rate card, else the org''s default card, else 0 for a free service or an org with no rate card; raises 23M01 for a service with no price; returns currency, price_cents, platform_fee_cents (org.platform_fee_bps, rounded down), resource_share_cents (the rest) and the rate card used';
+  'the price a booking of service_id (or seats in session_id) with seats seats would get now: from the named rate card, else the org''s default card, else 0 for a service marked free; raises 23M01 for any other service with no price (also in an org with no rate card); returns currency, price_cents, platform_fee_cents (org.platform_fee_bps, rounded down), resource_share_cents (the rest) and the rate card used';
 
 CREATE OR REPLACE FUNCTION booking.tg_money_price() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER

@@ -12,7 +12,12 @@
 --     refunded_share_cents follows the amount's (share rounded down, the
 --     fee the rest), and the status follows it: partially_refunded, then
 --     refunded;
---   * a status change not in booking.payment_transition is refused (23M02).
+--   * a status change not in booking.payment_transition is refused (23M02):
+--     the moves are data, decided by the C rules engine that decides the
+--     booking transitions (rules_plan_move() in src/core/rules.c, glue in
+--     src/payment_moves.c), which also tells the webhook whether an event
+--     lies ahead of a payment's status (apply it along the declared moves)
+--     or behind it (stale).
 --
 -- A writer without identity that booking.writing_as_maintenance() accepts
 -- (restores, data loads) writes rows as given, and unrecorded.
@@ -21,6 +26,52 @@
 -- that change payments set the transaction-local parameter
 -- booking_money.cause (and booking_money.event for a webhook event) around
 -- their UPDATE; a plain UPDATE is recorded as 'update'.
+
+CREATE OR REPLACE FUNCTION booking.move_plan(from_state pg_catalog.text, to_state pg_catalog.text,
+                                  move_from pg_catalog.text[], move_to pg_catalog.text[],
+                                  OUT kind pg_catalog.text, OUT path pg_catalog.text[])
+  LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'booking_move_plan';
+COMMENT ON FUNCTION booking.move_plan(pg_catalog.text, pg_catalog.text, pg_catalog.text[], pg_catalog.text[]) IS
+  'the moves engine (C, src/core/rules.c): how to_state stands to from_state in the life cycle of the declared moves move_from[i] -> move_to[i]; kind: allowed (a declared move), forward (reachable through several), stay, backward (to_state lies behind), unrelated, unknown; path: the states of a shortest way after from_state, ending with to_state (empty unless allowed or forward)';
+
+CREATE OR REPLACE FUNCTION booking.payment_move_decide(payment_id pg_catalog.uuid, from_status pg_catalog.text,
+                                            to_status pg_catalog.text,
+                                            move_from pg_catalog.text[], move_to pg_catalog.text[])
+  RETURNS void
+  LANGUAGE c IMMUTABLE STRICT PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'booking_payment_move_decide';
+COMMENT ON FUNCTION booking.payment_move_decide(pg_catalog.uuid, pg_catalog.text, pg_catalog.text, pg_catalog.text[], pg_catalog.text[]) IS
+  'the moves engine (C): allow a payment''s status change from_status -> to_status when it is one of the declared moves (or no change), else raise 23M02 saying whether it skips states, goes backwards or leads nowhere; internal to the payment trigger';
+
+-- The payment life cycle as the engine takes it: the declared moves of
+-- booking.payment_transition as two aligned arrays.
+CREATE OR REPLACE FUNCTION booking.payment_moves(OUT move_from pg_catalog.text[], OUT move_to pg_catalog.text[])
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    SELECT pg_catalog.array_agg(t.from_status::pg_catalog.text ORDER BY t.from_status, t.to_status),
+           pg_catalog.array_agg(t.to_status::pg_catalog.text ORDER BY t.from_status, t.to_status)
+      FROM booking.payment_transition t;
+  END;
+COMMENT ON FUNCTION booking.payment_moves() IS
+  'the declared moves of the payment life cycle (booking.payment_transition) as two aligned arrays, for booking.move_plan and booking.payment_move_decide';
+
+-- How a wanted payment status stands to the current one, by the declared
+-- moves (the webhook's test of order: ahead, stale or contradicting).
+CREATE OR REPLACE FUNCTION booking.payment_plan(from_status booking.payment_status, to_status booking.payment_status,
+                                     OUT kind pg_catalog.text, OUT path pg_catalog.text[])
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    SELECT p.kind, p.path
+      FROM booking.payment_moves() m,
+           booking.move_plan(from_status::pg_catalog.text, to_status::pg_catalog.text, m.move_from, m.move_to) p;
+  END;
+COMMENT ON FUNCTION booking.payment_plan(booking.payment_status, booking.payment_status) IS
+  'booking.move_plan over the payment life cycle: how to_status stands to from_status (allowed, forward, stay, backward, unrelated) and the statuses of the way there';
 
 CREATE OR REPLACE FUNCTION booking.tg_payment_check() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
@@ -86,18 +137,17 @@ BEGIN
   NEW.refunded_share_cents := CASE WHEN NEW.amount_cents = 0 THEN 0
                                    ELSE NEW.refunded_cents * NEW.resource_share_cents / NEW.amount_cents END;
   NEW.refunded_fee_cents := NEW.refunded_cents - NEW.refunded_share_cents;
-  IF NEW.status <> OLD.status
-     AND NOT EXISTS (SELECT 1 FROM booking.payment_transition t
-                      WHERE t.from_status = OLD.status AND t.to_status = NEW.status) THEN
-    RAISE EXCEPTION USING ERRCODE = '23M02', MESSAGE = 'payment status change not allowed',
-      DETAIL = pg_catalog.format('Payment %s cannot move from %s to %s.', OLD.id, OLD.status, NEW.status),
-      HINT = 'booking.payment_transition lists the allowed moves.';
+  IF NEW.status <> OLD.status THEN
+    -- the declared moves, decided in C (raises 23M02 with the reason)
+    PERFORM booking.payment_move_decide(OLD.id, OLD.status::pg_catalog.text, NEW.status::pg_catalog.text,
+                                        m.move_from, m.move_to)
+       FROM booking.payment_moves() m;
   END IF;
   RETURN NEW;
 END
 $$;
 COMMENT ON FUNCTION booking.tg_payment_check() IS
-  'trigger (BEFORE INSERT OR UPDATE on payment): a new payment is pending and takes currency, amount and split from its booking; later the amount, split, booking and provider are fixed, refunds only grow up to the amount (23M03) on a captured payment and set the status, and a status change must be in booking.payment_transition (23M02)';
+  'trigger (BEFORE INSERT OR UPDATE on payment): a new payment is pending and takes currency, amount and split from its booking; later the amount, split, booking and provider are fixed, refunds only grow up to the amount (23M03) on a captured payment and set the status, and a status change must be one of the moves of booking.payment_transition, decided in C by booking.payment_move_decide (23M02)';
 
 CREATE OR REPLACE FUNCTION booking.tg_payment_record() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER

@@ -172,6 +172,9 @@ DECLARE
   amount pg_catalog.int8;
   refunded pg_catalog.int8;
   cur pg_catalog.text;
+  want booking.payment_status;
+  plan record;
+  step pg_catalog.text;
 BEGIN
   SELECT * INTO p FROM booking.payment x WHERE x.org_id = org AND x.id = target FOR UPDATE;
   IF NOT FOUND THEN
@@ -195,57 +198,49 @@ BEGIN
       DETAIL = pg_catalog.format('The event says %s %s, payment %s is %s %s.', amount, cur, p.id, p.amount_cents, p.currency);
   END IF;
 
-  IF event_type = 'payment_intent.succeeded' THEN
-    IF p.status IN ('pending', 'authorized', 'failed') THEN
-      UPDATE booking.payment x SET status = 'succeeded' WHERE x.org_id = org AND x.id = target;
-      RETURN 'applied';
-    ELSIF p.status = 'cancelled' THEN
-      RAISE EXCEPTION USING ERRCODE = '23M02', MESSAGE = 'payment status change not allowed',
-        DETAIL = pg_catalog.format('Payment %s was cancelled and cannot succeed.', p.id),
-        HINT = 'The provider captured money for a cancelled booking: refund it at the provider.';
+  -- charge.refunded: amount_refunded is the cumulative refund.
+  IF event_type = 'charge.refunded' THEN
+    IF pg_catalog.jsonb_typeof(obj -> 'amount_refunded') IS DISTINCT FROM 'number'
+       OR (obj ->> 'amount_refunded') !~ '^[0-9]{1,18}$' THEN
+      RAISE EXCEPTION USING ERRCODE = '22M01', MESSAGE = 'malformed webhook payload',
+        DETAIL = 'data.object.amount_refunded must be a non-negative integer.';
     END IF;
-    RETURN 'stale';
-  ELSIF event_type = 'payment_intent.amount_capturable_updated' THEN
-    IF p.status = 'pending' THEN
-      UPDATE booking.payment x SET status = 'authorized' WHERE x.org_id = org AND x.id = target;
-      RETURN 'applied';
+    refunded := (obj ->> 'amount_refunded')::pg_catalog.int8;
+    IF refunded > p.amount_cents THEN
+      RAISE EXCEPTION USING ERRCODE = '23M03', MESSAGE = 'refund above the captured amount',
+        DETAIL = pg_catalog.format('The event refunds %s of payment %s of %s %s.', refunded, p.id, p.amount_cents, p.currency);
     END IF;
-    RETURN 'stale';
-  ELSIF event_type = 'payment_intent.payment_failed' THEN
-    IF p.status IN ('pending', 'authorized') THEN
-      UPDATE booking.payment x SET status = 'failed' WHERE x.org_id = org AND x.id = target;
-      RETURN 'applied';
+    IF refunded <= p.refund_confirmed_cents THEN
+      RETURN 'stale';
     END IF;
-    RETURN 'stale';
-  ELSIF event_type = 'payment_intent.canceled' THEN
-    IF p.status IN ('pending', 'authorized', 'failed') THEN
-      UPDATE booking.payment x SET status = 'cancelled' WHERE x.org_id = org AND x.id = target;
-      RETURN 'applied';
-    END IF;
-    RETURN 'stale';
   END IF;
 
-  -- charge.refunded: amount_refunded is the cumulative refund.
-  IF pg_catalog.jsonb_typeof(obj -> 'amount_refunded') IS DISTINCT FROM 'number'
-     OR (obj ->> 'amount_refunded') !~ '^[0-9]{1,18}$' THEN
-    RAISE EXCEPTION USING ERRCODE = '22M01', MESSAGE = 'malformed webhook payload',
-      DETAIL = 'data.object.amount_refunded must be a non-negative integer.';
-  END IF;
-  refunded := (obj ->> 'amount_refunded')::pg_catalog.int8;
-  IF refunded > p.amount_cents THEN
-    RAISE EXCEPTION USING ERRCODE = '23M03', MESSAGE = 'refund above the captured amount',
-      DETAIL = pg_catalog.format('The event refunds %s of payment %s of %s %s.', refunded, p.id, p.amount_cents, p.currency);
-  END IF;
-  IF refunded <= p.refund_confirmed_cents THEN
-    RETURN 'stale';
-  END IF;
-  IF p.status IN ('pending', 'authorized', 'failed') THEN
-    -- the success event is late: a refund means it was captured
-    UPDATE booking.payment x SET status = 'succeeded' WHERE x.org_id = org AND x.id = target;
-  ELSIF p.status = 'cancelled' THEN
+  -- The status the event stands for, and how it stands to the payment's by
+  -- the declared moves (booking.payment_plan, decided in C): ahead (applied
+  -- along the moves), the same or behind (stale), or contradicting it.
+  want := CASE event_type WHEN 'payment_intent.succeeded' THEN 'succeeded'
+                          WHEN 'payment_intent.amount_capturable_updated' THEN 'authorized'
+                          WHEN 'payment_intent.payment_failed' THEN 'failed'
+                          WHEN 'payment_intent.canceled' THEN 'cancelled'
+                          ELSE 'succeeded' END;      -- charge.refunded: captured first
+  plan := booking.payment_plan(p.status, want);
+  IF plan.kind = 'unrelated' THEN
     RAISE EXCEPTION USING ERRCODE = '23M02', MESSAGE = 'payment status change not allowed',
-      DETAIL = pg_catalog.format('Payment %s was cancelled; a refund of it is not recorded.', p.id);
+      DETAIL = pg_catalog.format('Payment %s is %s; the event (%s) wants %s, and no way leads from one to the other (booking.payment_transition).',
+                                 p.id, p.status, event_type, want),
+      HINT = CASE WHEN p.status = 'cancelled'
+                  THEN 'The provider reports money for a cancelled payment: refund it at the provider.'
+                  ELSE 'A captured payment is not cancelled: it is refunded (charge.refunded).' END;
   END IF;
+  IF plan.kind IN ('allowed', 'forward') THEN
+    FOREACH step IN ARRAY plan.path LOOP
+      UPDATE booking.payment x SET status = step::booking.payment_status WHERE x.org_id = org AND x.id = target;
+    END LOOP;
+  END IF;
+  IF event_type <> 'charge.refunded' THEN
+    RETURN CASE WHEN plan.kind IN ('allowed', 'forward') THEN 'applied' ELSE 'stale' END;
+  END IF;
+
   UPDATE booking.payment x
      SET refund_confirmed_cents = refunded,
          refunded_cents = GREATEST(x.refunded_cents, refunded),

@@ -23,9 +23,21 @@ CREATE OR REPLACE FUNCTION booking.invoice_take_number(org pg_catalog.uuid, OUT 
 BEGIN
   SELECT pg_catalog.date_part('year', pg_catalog.timezone(o.time_zone::pg_catalog.text, pg_catalog.now()))::pg_catalog.int4
     INTO year FROM booking.org o WHERE o.id = org;
-  INSERT INTO booking.invoice_counter AS c (org_id, year, last_seq) VALUES (org, year, 1)
-  ON CONFLICT ON CONSTRAINT invoice_counter_pkey DO UPDATE SET last_seq = c.last_seq + 1
-  RETURNING c.last_seq INTO seq;
+  -- The counter row of (org, year) is locked with SELECT ... FOR UPDATE
+  -- first: waiters queue on its tuple lock and are served in the order
+  -- they came (an INSERT ... ON CONFLICT would wait on the holder's
+  -- transaction, and every waiter would race for the row when it ends).
+  -- The first issue of a year inserts the row (ON CONFLICT: two firsts).
+  PERFORM 1 FROM booking.invoice_counter c WHERE c.org_id = org AND c.year = invoice_take_number.year FOR UPDATE;
+  IF FOUND THEN
+    UPDATE booking.invoice_counter c SET last_seq = c.last_seq + 1
+     WHERE c.org_id = org AND c.year = invoice_take_number.year
+    RETURNING c.last_seq INTO seq;
+  ELSE
+    INSERT INTO booking.invoice_counter AS c (org_id, year, last_seq) VALUES (org, year, 1)
+    ON CONFLICT ON CONSTRAINT invoice_counter_pkey DO UPDATE SET last_seq = c.last_seq + 1
+    RETURNING c.last_seq INTO seq;
+  END IF;
   number := pg_catalog.format('%s-%s', year, pg_catalog.lpad(seq::pg_catalog.text, 6, '0'));
 END
 $$;

@@ -633,6 +633,50 @@ COMMENT ON COLUMN booking.org.service_area_radius_meters IS
 COMMENT ON COLUMN booking.org.service_area_polygon IS
   'the org''s service area as a POLYGON or MULTIPOLYGON (SRID 4326); NULL: no polygon. With a circle too, a point must lie in both';
 
+-- Issue 19 (point 4), the public booking page: visitors (a role given
+-- booking.grant_visitor_role, no membership, no identity) see an org's
+-- published services and their free slots, and book one, by the org's slug
+-- (sql/code/94_public_page.sql).  Nothing is public until an admin publishes
+-- the org and staff publish a service; resource names only when the org
+-- says so.  A published org needs a slug: visitors know it by nothing else.
+ALTER TABLE booking.org
+  ADD COLUMN published pg_catalog.bool NOT NULL DEFAULT false,
+  ADD COLUMN publishes_resource_names pg_catalog.bool NOT NULL DEFAULT false,
+  ADD CONSTRAINT org_published_has_slug CHECK (NOT published OR slug IS NOT NULL);
+COMMENT ON COLUMN booking.org.published IS
+  'the org has a public booking page (booking.public_services, public_slots, public_book by its slug)';
+COMMENT ON COLUMN booking.org.publishes_resource_names IS
+  'its public booking page names the resource of each free slot (display_name); otherwise only an opaque resource id';
+ALTER TABLE booking.service ADD COLUMN published pg_catalog.bool NOT NULL DEFAULT false;
+COMMENT ON COLUMN booking.service.published IS
+  'shown and bookable on the org''s public booking page (when the org is published and the service active)';
+-- What booking.public_book returns to a visitor: the booking's own facts,
+-- none of the client's or the org's internals.
+CREATE TYPE booking.public_booking AS (
+  booking_id     pg_catalog.uuid,
+  status         booking.booking_status,
+  starts_at      pg_catalog.timestamptz,
+  ends_at        pg_catalog.timestamptz,
+  resource_id    pg_catalog.uuid,
+  resource_name  pg_catalog.text,
+  price_cents    pg_catalog.int8,
+  currency       pg_catalog.text
+);
+COMMENT ON TYPE booking.public_booking IS
+  'a booking as its visitor sees it (booking.public_book): id, status, times, resource (named only when the org publishes names), price';
+
+-- Issue 17 (money), no price no booking: a service without a price is
+-- refused (23M01) unless it is marked free, also in an org with no rate
+-- card at all.  The services of an org of 0.1.0 that has no rate card were
+-- booked at price 0; they are marked free here so that the update does not
+-- stop such an org from booking (it gives prices by adding a rate card and
+-- clearing the flag).
+-- (As data: the triggers, updated_at's included, stay out of it.)
+ALTER TABLE booking.service DISABLE TRIGGER USER;
+UPDATE booking.service s SET free = true
+ WHERE NOT s.free
+   AND NOT EXISTS (SELECT 1 FROM booking.rate_card c WHERE c.org_id OPERATOR(pg_catalog.=) s.org_id);
+ALTER TABLE booking.service ENABLE TRIGGER USER;
 -- Issue 15, an identity every node can check: the key booking.act_as()
 -- signs identities with (HMAC-SHA256).  Nobody has a privilege on it and
 -- row-level security is forced with no policy: only the extension's C code

@@ -739,3 +739,150 @@ rules_decide(const RuleCandidate *rules, int n, const RuleContext *ctx,
 	else
 		out->kind = RULE_ROLE_MISSING;
 }
+
+/*
+ * Moves: a life cycle declared as a list of (from, to) moves.
+ */
+
+static const char *const move_kind_names[RULE_MOVE_KIND_COUNT] = {
+	"allowed", "stay", "forward", "backward", "unrelated", "unknown", "too_many"
+};
+
+const char *
+rules_move_kind_name(RuleMoveKind kind)
+{
+	if ((int) kind < 0 || (int) kind >= RULE_MOVE_KIND_COUNT)
+		return NULL;
+	return move_kind_names[kind];
+}
+
+static bool
+same_name(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return alen == blen && (alen == 0 || memcmp(a, b, alen) == 0);
+}
+
+/* The states of a move list, numbered in order of first appearance. */
+typedef struct MoveGraph
+{
+	int			n;				/* moves */
+	int			nstates;
+	int			from_id[RULES_MAX_MOVES];
+	int			to_id[RULES_MAX_MOVES];
+	const char *name[2 * RULES_MAX_MOVES];
+	size_t		len[2 * RULES_MAX_MOVES];
+} MoveGraph;
+
+static int
+state_of(const MoveGraph *g, const char *name, size_t len)
+{
+	int			s;
+
+	for (s = 0; s < g->nstates; s++)
+		if (same_name(g->name[s], g->len[s], name, len))
+			return s;
+	return -1;
+}
+
+static int
+state_add(MoveGraph *g, const char *name, size_t len)
+{
+	int			s = state_of(g, name, len);
+
+	if (s >= 0)
+		return s;
+	g->name[g->nstates] = name;
+	g->len[g->nstates] = len;
+	return g->nstates++;
+}
+
+/*
+ * Breadth-first search from state a, moves taken in array order; fill
+ * via[s] with the move that first reached s (-1: not reached; the start
+ * has -2).
+ */
+static void
+move_search(const MoveGraph *g, int a, int *via)
+{
+	int			queue[2 * RULES_MAX_MOVES];
+	int			head = 0,
+				tail = 0,
+				s,
+				i;
+
+	for (s = 0; s < g->nstates; s++)
+		via[s] = -1;
+	via[a] = -2;
+	queue[tail++] = a;
+	while (head < tail)
+	{
+		int			u = queue[head++];
+
+		for (i = 0; i < g->n; i++)
+			if (g->from_id[i] == u && via[g->to_id[i]] == -1)
+			{
+				via[g->to_id[i]] = i;
+				queue[tail++] = g->to_id[i];
+			}
+	}
+}
+
+void
+rules_plan_move(const RuleMove *moves, int n, const char *from, size_t from_len,
+				const char *to, size_t to_len, RuleMovePlan *out)
+{
+	MoveGraph	g;
+	int			via[2 * RULES_MAX_MOVES];
+	int			a,
+				b,
+				i,
+				s,
+				steps;
+
+	if (out == NULL)
+		return;
+	out->steps = 0;
+	out->kind = RULE_MOVE_TOO_MANY;
+	if (n < 0 || n > RULES_MAX_MOVES || (n > 0 && moves == NULL)
+		|| (from == NULL && from_len > 0) || (to == NULL && to_len > 0))
+		return;
+	for (i = 0; i < n; i++)
+		if ((moves[i].from == NULL && moves[i].from_len > 0)
+			|| (moves[i].to == NULL && moves[i].to_len > 0))
+			return;
+
+	g.n = n;
+	g.nstates = 0;
+	for (i = 0; i < n; i++)
+	{
+		g.from_id[i] = state_add(&g, moves[i].from, moves[i].from_len);
+		g.to_id[i] = state_add(&g, moves[i].to, moves[i].to_len);
+	}
+	a = state_of(&g, from, from_len);
+	b = state_of(&g, to, to_len);
+	if (a < 0 || b < 0)
+	{
+		out->kind = RULE_MOVE_UNKNOWN;
+		return;
+	}
+	if (a == b)
+	{
+		out->kind = RULE_MOVE_STAY;
+		return;
+	}
+	move_search(&g, a, via);
+	if (via[b] >= 0)
+	{
+		/* count, then write the path backwards from b */
+		steps = 0;
+		for (s = b; via[s] >= 0; s = g.from_id[via[s]])
+			steps++;
+		out->steps = steps;
+		for (s = b, i = steps - 1; via[s] >= 0; s = g.from_id[via[s]], i--)
+			out->path[i] = via[s];
+		out->kind = steps == 1 ? RULE_MOVE_ALLOWED : RULE_MOVE_FORWARD;
+		return;
+	}
+	move_search(&g, b, via);
+	out->kind = via[a] != -1 ? RULE_MOVE_BACKWARD : RULE_MOVE_UNRELATED;
+}

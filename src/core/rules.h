@@ -66,6 +66,28 @@
  *	   parse, met before any of the above  behind the table's CHECK)
  *	   outcomes is final
  *
+ * MOVES.  The same engine decides the moves of a life cycle declared as
+ * data without actors or conditions (the payment statuses, whose allowed
+ * moves are the rows of booking.payment_transition): a list of declared
+ * (from, to) moves between named states is a directed graph, and
+ * rules_plan_move() says how a wanted state stands to the current one:
+ *
+ *	 to is from                            RULE_MOVE_STAY
+ *	 (from, to) is declared                RULE_MOVE_ALLOWED, path = that move
+ *	 to is reachable from from through     RULE_MOVE_FORWARD, path = the
+ *	   declared moves (two or more)          shortest (the first found in
+ *	                                         array order)
+ *	 from is reachable from to (to lies    RULE_MOVE_BACKWARD
+ *	   behind: an older state)
+ *	 a state not named by any move         RULE_MOVE_UNKNOWN
+ *	 otherwise (neither reaches the other) RULE_MOVE_UNRELATED
+ *
+ *	 A status change is allowed when the plan is ALLOWED; an event that
+ *	 wants a state is applied along the path when the plan is ALLOWED or
+ *	 FORWARD, is stale when STAY or BACKWARD, and contradicts what is known
+ *	 when UNRELATED.  At most RULES_MAX_MOVES moves; names are compared as
+ *	 bytes.
+ *
  *-------------------------------------------------------------------------
  */
 #ifndef BOOKING_RULES_H
@@ -264,6 +286,51 @@ extern RuleFailure rules_evaluate(const RuleConditions *conditions,
 /* Decide a transition among n candidates (see DECISION above). */
 extern void rules_decide(const RuleCandidate *rules, int n,
 						 const RuleContext *ctx, RuleDecision *out);
+
+/* Most declared moves of one life cycle (more is RULE_MOVE_TOO_MANY). */
+#define RULES_MAX_MOVES				256
+
+/* One declared move between two named states. */
+typedef struct RuleMove
+{
+	const char *from;			/* not NUL-terminated */
+	size_t		from_len;
+	const char *to;
+	size_t		to_len;
+} RuleMove;
+
+typedef enum RuleMoveKind
+{
+	RULE_MOVE_ALLOWED = 0,
+	RULE_MOVE_STAY,
+	RULE_MOVE_FORWARD,
+	RULE_MOVE_BACKWARD,
+	RULE_MOVE_UNRELATED,
+	RULE_MOVE_UNKNOWN,
+	RULE_MOVE_TOO_MANY			/* more than RULES_MAX_MOVES moves, or a
+								 * NULL argument */
+} RuleMoveKind;
+
+#define RULE_MOVE_KIND_COUNT		((int) RULE_MOVE_TOO_MANY + 1)
+
+typedef struct RuleMovePlan
+{
+	RuleMoveKind kind;
+	int			steps;			/* ALLOWED, FORWARD: moves in path */
+	int			path[RULES_MAX_MOVES];	/* indexes into the moves, in order */
+} RuleMovePlan;
+
+/* Name of a move kind ("allowed" ... "too_many"), or NULL. */
+extern const char *rules_move_kind_name(RuleMoveKind kind);
+
+/*
+ * Plan the way from state from to state to through n declared moves (see
+ * MOVES above).  Never allocates; O(n^2) at most.
+ */
+extern void rules_plan_move(const RuleMove *moves, int n,
+							const char *from, size_t from_len,
+							const char *to, size_t to_len,
+							RuleMovePlan *out);
 
 /* Saturating a + b for int64. */
 extern int64_t rules_add_saturating(int64_t a, int64_t b);

@@ -93,11 +93,11 @@ GRANT EXECUTE ON FUNCTION pg_temp.ref(uuid, uuid, uuid, uuid, date) TO PUBLIC;
 INSERT INTO booking.app_user (id, email, full_name) VALUES ('00000000-0000-0000-0000-0000000f0001', 'staff@tap-elig.example', 'Staff');
 INSERT INTO booking.org (id, name, time_zone, currency) VALUES (:org, 'Tap Eligibility', 'Europe/Berlin', 'EUR');
 INSERT INTO booking.membership (org_id, user_id, role) VALUES (:org, '00000000-0000-0000-0000-0000000f0001', 'staff');
-INSERT INTO booking.service (org_id, id, name, lesson_type, duration_minutes, active) VALUES
-  (:org, '00000000-0000-0000-0000-0000000f0051', 'Standard', 'standard', 45, true),
-  (:org, '00000000-0000-0000-0000-0000000f0052', 'Old standard', 'standard', 45, false),
-  (:org, '00000000-0000-0000-0000-0000000f0053', 'Night drive', 'night', 120, true),
-  (:org, '00000000-0000-0000-0000-0000000f0054', 'Theory', 'theory', 30, true);
+INSERT INTO booking.service (org_id, id, name, lesson_type, duration_minutes, active, free) VALUES
+  (:org, '00000000-0000-0000-0000-0000000f0051', 'Standard', 'standard', 45, true, true),
+  (:org, '00000000-0000-0000-0000-0000000f0052', 'Old standard', 'standard', 45, false, true),
+  (:org, '00000000-0000-0000-0000-0000000f0053', 'Night drive', 'night', 120, true, true),
+  (:org, '00000000-0000-0000-0000-0000000f0054', 'Theory', 'theory', 30, true, true);
 INSERT INTO booking.resource (org_id, id, display_name, license_classes, active) VALUES
   (:org, '00000000-0000-0000-0000-0000000f0071', 'Car B', '{B}', true),
   (:org, '00000000-0000-0000-0000-0000000f0072', 'Retired car', '{B}', false),

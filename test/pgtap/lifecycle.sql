@@ -43,7 +43,7 @@ SELECT set_eq($$SELECT from_status::text || '->' || to_status::text FROM booking
   'the system may expire, promote, mark no-shows, auto-complete and cancel');
 
 INSERT INTO booking.membership (org_id, user_id, role) VALUES (:'org', :'sam', 'student');
-INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES (:'org', :'org', 'Lesson', 60);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free) VALUES (:'org', :'org', 'Lesson', 60, true);
 INSERT INTO booking.resource (org_id, id, display_name) VALUES (:'org', :'org', 'Ingo');
 INSERT INTO booking.client (org_id, id, full_name, user_id) VALUES (:'org', :'sam', 'Sam', :'sam');
 INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, starts_at, ends_at, currency, status, price_cents, resource_share_cents)

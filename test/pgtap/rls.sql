@@ -26,8 +26,8 @@ INSERT INTO booking.org (id, name, time_zone, currency)
 SELECT org_id, 'Org ' || o, 'Europe/Berlin', 'EUR' FROM org_ids;
 INSERT INTO booking.membership (org_id, user_id, role)
 SELECT org_id, user_id, role FROM cast_member JOIN org_ids USING (o);
-INSERT INTO booking.service (org_id, id, name, duration_minutes)
-SELECT org_id, org_id, 'Lesson', 60 FROM org_ids;                      -- service id = org id, for brevity
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free)
+SELECT org_id, org_id, 'Lesson', 60, true FROM org_ids;                      -- service id = org id, for brevity
 INSERT INTO booking.resource (org_id, id, display_name, user_id)
 SELECT org_id, md5(o || 'r1')::uuid, 'Mine', (SELECT user_id FROM cast_member c WHERE c.o = i.o AND c.role = 'instructor') FROM org_ids i
 UNION ALL SELECT org_id, md5(o || 'r2')::uuid, 'Other', NULL FROM org_ids i;

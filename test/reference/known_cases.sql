@@ -24,12 +24,12 @@ VALUES ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-0000000
 
 -- services: k60 (60 min), k60b (60 min, 15 before), k30 (30 min), k90, and
 -- kbusy (used by busy items: 30 min after)
-INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes) VALUES
-  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c060', 'k60', 60, 0, 0),
-  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c061', 'k60b', 60, 15, 0),
-  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c030', 'k30', 30, 0, 0),
-  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c090', 'k90', 90, 0, 0),
-  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c0bb', 'kbusy', 30, 0, 30);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, free) VALUES
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c060', 'k60', 60, 0, 0, true),
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c061', 'k60b', 60, 15, 0, true),
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c030', 'k30', 30, 0, 0, true),
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c090', 'k90', 90, 0, 0, true),
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c0bb', 'kbusy', 30, 0, 30, true);
 INSERT INTO booking.client (org_id, id, full_name) VALUES ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000cc01', 'Known client');
 -- two points in Berlin; a cached 40 minutes from p1 to p2
 INSERT INTO booking.location (org_id, id, name, point) VALUES
@@ -108,9 +108,9 @@ INSERT INTO booking.booking (org_id, resource_id, client_id, service_id, starts_
    known_at(:'known_monday', '10:00'), known_at(:'known_monday', '11:00'), 'pending', now() - interval '1 minute', 'EUR');
 -- 18: a booking keeps the buffer its service had (30 after) when the
 -- service changes; 19: a session takes its service's current buffers
-INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_after_minutes) VALUES
-  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c0b1', 'kstored', 30, 30),
-  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c0b2', 'ksession', 30, 0);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_after_minutes, free) VALUES
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c0b1', 'kstored', 30, 30, true),
+  ('00000000-0000-0000-0000-00000000ca02', '00000000-0000-0000-0000-00000000c0b2', 'ksession', 30, 0, true);
 INSERT INTO booking.booking (org_id, resource_id, client_id, service_id, starts_at, ends_at, status, currency) VALUES
   ('00000000-0000-0000-0000-00000000ca02', known_res(18), '00000000-0000-0000-0000-00000000cc01', '00000000-0000-0000-0000-00000000c0b1',
    known_at(:'known_monday', '09:00'), known_at(:'known_monday', '09:30'), 'confirmed', 'EUR');

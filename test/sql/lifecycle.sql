@@ -30,7 +30,7 @@ INSERT INTO booking.membership (org_id, user_id, role) VALUES
   (:'org', '00000000-0000-0000-0000-0000000006a6', 'guardian'),
   (:'org', '00000000-0000-0000-0000-0000000006a7', 'instructor'),
   (:'org', '00000000-0000-0000-0000-0000000006a7', 'student');
-INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES (:'org', '00000000-0000-0000-0000-0000000006e1', 'Lesson', 60);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free) VALUES (:'org', '00000000-0000-0000-0000-0000000006e1', 'Lesson', 60, true);
 INSERT INTO booking.resource (org_id, id, display_name, user_id) VALUES
   (:'org', '00000000-0000-0000-0000-0000000006b1', 'Ingo', '00000000-0000-0000-0000-0000000006a3'),
   (:'org', '00000000-0000-0000-0000-0000000006b2', 'Ina', '00000000-0000-0000-0000-0000000006a4');

@@ -11,7 +11,7 @@ INSERT INTO booking.app_user (id, email, full_name) VALUES
   ('00000000-0000-0000-0000-0000000008a2', 'runner.staff@example.com', 'Staff');
 SELECT booking.create_org('Runner School', 'Europe/Berlin', 'EUR', '00000000-0000-0000-0000-0000000008a1') AS org \gset
 INSERT INTO booking.membership (org_id, user_id, role) VALUES (:'org', '00000000-0000-0000-0000-0000000008a2', 'staff');
-INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES (:'org', '00000000-0000-0000-0000-0000000008e1', 'Lesson', 60);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free) VALUES (:'org', '00000000-0000-0000-0000-0000000008e1', 'Lesson', 60, true);
 INSERT INTO booking.resource (org_id, id, display_name)
 SELECT :'org', ('00000000-0000-0000-0000-0000000008b' || n)::uuid, 'Car ' || n FROM generate_series(1, 6) n;
 INSERT INTO booking.client (org_id, id, full_name) VALUES (:'org', '00000000-0000-0000-0000-0000000008c1', 'Sam');

@@ -10,8 +10,8 @@ SELECT current_user AS superuser \gset
 
 SELECT booking.register_user('maint.owner@example.com', 'Owner') AS owner \gset
 SELECT booking.create_org('Maintenance School', 'Europe/Berlin', 'EUR', :'owner') AS org \gset
-INSERT INTO booking.service (org_id, id, name, duration_minutes)
-VALUES (:'org', '00000000-0000-0000-0000-00000000e1e1', 'Lesson', 60);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free)
+VALUES (:'org', '00000000-0000-0000-0000-00000000e1e1', 'Lesson', 60, true);
 INSERT INTO booking.resource (org_id, id, display_name)
 VALUES (:'org', '00000000-0000-0000-0000-00000000e1b1', 'Ingo');
 INSERT INTO booking.client (org_id, id, full_name)

@@ -18,7 +18,7 @@ INSERT INTO booking.app_user (id, email, full_name) VALUES
 SELECT booking.create_org('Template School', 'Europe/Berlin', 'EUR', '00000000-0000-0000-0000-0000000018b1') AS org \gset
 UPDATE booking.org SET settings = settings || '{"locale": "de"}' WHERE id = :'org';
 INSERT INTO booking.membership (org_id, user_id, role) VALUES (:'org', '00000000-0000-0000-0000-0000000018b2', 'student');
-INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES (:'org', '00000000-0000-0000-0000-0000000018b3', 'Fahrstunde', 60);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free) VALUES (:'org', '00000000-0000-0000-0000-0000000018b3', 'Fahrstunde', 60, true);
 INSERT INTO booking.resource (org_id, id, display_name) VALUES (:'org', '00000000-0000-0000-0000-0000000018b4', 'Ingo');
 INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours)
 SELECT :'org', '00000000-0000-0000-0000-0000000018b4', d, '[00:00,24:00)' FROM generate_series(1, 7) d;

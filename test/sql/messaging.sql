@@ -21,7 +21,7 @@ INSERT INTO booking.membership (org_id, user_id, role) VALUES
   (:'org', '00000000-0000-0000-0000-0000000018a3', 'student'),
   (:'org', '00000000-0000-0000-0000-0000000018a4', 'guardian'),
   (:'org', '00000000-0000-0000-0000-0000000018a5', 'student');
-INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES (:'org', '00000000-0000-0000-0000-0000000018e1', 'Workshop', 120);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free) VALUES (:'org', '00000000-0000-0000-0000-0000000018e1', 'Workshop', 120, true);
 INSERT INTO booking.resource (org_id, id, display_name, user_id) VALUES
   (:'org', '00000000-0000-0000-0000-0000000018b1', 'Fritz', '00000000-0000-0000-0000-0000000018a2');
 INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours)

@@ -6,6 +6,7 @@ SET client_min_messages = warning;
 SET timezone = 'UTC';
 SET datestyle = 'ISO, YMD';
 \i test/sql/include/try.psql
+\i test/sql/include/why.psql
 
 INSERT INTO booking.app_user (id, email, full_name) VALUES
   ('00000000-0000-0000-0000-0000000017a1', 'm17.owner@example.com', 'Owner'),
@@ -46,11 +47,19 @@ GRANT EXECUTE ON FUNCTION pg_temp.at(int) TO PUBLIC;
 
 SET ROLE regress_m17_app;
 
--- 1. Prices.  An org without rate cards does not price.
+-- 1. Prices.  No price, no booking: an org without any rate card books
+-- only the services it marks free (price 0 in its currency); any other is
+-- refused with 23M01, by booking.book and a plain INSERT alike.
 BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000017a2') IS NOT NULL AS acting;
-SELECT price_cents, currency, rate_card_id IS NULL AS no_card
-  FROM booking.book('00000000-0000-0000-0000-0000000017c1', '00000000-0000-0000-0000-0000000017e1', pg_temp.at(300),
+SELECT regexp_replace(pg_temp.why($$SELECT booking.book('00000000-0000-0000-0000-0000000017c1', '00000000-0000-0000-0000-0000000017e1',
+                                                       pg_temp.at(300), '00000000-0000-0000-0000-0000000017b1')$$),
+                      'Org [0-9a-f-]{36}', 'Org <org>') AS no_card;
+SELECT pg_temp.try($$INSERT INTO booking.booking (client_id, resource_id, service_id, starts_at, ends_at, currency)
+                     VALUES ('00000000-0000-0000-0000-0000000017c1', '00000000-0000-0000-0000-0000000017b1',
+                             '00000000-0000-0000-0000-0000000017e2', pg_temp.at(300), pg_temp.at(301), 'EUR')$$) AS no_card_insert;
+SELECT price_cents, currency, platform_fee_cents, resource_share_cents, rate_card_id IS NULL AS no_card
+  FROM booking.book('00000000-0000-0000-0000-0000000017c1', '00000000-0000-0000-0000-0000000017e3', pg_temp.at(300),
                     '00000000-0000-0000-0000-0000000017b1');
 ROLLBACK;
 -- The staff set up a default card (EUR) and a second one (CHF).
@@ -115,13 +124,32 @@ COMMIT;
 -- change its amount, nor refund what was not captured.
 BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000017a2') IS NOT NULL AS acting;
-SELECT pg_temp.try($$UPDATE booking.payment SET status = 'refunded' WHERE provider_payment_id = 'pi_17_1'$$) AS pending_to_refunded;
+SELECT regexp_replace(pg_temp.why($$UPDATE booking.payment SET status = 'refunded' WHERE provider_payment_id = 'pi_17_1'$$),
+                      'Payment [0-9a-f-]{36}', 'Payment <id>') AS pending_to_refunded;
 SELECT pg_temp.try($$UPDATE booking.payment SET amount_cents = 1, resource_share_cents = 1, platform_fee_cents = 0 WHERE provider_payment_id = 'pi_17_1'$$) AS amount;
 SELECT pg_temp.try($$UPDATE booking.payment SET refunded_cents = 10 WHERE provider_payment_id = 'pi_17_1'$$) AS refund_uncaptured;
 SELECT pg_temp.try($$UPDATE booking.payment SET platform_fee_cents = 1 WHERE provider_payment_id = 'pi_17_1'$$) AS split;
 COMMIT;
 SELECT from_status, to_status FROM booking.payment_transition ORDER BY from_status, to_status;
 RESET ROLE;
+-- The moves are decided in C (the rules engine of the booking transitions,
+-- src/core/rules.c) from the declared rows: how a wanted status stands to
+-- the current one, and the error of a move that is not declared.
+SELECT f AS from_status, t AS to_status, p.kind, p.path
+  FROM (VALUES ('pending', 'succeeded'), ('pending', 'refunded'), ('authorized', 'partially_refunded'),
+               ('succeeded', 'succeeded'), ('refunded', 'succeeded'), ('succeeded', 'failed'),
+               ('cancelled', 'succeeded'), ('succeeded', 'cancelled')) v(f, t),
+       booking.payment_plan(f::booking.payment_status, t::booking.payment_status) p;
+SELECT pg_temp.why($$SELECT booking.payment_move_decide('00000000-0000-0000-0000-000000000017', 'refunded', 'succeeded', m.move_from, m.move_to)
+                      FROM booking.payment_moves() m$$) AS backward;
+SELECT pg_temp.why($$SELECT booking.payment_move_decide('00000000-0000-0000-0000-000000000017', 'cancelled', 'succeeded', m.move_from, m.move_to)
+                      FROM booking.payment_moves() m$$) AS unrelated;
+SELECT pg_temp.why($$SELECT booking.payment_move_decide('00000000-0000-0000-0000-000000000017', 'pending', 'lost', m.move_from, m.move_to)
+                      FROM booking.payment_moves() m$$) AS unknown;
+SELECT pg_temp.try($$SELECT booking.move_plan('a', 'b', '{a}', '{b,c}')$$) AS arrays_differ;
+SELECT pg_temp.try($$SELECT booking.move_plan('a', 'b', '{a,NULL}', '{b,c}')$$) AS null_state;
+SELECT pg_temp.try($$SELECT booking.move_plan('a', 'b', array_fill('a'::text, ARRAY[257]), array_fill('b'::text, ARRAY[257]))$$) AS too_many;
+SELECT * FROM booking.move_plan('draft', 'paid', '{draft,issued,issued}', '{issued,paid,void}');   -- any life cycle
 
 -- 3. Webhooks, as the webhook role (neither superuser nor BYPASSRLS).
 CREATE FUNCTION pg_temp.ev(typ text, pi text, amount bigint, currency text DEFAULT 'eur', refunded bigint DEFAULT NULL)

@@ -11,7 +11,7 @@ SET timezone = 'UTC';
 INSERT INTO booking.app_user (id, email, full_name) VALUES
   ('00000000-0000-0000-0000-0000000018c1', 'rem.owner@example.com', 'Owner');
 SELECT booking.create_org('Reminder School', 'Asia/Tokyo', 'JPY', '00000000-0000-0000-0000-0000000018c1') AS org \gset
-INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES (:'org', '00000000-0000-0000-0000-0000000018c3', 'Lesson', 60);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free) VALUES (:'org', '00000000-0000-0000-0000-0000000018c3', 'Lesson', 60, true);
 INSERT INTO booking.resource (org_id, id, display_name) VALUES (:'org', '00000000-0000-0000-0000-0000000018c4', 'Aiko');
 INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours)
 SELECT :'org', '00000000-0000-0000-0000-0000000018c4', d, '[00:00,24:00)' FROM generate_series(1, 7) d;

@@ -27,7 +27,7 @@ SET timezone = 'UTC';
 
 INSERT INTO booking.app_user (id, email, full_name) VALUES ('00000000-0000-0000-0000-0000000015a1', 'prop.owner@example.com', 'Owner');
 SELECT booking.create_org('Property Studio', 'Europe/Berlin', 'EUR', '00000000-0000-0000-0000-0000000015a1') AS org \gset
-INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES (:'org', '00000000-0000-0000-0000-0000000015e1', 'Workshop', 60);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free) VALUES (:'org', '00000000-0000-0000-0000-0000000015e1', 'Workshop', 60, true);
 -- a facilitator per sequence: each session is moved to have started
 INSERT INTO booking.resource (org_id, id, display_name)
 SELECT :'org', md5('prop resource ' || n)::uuid, 'Facilitator ' || n FROM generate_series(1, 40) n;

@@ -13,7 +13,7 @@ INSERT INTO booking.app_user (id, email, full_name) VALUES
   ('00000000-0000-0000-0000-0000000014a2', 'edges.staff@example.com', 'Staff');
 SELECT booking.create_org('Edges Studio', 'Europe/Berlin', 'EUR', '00000000-0000-0000-0000-0000000014a1') AS org \gset
 INSERT INTO booking.membership (org_id, user_id, role) VALUES (:'org', '00000000-0000-0000-0000-0000000014a2', 'staff');
-INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES (:'org', '00000000-0000-0000-0000-0000000014e1', 'Workshop', 60);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free) VALUES (:'org', '00000000-0000-0000-0000-0000000014e1', 'Workshop', 60, true);
 INSERT INTO booking.resource (org_id, id, display_name) VALUES (:'org', '00000000-0000-0000-0000-0000000014b1', 'Facilitator');
 INSERT INTO booking.client (org_id, id, full_name)
 SELECT :'org', ('00000000-0000-0000-0000-0000000014c' || n)::uuid, 'Client ' || n FROM generate_series(1, 9) n;

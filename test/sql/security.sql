@@ -21,7 +21,7 @@ SET ROLE regress_hostile_app;
 SET search_path = public, pg_catalog;
 BEGIN;
 SELECT booking.act_as(:'org_id', :'owner_id');
-INSERT INTO booking.service (name, duration_minutes) VALUES ('Lesson', 45);
+INSERT INTO booking.service (name, duration_minutes, free) VALUES ('Lesson', 45, true);
 INSERT INTO booking.resource (display_name) VALUES ('Ingo');
 INSERT INTO booking.client (full_name, email) VALUES ('Stu', 'stu@example.com');
 -- (no working hours, beyond the horizon: the owner overrides, saying why)

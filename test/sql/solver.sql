@@ -16,8 +16,8 @@ SELECT id, '00000000-0000-0000-0000-0000000000a9', 'admin' FROM booking.org WHER
 -- one resource and one 60-minute service per org, ids ...e<n> and ...f<n>
 INSERT INTO booking.resource (org_id, id, display_name)
 SELECT org_id, ('00000000-0000-0000-0000-0000000000e' || right(org_id::text, 1))::uuid, 'R' FROM booking.membership WHERE user_id = '00000000-0000-0000-0000-0000000000a9';
-INSERT INTO booking.service (org_id, id, name, duration_minutes)
-SELECT org_id, ('00000000-0000-0000-0000-0000000000f' || right(org_id::text, 1))::uuid, 'Lesson', 60 FROM booking.membership WHERE user_id = '00000000-0000-0000-0000-0000000000a9';
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free)
+SELECT org_id, ('00000000-0000-0000-0000-0000000000f' || right(org_id::text, 1))::uuid, 'Lesson', 60, true FROM booking.membership WHERE user_id = '00000000-0000-0000-0000-0000000000a9';
 -- working 00:30-05:00 every day: the early hours where clocks change
 INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours)
 SELECT r.org_id, r.id, wd, '[00:30,05:00)' FROM booking.resource r, generate_series(1, 7) wd WHERE r.org_id IN (SELECT org_id FROM booking.membership WHERE user_id = '00000000-0000-0000-0000-0000000000a9');

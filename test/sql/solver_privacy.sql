@@ -19,7 +19,7 @@ INSERT INTO booking.membership (org_id, user_id, role) VALUES
   (:org, '00000000-0000-0000-0000-0000000016a1', 'owner'),
   (:org, '00000000-0000-0000-0000-0000000016a2', 'student'),
   (:org, '00000000-0000-0000-0000-0000000016a3', 'instructor');
-INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES (:org, '00000000-0000-0000-0000-0000000016e1', 'Lesson', 60);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free) VALUES (:org, '00000000-0000-0000-0000-0000000016e1', 'Lesson', 60, true);
 INSERT INTO booking.resource (org_id, id, display_name, user_id)
 VALUES (:org, '00000000-0000-0000-0000-0000000016b1', 'Ingo', '00000000-0000-0000-0000-0000000016a3');
 INSERT INTO booking.client (org_id, id, full_name, user_id) VALUES

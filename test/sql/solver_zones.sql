@@ -53,8 +53,8 @@ INSERT INTO booking.membership (org_id, user_id, role)
 SELECT ('00000000-0000-0000-0916-' || lpad(n::text, 12, '0'))::uuid, '00000000-0000-0000-0000-00000000a916', 'admin' FROM tz_zone;
 INSERT INTO booking.resource (org_id, id, display_name)
 SELECT ('00000000-0000-0000-0916-' || lpad(n::text, 12, '0'))::uuid, ('00000000-0000-0000-0e16-' || lpad(n::text, 12, '0'))::uuid, 'R' FROM tz_zone;
-INSERT INTO booking.service (org_id, id, name, duration_minutes)
-SELECT ('00000000-0000-0000-0916-' || lpad(n::text, 12, '0'))::uuid, ('00000000-0000-0000-0f16-' || lpad(n::text, 12, '0'))::uuid, 'S', 60 FROM tz_zone;
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free)
+SELECT ('00000000-0000-0000-0916-' || lpad(n::text, 12, '0'))::uuid, ('00000000-0000-0000-0f16-' || lpad(n::text, 12, '0'))::uuid, 'S', 60, true FROM tz_zone;
 CREATE TEMP TABLE walk_window (lo time, hi time, blo time, bhi time);
 INSERT INTO walk_window VALUES ('00:00', '01:00', NULL, NULL), ('01:00', '03:00', '02:00', '02:30'),
   ('03:00', '12:00', NULL, NULL), ('13:00', '23:30', '23:00', '23:15'), ('23:30', '24:00', NULL, NULL);

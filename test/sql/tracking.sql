@@ -24,11 +24,11 @@ INSERT INTO booking.membership (org_id, user_id, role) VALUES
   (:'org', '00000000-0000-0000-0000-0000000020a5', 'student'),
   (:'org', '00000000-0000-0000-0000-0000000020a6', 'guardian'),
   (:'org', '00000000-0000-0000-0000-0000000020a7', 'student');
-INSERT INTO booking.service (org_id, id, name, duration_minutes, lesson_type) VALUES
-  (:'org', '00000000-0000-0000-0000-0000000020e1', 'Lesson', 60, 'standard'),
-  (:'org', '00000000-0000-0000-0000-0000000020e2', 'Highway', 60, 'highway');
-INSERT INTO booking.service (org_id, id, name, duration_minutes, tracked_as_lesson) VALUES
-  (:'org', '00000000-0000-0000-0000-0000000020e3', 'Theory consultation', 60, false);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, lesson_type, free) VALUES
+  (:'org', '00000000-0000-0000-0000-0000000020e1', 'Lesson', 60, 'standard', true),
+  (:'org', '00000000-0000-0000-0000-0000000020e2', 'Highway', 60, 'highway', true);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, tracked_as_lesson, free) VALUES
+  (:'org', '00000000-0000-0000-0000-0000000020e3', 'Theory consultation', 60, false, true);
 INSERT INTO booking.resource (org_id, id, display_name, user_id) VALUES
   (:'org', '00000000-0000-0000-0000-0000000020b1', 'Ingo', '00000000-0000-0000-0000-0000000020a3'),
   (:'org', '00000000-0000-0000-0000-0000000020b2', 'Ina', '00000000-0000-0000-0000-0000000020a4');

@@ -8,9 +8,9 @@ SET client_min_messages = warning;
 INSERT INTO booking.app_user (id, email, full_name) VALUES (:owner, 'owner@bad.example', 'Owner');
 INSERT INTO booking.org (id, name, time_zone, currency) VALUES (:org, 'Bad Input', 'Europe/Berlin', 'EUR'), (:other, 'Other', 'UTC', 'USD');
 INSERT INTO booking.membership (org_id, user_id, role) VALUES (:org, :owner, 'owner');
-INSERT INTO booking.service (org_id, id, name, duration_minutes) VALUES
-  (:org, '00000000-0000-0000-0000-00000000d051', 'Lesson', 60), (:org, '00000000-0000-0000-0000-00000000d052', 'Workshop', 120),
-  (:other, '00000000-0000-0000-0000-00000000d0f5', 'Lesson', 60);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, free) VALUES
+  (:org, '00000000-0000-0000-0000-00000000d051', 'Lesson', 60, true), (:org, '00000000-0000-0000-0000-00000000d052', 'Workshop', 120, true),
+  (:other, '00000000-0000-0000-0000-00000000d0f5', 'Lesson', 60, true);
 INSERT INTO booking.resource (org_id, id, display_name) VALUES
   (:org, '00000000-0000-0000-0000-00000000d071', 'Ingo'), (:other, '00000000-0000-0000-0000-00000000d0f7', 'Otto');
 INSERT INTO booking.client (org_id, id, full_name) VALUES

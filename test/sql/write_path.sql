@@ -14,11 +14,11 @@ INSERT INTO booking.org (id, name, time_zone, currency) VALUES (:org, 'Write Sch
 -- the default life-cycle rules (create_org seeds them; a plain INSERT does not)
 SELECT booking.seed_lifecycle_defaults(:org) > 0 AS rules_seeded;
 INSERT INTO booking.membership (org_id, user_id, role) VALUES (:org, :owner, 'owner');
-INSERT INTO booking.service (org_id, id, name, lesson_type, duration_minutes, buffer_before_minutes, buffer_after_minutes) VALUES
-  (:org, '00000000-0000-0000-0000-00000000c051', 'Lesson', 'standard', 60, 0, 15),
-  (:org, '00000000-0000-0000-0000-00000000c052', 'Highway', 'highway', 90, 5, 5),
-  (:org, '00000000-0000-0000-0000-00000000c053', 'Workshop', 'workshop', 120, 0, 0),
-  (:org, '00000000-0000-0000-0000-00000000c054', 'Short', 'standard', 30, 0, 0);
+INSERT INTO booking.service (org_id, id, name, lesson_type, duration_minutes, buffer_before_minutes, buffer_after_minutes, free) VALUES
+  (:org, '00000000-0000-0000-0000-00000000c051', 'Lesson', 'standard', 60, 0, 15, true),
+  (:org, '00000000-0000-0000-0000-00000000c052', 'Highway', 'highway', 90, 5, 5, true),
+  (:org, '00000000-0000-0000-0000-00000000c053', 'Workshop', 'workshop', 120, 0, 0, true),
+  (:org, '00000000-0000-0000-0000-00000000c054', 'Short', 'standard', 30, 0, 0, true);
 INSERT INTO booking.resource (org_id, id, display_name, license_classes) VALUES
   (:org, '00000000-0000-0000-0000-00000000c071', 'Ingo (B)', '{B}'),
   (:org, '00000000-0000-0000-0000-00000000c072', 'Rita (no license)', '{}'),

@@ -21,9 +21,9 @@ INSERT INTO booking.membership (org_id, user_id, role) VALUES
   (:org, '00000000-0000-0000-0000-00000000e0a1', 'owner'),
   (:org, '00000000-0000-0000-0000-00000000e0a2', 'staff'),
   (:org, '00000000-0000-0000-0000-00000000e0a3', 'student');
-INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes) VALUES
-  (:org, '00000000-0000-0000-0000-00000000e051', 'Lesson', 60, 0, 0),
-  (:org, '00000000-0000-0000-0000-00000000e052', 'Workshop', 120, 15, 15);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, free) VALUES
+  (:org, '00000000-0000-0000-0000-00000000e051', 'Lesson', 60, 0, 0, true),
+  (:org, '00000000-0000-0000-0000-00000000e052', 'Workshop', 120, 15, 15, true);
 INSERT INTO booking.resource (org_id, id, display_name) VALUES (:org, '00000000-0000-0000-0000-00000000e071', 'Ingo');
 INSERT INTO booking.client (org_id, id, full_name, user_id) VALUES
   (:org, '00000000-0000-0000-0000-00000000e061', 'Sam', '00000000-0000-0000-0000-00000000e0a3');
