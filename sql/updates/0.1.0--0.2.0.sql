@@ -633,6 +633,7 @@ COMMENT ON COLUMN booking.org.service_area_radius_meters IS
 COMMENT ON COLUMN booking.org.service_area_polygon IS
   'the org''s service area as a POLYGON or MULTIPOLYGON (SRID 4326); NULL: no polygon. With a circle too, a point must lie in both';
 
+
 -- Issue 19 (point 4), the public booking page: visitors (a role given
 -- booking.grant_visitor_role, no membership, no identity) see an org's
 -- published services and their free slots, and book one, by the org's slug
