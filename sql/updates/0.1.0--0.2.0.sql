@@ -514,3 +514,10 @@ CREATE UNIQUE INDEX payout_item_adjustment_once ON booking.payout_item (org_id, 
 CREATE INDEX payout_item_payout_idx ON booking.payout_item (org_id, payout_id);
 COMMENT ON TABLE booking.payout_item IS
   'what a payout pays: a booking''s resource share (less what was refunded of it by then: refunded_basis), or a negative adjustment for a refund of the share after it was paid (refunded_basis: the refunded share covered so far); a booking''s share is in at most one payout not released (unique index), an adjustment likewise per basis; released when its payout failed, so that it is payable again';
+
+-- Issue 19 (point 3), paged best-first search: booking.find_slots takes
+-- pickup_point and client_id (the names of the booking's columns), a
+-- page_size and an after_cursor, and returns a page_cursor with each row;
+-- the result type changes, so the 0.1.0 function is dropped to be created
+-- anew by sql/code/48_solver.sql.
+DROP FUNCTION IF EXISTS booking.find_slots(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid);
