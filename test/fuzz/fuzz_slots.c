@@ -147,7 +147,6 @@ decode(Reader *r, Input *in)
 	int64_t		at;
 	int			td = take_u8(r) % (ndays + 1);
 	int			d;
-	int			calls_before_bound;
 	int			i;
 	uint8_t		b;
 
@@ -452,6 +451,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		capacity;
 	size_t		i;
 	int			d;
+	int			calls_before_bound;
 	bool		truncated = false;
 	uint8_t		cap_byte;
 
