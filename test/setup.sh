@@ -16,9 +16,10 @@ fi
 # install it so that test/sql/routing.sql routes (expected/routing.out)
 # rather than checking only the error without it (expected/routing_1.out).
 # pgbouncer: test/pgbouncer.sh tries notifications through a transaction pooler.
+# libxml2-utils: test/day_svg.sh checks booking.day_svg's pictures with xmllint.
 packages="make gcc clang libclang-rt-14-dev postgresql-common postgresql-15
 postgresql-server-dev-15 postgresql-client-15 postgresql-15-postgis-3
-postgresql-15-pgrouting postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl pgbouncer"
+postgresql-15-pgrouting postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl pgbouncer libxml2-utils"
 
 missing=
 for p in $packages; do
