@@ -28,6 +28,12 @@ status=0
 } | tee "$out/meta.log"
 grep -q '^not ok' "$out/meta.log" && status=1
 
+# The README against the code: the generated Reference, the SQLSTATE table,
+# the availability rules' numbers.
+bash test/docs.sh | tee "$out/docs.out" | grep -v '^ok'
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+grep '^# docs all ' "$out/docs.out" >"$out/docs.log" || echo "# docs all passed=0 failed=1" >"$out/docs.log"
+
 # pg_regress, then the isolation tester.  PostgreSQL 15 prints one line per
 # test: "test NAME ... ok" (or "... FAILED").
 for suite in pg_regress isolation; do

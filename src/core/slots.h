@@ -35,8 +35,9 @@
  *	   inclusive; the glue passes now() + minimum notice and now() + horizon).
  *	   earliest_start > latest_start is allowed and leaves no slot.
  *
- *  3. The local day of s is the listed day whose span [start, end) contains
- *	   s (see THE DAY MAP; the span holds the instants of the local date; a
+ *  3. Local day.  The local day of s is the listed day whose span
+ *	   [start, end) contains s (see THE DAY MAP; the span holds the
+ *	   instants of the local date; a
  *	   date the calendar skips has an empty span and contains nothing).  An
  *	   instant in no listed day's span is outside working hours.  Rules 4-6
  *	   use that day; a slot never spans two local days: a window that ends in
