@@ -407,7 +407,9 @@ booking_free_time(PG_FUNCTION_ARGS)
 /* The state of one resource during a search. */
 typedef struct FindResource
 {
-	int			nsorted;		/* busy[0..nsorted) sorted by start */
+	SlotsBusy  *sorted;			/* a copy of busy[0..nsorted), sorted by start */
+	int			nsorted;
+	int			maxsorted;
 	int64		max_length;		/* of its busy items so far */
 	int8		eligible;		/* -1 not asked, 0 no, 1 yes */
 	int8		figures;		/* -1 not asked */
@@ -476,10 +478,11 @@ busy_lower_bound(const SlotsBusy *busy, int n, int64 t)
  * The request of one resource-day alone: that day over the range clipped
  * to it, with the resource's items that can meet the day's busy margin
  * (slots.h: SlotsRequest, SLOTS_AHEAD_MARGIN), or for its travel bound
- * those that can face it.  Items read later start after every item read
- * before (booking_solver_load_busy), so sorting the new tail keeps the
- * items sorted by start; each item keeps its index (its id and locations),
- * so the travel callback finds its points.
+ * those that can face it, taken from a copy of its items sorted by start.
+ * Items read later start after every item read before
+ * (booking_solver_load_busy), so sorting the new tail keeps the copy
+ * sorted; each item keeps its index (its id and locations), by which the
+ * travel callback finds its points and times in the resource's own arrays.
  */
 static void
 find_day_request(FindSearch *fs, int i, int d, bool for_bound, SlotsRequest *rq, TravelContext *tc)
@@ -505,20 +508,30 @@ find_day_request(FindSearch *fs, int i, int d, bool for_bound, SlotsRequest *rq,
 	booking_solver_load_busy(in, ahead);
 	if (f->nsorted < r->nbusy)
 	{
+		if (r->nbusy > f->maxsorted)
+		{
+			f->maxsorted = Max(r->nbusy, 2 * f->maxsorted);
+			f->sorted = f->sorted == NULL
+				? MemoryContextAlloc(in->cxt, sizeof(SlotsBusy) * f->maxsorted)
+				: repalloc(f->sorted, sizeof(SlotsBusy) * f->maxsorted);
+		}
 		for (k = f->nsorted; k < r->nbusy; k++)
+		{
+			f->sorted[k] = r->busy[k];
 			f->max_length = Max(f->max_length, r->busy[k].end - r->busy[k].start);
-		qsort(r->busy + f->nsorted, r->nbusy - f->nsorted, sizeof(SlotsBusy), cmp_busy_start);
+		}
+		qsort(f->sorted + f->nsorted, r->nbusy - f->nsorted, sizeof(SlotsBusy), cmp_busy_start);
 		f->nsorted = r->nbusy;
 	}
-	lo = busy_lower_bound(r->busy, r->nbusy, behind - f->max_length);
-	hi = busy_lower_bound(r->busy, r->nbusy, ahead);
+	lo = busy_lower_bound(f->sorted, f->nsorted, behind - f->max_length);
+	hi = busy_lower_bound(f->sorted, f->nsorted, ahead);
 
 	request_for(in, r, rq, tc);
 	rq->range_start = from;
 	rq->range_end = to;
 	rq->days = &r->days[d];
 	rq->ndays = 1;
-	rq->busy = r->busy + lo;
+	rq->busy = f->sorted + lo;
 	rq->nbusy = hi - lo;
 }
 
