@@ -138,7 +138,7 @@ $$;
 -- move a random pending appointment of the hot day by 5 to 30 minutes
 CREATE FUNCTION bench.reschedule(m int, d int) RETURNS void LANGUAGE sql AS $$
   SELECT bench.attempt('reschedule', format(
-    $q$SELECT booking.reschedule(id, starts_at + %L::interval, 'stress') FROM booking.booking
+    $q$SELECT booking.reschedule(id, starts_at + %L::interval, reason => 'stress') FROM booking.booking
         WHERE id = (SELECT id FROM booking.booking WHERE resource_id = '00000000-0000-0000-0000-00000000aa71'
                        AND session_id IS NULL AND status IN ('pending', 'confirmed') ORDER BY starts_at OFFSET %s LIMIT 1)$q$,
     make_interval(mins => CASE WHEN m % 2 = 0 THEN 5 ELSE -5 END * d), m % 5));

@@ -51,14 +51,14 @@ INSERT INTO concern VALUES
   ('00_used_by_tables', 'Predicates the tables use', 10), ('02_identity', 'Identity', 1),
   ('40_scheduling', 'Schedules', 12), ('41_travel', 'Travel time', 20), ('42_routing', 'Road network', 21),
   ('43_write_locks', 'Write locks', 13), ('44_seats', 'Seats, holds and waitlists', 6),
-  ('45_eligibility', 'Eligibility', 7), ('46_idempotency', 'Idempotency', 14), ('47_book', 'Booking', 4),
+  ('39_places', 'Places and times', 5), ('45_eligibility', 'Eligibility', 7), ('46_idempotency', 'Idempotency', 14), ('47_book', 'Booking', 4),
   ('48_solver', 'Availability', 3), ('49_write_trigger', 'Write path', 15), ('50_session_triggers', 'Sessions', 16),
   ('52_lifecycle_rules', 'Life-cycle rules', 17), ('60_execution', 'Lessons and GPS trips', 31), ('61_tracking', 'Lessons and GPS trips', 31),
   ('72_pricing', 'Prices', 40), ('73_payments', 'Payments', 41), ('74_webhooks', 'Provider webhooks', 42),
   ('75_invoices', 'Invoices', 43), ('76_payouts', 'Payouts', 44), ('77_money_reports', 'Money reports', 45),
   ('85_triggers', 'Shared triggers', 90), ('86_guards', 'Guards', 91), ('86_messaging', 'Messaging', 50),
   ('87_templates', 'Message templates', 51), ('88_reminders', 'Reminders', 52), ('90_security', 'Row-level security', 92),
-  ('95_api', 'Users, orgs and roles', 2), ('96_lifecycle_api', 'Life cycle', 5), ('97_money_grants', 'Money', 46),
+  ('92_enrolment', 'Enrolment and e-mail changes', 2), ('95_api', 'Users, orgs and roles', 2), ('96_lifecycle_api', 'Life cycle', 5), ('97_money_grants', 'Money', 46),
   ('99_schema_rules', 'Schema rules', 99);
 
 CREATE TEMP TABLE fn AS

@@ -41,6 +41,7 @@ extern bool booking_acting_org(pg_uuid_t *org);
 
 /* timezone.c */
 extern DateADT booking_local_date(pg_tz *tz, TimestampTz t);
+extern char *booking_local_time_str(pg_tz *tz, TimestampTz t);
 extern bool booking_range_instants(RangeType *r, const char *what, TimestampTz *first, TimestampTz *last);
 
 /* lifecycle.c */

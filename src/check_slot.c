@@ -86,7 +86,8 @@ reason_overridable(SlotsReason reason)
  * Judges the appointment by exactly the rules of available_slots, against
  * every other busy item of the resource (the booking itself left out), with
  * the booking's own pickup and dropoff (a NULL dropoff: its pickup).  Raises
- * the first refused reason's SQLSTATE with every refused reason as the
+ * the gravest refused reason's SQLSTATE (the first that nobody may
+ * override, else the first) with every refused reason as the
  * detail; with may_override, the overridable reasons are not refused but
  * returned (their names), for the caller to record.
  */
@@ -105,6 +106,7 @@ booking_check_slot(PG_FUNCTION_ARGS)
 	StringInfoData refused;
 	bool		figures;
 	int			code = 0;
+	bool		code_overridable = true;
 	ArrayBuildState *overridden;
 
 	for (k = 0; k < 5; k++)
@@ -119,6 +121,7 @@ booking_check_slot(PG_FUNCTION_ARGS)
 								 PG_ARGISNULL(6) ? (Datum) 0 : PG_GETARG_DATUM(6), PG_ARGISNULL(6),
 								 PG_GETARG_UUID_P(1));
 	r = booking_solver_explain(in, start, out, lengthof(out), &n, &truncated);
+	booking_solver_note_start(out, n, start);
 
 	figures = booking_solver_may_see(r);
 	initStringInfo(&refused);
@@ -131,8 +134,16 @@ booking_check_slot(PG_FUNCTION_ARGS)
 							 false, TEXTOID, CurrentMemoryContext);
 			continue;
 		}
-		if (code == 0)
+		/*
+		 * The gravest reason gives the SQLSTATE: the first one nobody may
+		 * override (an overlap on a day at its daily maximum is 23P01, not
+		 * the 23K13 an admin could override), else the first (issue 19).
+		 */
+		if (code == 0 || (!reason_overridable(out[k].reason) && code_overridable))
+		{
 			code = reason_sqlstate(out[k].reason);
+			code_overridable = reason_overridable(out[k].reason);
+		}
 		appendStringInfo(&refused, "%s%s", refused.len > 0 ? "; " : "", booking_solver_reason_text(in, r, &out[k], figures));
 	}
 	if (code != 0)

@@ -80,6 +80,9 @@
  *			request									47_book.sql
  *	23K04	client is not eligible					49_write_trigger.sql
  *	23K05	hold has expired						49_write_trigger.sql
+ *	23K16	pickup or dropoff outside the org's		39_places.sql (called by
+ *			service area (never overridden)			49_write_trigger.sql,
+ *													47_book.sql)
  *	22K01	duration does not match the service		49_write_trigger.sql
  *	22K02	booking does not match its session		49_write_trigger.sql
  *	22K03	session is not open for booking			49_write_trigger.sql

@@ -7,6 +7,8 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -32,17 +34,58 @@ driving_text(int minutes)
 	return psprintf("%d minutes driving", minutes);
 }
 
-/* A time as the org's local wall-clock time, "YYYY-MM-DD HH:MI". */
+/*
+ * A time as the org's local wall-clock time with its zone,
+ * "YYYY-MM-DD HH:MI CET" (booking_local_time_str).
+ */
 char *
 booking_solver_local_str(SolveInput *in, int64 t)
 {
-	struct pg_tm tm;
+	return booking_local_time_str(in->tz, (TimestampTz) t);
+}
+
+/* The UTC offset (seconds east) of zone tz at instant t. */
+static int
+offset_at(pg_tz *tz, int64 t, struct pg_tm *tm)
+{
 	fsec_t		fsec;
 	int			tzoff;
 
-	if (timestamp2tm(t, &tzoff, &tm, &fsec, NULL, in->tz) != 0)
-		return pstrdup("?");
-	return psprintf("%04d-%02d-%02d %02d:%02d", tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour, tm.tm_min);
+	if (timestamp2tm(t, &tzoff, tm, &fsec, NULL, tz) != 0)
+		return INT_MIN;
+	return -tzoff;
+}
+
+/*
+ * Whether start falls in the first pass of a repeated hour (the clocks go
+ * back later that night) at a wall-clock time that is a grid point: then
+ * the grid's start of that wall-clock time is its second pass (rule 5 of
+ * src/core/slots.h), returned as text; NULL otherwise.
+ */
+static char *
+repeated_hour_second_pass(SolveInput *in, int64 start, int64 step)
+{
+	struct pg_tm tm;
+	struct pg_tm later_tm;
+	int			off = offset_at(in->tz, start, &tm);
+	int			later;
+	int64		second;
+	int64		minute_of_day;
+
+	if (off == INT_MIN || step <= 0)
+		return NULL;
+	minute_of_day = tm.tm_hour * 60 + tm.tm_min;
+	if (tm.tm_sec != 0 || (minute_of_day * USECS_PER_MINUTE) % step != 0)
+		return NULL;
+	/* the offset a few hours on: smaller when the clocks go back meanwhile */
+	later = offset_at(in->tz, start + 6 * USECS_PER_HOUR, &later_tm);
+	if (later == INT_MIN || later >= off)
+		return NULL;
+	second = start + (int64) (off - later) * USECS_PER_SEC;
+	if (offset_at(in->tz, second, &later_tm) != later ||
+		later_tm.tm_hour != tm.tm_hour || later_tm.tm_min != tm.tm_min)
+		return NULL;
+	return booking_solver_local_str(in, second);
 }
 
 static int64
@@ -83,7 +126,14 @@ booking_solver_reason_text(SolveInput *in, ResourceInput *r, const SlotsExplanat
 		case SLOTS_REASON_IN_BREAK:
 			return psprintf("in a break from %s to %s", booking_solver_local_str(in, x->from), booking_solver_local_str(in, x->to));
 		case SLOTS_REASON_OFF_GRID:
-			return psprintf("not on the %lld-minute grid of start times", (long long) minutes_of(x->need));
+			{
+				char	   *second = x->from != 0 ? repeated_hour_second_pass(in, x->from, x->need) : NULL;
+
+				if (second != NULL)
+					return psprintf("in the repeated hour (clocks go back): wall-clock %.5s happens twice and only its second pass, %s, is on the %lld-minute grid of start times",
+									second + 11, second, (long long) minutes_of(x->need));
+				return psprintf("not on the %lld-minute grid of start times", (long long) minutes_of(x->need));
+			}
 		case SLOTS_REASON_DAILY_MAXIMUM:
 			return psprintf("daily maximum of %lld bookings reached (%lld that day)", (long long) x->need, (long long) x->have);
 		case SLOTS_REASON_OVERLAP:
@@ -112,6 +162,17 @@ booking_solver_reason_text(SolveInput *in, ResourceInput *r, const SlotsExplanat
 							(long long) (x->have / USECS_PER_MINUTE));
 	}
 	return pstrdup(slots_reason_name(x->reason));
+}
+
+/* Give the grid reasons their start, for the repeated-hour sentence. */
+void
+booking_solver_note_start(SlotsExplanation *out, size_t n, TimestampTz start)
+{
+	size_t		k;
+
+	for (k = 0; k < n; k++)
+		if (out[k].reason == SLOTS_REASON_OFF_GRID)
+			out[k].from = start;
 }
 
 static void
@@ -162,7 +223,7 @@ problem_row(void *arg, Datum *values, bool *isnull)
 }
 
 /*
- * booking.explain_slot(resource_id, service_id, starts_at, pickup, student_id)
+ * booking.explain_slot(resource_id, service_id, starts_at, pickup_point, client_id)
  *		-> SETOF (reason, detail, booking_id, rule_id)
  */
 PG_FUNCTION_INFO_V1(booking_explain_slot);
@@ -191,6 +252,7 @@ booking_explain_slot(PG_FUNCTION_ARGS)
 								 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3),
 								 (Datum) 0, true, NULL);
 	r = booking_solver_explain(in, start, out, lengthof(out), &n, &truncated);
+	booking_solver_note_start(out, n, start);
 
 	/*
 	 * Conflicting bookings, and the minutes they leave, are named to staff
@@ -199,6 +261,15 @@ booking_explain_slot(PG_FUNCTION_ARGS)
 	may_name = booking_solver_may_see(r);
 
 	InitMaterializedSRF(fcinfo, 0);
+	if (in->outside_area != NULL)
+	{
+		memset(nulls, 0, sizeof(nulls));
+		values[0] = CStringGetTextDatum("outside_service_area");
+		values[1] = CStringGetTextDatum(psprintf("the %s is outside the org's service area", in->outside_area));
+		nulls[2] = nulls[3] = true;
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+		rows++;
+	}
 	for (k = 0; k < n; k++)
 	{
 		memset(nulls, 0, sizeof(nulls));

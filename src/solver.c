@@ -235,7 +235,7 @@ booking_ineligible(SolveInput *in, ResourceInput *r, const pg_uuid_t *client)
 }
 
 /*
- * booking.available_slots(resource_id, service_id, during, pickup, student_id)
+ * booking.available_slots(resource_id, service_id, during, pickup_point, client_id)
  *		-> SETOF (starts_at, ends_at)
  */
 PG_FUNCTION_INFO_V1(booking_available_slots);
@@ -258,6 +258,8 @@ booking_available_slots(PG_FUNCTION_ARGS)
 	in = booking_solver_input(NULL, PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), PG_GETARG_RANGE_P(2),
 							  PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3), NULL);
 	InitMaterializedSRF(fcinfo, 0);
+	if (in->outside_area != NULL)
+		return (Datum) 0;		/* outside the org's service area */
 	if (!PG_ARGISNULL(4) && booking_ineligible(in, &in->resources[0], PG_GETARG_UUID_P(4)))
 		return (Datum) 0;
 	sv = solver_for(in, &in->resources[0], &rq, &tc);

@@ -85,6 +85,8 @@ typedef struct SolveInput
 	bool		has_dropoff;
 	TravelPoint dropoff;
 	/* a booking left out of the busy items (the one being written) */
+	const char *outside_area;	/* the point outside the service area, or NULL */
+
 	bool		has_exclude;
 	pg_uuid_t	exclude;
 	/* busy items read on demand (find_slots): [busy_lo, busy_hi) of busy_max */
@@ -139,6 +141,7 @@ typedef enum SolverQuery
 	QUERY_INELIGIBLE,			/* $1..$5 of eligibility_problems */
 	QUERY_PROBLEMS,				/* the same, every row */
 	QUERY_MAY_NAME,				/* $1 resource */
+	QUERY_AREA,					/* $1 org, $2-$5 pickup and dropoff lat, lng */
 	QUERY_COUNT
 } SolverQuery;
 
@@ -169,5 +172,6 @@ extern char *booking_solver_local_str(SolveInput *in, int64 t);
 extern char *booking_solver_reason_text(SolveInput *in, ResourceInput *r, const SlotsExplanation *x,
 										bool figures);
 extern bool booking_solver_may_see(ResourceInput *r);
+extern void booking_solver_note_start(SlotsExplanation *out, size_t n, TimestampTz start);
 
 #endif							/* BOOKING_SOLVER_H */

@@ -236,6 +236,11 @@ static const QueryDef query_defs[QUERY_COUNT] = {
 		" OR $1 OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids())",
 		1, {UUIDOID}
 	},
+	[QUERY_AREA] = {
+		"SELECT booking.service_area_refusal($1, booking.lat_lng(lat => $2, lng => $3),"
+		"                                    booking.lat_lng(lat => $4, lng => $5))",
+		5, {UUIDOID, FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID}
+	},
 };
 
 static SPIPlanPtr query_plans[QUERY_COUNT];
@@ -1142,6 +1147,37 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 	}
 }
 
+static void
+area_row(void *arg, Datum *values, bool *isnull)
+{
+	SolveInput *in = arg;
+
+	if (!isnull[0])
+		in->outside_area = MemoryContextStrdup(in->cxt, TextDatumGetCString(values[0]));
+}
+
+/*
+ * Whether the pickup or dropoff lies outside the org's service area
+ * (booking.service_area_refusal): in->outside_area names the point outside.
+ */
+static void
+load_service_area(SolveInput *in)
+{
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+
+	values[0] = booking_uuid_datum(&in->org);
+	values[1] = Float8GetDatum(in->pickup.lat);
+	values[2] = Float8GetDatum(in->pickup.lon);
+	values[3] = Float8GetDatum(in->dropoff.lat);
+	values[4] = Float8GetDatum(in->dropoff.lon);
+	if (!in->has_pickup)
+		nulls[1] = nulls[2] = 'n';
+	if (!in->has_dropoff)
+		nulls[3] = nulls[4] = 'n';
+	booking_solver_query(QUERY_AREA, values, nulls, area_row, in);
+}
+
 /*
  * The busy items of a lazy input (every resource) up to at least "through":
  * the items meeting [busy_lo, through) are read, in parts, each part
@@ -1228,6 +1264,11 @@ solver_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *s
 	load_org_and_service(in, service, resource,
 						 first, last + 1);
 	load_resources(in, resource);
+	if (in->has_pickup || in->has_dropoff)
+		load_service_area(in);
+	/* outside the org's service area: no resource has a slot (issue 19) */
+	if (in->outside_area != NULL && resource == NULL)
+		in->nresources = 0;
 	SPI_finish();
 	return in;
 }

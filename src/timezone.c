@@ -1,7 +1,8 @@
 /*
  * src/timezone.c
- *		Time: validation of IANA zone names, the local date of an instant
- *		and the instants of a tstzrange.
+ *		Time: validation of IANA zone names, the local date of an instant,
+ *		an instant as local wall-clock time with its zone for messages, and
+ *		the instants of a tstzrange.
  *
  * PostgreSQL accepts more than IANA names as a time zone (POSIX strings such
  * as "UTC+5", abbreviations, numeric offsets); an org's zone must be a real
@@ -101,6 +102,51 @@ booking_local_date(pg_tz *tz, TimestampTz t)
 				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
 				 errmsg("timestamp out of range")));
 	return date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) - POSTGRES_EPOCH_JDATE;
+}
+
+/*
+ * Instant t as the wall-clock time of zone tz with the zone's abbreviation
+ * (or its numeric offset where the tz database has no abbreviation), e.g.
+ * "2026-12-09 16:15 CET" or "2026-10-25 02:45 +03": how every message of
+ * the engine prints a time of an org (issue 19).
+ */
+char *
+booking_local_time_str(pg_tz *tz, TimestampTz t)
+{
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			tzoff;
+	const char *tzn = NULL;
+
+	if (TIMESTAMP_NOT_FINITE(t))
+		return pstrdup(TIMESTAMP_IS_NOBEGIN(t) ? "-infinity" : "infinity");
+	if (tz == NULL || timestamp2tm(t, &tzoff, &tm, &fsec, &tzn, tz) != 0)
+		return pstrdup("?");
+	if (tzn != NULL && tzn[0] != '\0')
+		return psprintf("%04d-%02d-%02d %02d:%02d %s", tm.tm_year, tm.tm_mon, tm.tm_mday,
+						tm.tm_hour, tm.tm_min, tzn);
+	return psprintf("%04d-%02d-%02d %02d:%02d %+03d:%02d", tm.tm_year, tm.tm_mon, tm.tm_mday,
+					tm.tm_hour, tm.tm_min, -tzoff / 3600, abs(tzoff / 60) % 60);
+}
+
+/*
+ * booking.local_time_text(at timestamptz, zone text) returns text
+ *
+ * booking_local_time_str() in SQL, for the messages of PL/pgSQL raisers.
+ */
+PG_FUNCTION_INFO_V1(booking_local_time_text);
+Datum
+booking_local_time_text(PG_FUNCTION_ARGS)
+{
+	TimestampTz t = PG_GETARG_TIMESTAMPTZ(0);
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	pg_tz	   *tz = strlen(name) < TZ_STRLEN_MAX ? pg_tzset(name) : NULL;
+
+	if (tz == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("time zone \"%.100s\" is not recognized", name)));
+	PG_RETURN_TEXT_P(cstring_to_text(booking_local_time_str(tz, t)));
 }
 
 /*

@@ -26,10 +26,18 @@ BEGIN
      OR NOT (booking.acting_is_staff()
              OR eligibility_problems.client_id OPERATOR(pg_catalog.=) ANY (booking.my_client_ids())
              OR eligibility_problems.resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids())) THEN
-    IF NOT booking.caller_bypasses_rls() THEN
+    IF caller_org IS NULL AND NOT booking.caller_bypasses_rls() THEN
       RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
-        MESSAGE = 'eligibility can only be asked for the acting org''s own clients or resources',
-        HINT = 'Call booking.act_as first; below staff, ask only for your own client or resource.';
+        MESSAGE = 'eligibility needs an identity',
+        HINT = 'Call booking.act_as(org_id, user_id) in the same transaction first.';
+    ELSIF caller_org OPERATOR(pg_catalog.<>) eligibility_problems.org_id AND NOT booking.caller_bypasses_rls() THEN
+      RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+        MESSAGE = 'eligibility can only be asked for the acting org';
+    ELSIF NOT booking.caller_bypasses_rls() THEN
+      RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+        MESSAGE = pg_catalog.format('client %s is not one of yours', eligibility_problems.client_id),
+        DETAIL = 'Below staff, eligibility is asked for one''s own client record (or, as a guardian, one''s students) or one''s own resource.',
+        HINT = 'Pass a client_id of booking.my_client_ids().';
     END IF;
   END IF;
 

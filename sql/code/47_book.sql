@@ -27,16 +27,17 @@ CREATE OR REPLACE FUNCTION booking.book(client_id pg_catalog.uuid,
                              service_id pg_catalog.uuid DEFAULT NULL,
                              starts_at pg_catalog.timestamptz DEFAULT NULL,
                              resource_id pg_catalog.uuid DEFAULT NULL,
-                             session_id pg_catalog.uuid DEFAULT NULL,
-                             seats pg_catalog.int4 DEFAULT 1,
-                             idempotency_key pg_catalog.text DEFAULT NULL,
                              pickup_point booking.point DEFAULT NULL,
                              pickup_address pg_catalog.text DEFAULT NULL,
                              dropoff_point booking.point DEFAULT NULL,
                              dropoff_address pg_catalog.text DEFAULT NULL,
                              notes pg_catalog.text DEFAULT NULL,
+                             session_id pg_catalog.uuid DEFAULT NULL,
+                             seats pg_catalog.int4 DEFAULT 1,
                              hold_minutes pg_catalog.int4 DEFAULT NULL,
-                             waitlist pg_catalog.bool DEFAULT false)
+                             waitlist pg_catalog.bool DEFAULT false,
+                             rate_card_id pg_catalog.uuid DEFAULT NULL,
+                             idempotency_key pg_catalog.text DEFAULT NULL)
   RETURNS booking.booking
   LANGUAGE plpgsql VOLATILE
   SET search_path = pg_catalog, pg_temp
@@ -73,6 +74,7 @@ BEGIN
   r.dropoff_address := book.dropoff_address;
   r.notes := book.notes;
   r.idempotency_key := book.idempotency_key;
+  r.rate_card_id := book.rate_card_id;
   r.status := 'pending';
   r.created_by := booking.current_user_id();
   IF book.hold_minutes IS NOT NULL THEN
@@ -81,6 +83,14 @@ BEGIN
 
   SELECT o.currency INTO org_currency
     FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) r.org_id;
+  IF r.rate_card_id IS NOT NULL
+     AND NOT EXISTS (SELECT 1 FROM booking.rate_card c
+                      WHERE c.org_id OPERATOR(pg_catalog.=) r.org_id AND c.id OPERATOR(pg_catalog.=) r.rate_card_id) THEN
+    RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+      MESSAGE = 'booking refers to an unknown rate card',
+      DETAIL = pg_catalog.format('Rate card %s does not exist in org %s.', r.rate_card_id, r.org_id),
+      HINT = 'Leave rate_card_id out for the org''s default card.';
+  END IF;
   IF r.session_id IS NOT NULL THEN
     -- The session gives times, resource, service and the price per seat.
     SELECT s.currency INTO r.currency FROM booking.session s
@@ -129,11 +139,11 @@ BEGIN
       INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, session_id, seats, starts_at, ends_at,
                                    status, pickup_address, pickup_point, dropoff_address, dropoff_point, currency,
                                    price_cents, platform_fee_cents, resource_share_cents, notes, idempotency_key,
-                                   hold_expires_at, created_by)
+                                   hold_expires_at, created_by, rate_card_id)
       VALUES (r.org_id, r.client_id, r.resource_id, r.service_id, r.session_id, r.seats, r.starts_at, r.ends_at,
               r.status, r.pickup_address, r.pickup_point, r.dropoff_address, r.dropoff_point, r.currency,
               r.price_cents, r.platform_fee_cents, r.resource_share_cents, r.notes, r.idempotency_key,
-              r.hold_expires_at, r.created_by)
+              r.hold_expires_at, r.created_by, r.rate_card_id)
       RETURNING * INTO res;
       RETURN res;
     EXCEPTION
@@ -169,8 +179,8 @@ BEGIN
   RETURN NULL;                            -- not reached
 END
 $$;
-COMMENT ON FUNCTION booking.book(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int4, pg_catalog.text, booking.point, pg_catalog.text, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.bool) IS
-  'book as the acting user and return the booking: an appointment (service_id, resource_id, starts_at; the end follows from the service) or seats in a session (session_id). Price from the session or the org''s rate card (the money_price trigger, see booking.price_of), split by the org''s platform fee. hold_minutes makes it a hold that lapses unless confirmed (booking.confirm_hold); waitlist => true joins the waitlist of a full session instead of failing. The same idempotency_key with the same request returns the existing booking (also under concurrency); with a different request it raises 23K03';
+COMMENT ON FUNCTION booking.book(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.uuid, booking.point, pg_catalog.text, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.uuid, pg_catalog.int4, pg_catalog.int4, pg_catalog.bool, pg_catalog.uuid, pg_catalog.text) IS
+  'book for client_id as the acting user and return the booking: an appointment (service_id, starts_at, resource_id; the end follows from the service) or seats in a session (session_id), with pickup and dropoff (points from booking.lat_lng; outside the org''s service area 23K16), addresses and notes. Price from the session or the rate card rate_card_id (default: the org''s default card; the money_price trigger, see booking.price_of), split by the org''s platform fee. hold_minutes makes it a hold that lapses unless confirmed (booking.confirm_hold); waitlist => true joins the waitlist of a full session instead of failing. The same idempotency_key with the same request returns the existing booking (also under concurrency); with a different request it raises 23K03';
 
 CREATE OR REPLACE FUNCTION booking.confirm_hold(booking_id pg_catalog.uuid) RETURNS booking.booking
   LANGUAGE plpgsql VOLATILE
@@ -201,16 +211,23 @@ COMMENT ON FUNCTION booking.confirm_hold(pg_catalog.uuid) IS
 -- maximum) moves on to the next best slot, and after a round of them to a
 -- fresh search.  In REPEATABLE READ or SERIALIZABLE a concurrent commit
 -- surfaces as 40001 instead (the transaction must be retried as a whole).
-CREATE OR REPLACE FUNCTION booking.book_first_available(service_id pg_catalog.uuid, during pg_catalog.tstzrange,
-                                             pickup geography DEFAULT NULL,
-                                             student_id pg_catalog.uuid DEFAULT NULL,
+CREATE OR REPLACE FUNCTION booking.book_first_available(service_id pg_catalog.uuid DEFAULT NULL,
+                                             during pg_catalog.tstzrange DEFAULT NULL,
+                                             pickup_point booking.point DEFAULT NULL,
+                                             client_id pg_catalog.uuid DEFAULT NULL,
+                                             pickup_address pg_catalog.text DEFAULT NULL,
+                                             dropoff_point booking.point DEFAULT NULL,
+                                             dropoff_address pg_catalog.text DEFAULT NULL,
+                                             notes pg_catalog.text DEFAULT NULL,
+                                             hold_minutes pg_catalog.int4 DEFAULT NULL,
+                                             rate_card_id pg_catalog.uuid DEFAULT NULL,
                                              idempotency_key pg_catalog.text DEFAULT NULL)
   RETURNS booking.booking
   LANGUAGE plpgsql VOLATILE
   SET search_path = pg_catalog, pg_temp
   AS $$
 DECLARE
-  client pg_catalog.uuid := book_first_available.student_id;
+  client pg_catalog.uuid := book_first_available.client_id;
   mine pg_catalog.uuid[];
   slot record;
   res booking.booking;
@@ -230,12 +247,16 @@ BEGIN
     mine := booking.my_client_ids();
     IF pg_catalog.cardinality(mine) OPERATOR(pg_catalog.<>) 1 THEN
       RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
-        MESSAGE = 'student_id is required',
-        DETAIL = pg_catalog.format('The acting user is the client of %s students.', COALESCE(pg_catalog.cardinality(mine), 0)),
-        HINT = 'Pass the student''s client id as student_id.';
+        MESSAGE = 'client_id is required',
+        DETAIL = pg_catalog.format('The acting user acts for %s clients.', COALESCE(pg_catalog.cardinality(mine), 0)),
+        HINT = 'Pass the client''s id as client_id.';
     END IF;
     client := mine[1];
   END IF;
+  -- A pickup outside the org's service area (swapped coordinates, say)
+  -- is refused as book() would refuse it, not answered with "no slot".
+  PERFORM booking.check_service_area(booking.current_org_id(), book_first_available.pickup_point,
+                                     book_first_available.dropoff_point);
   -- A retry with the key of a booking already made returns it.
   IF book_first_available.idempotency_key IS NOT NULL THEN
     SELECT b.* INTO res FROM booking.booking b
@@ -258,14 +279,20 @@ BEGIN
     FOR slot IN
       SELECT f.resource_id, f.starts_at
         FROM booking.find_slots(book_first_available.service_id, book_first_available.during,
-                                book_first_available.pickup, client) AS f
+                                book_first_available.pickup_point, client) AS f
        LIMIT 10
     LOOP
       found_any := true;
       BEGIN
         RETURN booking.book(client, book_first_available.service_id, slot.starts_at, slot.resource_id,
-                            idempotency_key => book_first_available.idempotency_key,
-                            pickup_point => book_first_available.pickup::booking.point);
+                            pickup_point => book_first_available.pickup_point,
+                            pickup_address => book_first_available.pickup_address,
+                            dropoff_point => book_first_available.dropoff_point,
+                            dropoff_address => book_first_available.dropoff_address,
+                            notes => book_first_available.notes,
+                            hold_minutes => book_first_available.hold_minutes,
+                            rate_card_id => book_first_available.rate_card_id,
+                            idempotency_key => book_first_available.idempotency_key);
       EXCEPTION
         WHEN exclusion_violation OR SQLSTATE '23K13' OR SQLSTATE '23K14' OR SQLSTATE '23K15' THEN
           taken := taken OPERATOR(pg_catalog.+) 1;   -- taken meanwhile: the next one
@@ -274,7 +301,10 @@ BEGIN
           -- check at the top now sees its booking and returns it (or
           -- refuses the key if the booking is another request's).
           RETURN booking.book_first_available(book_first_available.service_id, book_first_available.during,
-                                              book_first_available.pickup, client,
+                                              book_first_available.pickup_point, client,
+                                              book_first_available.pickup_address, book_first_available.dropoff_point,
+                                              book_first_available.dropoff_address, book_first_available.notes,
+                                              book_first_available.hold_minutes, book_first_available.rate_card_id,
                                               book_first_available.idempotency_key);
       END;
     END LOOP;
@@ -288,11 +318,13 @@ BEGIN
   END IF;
   RAISE EXCEPTION USING ERRCODE = 'no_data_found',
     MESSAGE = 'no slot available',
-    DETAIL = pg_catalog.format('No active resource of the org has a bookable slot of service %s in %s%s.',
-                               book_first_available.service_id, book_first_available.during,
-                               CASE WHEN book_first_available.pickup IS NOT NULL THEN ' from that pickup' ELSE '' END),
+    DETAIL = pg_catalog.format('No active resource of the org has a bookable slot of service %s from %s to %s%s.',
+                               book_first_available.service_id,
+                               booking.local_time_text(pg_catalog.lower(book_first_available.during), booking.org_zone(booking.current_org_id())),
+                               booking.local_time_text(pg_catalog.upper(book_first_available.during), booking.org_zone(booking.current_org_id())),
+                               CASE WHEN book_first_available.pickup_point IS NOT NULL THEN ' from that pickup' ELSE '' END),
     HINT = 'Try a longer range, or booking.explain_slot() to see why a time is refused.';
 END
 $$;
-COMMENT ON FUNCTION booking.book_first_available(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid, pg_catalog.text) IS
-  'find the best slot (booking.find_slots) and book it (booking.book) in one call for student_id (default: the acting user''s only client record); a slot taken concurrently moves on to the next best, up to three fresh searches; raises P0002 when nothing is available, 40001 when everything found was taken meanwhile; the same idempotency_key returns the booking it made';
+COMMENT ON FUNCTION booking.book_first_available(pg_catalog.uuid, pg_catalog.tstzrange, booking.point, pg_catalog.uuid, pg_catalog.text, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.uuid, pg_catalog.text) IS
+  'find the best slot (booking.find_slots from pickup_point) and book it (booking.book, with the pickup and dropoff, addresses, notes, hold and rate card given) in one call for client_id (default: the acting user''s only client record); a pickup or dropoff outside the org''s service area 23K16; a slot taken concurrently moves on to the next best, up to three fresh searches; raises P0002 when nothing is available, 40001 when everything found was taken meanwhile; the same idempotency_key returns the booking it made';

@@ -126,7 +126,9 @@ BEGIN
        AND NEW.session_id IS NOT DISTINCT FROM OLD.session_id AND NEW.seats IS NOT DISTINCT FROM OLD.seats
        AND NEW.service_id IS NOT DISTINCT FROM OLD.service_id AND NEW.client_id IS NOT DISTINCT FROM OLD.client_id
        AND NEW.hold_expires_at IS NOT DISTINCT FROM OLD.hold_expires_at
-       AND NEW.org_id IS NOT DISTINCT FROM OLD.org_id THEN
+       AND NEW.org_id IS NOT DISTINCT FROM OLD.org_id
+       AND NEW.pickup_point::pg_catalog.text IS NOT DISTINCT FROM OLD.pickup_point::pg_catalog.text
+       AND NEW.dropoff_point::pg_catalog.text IS NOT DISTINCT FROM OLD.dropoff_point::pg_catalog.text THEN
       RETURN NEW;
     END IF;
     maintenance := booking.writing_as_maintenance();
@@ -165,7 +167,9 @@ BEGIN
       RAISE EXCEPTION USING ERRCODE = '22K02',
         MESSAGE = 'booking does not match its session',
         DETAIL = pg_catalog.format('Session %s runs %s to %s with resource %s and service %s.',
-                                   ses.id, ses.starts_at, ses.ends_at, ses.resource_id, ses.service_id),
+                                   ses.id, booking.local_time_text(ses.starts_at, booking.org_zone(NEW.org_id)),
+                                   booking.local_time_text(ses.ends_at, booking.org_zone(NEW.org_id)),
+                                   ses.resource_id, ses.service_id),
         HINT = 'Leave starts_at, ends_at, resource_id and service_id out; they are taken from the session.';
     END IF;
   ELSIF NEW.resource_id IS NULL THEN
@@ -174,6 +178,35 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22K04',
       MESSAGE = 'only a session booking can be waitlisted',
       HINT = 'An appointment is either booked or refused; pick another time.';
+  END IF;
+
+  -- Whom and where (issue 19), before any rule of time: a client who is
+  -- not the writer's own and an unknown client each get their own error
+  -- (not the eligibility gate's, nor a raw foreign-key message); a pickup
+  -- or dropoff outside the org's service area is refused (23K16, never
+  -- overridden).
+  IF NOT maintenance AND NOT booking.acting_is_system() THEN
+    IF NEW.client_id IS NOT NULL AND (is_insert OR NEW.client_id IS DISTINCT FROM OLD.client_id) THEN
+      IF NOT (booking.acting_is_staff() OR NEW.client_id OPERATOR(pg_catalog.=) ANY (booking.my_client_ids())
+              OR NEW.resource_id OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids())) THEN
+        RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+          MESSAGE = pg_catalog.format('client %s is not one of yours', NEW.client_id),
+          DETAIL = 'Below staff, a booking is made for one''s own client record or, as a guardian, for one''s students.',
+          HINT = 'Pass a client_id of booking.my_client_ids().';
+      END IF;
+      IF NOT EXISTS (SELECT 1 FROM booking.client c
+                      WHERE c.org_id OPERATOR(pg_catalog.=) NEW.org_id AND c.id OPERATOR(pg_catalog.=) NEW.client_id) THEN
+        RAISE EXCEPTION USING ERRCODE = 'foreign_key_violation',
+          MESSAGE = pg_catalog.format('unknown client %s', NEW.client_id),
+          DETAIL = pg_catalog.format('No client %s exists in org %s.', NEW.client_id, NEW.org_id),
+          HINT = 'Create the client in booking.client first, or pass the id of an existing one.';
+      END IF;
+    END IF;
+    IF (NEW.pickup_point IS NOT NULL OR NEW.dropoff_point IS NOT NULL)
+       AND (is_insert OR NEW.pickup_point::pg_catalog.text IS DISTINCT FROM OLD.pickup_point::pg_catalog.text
+            OR NEW.dropoff_point::pg_catalog.text IS DISTINCT FROM OLD.dropoff_point::pg_catalog.text) THEN
+      PERFORM booking.check_service_area(NEW.org_id, NEW.pickup_point, NEW.dropoff_point);
+    END IF;
   END IF;
 
   SELECT o.time_zone::pg_catalog.text AS zone, s.duration_minutes, s.buffer_before_minutes, s.buffer_after_minutes,
@@ -198,7 +231,8 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = '22K01',
       MESSAGE = 'booking duration does not match its service',
       DETAIL = pg_catalog.format('The service takes %s minutes; the booking runs %s to %s.',
-                                 svc.duration_minutes, NEW.starts_at, NEW.ends_at),
+                                 svc.duration_minutes, booking.local_time_text(NEW.starts_at, zone),
+                                 booking.local_time_text(NEW.ends_at, zone)),
       HINT = 'Set ends_at to starts_at plus the service''s duration, or book another service.';
   END IF;
 
@@ -208,7 +242,10 @@ BEGIN
             AND (is_insert OR NOT booking.occupies_now(OLD.status, OLD.hold_expires_at)
                  OR NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at
                  OR NEW.resource_id IS DISTINCT FROM OLD.resource_id OR NEW.session_id IS DISTINCT FROM OLD.session_id
-                 OR NEW.seats OPERATOR(pg_catalog.>) OLD.seats OR NEW.service_id OPERATOR(pg_catalog.<>) OLD.service_id);
+                 OR NEW.seats OPERATOR(pg_catalog.>) OLD.seats OR NEW.service_id OPERATOR(pg_catalog.<>) OLD.service_id
+                 -- a new pickup or dropoff: travel to and from it is judged (issue 19)
+                 OR NEW.pickup_point::pg_catalog.text IS DISTINCT FROM OLD.pickup_point::pg_catalog.text
+                 OR NEW.dropoff_point::pg_catalog.text IS DISTINCT FROM OLD.dropoff_point::pg_catalog.text);
 
   IF NOT maintenance THEN
     -- Only an owner or admin overrides rules; what was overridden is
@@ -227,14 +264,15 @@ BEGIN
        AND (is_insert OR NEW.hold_expires_at IS DISTINCT FROM OLD.hold_expires_at) THEN
       RAISE EXCEPTION USING ERRCODE = '22K05',
         MESSAGE = 'hold expiry must be in the future',
-        DETAIL = pg_catalog.format('hold_expires_at is %s, now is %s.', NEW.hold_expires_at, pg_catalog.now());
+        DETAIL = pg_catalog.format('hold_expires_at is %s, now is %s.', booking.local_time_text(NEW.hold_expires_at, zone),
+                                   booking.local_time_text(pg_catalog.now(), zone));
     END IF;
     IF NOT is_insert AND OLD.hold_expires_at IS NOT NULL
        AND booking.status_occupies(OLD.status) AND NOT booking.occupies_now(OLD.status, OLD.hold_expires_at)
        AND booking.status_occupies(NEW.status) AND NOT booking.acting_is_system() THEN
       RAISE EXCEPTION USING ERRCODE = '23K05',
         MESSAGE = 'hold has expired',
-        DETAIL = pg_catalog.format('Booking %s was held until %s.', OLD.id, OLD.hold_expires_at),
+        DETAIL = pg_catalog.format('Booking %s was held until %s.', OLD.id, booking.local_time_text(OLD.hold_expires_at, zone)),
         HINT = 'Its time or seats may already be taken; book again.';
     END IF;
     -- A session that has started, or is no longer scheduled, takes no new booking.
@@ -243,7 +281,7 @@ BEGIN
          AND (ses.starts_at OPERATOR(pg_catalog.<=) pg_catalog.now() OR ses.status OPERATOR(pg_catalog.<>) 'scheduled'::booking.session_status) THEN
         RAISE EXCEPTION USING ERRCODE = '22K03',
           MESSAGE = 'session is not open for booking',
-          DETAIL = pg_catalog.format('Session %s is %s and starts at %s.', ses.id, ses.status, ses.starts_at);
+          DETAIL = pg_catalog.format('Session %s is %s and starts at %s.', ses.id, ses.status, booking.local_time_text(ses.starts_at, zone));
       END IF;
     END IF;
   END IF;
@@ -294,6 +332,23 @@ BEGIN
     END IF;
   END IF;
 
+  -- Eligibility before the seats and the solver's rules: nobody may
+  -- override it, so it is graver than an overridable rule of time (the
+  -- SQLSTATE of a refusal is its gravest reason's, issue 19).
+  IF NOT maintenance AND booking.status_is_open(NEW.status)
+     AND (is_insert OR NOT booking.status_is_open(OLD.status)
+          OR NEW.client_id OPERATOR(pg_catalog.<>) OLD.client_id OR NEW.resource_id IS DISTINCT FROM OLD.resource_id
+          OR NEW.service_id OPERATOR(pg_catalog.<>) OLD.service_id OR NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at) THEN
+    SELECT pg_catalog.string_agg(p.reason, '; ') INTO problems
+      FROM booking.eligibility_problems(NEW.org_id, NEW.resource_id, NEW.service_id, NEW.client_id,
+                                        pg_catalog.timezone(zone, NEW.starts_at)::pg_catalog.date) p;
+    IF problems IS NOT NULL THEN
+      RAISE EXCEPTION USING ERRCODE = '23K04',
+        MESSAGE = 'client is not eligible for this booking',
+        DETAIL = problems || '.',
+        HINT = 'See booking.eligibility_problems() and the org''s license rules.';
+    END IF;
+  END IF;
   IF claims THEN
     IF NEW.session_id IS NOT NULL THEN
       IF occupies THEN
@@ -354,20 +409,6 @@ BEGIN
     END IF;
   END IF;
 
-  IF NOT maintenance AND booking.status_is_open(NEW.status)
-     AND (is_insert OR NOT booking.status_is_open(OLD.status)
-          OR NEW.client_id OPERATOR(pg_catalog.<>) OLD.client_id OR NEW.resource_id IS DISTINCT FROM OLD.resource_id
-          OR NEW.service_id OPERATOR(pg_catalog.<>) OLD.service_id OR NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at) THEN
-    SELECT pg_catalog.string_agg(p.reason, '; ') INTO problems
-      FROM booking.eligibility_problems(NEW.org_id, NEW.resource_id, NEW.service_id, NEW.client_id,
-                                        pg_catalog.timezone(zone, NEW.starts_at)::pg_catalog.date) p;
-    IF problems IS NOT NULL THEN
-      RAISE EXCEPTION USING ERRCODE = '23K04',
-        MESSAGE = 'client is not eligible for this booking',
-        DETAIL = problems || '.',
-        HINT = 'See booking.eligibility_problems() and the org''s license rules.';
-    END IF;
-  END IF;
   RETURN NEW;
 END
 $$;

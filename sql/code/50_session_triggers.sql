@@ -102,7 +102,9 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'exclusion_violation',
       MESSAGE = 'session overlaps another commitment of its resource',
       DETAIL = pg_catalog.format('Resource %s has %s %s from %s to %s (buffers included).',
-                                 NEW.resource_id, other.kind, other.id, other.starts_at, other.ends_at),
+                                 NEW.resource_id, other.kind, other.id,
+                                 booking.local_time_text(other.starts_at, booking.org_zone(NEW.org_id)),
+                                 booking.local_time_text(other.ends_at, booking.org_zone(NEW.org_id))),
       HINT = 'Move the session, or cancel what it overlaps first.';
   END IF;
   RETURN NEW;

@@ -65,6 +65,8 @@ DECLARE
   docs pg_catalog.text[];
   needs_relation pg_catalog.bool;
   rels pg_catalog.text[] := '{}';
+  saved_zone pg_catalog.text;
+  rule pg_catalog.uuid;
 BEGIN
   SELECT pg_catalog.array_agg(r.id ORDER BY r.required_role, r.id),
          pg_catalog.array_agg(r.required_role::pg_catalog.text ORDER BY r.required_role, r.id),
@@ -79,10 +81,17 @@ BEGIN
   IF needs_relation AND NOT sys AND booking.current_user_id() IS NOT NULL THEN
     rels := booking.booking_relations(b, booking.current_user_id());
   END IF;
-  RETURN booking.transition_decide(
+  -- The engine's messages print times (too early / too late) in the
+  -- session's TimeZone: the org's, for the call (issue 19).  An error
+  -- leaves the setting to the rollback of the (sub)transaction it aborts.
+  saved_zone := pg_catalog.current_setting('TimeZone');
+  PERFORM pg_catalog.set_config('TimeZone', booking.org_zone(b.org_id), true);
+  rule := booking.transition_decide(
     action, b.id, b.status::pg_catalog.text, lifecycle_decide.to_status::pg_catalog.text,
     sys, booking.current_roles()::pg_catalog.text[], rels, has_reason,
     pg_catalog.now(), b.starts_at, b.ends_at, b.created_at, ids, actors, docs);
+  PERFORM pg_catalog.set_config('TimeZone', saved_zone, true);
+  RETURN rule;
 END
 $$;
 COMMENT ON FUNCTION booking.lifecycle_decide(pg_catalog.text, booking.booking, booking.booking_status, pg_catalog.bool) IS

@@ -36,7 +36,7 @@ COMMENT ON FUNCTION booking.track_figures(pg_catalog.float8[], pg_catalog.float8
   'the figures of a trip''s state as if the trip ended at its last fix: distance, moving and stationary time, maximum and average moving speed, counts';
 
 -- An org's tracking settings: its row, or the column defaults.
-CREATE OR REPLACE FUNCTION booking.tracking_settings(org pg_catalog.uuid)
+CREATE OR REPLACE FUNCTION booking.tracking_settings(org_id pg_catalog.uuid)
   RETURNS booking.tracking_setting
   LANGUAGE plpgsql STABLE
   SET search_path = pg_catalog, pg_temp
@@ -44,10 +44,10 @@ CREATE OR REPLACE FUNCTION booking.tracking_settings(org pg_catalog.uuid)
 DECLARE
   r booking.tracking_setting;
 BEGIN
-  SELECT * INTO r FROM booking.tracking_setting s WHERE s.org_id = org;
+  SELECT * INTO r FROM booking.tracking_setting s WHERE s.org_id = tracking_settings.org_id;
   IF NOT FOUND THEN
     -- the defaults of the table's columns (sql/updates/0.1.0--0.2.0.sql)
-    r.org_id := org; r.slack := '15 minutes'; r.max_speed_kph := 250; r.merge_min_m := 5;
+    r.org_id := tracking_settings.org_id; r.slack := '15 minutes'; r.max_speed_kph := 250; r.merge_min_m := 5;
     r.max_gap_s := 60; r.max_accuracy_m := 100; r.retention_months := NULL;
   END IF;
   RETURN r;

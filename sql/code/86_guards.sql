@@ -204,13 +204,20 @@ CREATE OR REPLACE TRIGGER a2_column_owner BEFORE INSERT OR UPDATE ON booking.cli
 CREATE OR REPLACE TRIGGER a2_column_owner BEFORE UPDATE ON booking.notification
   FOR EACH ROW EXECUTE FUNCTION booking.tg_column_owner(
     'staff', 'user_id', 'booking_id', 'kind', 'payload', 'created_at');
--- A user edits their name, e-mail and phone; whether the account is active
--- and which external login it is: the engine (or a role bypassing
--- row-level security).
+-- A user edits their name and phone; whether the account is active, which
+-- external login it is and its e-mail address: the engine (or a role
+-- bypassing row-level security).  The address changes through a verified
+-- pending value (booking.request_email_change, sql/code/92_enrolment.sql):
+-- a unique_violation of a direct UPDATE told whether another account had it.
 CREATE OR REPLACE TRIGGER a2_column_owner BEFORE UPDATE ON booking.app_user
-  FOR EACH ROW EXECUTE FUNCTION booking.tg_column_owner('engine', 'active', 'external_id');
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_column_owner('engine', 'active', 'external_id', 'email');
+-- A membership stays the user's: moving it to another user would enrol
+-- them without their acceptance (sql/code/92_enrolment.sql).
+CREATE OR REPLACE TRIGGER a2_column_owner BEFORE UPDATE ON booking.membership
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_column_owner('engine', 'user_id');
 
--- An org keeps an owner.  The policy membership_admin keeps admins from
+-- An org keeps an owner.  The policies membership_admin_update and
+-- membership_admin_delete keep admins from
 -- touching owner rows; this trigger keeps the last owner row from going
 -- (deleted, demoted, moved to another user), whoever acts, but for
 -- maintenance (no identity, bypassing row-level security), the deletion of

@@ -152,19 +152,33 @@ CREATE POLICY refresh_token_self ON booking.refresh_token FOR SELECT
   USING (user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
 
 -- membership: staff see the org's members, everyone their own rows; owners
--- and admins manage them, and only an owner makes, changes or removes an
--- owner (an admin sees owner rows but cannot update or delete them).
+-- and admins change and remove them, and only an owner changes or removes
+-- an owner (an admin sees owner rows but cannot update or delete them).
+-- They give a member another role (a row of its own); nobody adds a user
+-- who is not a member yet: that is made by accepting an invitation
+-- (trigger a1_enrol, sql/code/92_enrolment.sql) or by create_org.
 DROP POLICY IF EXISTS membership_read ON booking.membership;
 CREATE POLICY membership_read ON booking.membership FOR SELECT
   USING ((SELECT booking.acting_is_staff()) OR user_id OPERATOR(pg_catalog.=) (SELECT booking.current_user_id()));
 DROP POLICY IF EXISTS membership_admin ON booking.membership;
-CREATE POLICY membership_admin ON booking.membership FOR ALL
+DROP POLICY IF EXISTS membership_admin_update ON booking.membership;
+CREATE POLICY membership_admin_update ON booking.membership FOR UPDATE
   USING ((SELECT booking.acting_is_admin())
          AND (role OPERATOR(pg_catalog.<>) 'owner'::booking.org_role
               OR (SELECT booking.acting_has_role('owner'::booking.org_role))))
   WITH CHECK ((SELECT booking.acting_is_admin())
               AND (role OPERATOR(pg_catalog.<>) 'owner'::booking.org_role
                    OR (SELECT booking.acting_has_role('owner'::booking.org_role))));
+DROP POLICY IF EXISTS membership_admin_insert ON booking.membership;
+CREATE POLICY membership_admin_insert ON booking.membership FOR INSERT
+  WITH CHECK ((SELECT booking.acting_is_admin())
+              AND (role OPERATOR(pg_catalog.<>) 'owner'::booking.org_role
+                   OR (SELECT booking.acting_has_role('owner'::booking.org_role))));
+DROP POLICY IF EXISTS membership_admin_delete ON booking.membership;
+CREATE POLICY membership_admin_delete ON booking.membership FOR DELETE
+  USING ((SELECT booking.acting_is_admin())
+         AND (role OPERATOR(pg_catalog.<>) 'owner'::booking.org_role
+              OR (SELECT booking.acting_has_role('owner'::booking.org_role))));
 
 -- The org's catalog: every member reads it, staff write it.  Its travel
 -- settings too: booking.travel_time() and the cache's trigger read them with

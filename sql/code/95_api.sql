@@ -143,6 +143,10 @@ BEGIN
         -- money: written by the extension's functions and triggers only
         WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.payment_history,booking.payment_transition,booking.provider_ref,booking.invoice_counter,booking.invoice_line,booking.webhook_grant,booking.payout_item}'::pg_catalog.regclass[]) THEN 'SELECT'
         WHEN t OPERATOR(pg_catalog.=) ANY ('{booking.org,booking.app_user}'::pg_catalog.regclass[]) THEN 'SELECT, UPDATE'
+        -- enrolment (issue 21): written by invite, accept_invitation and the
+        -- e-mail change functions only; admins withdraw invitations
+        WHEN t OPERATOR(pg_catalog.=) 'booking.invitation'::pg_catalog.regclass THEN 'SELECT, DELETE'
+        WHEN t OPERATOR(pg_catalog.=) 'booking.email_change'::pg_catalog.regclass THEN 'SELECT'
         ELSE 'SELECT, INSERT, UPDATE, DELETE'
       END, t, role);
   END LOOP;
@@ -163,13 +167,13 @@ BEGIN
        AND p.prosecdef
        AND p.prorettype OPERATOR(pg_catalog.<>) 'pg_catalog.trigger'::pg_catalog.regtype
        AND (p.proname OPERATOR(pg_catalog.~) '^my_'
-            OR p.proname OPERATOR(pg_catalog.=) ANY ('{eligibility_problems,idempotency_match,available_slots,find_slots,explain_slot,free_time,open_payment,run_payouts,trip_point_partition,drop_empty_trip_point_partitions}'::pg_catalog.name[])
+            OR p.proname OPERATOR(pg_catalog.=) ANY ('{eligibility_problems,idempotency_match,available_slots,find_slots,explain_slot,free_time,open_payment,run_payouts,trip_point_partition,drop_empty_trip_point_partitions,invite}'::pg_catalog.name[])
             OR (trusted AND p.proname OPERATOR(pg_catalog.=) ANY
-                ('{act_as,register_user,create_org,issue_refresh_token,rotate_refresh_token}'::pg_catalog.name[])))
+                ('{act_as,register_user,create_org,issue_refresh_token,rotate_refresh_token,accept_invitation,request_email_change,confirm_email_change}'::pg_catalog.name[])))
   LOOP
     EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', f, role);
   END LOOP;
 END
 $$;
 COMMENT ON FUNCTION booking.grant_app_role(pg_catalog.regrole, pg_catalog.bool) IS
-  'grant an application role the privileges it needs on the booking schema; trusted = true also lets it set identities (act_as), register users, create orgs and rotate refresh tokens. Run by a superuser';
+  'grant an application role the privileges it needs on the booking schema; trusted = true also lets it set identities (act_as), register users, create orgs, rotate refresh tokens, accept invitations and change e-mail addresses for the users it authenticated. Run by a superuser';

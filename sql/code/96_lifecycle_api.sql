@@ -181,7 +181,10 @@ BEGIN
     END IF;
   END IF;
 
-  IF NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at THEN
+  -- A move in time, or of an appointment to another resource, is a
+  -- reschedule (issue 19).
+  IF NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at
+     OR (OLD.session_id IS NULL AND NEW.resource_id IS DISTINCT FROM OLD.resource_id) THEN
     IF NOT sys THEN
       IF NEW.status OPERATOR(pg_catalog.<>) OLD.status THEN
         RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -270,13 +273,18 @@ BEGIN
   END IF;
 
   IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE'
-     AND (NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at) THEN
+     AND (NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at
+          OR (OLD.session_id IS NULL AND NEW.resource_id IS DISTINCT FROM OLD.resource_id)) THEN
     WITH h AS (
       INSERT INTO booking.status_history (org_id, booking_id, from_status, to_status, actor_user_id, reason, metadata)
       VALUES (NEW.org_id, NEW.id, NEW.status, NEW.status, actor, NEW.reschedule_reason,
               meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
                 'event', 'rescheduled', 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
-                'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at))
+                'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at)
+              OPERATOR(pg_catalog.||) CASE WHEN NEW.resource_id IS DISTINCT FROM OLD.resource_id
+                                           THEN pg_catalog.jsonb_build_object('from_resource_id', OLD.resource_id,
+                                                                              'resource_id', NEW.resource_id)
+                                           ELSE '{}'::pg_catalog.jsonb END)
       RETURNING id),
     o AS (
       INSERT INTO booking.outbox (org_id, topic, payload)
@@ -286,14 +294,15 @@ BEGIN
                'at', pg_catalog.now(), 'actor', actor_kind, 'actor_user_id', actor,
                'reason', NEW.reschedule_reason, 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
                'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at,
-               'client_id', NEW.client_id, 'resource_id', NEW.resource_id)
+               'client_id', NEW.client_id, 'resource_id', NEW.resource_id, 'from_resource_id', OLD.resource_id)
         FROM h)
     -- the new time's transitions (a new status got its own above)
     INSERT INTO booking.scheduled_transition
       (org_id, booking_id, kind, to_status, execute_at, expected_status, expected_starts_at, reason)
     SELECT NEW.org_id, NEW.id, t.kind, t.to_status, t.execute_at, t.expected_status, NEW.starts_at, t.reason
       FROM booking.lifecycle_schedule(NEW) AS t
-     WHERE NEW.status OPERATOR(pg_catalog.=) OLD.status;
+     WHERE NEW.status OPERATOR(pg_catalog.=) OLD.status
+       AND (NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at);
   END IF;
   RETURN NULL;
 END
@@ -320,7 +329,8 @@ CREATE OR REPLACE TRIGGER lifecycle_record_insert AFTER INSERT ON booking.bookin
 CREATE OR REPLACE TRIGGER lifecycle_record_update AFTER UPDATE ON booking.booking
   FOR EACH ROW
   WHEN (OLD.status OPERATOR(pg_catalog.<>) NEW.status OR OLD.starts_at OPERATOR(pg_catalog.<>) NEW.starts_at
-        OR OLD.ends_at OPERATOR(pg_catalog.<>) NEW.ends_at)
+        OR OLD.ends_at OPERATOR(pg_catalog.<>) NEW.ends_at
+        OR (OLD.session_id IS NULL AND OLD.resource_id IS DISTINCT FROM NEW.resource_id))
   EXECUTE FUNCTION booking.tg_lifecycle_record();
 CREATE OR REPLACE TRIGGER lifecycle_settings_check BEFORE INSERT OR UPDATE OF settings ON booking.org
   FOR EACH ROW EXECUTE FUNCTION booking.tg_lifecycle_settings_check();
@@ -454,7 +464,14 @@ $$;
 COMMENT ON FUNCTION booking.cancellation_quote(pg_catalog.uuid, pg_catalog.timestamptz) IS
   'what cancelling the booking at time at (default now) would give the acting user under the org''s cancellation policy, without cancelling; refund_cents before capping at what the payment has left';
 
-CREATE OR REPLACE FUNCTION booking.reschedule(booking_id pg_catalog.uuid, new_start pg_catalog.timestamptz,
+CREATE OR REPLACE FUNCTION booking.reschedule(booking_id pg_catalog.uuid,
+                                   starts_at pg_catalog.timestamptz DEFAULT NULL,
+                                   resource_id pg_catalog.uuid DEFAULT NULL,
+                                   pickup_point booking.point DEFAULT NULL,
+                                   pickup_address pg_catalog.text DEFAULT NULL,
+                                   dropoff_point booking.point DEFAULT NULL,
+                                   dropoff_address pg_catalog.text DEFAULT NULL,
+                                   notes pg_catalog.text DEFAULT NULL,
                                    reason pg_catalog.text DEFAULT NULL)
   RETURNS booking.booking
   LANGUAGE plpgsql VOLATILE
@@ -462,28 +479,62 @@ CREATE OR REPLACE FUNCTION booking.reschedule(booking_id pg_catalog.uuid, new_st
   AS $$
 DECLARE
   b booking.booking;
+  new_start pg_catalog.timestamptz;
   saved pg_catalog.text := pg_catalog.current_setting('booking.reason', true);
 BEGIN
-  IF new_start IS NULL OR pg_catalog.isfinite(new_start) IS NOT TRUE THEN
+  IF reschedule.starts_at IS NOT NULL AND pg_catalog.isfinite(reschedule.starts_at) IS NOT TRUE THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-      MESSAGE = 'new_start must be a finite time', DETAIL = pg_catalog.format('It is %s.', COALESCE(new_start::pg_catalog.text, 'null'));
+      MESSAGE = 'starts_at must be a finite time', DETAIL = pg_catalog.format('It is %s.', reschedule.starts_at);
+  END IF;
+  IF reschedule.starts_at IS NULL AND reschedule.resource_id IS NULL AND reschedule.pickup_point IS NULL
+     AND reschedule.pickup_address IS NULL AND reschedule.dropoff_point IS NULL
+     AND reschedule.dropoff_address IS NULL AND reschedule.notes IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+      MESSAGE = 'nothing to reschedule: give starts_at, resource_id or a new place',
+      HINT = 'Arguments left out (NULL) keep what the booking has.';
   END IF;
   b := booking.lifecycle_lock(booking_id);
-  IF b.starts_at OPERATOR(pg_catalog.=) new_start THEN
+  new_start := COALESCE(reschedule.starts_at, b.starts_at);
+  IF b.starts_at OPERATOR(pg_catalog.=) new_start
+     AND b.resource_id IS NOT DISTINCT FROM COALESCE(reschedule.resource_id, b.resource_id)
+     AND (b.pickup_point::pg_catalog.text) IS NOT DISTINCT FROM (COALESCE(reschedule.pickup_point, b.pickup_point)::pg_catalog.text)
+     AND (b.dropoff_point::pg_catalog.text) IS NOT DISTINCT FROM (COALESCE(reschedule.dropoff_point, b.dropoff_point)::pg_catalog.text)
+     AND b.pickup_address IS NOT DISTINCT FROM COALESCE(reschedule.pickup_address, b.pickup_address)
+     AND b.dropoff_address IS NOT DISTINCT FROM COALESCE(reschedule.dropoff_address, b.dropoff_address)
+     AND b.notes IS NOT DISTINCT FROM COALESCE(reschedule.notes, b.notes) THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-      MESSAGE = pg_catalog.format('booking %s already starts at %s', b.id, b.starts_at);
+      MESSAGE = pg_catalog.format('booking %s already starts at %s with that resource and place', b.id,
+                                  booking.local_time_text(b.starts_at, (SELECT o.time_zone FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) b.org_id)));
+  END IF;
+  -- A move of place alone is a reschedule too: the same states and the
+  -- same rule (the right to cancel) as a move in time or to another
+  -- resource, which the life-cycle trigger checks.
+  IF b.starts_at OPERATOR(pg_catalog.=) new_start AND NOT booking.acting_is_system()
+     AND b.resource_id IS NOT DISTINCT FROM COALESCE(reschedule.resource_id, b.resource_id) THEN
+    IF b.status OPERATOR(pg_catalog.<>) ALL ('{pending,waitlisted,confirmed}'::booking.booking_status[]) THEN
+      RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+        MESSAGE = pg_catalog.format('cannot reschedule booking %s: it is %s', b.id, b.status),
+        DETAIL = 'Only pending, waitlisted and confirmed bookings can be rescheduled.';
+    END IF;
+    PERFORM booking.lifecycle_decide('reschedule', b, 'cancelled', reason IS NOT NULL);
   END IF;
   PERFORM pg_catalog.set_config('booking.reason', COALESCE(reason, ''), true);
   UPDATE booking.booking x
-     SET starts_at = new_start, ends_at = new_start OPERATOR(pg_catalog.+) (x.ends_at OPERATOR(pg_catalog.-) x.starts_at)
+     SET starts_at = new_start, ends_at = new_start OPERATOR(pg_catalog.+) (x.ends_at OPERATOR(pg_catalog.-) x.starts_at),
+         resource_id = COALESCE(reschedule.resource_id, x.resource_id),
+         pickup_point = COALESCE(reschedule.pickup_point, x.pickup_point),
+         pickup_address = COALESCE(reschedule.pickup_address, x.pickup_address),
+         dropoff_point = COALESCE(reschedule.dropoff_point, x.dropoff_point),
+         dropoff_address = COALESCE(reschedule.dropoff_address, x.dropoff_address),
+         notes = COALESCE(reschedule.notes, x.notes)
    WHERE x.org_id OPERATOR(pg_catalog.=) b.org_id AND x.id OPERATOR(pg_catalog.=) b.id
   RETURNING * INTO b;
   PERFORM pg_catalog.set_config('booking.reason', COALESCE(saved, ''), true);
   RETURN b;
 END
 $$;
-COMMENT ON FUNCTION booking.reschedule(pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.text) IS
-  'move a pending, waitlisted or confirmed appointment to new_start, keeping its length, id and history; allowed to whoever may cancel it now (the rules for its status -> cancelled), checked like a new booking by the write-path triggers; records rescheduled_from/at/reason, a history row and a booking.rescheduled outbox event, and schedules its automatic transitions anew';
+COMMENT ON FUNCTION booking.reschedule(pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.uuid, booking.point, pg_catalog.text, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
+  'move a pending, waitlisted or confirmed appointment to starts_at, to another resource_id and/or a new pickup or dropoff (points from booking.lat_lng), addresses or notes (each left NULL: kept), keeping its length, id and history; allowed to whoever may cancel it now (the rules for its status -> cancelled), checked like a new booking by the write-path triggers (rules, travel, eligibility, service area); records rescheduled_from/at/reason, a history row and a booking.rescheduled outbox event, and schedules its automatic transitions anew';
 
 CREATE OR REPLACE FUNCTION booking.status_at(booking_id pg_catalog.uuid, at pg_catalog.timestamptz)
   RETURNS booking.booking_status

@@ -515,6 +515,124 @@ CREATE INDEX payout_item_payout_idx ON booking.payout_item (org_id, payout_id);
 COMMENT ON TABLE booking.payout_item IS
   'what a payout pays: a booking''s resource share (less what was refunded of it by then: refunded_basis), or a negative adjustment for a refund of the share after it was paid (refunded_basis: the refunded share covered so far); a booking''s share is in at most one payout not released (unique index), an adjustment likewise per basis; released when its payout failed, so that it is payable again';
 
+-- Issue 21 (boundaries), enrolment by invitation: a membership (and a
+-- client record linked to a login) needs the user's acceptance.  An admin
+-- invites an e-mail address or a user id; the invited user accepts with the
+-- token (booking.accept_invitation).  Only the token's SHA-256 is stored.
+-- No foreign key on user_id: an invitation of an unknown id must not fail
+-- differently from one of a known id (that would tell who exists).
+CREATE TABLE booking.invitation (
+  org_id       pg_catalog.uuid NOT NULL DEFAULT booking.current_org_id() REFERENCES booking.org (id) ON DELETE CASCADE,
+  id           pg_catalog.uuid NOT NULL DEFAULT pg_catalog.gen_random_uuid(),
+  email        booking.email,
+  user_id      pg_catalog.uuid,
+  role         booking.org_role NOT NULL,
+  client_id    pg_catalog.uuid,
+  token_hash   pg_catalog.bytea NOT NULL CHECK (pg_catalog.length(token_hash) OPERATOR(pg_catalog.=) 32),
+  expires_at   pg_catalog.timestamptz NOT NULL,
+  invited_by   pg_catalog.uuid REFERENCES booking.app_user (id) ON DELETE SET NULL,
+  accepted_at  pg_catalog.timestamptz,
+  accepted_by  pg_catalog.uuid REFERENCES booking.app_user (id) ON DELETE SET NULL,
+  created_at   pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  PRIMARY KEY (org_id, id),
+  FOREIGN KEY (org_id, client_id) REFERENCES booking.client (org_id, id) ON DELETE CASCADE,
+  CONSTRAINT invitation_addressee CHECK (email IS NOT NULL OR user_id IS NOT NULL),
+  CONSTRAINT invitation_accepted CHECK ((accepted_at IS NULL) OPERATOR(pg_catalog.=) (accepted_by IS NULL))
+);
+CREATE UNIQUE INDEX invitation_token_key ON booking.invitation (org_id, token_hash);
+CREATE INDEX invitation_client_idx ON booking.invitation (org_id, client_id) WHERE client_id IS NOT NULL;
+COMMENT ON TABLE booking.invitation IS
+  'an invitation of a person (by e-mail or user id) to an org with a role, and optionally to a client record; accepted by the invited user with its token (booking.accept_invitation), which makes the membership';
+COMMENT ON COLUMN booking.invitation.email IS 'the address the admin typed; the invitation is for the user who logs in with it (case-insensitively)';
+COMMENT ON COLUMN booking.invitation.user_id IS 'the user id the admin typed (no foreign key: an unknown id is not told apart)';
+COMMENT ON COLUMN booking.invitation.client_id IS 'a client record that accepting links to the user (client.user_id)';
+COMMENT ON COLUMN booking.invitation.token_hash IS 'SHA-256 of the token booking.invite returned once';
+
+-- Issue 21, a user's own e-mail change goes through a verified pending
+-- value: booking.request_email_change stores it with a token for the new
+-- address, booking.confirm_email_change applies it.  Asking never tells
+-- whether another account has the address; only the holder of the new
+-- mailbox (who has the token) learns it on confirming.
+CREATE TABLE booking.email_change (
+  user_id       pg_catalog.uuid PRIMARY KEY REFERENCES booking.app_user (id) ON DELETE CASCADE,
+  new_email     booking.email NOT NULL,
+  token_hash    pg_catalog.bytea NOT NULL CHECK (pg_catalog.length(token_hash) OPERATOR(pg_catalog.=) 32),
+  expires_at    pg_catalog.timestamptz NOT NULL,
+  requested_at  pg_catalog.timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE booking.email_change IS
+  'a user''s pending e-mail change (global, one per user): applied by booking.confirm_email_change with the token sent to the new address';
+
+-- Issue 21, keys per org where the domain means per org: a payout account
+-- is an account of one org's resource (a provider's connected account may
+-- serve two orgs); a global unique key told one org that another used it.
+ALTER TABLE booking.resource DROP CONSTRAINT resource_payout_account_key;
+ALTER TABLE booking.resource ADD CONSTRAINT resource_payout_account_key UNIQUE (org_id, payout_account);
+COMMENT ON COLUMN booking.resource.payout_account IS 'account at the payout provider (e.g. a Stripe connected account), unique per org';
+
+-- Issue 21, every index of a tenant table leads with org_id, so that a
+-- member's query never reads (and EXPLAIN ANALYZE never counts in "Rows
+-- Removed by Filter") another org's rows.  The user_id indexes are covered
+-- by the (org_id, user_id ...) keys; deleting a user then scans the four
+-- tables, as it already scanned booking for its audit columns.  The queues
+-- of the system's workers (outbox relay, scheduled transitions and
+-- reminders, lapsed holds, the notification relay, message status by
+-- provider id) stay global: those workers serve every org at once
+-- (test/pgtap/tenant_indexes.sql lists them).  Staff read those queues
+-- too: each queue staff would list by the same predicate gets an index of
+-- its own that leads with org_id (partial, so only the open rows), which
+-- the planner takes for a member's query (test/pgtap/tenant_explain.sql).
+DROP INDEX booking.membership_user_idx;
+DROP INDEX booking.client_user_idx;
+DROP INDEX booking.guardian_user_idx;
+DROP INDEX booking.resource_user_idx;
+CREATE INDEX scheduled_transition_org_due_idx ON booking.scheduled_transition (org_id, execute_at)
+  WHERE processed_at IS NULL;
+CREATE INDEX scheduled_reminder_org_due_idx ON booking.scheduled_reminder (org_id, execute_at)
+  WHERE processed_at IS NULL;
+CREATE INDEX outbox_org_open_idx ON booking.outbox (org_id, id)
+  WHERE status OPERATOR(pg_catalog.=) ANY ('{pending,claimed}'::pg_catalog.text[]);
+CREATE INDEX outbox_org_pending_idx ON booking.outbox (org_id, id)
+  WHERE processed_at IS NULL;
+CREATE INDEX booking_org_session_hold_idx ON booking.booking (org_id, hold_expires_at)
+  WHERE session_id IS NOT NULL AND hold_expires_at IS NOT NULL
+    AND status OPERATOR(pg_catalog.=) ANY ('{pending,waitlisted}'::booking.booking_status[]);
+-- Issue 19 (points 1, 2, 5) and issue 17's rate card argument of book():
+-- one naming scheme for the public API (README, "API conventions").  The
+-- 0.1.0 signatures are dropped, not kept as wrappers: the functions are
+-- created anew by sql/code/ with client_id for student_id, pickup_point for
+-- pickup, starts_at for new_start, and the booking's
+-- columns as arguments of book, book_first_available and reschedule.
+DROP FUNCTION IF EXISTS booking.book_first_available(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid, pg_catalog.text);
+DROP FUNCTION IF EXISTS booking.book(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int4, pg_catalog.text, booking.point, pg_catalog.text, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.bool);
+DROP FUNCTION IF EXISTS booking.available_slots(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid);
+DROP FUNCTION IF EXISTS booking.find_slots(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid);
+DROP FUNCTION IF EXISTS booking.explain_slot(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, geography, pg_catalog.uuid);
+DROP FUNCTION IF EXISTS booking.reschedule(pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.text);
+
+-- An org's service area: a circle (a centre, e.g. the school's base, and a
+-- radius) and/or a polygon; a pickup or dropoff outside it is refused by the
+-- write path (23K16) and gets no slot from the solver.  Both NULL: no area.
+ALTER TABLE booking.org
+  ADD COLUMN service_area_center booking.point,
+  ADD COLUMN service_area_radius_meters pg_catalog.int4,
+  ADD COLUMN service_area_polygon geography,
+  ADD CONSTRAINT org_service_area_circle CHECK (
+    (service_area_center IS NULL) OPERATOR(pg_catalog.=) (service_area_radius_meters IS NULL)
+    AND service_area_radius_meters BETWEEN 1 AND 20037509
+    AND (service_area_center IS NULL
+         OR booking.checked_point(service_area_center, 'service_area_center') IS NOT NULL)),
+  ADD CONSTRAINT org_service_area_polygon CHECK (
+    ST_SRID(service_area_polygon) OPERATOR(pg_catalog.=) 4326
+    AND GeometryType(service_area_polygon) OPERATOR(pg_catalog.=) ANY ('{POLYGON,MULTIPOLYGON}'::pg_catalog.text[])
+    AND NOT ST_IsEmpty(service_area_polygon::geometry));
+COMMENT ON COLUMN booking.org.service_area_center IS
+  'centre of the org''s service area circle (with service_area_radius_meters), e.g. its base; NULL: no circle';
+COMMENT ON COLUMN booking.org.service_area_radius_meters IS
+  'radius of the service area circle in metres (great-circle distance from service_area_center)';
+COMMENT ON COLUMN booking.org.service_area_polygon IS
+  'the org''s service area as a POLYGON or MULTIPOLYGON (SRID 4326); NULL: no polygon. With a circle too, a point must lie in both';
+
 -- Issue 19 (point 3), paged best-first search: booking.find_slots takes
 -- pickup_point and client_id (the names of the booking's columns), a
 -- page_size and an after_cursor, and returns a page_cursor with each row;

@@ -81,7 +81,7 @@ SELECT r.display_name AS instructor, to_char(f.starts_at AT TIME ZONE 'Europe/Be
        f.travel_minutes_before AS travel_before, f.travel_minutes_after AS travel_after, f.idle_minutes, f.score
   FROM booking.service s,
        booking.find_slots(s.id, tstzrange(date_trunc('day', now()) + interval '1 day', date_trunc('day', now()) + interval '4 days'),
-                          'SRID=4326;POINT(13.40 52.50)') f
+                          booking.lat_lng(lat => 52.50, lng => 13.40)) f
   JOIN booking.resource r ON r.id = f.resource_id
  WHERE s.name = 'Standard lesson'
  LIMIT 6;
@@ -89,7 +89,7 @@ SELECT r.display_name AS instructor, to_char(f.starts_at AT TIME ZONE 'Europe/Be
 SELECT e.reason, e.detail
   FROM booking.service s, booking.resource r,
        booking.explain_slot(r.id, s.id, ((now() AT TIME ZONE 'Europe/Berlin')::date + 1 + time '07:00') AT TIME ZONE 'Europe/Berlin',
-                            'SRID=4326;POINT(13.40 52.50)') e
+                            booking.lat_lng(lat => 52.50, lng => 13.40)) e
  WHERE s.name = 'Standard lesson' AND r.display_name = 'Instructor 1';
 COMMIT;
 
@@ -128,12 +128,12 @@ SELECT r.display_name AS instructor, to_char(b.starts_at AT TIME ZONE 'Europe/Be
        b.ends_at AS first_end
   FROM booking.service s
  CROSS JOIN LATERAL booking.book_first_available(s.id, tstzrange(date_trunc('day', now()) + interval '1 day', date_trunc('day', now()) + interval '4 days'),
-                                                 'SRID=4326;POINT(13.40 52.50)') b
+                                                 booking.lat_lng(lat => 52.50, lng => 13.40)) b
   JOIN booking.resource r ON r.org_id = b.org_id AND r.id = b.resource_id
  WHERE s.name = 'Standard lesson' \gset
 \echo '   booked:' :instructor :local_start :status
 SELECT id FROM booking.book(:'first_client', :'first_service', :'first_end'::timestamptz + interval '15 minutes', :'first_resource',
-                            pickup_point => 'SRID=4326;POINT(13.70 52.40)');
+                            pickup_point => booking.lat_lng(lat => 52.40, lng => 13.70));
 \echo '   SQLSTATE' :LAST_ERROR_SQLSTATE
 ROLLBACK;
 \set ON_ERROR_STOP on

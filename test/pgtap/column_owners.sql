@@ -2,7 +2,8 @@
 -- overrides and the author of a booking only through the engine's functions
 -- or by staff; the facts eligibility reads (and staff's notes) of a client
 -- only by staff; a notification's recipient marks it delivered, nothing
--- else; whether a user is active, and their external login, only by the
+-- else; whether a user is active, their external login and their e-mail
+-- address (changed through booking.request_email_change) only by the
 -- engine.  Walked as every role of the org through a trusted pooled role.
 BEGIN;
 SET client_min_messages = warning;
@@ -31,7 +32,8 @@ INSERT INTO owned VALUES
   ('notification', 'payload',         $$'{"a": 1}'$$,  'user_id = booking.current_user_id()', 'delivered', 'true', 'staff'),
   ('notification', 'created_at',      $$now() - interval '1 year'$$, 'user_id = booking.current_user_id()', 'delivered', 'true', 'staff'),
   ('app_user', 'active',              'false',         'id = booking.current_user_id()', 'full_name', $$'New name'$$, 'engine'),
-  ('app_user', 'external_id',         $$'idp|someone-else'$$, 'id = booking.current_user_id()', 'full_name', $$'New name'$$, 'engine');
+  ('app_user', 'external_id',         $$'idp|someone-else'$$, 'id = booking.current_user_id()', 'full_name', $$'New name'$$, 'engine'),
+  ('app_user', 'email',               $$'new.address@orgs.example'$$, 'id = booking.current_user_id()', 'full_name', $$'New name'$$, 'engine');
 CREATE TEMP TABLE outcome (role text, t text, col text, owner text, free text, owned text);
 GRANT SELECT ON owned TO regress_orgs_app;
 GRANT INSERT ON outcome TO regress_orgs_app;

@@ -10,7 +10,7 @@ SELECT enum_has_labels('booking', 'transition_actor',
   ARRAY['owner', 'admin', 'staff', 'instructor', 'student', 'guardian', 'system'], 'actors are the org roles and system');
 SELECT has_function('booking', 'transition', ARRAY['uuid', 'booking.booking_status', 'text', 'booking.booking_status'], 'transition(booking_id, to_status, reason, expected_status)');
 SELECT has_function('booking', 'cancel', ARRAY['uuid', 'text'], 'cancel(booking_id, reason)');
-SELECT has_function('booking', 'reschedule', ARRAY['uuid', 'timestamp with time zone', 'text'], 'reschedule(booking_id, new_start, reason)');
+SELECT has_function('booking', 'reschedule', ARRAY['uuid', 'timestamp with time zone', 'uuid', 'booking.point', 'text', 'booking.point', 'text', 'text', 'text'], 'reschedule(booking_id, starts_at, resource_id, pickup_point, pickup_address, dropoff_point, dropoff_address, notes, reason)');
 SELECT has_function('booking', 'status_at', ARRAY['uuid', 'timestamp with time zone'], 'status_at(booking_id, at)');
 SELECT has_function('booking', 'run_due_transitions', ARRAY['integer'], 'run_due_transitions(max_rows)');
 SELECT function_lang_is('booking', 'transition_decide', 'c', 'the rules are decided in C');

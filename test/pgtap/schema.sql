@@ -107,8 +107,8 @@ SELECT is((SELECT requires FROM pg_available_extension_versions WHERE name = 'bo
 
 SELECT indexes_are('booking', 'booking', ARRAY['booking_pkey', 'booking_org_id_idempotency_key_key', 'booking_no_overlap',
   'booking_org_start_idx', 'booking_resource_start_idx', 'booking_client_start_idx', 'booking_session_idx',
-  'booking_session_hold_idx'],
-  'bookings are indexed by (org, start), (org, instructor, start), (org, student, start), and the holds of sessions (the runner)');
+  'booking_session_hold_idx', 'booking_org_session_hold_idx'],
+  'bookings are indexed by (org, start), (org, instructor, start), (org, student, start), and the holds of sessions (the runner''s, and per org for staff)');
 SELECT has_index('booking', 'payment', 'payment_org_status_idx', ARRAY['org_id', 'status'], 'payments by (org, status)');
 -- trip_point is partitioned by month; its keys and indexes are the
 -- partitions' own (see sql/updates/0.1.0--0.2.0.sql, issue 20)

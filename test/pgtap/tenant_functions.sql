@@ -50,7 +50,7 @@ INSERT INTO probe VALUES
   ('transition', $$SELECT booking.transition(:B_b1, 'cancelled')$$),
   ('cancel', $$SELECT booking.cancel(:B_b1, 'x')$$),
   ('cancellation_quote', $$SELECT booking.cancellation_quote(:B_b1)$$),
-  ('reschedule', $$SELECT booking.reschedule(:B_b1, pg_temp.at(4, '10:00'), 'x')$$),
+  ('reschedule', $$SELECT booking.reschedule(:B_b1, pg_temp.at(4, '10:00'), reason => 'x')$$),
   ('status_at', $$SELECT booking.status_at(:B_b1, now())$$),
   ('act_as (B)', $$SELECT booking.act_as(:B, pg_temp.usr('0b', 'owner'))$$);
 UPDATE probe SET call = replace(replace(replace(replace(replace(replace(replace(replace(replace(call,

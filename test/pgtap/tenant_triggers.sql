@@ -146,8 +146,8 @@ SELECT is((SELECT count(DISTINCT t) FROM planted), (SELECT count(*) FROM tenant_
 SELECT is((SELECT count(DISTINCT t) FROM a_target WHERE actor = 'owner of A'), (SELECT count(*) FROM tenant_table)
           - (SELECT count(*) FROM tenant_table WHERE name IN ('audit_log', 'status_history', 'write_lock',
                                                               'payment_history', 'payout_item', 'invoice_line',
-                                                              'invoice_counter', 'webhook_grant')),
-          'the owner of A updates a row of every tenant table but the append-only logs, the lock rows and the money rows only the engine writes');
+                                                              'invoice_counter', 'webhook_grant', 'invitation')),
+          'the owner of A updates a row of every tenant table but the append-only logs, the lock rows, the money rows and the invitations only the engine writes');
 SELECT ok((SELECT count(DISTINCT t) FROM a_target WHERE actor = 'student of A' AND name IN ('booking', 'client', 'notification')) = 3,
           'the student of A updates their booking, client row and notification');
 SELECT is(o.sqlstate || CASE WHEN s.secret IS NULL THEN '' ELSE ' naming ' || s.secret END, '42501',

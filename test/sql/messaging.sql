@@ -98,7 +98,7 @@ COMMIT;
 BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000018a1') IS NOT NULL AS acting;
 SELECT count(*) AS rescheduled
-  FROM booking.booking b, LATERAL (SELECT booking.reschedule(b.id, b.starts_at + interval '1 day', 'room change')) r
+  FROM booking.booking b, LATERAL (SELECT booking.reschedule(b.id, b.starts_at + interval '1 day', reason => 'room change')) r
  WHERE b.session_id IS NULL;
 COMMIT;
 BEGIN;

@@ -56,7 +56,8 @@ BEGIN
 EXCEPTION WHEN OTHERS THEN
   GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
   RETURN CASE WHEN SQLERRM = 'accepted' THEN 'ok'
-              ELSE SQLSTATE || ': ' || regexp_replace(coalesce(NULLIF(d, ''), SQLERRM), '\d{4}-\d\d-\d\d ', '', 'g') END;
+              ELSE SQLSTATE || ': ' || regexp_replace(regexp_replace(coalesce(NULLIF(d, ''), SQLERRM), '\d{4}-\d\d-\d\d ', '', 'g'),
+                                                  '(\d\d:\d\d) CES?T\M', '\1 <zone>', 'g') END;
 END $$;
 GRANT EXECUTE ON FUNCTION pg_temp.probe(timestamptz, text, text, text, uuid) TO PUBLIC;
 \set A '''SRID=4326;POINT(13.40 52.52)'''

@@ -1,0 +1,115 @@
+-- Places and times as applications give them and read them (issue 19):
+-- a checked point from latitude and longitude, an org's service area, and
+-- a time as the org's wall-clock time with its zone (for messages).
+
+CREATE OR REPLACE FUNCTION booking.lat_lng(lat pg_catalog.float8, lng pg_catalog.float8)
+  RETURNS booking.point
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF lat IS NULL AND lng IS NULL THEN
+    RETURN NULL;
+  END IF;
+  IF lat IS NULL OR lng IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
+      MESSAGE = pg_catalog.format('%s must not be null when %s is given',
+                                  CASE WHEN lat IS NULL THEN 'lat' ELSE 'lng' END,
+                                  CASE WHEN lat IS NULL THEN 'lng' ELSE 'lat' END);
+  END IF;
+  IF lat OPERATOR(pg_catalog.=) 'NaN'::pg_catalog.float8 OR lng OPERATOR(pg_catalog.=) 'NaN'::pg_catalog.float8 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = pg_catalog.format('%s must be a number, not NaN', CASE WHEN lat OPERATOR(pg_catalog.=) 'NaN'::pg_catalog.float8 THEN 'lat' ELSE 'lng' END);
+  END IF;
+  IF lat NOT BETWEEN -90 AND 90 THEN
+    RAISE EXCEPTION USING ERRCODE = 'numeric_value_out_of_range',
+      MESSAGE = pg_catalog.format('lat must be between -90 and 90, not %s', lat),
+      HINT = CASE WHEN lng BETWEEN -90 AND 90 THEN 'Are lat and lng swapped? lat is the latitude (north-south), lng the longitude (east-west).' END;
+  END IF;
+  IF lng NOT BETWEEN -180 AND 180 THEN
+    RAISE EXCEPTION USING ERRCODE = 'numeric_value_out_of_range',
+      MESSAGE = pg_catalog.format('lng must be between -180 and 180, not %s', lng);
+  END IF;
+  -- float8 prints its shortest exact form: the point has these coordinates
+  RETURN pg_catalog.format('SRID=4326;POINT(%s %s)', lng, lat)::booking.point;
+END
+$$;
+COMMENT ON FUNCTION booking.lat_lng(pg_catalog.float8, pg_catalog.float8) IS
+  'the point at latitude lat (-90..90, north positive) and longitude lng (-180..180, east positive), e.g. booking.lat_lng(lat => 52.52, lng => 13.405) for Berlin; NULL when both are NULL; out of range 22003, NaN 22023, one of them NULL 22004, naming the argument';
+
+-- Whether a pickup and dropoff lie in the org's service area: NULL when they
+-- do (or the org has none), else the first outside, named with its
+-- coordinates ('pickup_point (lat 13.4, lng 52.5)').  The write path refuses (23K16) and
+-- the solver offers no slot where this is not NULL.
+CREATE OR REPLACE FUNCTION booking.service_area_refusal(org_id pg_catalog.uuid, pickup_point booking.point,
+                                             dropoff_point booking.point DEFAULT NULL)
+  RETURNS pg_catalog.text
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  -- PostGIS names are bound here, when the extension is created
+  SELECT CASE
+           WHEN service_area_refusal.pickup_point IS NOT NULL
+                AND NOT ((o.service_area_center IS NULL
+                          OR ST_DWithin(service_area_refusal.pickup_point, o.service_area_center, o.service_area_radius_meters))
+                         AND (o.service_area_polygon IS NULL
+                              OR ST_Covers(o.service_area_polygon, service_area_refusal.pickup_point)))
+             THEN pg_catalog.format('pickup_point (lat %s, lng %s)', ST_Y(service_area_refusal.pickup_point::geometry),
+                                    ST_X(service_area_refusal.pickup_point::geometry))
+           WHEN service_area_refusal.dropoff_point IS NOT NULL
+                AND NOT ((o.service_area_center IS NULL
+                          OR ST_DWithin(service_area_refusal.dropoff_point, o.service_area_center, o.service_area_radius_meters))
+                         AND (o.service_area_polygon IS NULL
+                              OR ST_Covers(o.service_area_polygon, service_area_refusal.dropoff_point)))
+             THEN pg_catalog.format('dropoff_point (lat %s, lng %s)', ST_Y(service_area_refusal.dropoff_point::geometry),
+                                    ST_X(service_area_refusal.dropoff_point::geometry))
+         END
+    FROM booking.org o
+   WHERE o.id OPERATOR(pg_catalog.=) service_area_refusal.org_id;
+END;
+COMMENT ON FUNCTION booking.service_area_refusal(pg_catalog.uuid, booking.point, booking.point) IS
+  'NULL when pickup_point and dropoff_point (either may be NULL) lie in the org''s service area (org.service_area_center/_radius_meters and org.service_area_polygon; none set: everywhere), else the first outside, named with its coordinates; booking.check_service_area raises 23K16 for it and the solver offers no slot';
+
+-- The one raiser of 23K16: the write path (booking.tg_write_check) and
+-- booking.book_first_available call it.
+CREATE OR REPLACE FUNCTION booking.check_service_area(org_id pg_catalog.uuid, pickup_point booking.point,
+                                           dropoff_point booking.point DEFAULT NULL)
+  RETURNS void
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  outside pg_catalog.text;
+BEGIN
+  IF pickup_point IS NULL AND dropoff_point IS NULL THEN
+    RETURN;
+  END IF;
+  outside := booking.service_area_refusal(org_id, pickup_point, dropoff_point);
+  IF outside IS NOT NULL THEN
+    RAISE EXCEPTION USING ERRCODE = '23K16',
+      MESSAGE = pg_catalog.format('%s is outside the org''s service area', pg_catalog.split_part(outside, ' ', 1)),
+      DETAIL = pg_catalog.format('The %s lies outside the service area of org %s.', outside, org_id),
+      HINT = 'Check the coordinates: booking.lat_lng(lat => ..., lng => ...) takes the latitude first; swapped ones land far away.';
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION booking.check_service_area(pg_catalog.uuid, booking.point, booking.point) IS
+  'raise 23K16 when pickup_point or dropoff_point lies outside the org''s service area (booking.service_area_refusal); the write path''s check, never overridden';
+
+CREATE OR REPLACE FUNCTION booking.local_time_text(at pg_catalog.timestamptz, zone pg_catalog.text)
+  RETURNS pg_catalog.text
+  LANGUAGE c STABLE STRICT PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'booking_local_time_text';
+COMMENT ON FUNCTION booking.local_time_text(pg_catalog.timestamptz, pg_catalog.text) IS
+  'at as the wall-clock time of zone with its abbreviation (or UTC offset), e.g. ''2026-12-09 16:15 CET'': how the engine''s messages print times';
+
+CREATE OR REPLACE FUNCTION booking.org_zone(org_id pg_catalog.uuid)
+  RETURNS pg_catalog.text
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT o.time_zone::pg_catalog.text FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) org_zone.org_id;
+END;
+COMMENT ON FUNCTION booking.org_zone(pg_catalog.uuid) IS
+  'the IANA time zone of the org (NULL for an unknown or invisible org), in which messages print its times';
