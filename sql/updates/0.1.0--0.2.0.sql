@@ -757,3 +757,9 @@ COMMENT ON COLUMN booking.trip.track_checkpoints IS
   'saved figure states of the trip (TRACK_STATE_LEN values each, one per 600 stored fixes, oldest first): a batch reaching back refolds from the last one before its earliest fix';
 COMMENT ON COLUMN booking.trip.recomputed IS
   'times a batch reached back before the trip''s last fix (the figures were refolded from the last saved state before it)';
+-- Issue 19 (point 3), paged best-first search: booking.find_slots takes
+-- pickup_point and client_id (the names of the booking's columns), a
+-- page_size and an after_cursor, and returns a page_cursor with each row;
+-- the result type changes, so the 0.1.0 function is dropped to be created
+-- anew by sql/code/48_solver.sql.
+DROP FUNCTION IF EXISTS booking.find_slots(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid);
