@@ -192,6 +192,7 @@ BEGIN
                  WHEN 'price_cents' THEN 'Below staff, a booking gets the price booking.book gives it (booking.book_price).'
                  WHEN 'hold_expires_at' THEN 'Below staff, a hold lasts at most 7 days and is only ended, never extended.'
                  WHEN 'created_by' THEN 'A booking''s author is the acting user.'
+                 WHEN 'rate_card_id' THEN 'Below staff, a booking takes the org''s default rate card.'
                  ELSE 'The write path records overrides itself.' END,
       HINT = 'Leave the column out (booking.book fills it in), or ask staff.';
   END IF;
