@@ -1,12 +1,17 @@
 -- bench/tracking.sql: GPS ingestion and trip figures (issue 20), side by side
 -- in one run.  Figures are printed; nothing is asserted.
 --
---   A. points per second: booking.ingest_trip_points in batches of 60 (the
---      documented path: checks, dedupe, RLS, figures per batch) against a
---      plain COPY of the same rows into an unindexed copy of trip_point;
+--   A. points per second through the documented paths against a plain COPY
+--      of the same rows into an unindexed copy of trip_point (the ratio to
+--      it in the last column): COPY into the staging table and
+--      booking.ingest_staged(), once for 12 trips of 6000 points and once a
+--      minute for 100 minutes (12 trips of 60 points each time: a fleet
+--      sending every minute), and booking.ingest_trip_points in batches of
+--      60 (one call per trip and minute); each path on 12 trips of its own;
 --   B. the cost of a batch of 60 as the trip grows: booking's incremental
 --      figures against recomputing the distance with PostGIS from every
---      point so far (ST_Length(ST_MakeLine(...)::geography));
+--      point so far (ST_Length(ST_MakeLine(...)::geography)); and a late
+--      batch reaching back into a long trip against refolding the trip;
 --   C. a member's SELECT count(*) FROM booking.trip_point with JIT on and
 --      off (the policies compare columns; no nested subquery to compile).
 \set ON_ERROR_STOP 1
@@ -25,12 +30,13 @@ INSERT INTO booking.resource (org_id, id, display_name, user_id) VALUES
   (:'org', '00000000-0000-0000-0000-00000000be21', 'Ingo', '00000000-0000-0000-0000-00000000be02');
 INSERT INTO booking.client (org_id, id, full_name, user_id) VALUES (:'org', '00000000-0000-0000-0000-00000000be31', 'Sam', '00000000-0000-0000-0000-00000000be03');
 INSERT INTO booking.tracking_setting (org_id, slack) VALUES (:'org', '1 day');
--- 12 lessons of the instructor, one trip each, loaded as by a restore
+-- 36 lessons of the instructor, one trip each, loaded as by a restore:
+-- trips 1-12 for ingest_trip_points, 13-24 and 25-36 for ingest_staged
 INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, starts_at, ends_at, currency, status)
 SELECT :'org', ('00000000-0000-0000-0000-0000000b' || lpad(k::text, 4, '0'))::uuid, '00000000-0000-0000-0000-00000000be31',
        '00000000-0000-0000-0000-00000000be21', '00000000-0000-0000-0000-00000000be11',
        date_trunc('hour', now()) - k * interval '1 hour', date_trunc('hour', now()) - k * interval '1 hour' + interval '1 hour', 'EUR', 'confirmed'
-  FROM generate_series(1, 12) k;
+  FROM generate_series(1, 36) k;
 BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-00000000be01') \gset
 UPDATE booking.booking SET status = 'in_progress' WHERE org_id = :'org';
@@ -58,6 +64,10 @@ COPY (SELECT :'org'::uuid, k, '00000000-0000-0000-0000-00000000ffff'::uuid, t.ts
              ('SRID=4326;POINT(' || t.lng || ' ' || t.lat || ')'), 40.0, NULL::uuid, NULL::uuid, 5.0
         FROM bench_track t, generate_series(1, 12) k)
   TO '/tmp/booking_bench_tracking.copy';
+-- the staging form of the same rows, for trips 13-24
+COPY (SELECT ('00000000-0000-0000-0000-0000000f' || lpad(k::text, 4, '0'))::uuid, t.ts, t.lat, t.lng, 40.0, 5.0
+        FROM bench_track t, generate_series(13, 24) k ORDER BY t.i, k)
+  TO '/tmp/booking_bench_tracking_staged.copy';
 DO $$
 DECLARE
   t0 timestamptz := clock_timestamp();
@@ -65,6 +75,37 @@ BEGIN
   EXECUTE 'COPY bench_plain (org_id, id, trip_id, ts, point, speed_kph, resource_id, client_id, accuracy_m) FROM ''/tmp/booking_bench_tracking.copy''';
   INSERT INTO bench_result VALUES ('plain COPY into an unindexed copy', extract(epoch FROM clock_timestamp() - t0), (SELECT count(*) FROM bench_plain));
 END $$;
+
+-- COPY into the staging table and ingest_staged, as the instructor
+BEGIN;
+SELECT booking.act_as(:'org', '00000000-0000-0000-0000-00000000be02') \gset
+SELECT booking.stage_trip_points() \gset
+DO $$
+DECLARE
+  t0 timestamptz := clock_timestamp();
+  n int8;
+BEGIN
+  EXECUTE 'COPY pg_temp.trip_point_staging (trip_id, ts, lat, lng, speed_kph, accuracy_m) FROM ''/tmp/booking_bench_tracking_staged.copy''';
+  SELECT sum(stored) INTO n FROM booking.ingest_staged();
+  INSERT INTO bench_result VALUES ('COPY + ingest_staged, one COPY of 12 trips x 6000', extract(epoch FROM clock_timestamp() - t0), n);
+END $$;
+-- every minute, 60 points of each of trips 25-36 staged and ingested
+DO $$
+DECLARE
+  t0 timestamptz := clock_timestamp();
+  n int8 := 0;
+  m int8;
+BEGIN
+  FOR k IN 0..99 LOOP
+    INSERT INTO pg_temp.trip_point_staging (trip_id, ts, lat, lng, speed_kph, accuracy_m)
+    SELECT ('00000000-0000-0000-0000-0000000f' || lpad(j::text, 4, '0'))::uuid, t.ts, t.lat, t.lng, 40.0, 5.0
+      FROM bench_track t, generate_series(25, 36) j WHERE t.i / 60 = k;
+    SELECT sum(stored) INTO m FROM booking.ingest_staged();
+    n := n + m;
+  END LOOP;
+  INSERT INTO bench_result VALUES ('staging + ingest_staged each minute, 12 trips x 60', extract(epoch FROM clock_timestamp() - t0), n);
+END $$;
+COMMIT;
 
 BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-00000000be02') \gset
@@ -82,12 +123,24 @@ DECLARE
   pg_last10 float8 := 0;
   d float8;
   first_trip uuid := (SELECT id FROM booking.trip ORDER BY id LIMIT 1);
+  second_trip uuid := (SELECT id FROM booking.trip ORDER BY id OFFSET 1 LIMIT 1);
+  late float8;
+  refold float8;
+  st float8[];
 BEGIN
-  FOR trip IN SELECT id FROM booking.trip ORDER BY id LOOP
+  FOR trip IN SELECT id FROM booking.trip ORDER BY id LIMIT 12 LOOP
     FOR k IN 0..99 LOOP
       t1 := clock_timestamp();
-      SELECT x.* INTO r FROM bench_batch bb, booking.ingest_trip_points(trip, bb.ts, bb.lat, bb.lng, NULL, bb.acc) x
-       WHERE bb.b = k;
+      IF trip = second_trip AND k >= 95 THEN
+        -- the second trip's fix 31 of each of its last 5 batches comes late
+        SELECT x.* INTO r FROM bench_batch bb,
+               booking.ingest_trip_points(trip, bb.ts[1:30] || bb.ts[32:60], bb.lat[1:30] || bb.lat[32:60],
+                                          bb.lng[1:30] || bb.lng[32:60], NULL, bb.acc[1:30] || bb.acc[32:60]) x
+         WHERE bb.b = k;
+      ELSE
+        SELECT x.* INTO r FROM bench_batch bb, booking.ingest_trip_points(trip, bb.ts, bb.lat, bb.lng, NULL, bb.acc) x
+         WHERE bb.b = k;
+      END IF;
       IF trip = first_trip THEN
         IF k BETWEEN 1 AND 10 THEN first10 := first10 + extract(epoch FROM clock_timestamp() - t1); END IF;
         IF k >= 90 THEN last10 := last10 + extract(epoch FROM clock_timestamp() - t1); END IF;
@@ -99,16 +152,42 @@ BEGIN
         IF k >= 90 THEN pg_last10 := pg_last10 + extract(epoch FROM clock_timestamp() - t1); END IF;
       END IF;
     END LOOP;
+    IF trip = second_trip THEN
+      -- the late batch (5 fixes, the earliest 5 minutes back in a trip of
+      -- 6000), against refolding the whole trip from its points
+      t1 := clock_timestamp();
+      SELECT x.* INTO r FROM booking.ingest_trip_points(trip,
+               (SELECT array_agg(bb.ts[31] ORDER BY bb.b) FROM bench_batch bb WHERE bb.b >= 95),
+               (SELECT array_agg(bb.lat[31] ORDER BY bb.b) FROM bench_batch bb WHERE bb.b >= 95),
+               (SELECT array_agg(bb.lng[31] ORDER BY bb.b) FROM bench_batch bb WHERE bb.b >= 95), NULL,
+               array_fill(5.0::float8, ARRAY[5])) x;
+      late := extract(epoch FROM clock_timestamp() - t1);
+      t1 := clock_timestamp();
+      SELECT booking.track_fold(NULL, array_agg(f.ts ORDER BY f.ts), array_agg(f.lat ORDER BY f.ts), array_agg(f.lng ORDER BY f.ts),
+                                array_agg(f.accuracy_m ORDER BY f.ts)) INTO st
+        FROM booking.trip_fixes(booking.current_org_id(), trip) f;
+      refold := extract(epoch FROM clock_timestamp() - t1);
+      IF st IS DISTINCT FROM (SELECT t.track_state FROM booking.trip t WHERE t.id = trip) THEN
+        RAISE EXCEPTION 'the late batch''s figures differ from a full recompute';
+      END IF;
+    END IF;
   END LOOP;
-  INSERT INTO bench_result VALUES ('booking.ingest_trip_points, batches of 60', extract(epoch FROM clock_timestamp() - t0) - pg_first10 - pg_last10,
-                                   (SELECT count(*) FROM booking.trip_point));
+  INSERT INTO bench_result VALUES ('ingest_trip_points, batches of 60', extract(epoch FROM clock_timestamp() - t0) - pg_first10 - pg_last10,
+                                   (SELECT count(*) FROM booking.trip_point p WHERE p.trip_id IN (SELECT id FROM booking.trip ORDER BY id LIMIT 12)));
   RAISE NOTICE 'B. per batch of 60 (ms): booking incremental: batches 2-11 %, 91-100 %; PostGIS recompute: batches 2-11 %, 91-100 %',
     round((first10 * 100)::numeric, 2), round((last10 * 100)::numeric, 2),
     round((pg_first10 * 100)::numeric, 2), round((pg_last10 * 100)::numeric, 2);
+  RAISE NOTICE 'B. a late batch of 5 fixes reaching 5 minutes back into a trip of 6000 (ms): % (from the last saved state); refolding the whole trip: % (figures equal)',
+    round((late * 1000)::numeric, 2), round((refold * 1000)::numeric, 2);
 END $$;
 COMMIT;
 SET client_min_messages = notice;
-SELECT what, points, round(seconds::numeric, 2) AS seconds, round(points / seconds) AS points_per_second FROM bench_result ORDER BY 1;
+SELECT what, points, round(seconds::numeric, 2) AS seconds, round(points / seconds) AS points_per_second,
+       round((points / seconds / (SELECT points / seconds FROM bench_result WHERE what LIKE 'plain%'))::numeric, 2) AS of_plain_copy
+  FROM bench_result ORDER BY points / seconds DESC;
+-- every path stored the same figures
+SELECT count(DISTINCT (round(distance_meters::numeric, 6), fixes_used, fixes_filtered)) AS distinct_figures, count(*) AS trips,
+       sum(recomputed) AS recomputed FROM booking.trip;
 
 \echo '== C. a member counts trip points: JIT on and off'
 DROP ROLE IF EXISTS bench_trk_app;
@@ -116,7 +195,7 @@ CREATE ROLE bench_trk_app;
 SELECT booking.grant_app_role('bench_trk_app', trusted => true);
 ANALYZE booking.trip_point;
 SET ROLE bench_trk_app;
-\echo '-- the instructor (sees the 72,000 points)'
+\echo '-- the instructor (sees the 216,000 points of 36 trips)'
 BEGIN;
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-00000000be02') \gset
 SET LOCAL jit = on;

@@ -42,6 +42,12 @@
 #define ERRCODE_23K15_TRAVEL_TO			MAKE_SQLSTATE('2','3','K','1','5')
 
 /*
+ * Raised from C by booking.find_slots() (src/solver.c):
+ */
+/* 22K10: a page cursor of another query (other org, service, range, pickup or client) */
+#define ERRCODE_22K10_CURSOR_OF_ANOTHER_QUERY	MAKE_SQLSTATE('2','2','K','1','0')
+
+/*
  * Raised from C by the GPS trip figures, booking.track_fold() and
  * booking.track_figures() (src/track.c), one code per kind of TrackError
  * (src/core/track.h):

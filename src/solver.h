@@ -89,6 +89,12 @@ typedef struct SolveInput
 
 	bool		has_exclude;
 	pg_uuid_t	exclude;
+	/* busy items read on demand (find_slots): [busy_lo, busy_hi) of busy_max */
+	bool		busy_lazy;
+	int64		busy_lo;
+	int64		busy_hi;
+	int64		busy_max;
+	int64		busy_skip_before;
 	/* resources */
 	int			nresources;
 	int			maxresources;
@@ -134,6 +140,7 @@ typedef enum SolverQuery
 	QUERY_WEEKLY_ALL,
 	QUERY_BUSY_ONE,
 	QUERY_BUSY_ALL,
+	QUERY_BUSY_STARTING,		/* $1 org, $3 from, $4 to: items starting then */
 	QUERY_INELIGIBLE,			/* $1..$5 of eligibility_problems */
 	QUERY_PROBLEMS,				/* the same, every row */
 	QUERY_MAY_NAME,				/* $1 resource */
@@ -150,6 +157,9 @@ extern uint64 booking_solver_query(SolverQuery q, const Datum *values, const cha
 extern SolveInput *booking_solver_input(const pg_uuid_t *org, const pg_uuid_t *resource,
 										const pg_uuid_t *service, RangeType *during, Datum pickup,
 										bool pickup_null, const pg_uuid_t *exclude);
+extern SolveInput *booking_solver_input_lazy(const pg_uuid_t *service, RangeType *during, Datum pickup,
+											 bool pickup_null);
+extern bool booking_solver_load_busy(SolveInput *in, int64 through);
 extern SolveInput *booking_solver_input_at(const pg_uuid_t *org, const pg_uuid_t *resource,
 										   const pg_uuid_t *service, TimestampTz start, Datum pickup,
 										   bool pickup_null, Datum dropoff, bool dropoff_null,

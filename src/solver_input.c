@@ -187,6 +187,32 @@ typedef struct PointMemo
 	sjoin rjoin \
 	" WHERE o.id OPERATOR(pg_catalog.=) $1"
 
+/*
+ * The busy items of every resource that start in [$3, $4): the later
+ * parts of a lazy read (booking_solver_load_busy), on the indexes by
+ * (org_id, starts_at); the conditions are those of BUSY_SQL.
+ */
+#define BUSY_STARTING_SQL \
+	"SELECT b.resource_id, b.id, b.starts_at, b.ends_at, b.buffer_before_minutes," \
+	"       b.buffer_after_minutes, b.pickup_point," \
+	"       COALESCE(b.dropoff_point, b.pickup_point), false" \
+	"  FROM booking.booking b" \
+	" WHERE b.org_id OPERATOR(pg_catalog.=) $1" \
+	"   AND b.session_id IS NULL AND booking.status_occupies(b.status)" \
+	"   AND b.starts_at OPERATOR(pg_catalog.>=) $3 AND b.starts_at OPERATOR(pg_catalog.<) $4" \
+	"   AND (b.hold_expires_at IS NULL OR booking.occupies_now(b.status, b.hold_expires_at))" \
+	" UNION ALL " \
+	"SELECT x.resource_id, x.id, x.starts_at, x.ends_at, s.buffer_before_minutes," \
+	"       s.buffer_after_minutes, l.point, l.point, true" \
+	"  FROM booking.session x" \
+	"  JOIN booking.service s ON s.org_id OPERATOR(pg_catalog.=) x.org_id" \
+	"   AND s.id OPERATOR(pg_catalog.=) x.service_id" \
+	"  LEFT JOIN booking.location l ON l.org_id OPERATOR(pg_catalog.=) x.org_id" \
+	"   AND l.id OPERATOR(pg_catalog.=) x.location_id" \
+	" WHERE x.org_id OPERATOR(pg_catalog.=) $1" \
+	"   AND x.status OPERATOR(pg_catalog.=) 'scheduled'::booking.session_status" \
+	"   AND x.starts_at OPERATOR(pg_catalog.>=) $3 AND x.starts_at OPERATOR(pg_catalog.<) $4"
+
 typedef struct QueryDef
 {
 	const char *sql;
@@ -214,6 +240,7 @@ static const QueryDef query_defs[QUERY_COUNT] = {
 		4, {UUIDOID, UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID}
 	},
 	[QUERY_BUSY_ALL] = {BUSY_SQL("", ""), 4, {UUIDOID, UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID}},
+	[QUERY_BUSY_STARTING] = {BUSY_STARTING_SQL, 4, {UUIDOID, UUIDOID, TIMESTAMPTZOID, TIMESTAMPTZOID}},
 	[QUERY_INELIGIBLE] = {
 		"SELECT 1 FROM booking.eligibility_problems($1, $2, $3, $4, $5) LIMIT 1",
 		5, {UUIDOID, UUIDOID, UUIDOID, UUIDOID, DATEOID}
@@ -1027,6 +1054,9 @@ busy_row(void *arg, Datum *values, bool *isnull)
 
 	if (r == NULL)
 		return;
+	/* a later part of a lazy load: items starting before it were read already */
+	if (in->busy_lazy && DatumGetTimestampTz(values[2]) < in->busy_skip_before)
+		return;
 	if (in->has_exclude && !DatumGetBool(values[8]) &&
 		memcmp(DatumGetUUIDP(values[1]), &in->exclude, sizeof(pg_uuid_t)) == 0)
 		return;
@@ -1122,6 +1152,14 @@ load_resources(SolveInput *in, const pg_uuid_t *only)
 		int64		lo = Min(in->range_start, (int64) in->first_date * USECS_PER_DAY - 2 * USECS_PER_DAY) - SLOTS_BUSY_MARGIN;
 		int64		hi = Max(in->range_end, in->day_end[in->ndays - 1]) + SLOTS_BUSY_MARGIN;
 
+		if (in->busy_lazy)
+		{
+			/* booking_solver_load_busy() reads them, part after part */
+			in->busy_lo = in->busy_hi = lo;
+			in->busy_max = hi;
+			in->busy_skip_before = PG_INT64_MIN;
+			return;
+		}
 		values[2] = TimestampTzGetDatum(lo);
 		values[3] = TimestampTzGetDatum(hi);
 		booking_solver_query(one ? QUERY_BUSY_ONE : QUERY_BUSY_ALL, values, one ? NULL : " n  ",
@@ -1161,6 +1199,42 @@ load_service_area(SolveInput *in)
 }
 
 /*
+ * The busy items of a lazy input (every resource) up to at least "through":
+ * the items meeting [busy_lo, through) are read, in parts, each part
+ * [busy_hi, new_hi) leaving out the items that start before busy_hi (the
+ * parts before read them), so that the parts read exactly the items of one
+ * query [busy_lo, new_hi), each once, and each part's items start after
+ * every item of the parts before.  A part is at least a day long.  Returns
+ * whether items were read.
+ */
+bool
+booking_solver_load_busy(SolveInput *in, int64 through)
+{
+	Datum		values[4];
+	int64		hi;
+	MemoryContext old;
+
+	Assert(in->busy_lazy);
+	if (through <= in->busy_hi || in->busy_hi >= in->busy_max || in->nresources == 0)
+		return false;
+	hi = Min(Max(in->busy_hi + USECS_PER_DAY, through), in->busy_max);
+	values[0] = booking_uuid_datum(&in->org);
+	values[1] = (Datum) 0;
+	values[2] = TimestampTzGetDatum(in->busy_hi);
+	values[3] = TimestampTzGetDatum(hi);
+	in->busy_skip_before = in->busy_hi == in->busy_lo ? PG_INT64_MIN : in->busy_hi;
+	old = CurrentMemoryContext;
+	SPI_connect();
+	MemoryContextSwitchTo(in->cxt);
+	booking_solver_query(in->busy_hi == in->busy_lo ? QUERY_BUSY_ALL : QUERY_BUSY_STARTING,
+						 values, " n  ", busy_row, in);
+	SPI_finish();
+	MemoryContextSwitchTo(old);
+	in->busy_hi = hi;
+	return true;
+}
+
+/*
  * Set up a call: the org (NULL: the acting org), range, service, the new
  * booking's pickup and dropoff (a NULL dropoff: the pickup), resources
  * (NULL: all) with their busy items but the booking "exclude" (NULL: none).
@@ -1171,11 +1245,13 @@ load_service_area(SolveInput *in)
 static SolveInput *
 solver_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *service,
 			 RangeType *during, Datum pickup, bool pickup_null, Datum dropoff, bool dropoff_null,
-			 const pg_uuid_t *exclude)
+			 const pg_uuid_t *exclude, bool lazy)
 {
 	SolveInput *in = palloc0(sizeof(SolveInput));
 	TimestampTz first;
 	TimestampTz last;
+
+	in->busy_lazy = lazy && resource == NULL;
 
 	if (org)
 		in->org = *org;
@@ -1222,7 +1298,17 @@ SolveInput *
 booking_solver_input(const pg_uuid_t *org, const pg_uuid_t *resource, const pg_uuid_t *service,
 					 RangeType *during, Datum pickup, bool pickup_null, const pg_uuid_t *exclude)
 {
-	return solver_input(org, resource, service, during, pickup, pickup_null, (Datum) 0, true, exclude);
+	return solver_input(org, resource, service, during, pickup, pickup_null, (Datum) 0, true, exclude, false);
+}
+
+/*
+ * booking_solver_input() of every resource whose busy items are read on
+ * demand (booking_solver_load_busy) instead of at once (find_slots).
+ */
+SolveInput *
+booking_solver_input_lazy(const pg_uuid_t *service, RangeType *during, Datum pickup, bool pickup_null)
+{
+	return solver_input(NULL, NULL, service, during, pickup, pickup_null, (Datum) 0, true, NULL, true);
 }
 
 /* A start one slot can be asked about: finite, with days around it. */
@@ -1261,5 +1347,5 @@ booking_solver_input_at(const pg_uuid_t *org, const pg_uuid_t *resource, const p
 {
 	check_start(start);
 	return solver_input(org, resource, service, range_around(start), pickup, pickup_null,
-						dropoff, dropoff_null, exclude);
+						dropoff, dropoff_null, exclude, false);
 }

@@ -368,6 +368,7 @@ DECLARE
   c record;
   a d_slot[]; b d_slot[]; ea text; eb text; t0 timestamptz; ta float8; tb float8; tm bool;
   st timestamptz; dur interval; offered bool; accepted bool; wt int; wa int; wbad text; we text;
+  unpaged text[]; paged text[]; cur text; got int; pr record;
 BEGIN
   FOR c IN SELECT * FROM d_case ORDER BY case_n LOOP
     PERFORM booking.act_as(c.org_id, c.user_id);
@@ -376,7 +377,7 @@ BEGIN
     BEGIN
       IF c.all_resources THEN
         SELECT coalesce(array_agg((x.resource_id, tstzrange(x.starts_at, x.ends_at))::d_slot ORDER BY x.resource_id, x.starts_at), '{}')
-          INTO a FROM booking.find_slots(c.service_id, c.during, c.pickup) AS x;
+          INTO a FROM booking.find_slots(c.service_id, c.during, c.pickup, page_size => NULL) AS x;
       ELSE
         -- as returned: available_slots must give them in start order
         EXECUTE format('SELECT coalesce(array_agg((%L::uuid, tstzrange(x.starts_at, x.ends_at))::d_slot), ''{}'') FROM %s($1, $2, $3, $4) AS x',
@@ -403,6 +404,24 @@ BEGIN
     tb := extract(epoch FROM clock_timestamp() - t0) * 1000;
     IF ea IS NULL AND NOT c.all_resources AND a IS DISTINCT FROM ARRAY(SELECT x FROM unnest(a) AS x ORDER BY lower(x.slot)) THEN
       ea := 'not in start order';
+    END IF;
+    -- find_slots' pages of 7, each after the cursor of the last row of the
+    -- page before, are its unpaged list (scores and order included)
+    IF ea IS NULL AND c.all_resources THEN
+      unpaged := ARRAY(SELECT x.resource_id || ' ' || x.starts_at || ' ' || x.score
+                         FROM booking.find_slots(c.service_id, c.during, c.pickup, page_size => NULL) AS x);
+      paged := '{}'; cur := NULL;
+      LOOP
+        got := 0;
+        FOR pr IN SELECT * FROM booking.find_slots(c.service_id, c.during, c.pickup, page_size => 7, after_cursor => cur) LOOP
+          paged := paged || (pr.resource_id || ' ' || pr.starts_at || ' ' || pr.score);
+          cur := pr.page_cursor; got := got + 1;
+        END LOOP;
+        EXIT WHEN got < 7;
+      END LOOP;
+      IF paged IS DISTINCT FROM unpaged THEN
+        ea := 'pages of 7 are not the unpaged list';
+      END IF;
     END IF;
     -- coverage: does the pickup (travel) change the reference's answer?
     IF c.pickup IS NOT NULL AND eb IS NULL AND NOT c.all_resources THEN

@@ -57,6 +57,13 @@ bash test/dump_restore.sh | tee "$out/dump_restore.out"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 echo "# dump_restore all passed=$(grep -c '^ok' "$out/dump_restore.out") failed=$(grep -c '^not ok' "$out/dump_restore.out")" >"$out/dump_restore.log"
 
+# The picture of a day (booking.day_svg): well-formed SVG by xmllint, and
+# what it marks (test/day_svg.sh).
+bash test/day_svg.sh "$out/day_svg" | tee "$out/day_svg.out" | grep -v '^ok'
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+grep '^# day_svg all ' "$out/day_svg.out" >"$out/day_svg.log" ||
+	echo "# day_svg all passed=0 failed=1" >"$out/day_svg.log"
+
 # Crash safety: kill -9 of the postmaster of a cluster of its own during a
 # concurrent write load; after recovery amcheck is clean and the invariants
 # hold (about 15 s).

@@ -18,10 +18,11 @@ fi
 # pgbouncer: test/pgbouncer.sh tries notifications through a transaction pooler.
 # python3-psycopg: test/app_guide.sh runs the README's application guide
 # (test/app_client.py) through pgbouncer.
+# libxml2-utils: test/day_svg.sh checks booking.day_svg's pictures with xmllint.
 packages="make gcc clang libclang-rt-14-dev postgresql-common postgresql-15
 postgresql-server-dev-15 postgresql-client-15 postgresql-15-postgis-3
 postgresql-15-pgrouting postgresql-15-pgtap libtap-parser-sourcehandler-pgtap-perl pgbouncer
-python3-psycopg"
+python3-psycopg libxml2-utils"
 
 missing=
 for p in $packages; do

@@ -69,3 +69,18 @@ CREATE OR REPLACE FUNCTION booking.transition_conditions_check(conditions pg_cat
   AS 'MODULE_PATHNAME', 'booking_transition_conditions_check';
 COMMENT ON FUNCTION booking.transition_conditions_check(pg_catalog.jsonb) IS
   'true if conditions is a valid condition document of a transition rule (keys not_before, not_after, reason_required, relation); raises invalid_parameter_value (22023) naming the problem otherwise';
+
+-- The defaults of an org's GPS tracking settings (issue 20): the one
+-- definition, which the columns of booking.tracking_setting take as their
+-- defaults and booking.tracking_settings() returns for an org without a row.
+CREATE OR REPLACE FUNCTION booking.tracking_defaults(
+    OUT slack pg_catalog.interval, OUT max_speed_kph pg_catalog.float8, OUT merge_min_m pg_catalog.float8,
+    OUT max_gap_s pg_catalog.float8, OUT max_accuracy_m pg_catalog.float8, OUT retention_months pg_catalog.int4)
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    SELECT '15 minutes'::pg_catalog.interval, 250::pg_catalog.float8, 5::pg_catalog.float8,
+           60::pg_catalog.float8, 100::pg_catalog.float8, NULL::pg_catalog.int4;
+  END;
+COMMENT ON FUNCTION booking.tracking_defaults() IS
+  'the default GPS tracking settings (slack, max_speed_kph, merge_min_m, max_gap_s, max_accuracy_m, retention_months): the column defaults of booking.tracking_setting and the settings of an org without a row';

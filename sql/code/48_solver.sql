@@ -12,15 +12,16 @@ COMMENT ON FUNCTION booking.available_slots(pg_catalog.uuid, pg_catalog.uuid, pg
 
 CREATE OR REPLACE FUNCTION booking.find_slots(
     service_id pg_catalog.uuid, during pg_catalog.tstzrange,
-    pickup_point geography DEFAULT NULL, client_id pg_catalog.uuid DEFAULT NULL)
+    pickup_point geography DEFAULT NULL, client_id pg_catalog.uuid DEFAULT NULL,
+    page_size pg_catalog.int4 DEFAULT 50, after_cursor pg_catalog.text DEFAULT NULL)
   RETURNS TABLE (resource_id pg_catalog.uuid, starts_at pg_catalog.timestamptz, ends_at pg_catalog.timestamptz,
                  travel_minutes_before pg_catalog.int4, travel_minutes_after pg_catalog.int4,
-                 idle_minutes pg_catalog.int4, score pg_catalog.int4)
-  LANGUAGE c STABLE SECURITY DEFINER PARALLEL RESTRICTED ROWS 1000
+                 idle_minutes pg_catalog.int4, score pg_catalog.int4, page_cursor pg_catalog.text)
+  LANGUAGE c STABLE SECURITY DEFINER PARALLEL RESTRICTED ROWS 50
   SET search_path = pg_catalog, pg_temp
   AS 'MODULE_PATHNAME', 'booking_find_slots';
-COMMENT ON FUNCTION booking.find_slots(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid) IS
-  'the bookable slots of every active resource of the acting org (for which client_id, if given, is eligible; none when pickup_point lies outside the org''s service area), best first: score = idle minutes created (free time beside the slot too short to sell again) + travel minutes before + travel minutes after; ties by start, then resource';
+COMMENT ON FUNCTION booking.find_slots(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid, pg_catalog.int4, pg_catalog.text) IS
+  'the bookable slots of every active resource of the acting org (for which client_id, if given, is eligible; none when pickup_point lies outside the org''s service area), best first: score = idle minutes created (free time beside the slot too short to sell again) + travel minutes before + travel minutes after; ties by start, then resource; at most page_size rows (NULL: all; not positive: 22023) after after_cursor (the page_cursor of the last row of the page before; a cursor of another query: 22K10); the work grows with the rows asked for, not with the range';
 
 CREATE OR REPLACE FUNCTION booking.explain_slot(
     resource_id pg_catalog.uuid, service_id pg_catalog.uuid, starts_at pg_catalog.timestamptz,

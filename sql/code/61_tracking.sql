@@ -35,7 +35,7 @@ CREATE OR REPLACE FUNCTION booking.track_figures(state pg_catalog.float8[],
 COMMENT ON FUNCTION booking.track_figures(pg_catalog.float8[], pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8) IS
   'the figures of a trip''s state as if the trip ended at its last fix: distance, moving and stationary time, maximum and average moving speed, counts';
 
--- An org's tracking settings: its row, or the column defaults.
+-- An org's tracking settings: its row, or booking.tracking_defaults().
 CREATE OR REPLACE FUNCTION booking.tracking_settings(org_id pg_catalog.uuid)
   RETURNS booking.tracking_setting
   LANGUAGE plpgsql STABLE
@@ -46,15 +46,15 @@ DECLARE
 BEGIN
   SELECT * INTO r FROM booking.tracking_setting s WHERE s.org_id = tracking_settings.org_id;
   IF NOT FOUND THEN
-    -- the defaults of the table's columns (sql/updates/0.1.0--0.2.0.sql)
-    r.org_id := tracking_settings.org_id; r.slack := '15 minutes'; r.max_speed_kph := 250; r.merge_min_m := 5;
-    r.max_gap_s := 60; r.max_accuracy_m := 100; r.retention_months := NULL;
+    -- the one definition of the defaults, also the table's column defaults
+    SELECT tracking_settings.org_id, d.slack, d.max_speed_kph, d.merge_min_m, d.max_gap_s, d.max_accuracy_m, d.retention_months
+      INTO r FROM booking.tracking_defaults() d;
   END IF;
   RETURN r;
 END
 $$;
 COMMENT ON FUNCTION booking.tracking_settings(pg_catalog.uuid) IS
-  'an org''s tracking settings: its booking.tracking_setting row, or the defaults';
+  'an org''s tracking settings: its booking.tracking_setting row, or booking.tracking_defaults()';
 
 -- A lesson carries its booking's resource and client, and exists only for
 -- an appointment of a service tracked as a lesson.
@@ -214,6 +214,79 @@ CREATE OR REPLACE FUNCTION booking.trip_fixes(org pg_catalog.uuid, trip pg_catal
 COMMENT ON FUNCTION booking.trip_fixes(pg_catalog.uuid, pg_catalog.uuid) IS
   'the stored GPS fixes of a trip as time, latitude, longitude and accuracy (unordered)';
 
+-- A trip's stored fixes after a time (all of them for NULL), for a refold
+-- from a saved state: an index range scan of each month's key.
+CREATE OR REPLACE FUNCTION booking.trip_fixes_after(org pg_catalog.uuid, trip pg_catalog.uuid, after pg_catalog.timestamptz)
+  RETURNS TABLE (ts pg_catalog.timestamptz, lat pg_catalog.float8, lng pg_catalog.float8, accuracy_m pg_catalog.float8)
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    SELECT p.ts, st_y(p.point::geometry), st_x(p.point::geometry), p.accuracy_m
+      FROM booking.trip_point p
+     WHERE p.org_id OPERATOR(pg_catalog.=) trip_fixes_after.org AND p.trip_id OPERATOR(pg_catalog.=) trip_fixes_after.trip
+       AND p.ts OPERATOR(pg_catalog.>) COALESCE(trip_fixes_after.after, '-infinity'::pg_catalog.timestamptz);
+  END;
+COMMENT ON FUNCTION booking.trip_fixes_after(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz) IS
+  'the stored GPS fixes of a trip later than a time (all for NULL) as time, latitude, longitude and accuracy (unordered)';
+
+-- trip_point's references to trip, checked once per statement (not per
+-- row as a foreign key would): every point's trip exists in its org
+-- (locked FOR KEY SHARE, as a foreign key's check locks it) and the
+-- point carries the trip's resource and client.  SECURITY DEFINER: the
+-- check sees every trip, as a foreign key's does; the writer's own rights
+-- were checked by the policies of trip_point.
+CREATE OR REPLACE FUNCTION booking.tg_trip_point_refs() RETURNS trigger
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  bad record;
+BEGIN
+  -- one pass over the statement's points: each distinct trip looked up
+  -- (and locked) once
+  SELECT n.org_id, n.trip_id, n.resource_id, n.client_id, t.id IS NULL AS missing INTO bad
+    FROM (SELECT DISTINCT p.org_id, p.trip_id, p.resource_id, p.client_id FROM new_points p) n
+    LEFT JOIN LATERAL (SELECT x.id, x.resource_id, x.client_id FROM booking.trip x
+                        WHERE x.org_id = n.org_id AND x.id = n.trip_id FOR KEY SHARE) t ON true
+   WHERE t.id IS NULL OR t.resource_id IS DISTINCT FROM n.resource_id OR t.client_id IS DISTINCT FROM n.client_id
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'insert or update on table "trip_point" violates its reference to table "trip"'
+      USING ERRCODE = 'foreign_key_violation',
+            DETAIL = CASE WHEN bad.missing
+                          THEN pg_catalog.format('Trip %s is not present in org %s.', bad.trip_id, bad.org_id)
+                          ELSE pg_catalog.format('The point''s resource %s and client %s are not those of trip %s.',
+                                                 bad.resource_id, bad.client_id, bad.trip_id) END,
+            HINT = 'Give neither resource_id nor client_id: they are taken from the trip.';
+  END IF;
+  RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION booking.tg_trip_point_refs() IS
+  'trip_point (per statement, transition table new_points): every point''s trip exists in its org (locked FOR KEY SHARE) and the point carries the trip''s resource and client, else 23503; what three foreign keys checked per row';
+CREATE OR REPLACE TRIGGER trip_point_refs_insert AFTER INSERT ON booking.trip_point
+  REFERENCING NEW TABLE AS new_points
+  FOR EACH STATEMENT EXECUTE FUNCTION booking.tg_trip_point_refs();
+CREATE OR REPLACE TRIGGER trip_point_refs_update AFTER UPDATE ON booking.trip_point
+  REFERENCING NEW TABLE AS new_points
+  FOR EACH STATEMENT EXECUTE FUNCTION booking.tg_trip_point_refs();
+
+-- The other side of those references, as the foreign keys' actions did: a
+-- deleted trip takes its points with it, a trip's new resource or client is
+-- carried to its points, and a trip with points keeps its key.  In C
+-- (src/track_refs.c) like PostgreSQL's own: the points are found with the
+-- latest snapshot (also those a concurrent transaction committed after a
+-- repeatable-read snapshot was taken) and written as the table's owner
+-- without row-level security.
+CREATE OR REPLACE FUNCTION booking.tg_trip_point_follow() RETURNS trigger
+  LANGUAGE c
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'booking_tg_trip_point_follow';
+COMMENT ON FUNCTION booking.tg_trip_point_follow() IS
+  'trip: deletes a deleted trip''s points, carries a new resource or client to them, refuses (23503) a new key while points use the old one; the actions of the foreign keys trip_point had';
+CREATE OR REPLACE TRIGGER trip_point_follow AFTER DELETE OR UPDATE OF org_id, id, resource_id, client_id ON booking.trip
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_trip_point_follow();
+
 -- The monthly partition of booking.trip_point holding ts (months in UTC),
 -- made if missing.  SECURITY DEFINER: applications cannot create tables;
 -- a partition made while the extension is created or updated is taken out
@@ -240,8 +313,7 @@ BEGIN
     EXECUTE pg_catalog.format('CREATE TABLE booking_trip_point.%I PARTITION OF booking.trip_point FOR VALUES FROM (%L) TO (%L)',
                               name, pg_catalog.timezone('UTC', m), pg_catalog.timezone('UTC', m + '1 month'::pg_catalog.interval));
     part := pg_catalog.to_regclass('booking_trip_point.' || name);
-    EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (org_id, id), ADD CONSTRAINT %I UNIQUE (org_id, trip_id, ts)',
-                              part, name || '_pkey', name || '_trip_ts_key');
+    EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (org_id, trip_id, ts)', part, name || '_pkey');
     IF EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                 WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid = part
                   AND d.deptype = 'e') THEN
@@ -252,7 +324,276 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.trip_point_partition(pg_catalog.timestamptz) IS
-  'the monthly partition of booking.trip_point (schema booking_trip_point, months in UTC) that holds ts, created if missing with the primary key (org_id, id) and the unique key (org_id, trip_id, ts); ingest_trip_points calls it, other writers of trip_point call it before they write a new month';
+  'the monthly partition of booking.trip_point (schema booking_trip_point, months in UTC) that holds ts, created if missing with the primary key (org_id, trip_id, ts); ingest_trip_points calls it, other writers of trip_point call it before they write a new month';
+
+-- A fix as a point (inlined: no SET clause, names bound at creation).
+CREATE OR REPLACE FUNCTION booking.fix_point(lat pg_catalog.float8, lng pg_catalog.float8)
+  RETURNS booking.point
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  BEGIN ATOMIC
+    SELECT (st_setsrid(st_makepoint(fix_point.lng, fix_point.lat), 4326))::geography::booking.point;
+  END;
+COMMENT ON FUNCTION booking.fix_point(pg_catalog.float8, pg_catalog.float8) IS
+  'the point (WGS 84) of a GPS fix''s latitude and longitude';
+
+-- Why a fix is refused (NULL: it is not), in the order of the README's
+-- table.  Inlined into ingest_fixes' statement: no SET clause, names bound
+-- at creation.
+CREATE OR REPLACE FUNCTION booking.fix_refusal(ts pg_catalog.timestamptz, lat pg_catalog.float8, lng pg_catalog.float8,
+    speed_kph pg_catalog.float8, accuracy_m pg_catalog.float8,
+    lo pg_catalog.timestamptz, hi pg_catalog.timestamptz, future pg_catalog.timestamptz)
+  RETURNS pg_catalog.text
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  BEGIN ATOMIC
+    SELECT CASE WHEN ts IS NULL OR lat IS NULL OR lng IS NULL THEN 'missing'
+                WHEN NOT pg_catalog.isfinite(ts) OR lat OPERATOR(pg_catalog.=) ANY ('{NaN,Infinity,-Infinity}'::pg_catalog.float8[])
+                     OR lng OPERATOR(pg_catalog.=) ANY ('{NaN,Infinity,-Infinity}'::pg_catalog.float8[]) THEN 'not_finite'
+                WHEN lat OPERATOR(pg_catalog.<) -90::pg_catalog.float8 OR lat OPERATOR(pg_catalog.>) 90::pg_catalog.float8 THEN 'latitude'
+                WHEN lng OPERATOR(pg_catalog.<) -180::pg_catalog.float8 OR lng OPERATOR(pg_catalog.>) 180::pg_catalog.float8 THEN 'longitude'
+                WHEN ts OPERATOR(pg_catalog.>) future THEN 'in_future'
+                WHEN ts OPERATOR(pg_catalog.<) lo OR ts OPERATOR(pg_catalog.>) hi THEN 'outside_lesson'
+                WHEN speed_kph IS NOT NULL AND NOT (speed_kph OPERATOR(pg_catalog.>=) 0::pg_catalog.float8
+                                                    AND speed_kph OPERATOR(pg_catalog.<=) 400::pg_catalog.float8) THEN 'speed'
+                WHEN accuracy_m IS NOT NULL AND NOT (accuracy_m OPERATOR(pg_catalog.>=) 0::pg_catalog.float8
+                                                     AND accuracy_m OPERATOR(pg_catalog.<=) 100000::pg_catalog.float8) THEN 'accuracy'
+           END;
+  END;
+COMMENT ON FUNCTION booking.fix_refusal(pg_catalog.timestamptz, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8, pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.timestamptz) IS
+  'why ingest_fixes refuses a fix (missing, not_finite, latitude, longitude, in_future, outside_lesson, speed, accuracy), given the trip''s window [lo, hi] and the latest time accepted; NULL if it is stored';
+
+-- Ingest fixes of one or more trips: the work of ingest_trip_points (the
+-- arrays) and ingest_staged (staged: the rows of pg_temp.trip_point_staging),
+-- as a few statements over the whole batch: no statement per fix, and per
+-- trip only the fold of its figures.  work_mem: the batch's sorts and the
+-- statement triggers' transition table stay in memory (a COPY of 100,000
+-- fixes is some 15 MB).
+CREATE OR REPLACE FUNCTION booking.ingest_fixes(trips pg_catalog.uuid[], staged pg_catalog.bool,
+    trip_ids pg_catalog.uuid[], ts pg_catalog.timestamptz[], lat pg_catalog.float8[], lng pg_catalog.float8[],
+    speed_kph pg_catalog.float8[], accuracy_m pg_catalog.float8[])
+  RETURNS TABLE (trip_id pg_catalog.uuid, received pg_catalog.int4, stored pg_catalog.int4,
+                 duplicates pg_catalog.int4, refused pg_catalog.int4, refusals pg_catalog.jsonb)
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  SET work_mem = '64MB'
+  AS $$
+DECLARE
+  org pg_catalog.uuid := booking.current_org_id();
+  cfg booking.tracking_setting := booking.tracking_settings(org);
+  n pg_catalog.int4 := COALESCE(pg_catalog.cardinality(ts), 0);
+  future pg_catalog.timestamptz := pg_catalog.now() + cfg.slack;
+  every constant pg_catalog.int4 := 600;     -- fixes between saved states
+  w_trip pg_catalog.uuid[];
+  w_lesson pg_catalog.uuid[];
+  w_lo pg_catalog.timestamptz[];
+  w_hi pg_catalog.timestamptz[];
+  w_last pg_catalog.timestamptz[];
+  w_res pg_catalog.uuid[];
+  w_cli pg_catalog.uuid[];
+  bad record;
+  r record;
+  t record;
+  st pg_catalog.float8[];
+  ck pg_catalog.float8[];
+  base pg_catalog.float8[];
+  len pg_catalog.int4;
+  k pg_catalog.int4;
+  i pg_catalog.int4;
+  seen pg_catalog.float8;
+  first_new pg_catalog.float8;
+  before_n pg_catalog.int8;
+  after_n pg_catalog.int8;
+  s_ts pg_catalog.timestamptz[];
+  s_lat pg_catalog.float8[];
+  s_lng pg_catalog.float8[];
+  s_acc pg_catalog.float8[];
+  fig record;
+  reached_back pg_catalog.bool;
+BEGIN
+  -- the statement below reads the staging table (or the arrays): it exists
+  PERFORM booking.stage_trip_points();
+  IF NOT staged AND (COALESCE(pg_catalog.cardinality(trip_ids), 0) <> n
+     OR COALESCE(pg_catalog.cardinality(lat), 0) <> n OR COALESCE(pg_catalog.cardinality(lng), 0) <> n
+     OR (speed_kph IS NOT NULL AND pg_catalog.cardinality(speed_kph) <> n)
+     OR (accuracy_m IS NOT NULL AND pg_catalog.cardinality(accuracy_m) <> n)) THEN
+    RAISE EXCEPTION 'fix arrays differ in length' USING ERRCODE = '22G05',
+      DETAIL = pg_catalog.format('%s times, %s latitudes, %s longitudes, %s speeds, %s accuracies.',
+                 n, pg_catalog.cardinality(lat), pg_catalog.cardinality(lng),
+                 pg_catalog.cardinality(speed_kph), pg_catalog.cardinality(accuracy_m));
+  END IF;
+  -- every trip of the batch, besides those given
+  SELECT COALESCE(trips, '{}') || COALESCE(pg_catalog.array_agg(DISTINCT y.v), '{}') INTO trips
+    FROM (SELECT v FROM pg_catalog.unnest(trip_ids) v WHERE NOT staged
+          UNION ALL SELECT s.trip_id FROM pg_temp.trip_point_staging s WHERE staged) y
+   WHERE y.v IS NOT NULL AND y.v <> ALL (COALESCE(trips, '{}'));
+  -- the trips, locked in id order: one writer per trip at a time, so that
+  -- batches of a trip fold in order and see each other's points
+  SELECT pg_catalog.array_agg(x.id ORDER BY x.id), pg_catalog.array_agg(x.lesson_id ORDER BY x.id),
+         pg_catalog.array_agg(x.resource_id ORDER BY x.id), pg_catalog.array_agg(x.client_id ORDER BY x.id)
+    INTO w_trip, w_lesson, w_res, w_cli
+    FROM (SELECT y.id, y.lesson_id, y.resource_id, y.client_id FROM booking.trip y
+           WHERE y.org_id = org AND y.id = ANY (trips)
+           ORDER BY y.id FOR UPDATE) x;
+  SELECT q.id INTO bad FROM pg_catalog.unnest(trips) AS q(id)
+   WHERE q.id IS NULL OR q.id <> ALL (COALESCE(w_trip, '{}')) LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'trip not found' USING ERRCODE = '23G02',
+      DETAIL = pg_catalog.format('No trip %s of the acting org is visible to the acting user.', bad.id);
+  END IF;
+  SELECT l.id, l.closed_at, l.started_at INTO bad FROM booking.lesson l
+   WHERE l.org_id = org AND l.id = ANY (w_lesson) AND (l.closed_at IS NOT NULL OR l.started_at IS NULL)
+   ORDER BY l.closed_at IS NULL LIMIT 1;
+  IF FOUND AND bad.closed_at IS NOT NULL THEN
+    RAISE EXCEPTION 'lesson is closed' USING ERRCODE = '23G03',
+      DETAIL = 'Its booking was cancelled or marked a no-show; it takes no points.';
+  ELSIF FOUND THEN
+    RAISE EXCEPTION 'lesson not started' USING ERRCODE = '23G04',
+      HINT = 'Move the booking to in_progress first.';
+  END IF;
+  -- each trip's window (the lesson with the slack) and its latest stored fix
+  SELECT pg_catalog.array_agg(l.started_at - cfg.slack ORDER BY o),
+         pg_catalog.array_agg(COALESCE(l.ended_at + cfg.slack, future) ORDER BY o),
+         pg_catalog.array_agg((SELECT pg_catalog.max(p.ts) FROM booking.trip_point p
+                                WHERE p.org_id = org AND p.trip_id = w.trip) ORDER BY o)
+    INTO w_lo, w_hi, w_last
+    FROM ROWS FROM (pg_catalog.unnest(w_trip), pg_catalog.unnest(w_lesson)) WITH ORDINALITY AS w(trip, lesson, o)
+    JOIN booking.lesson l ON l.org_id = org AND l.id = w.lesson;
+  -- the months of the batch have their partitions (every month from its
+  -- earliest to its latest fix that a window admits)
+  PERFORM booking.trip_point_partition(pg_catalog.timezone('UTC', m))
+     FROM (SELECT pg_catalog.date_trunc('month', pg_catalog.timezone('UTC', pg_catalog.min(y.t))) AS lo,
+                  pg_catalog.date_trunc('month', pg_catalog.timezone('UTC', pg_catalog.max(y.t))) AS hi
+             FROM (SELECT v AS t FROM pg_catalog.unnest(ts) v WHERE NOT staged
+                   UNION ALL SELECT s.ts FROM pg_temp.trip_point_staging s WHERE staged) y
+            WHERE y.t >= (SELECT pg_catalog.min(v) FROM pg_catalog.unnest(w_lo) v)
+              AND y.t <= LEAST((SELECT pg_catalog.max(v) FROM pg_catalog.unnest(w_hi) v), future)) z,
+          pg_catalog.generate_series(z.lo, z.hi, '1 month'::pg_catalog.interval) AS m
+    WHERE z.lo IS NOT NULL;
+
+  -- one statement: classify every fix, store the good ones (the first of a
+  -- trip and time in the batch; one already stored is a duplicate: only a
+  -- fix at or before the trip's latest is looked up), count the refused by
+  -- reason; one row per trip with its stored fixes in time order, for the
+  -- fold.  The source (the arrays or the staging table) is read twice, for
+  -- the fixes to store and for the counts, rather than materialised.
+  FOR r IN
+    WITH win AS (
+      SELECT * FROM ROWS FROM (pg_catalog.unnest(w_trip), pg_catalog.unnest(w_lo), pg_catalog.unnest(w_hi),
+                               pg_catalog.unnest(w_last), pg_catalog.unnest(w_res), pg_catalog.unnest(w_cli))
+                 AS w(trip, lo, hi, last, res, cli)),
+    src AS (
+      SELECT a.* FROM ROWS FROM (pg_catalog.unnest(trip_ids), pg_catalog.unnest(ts), pg_catalog.unnest(lat), pg_catalog.unnest(lng),
+                      pg_catalog.unnest(COALESCE(speed_kph, pg_catalog.array_fill(NULL::pg_catalog.float8, ARRAY[n]))),
+                      pg_catalog.unnest(COALESCE(accuracy_m, pg_catalog.array_fill(NULL::pg_catalog.float8, ARRAY[n]))))
+                   WITH ORDINALITY AS a(trip, ts, lat, lng, speed, acc, i)
+       WHERE NOT staged
+      UNION ALL
+      SELECT s.trip_id, s.ts, s.lat, s.lng, s.speed_kph, s.accuracy_m, pg_catalog.row_number() OVER ()
+        FROM pg_temp.trip_point_staging s WHERE staged),
+    fresh AS MATERIALIZED (
+      SELECT DISTINCT ON (x.trip, x.ts) x.trip, x.ts, x.lat, x.lng, x.speed, x.acc, w.res, w.cli
+        FROM src x JOIN win w ON w.trip = x.trip
+       WHERE booking.fix_refusal(x.ts, x.lat, x.lng, x.speed, x.acc, w.lo, w.hi, future) IS NULL
+         AND (w.last IS NULL OR x.ts > w.last
+              OR NOT EXISTS (SELECT FROM booking.trip_point p
+                              WHERE p.org_id = org AND p.trip_id = x.trip AND p.ts = x.ts))
+       ORDER BY x.trip, x.ts, x.i),
+    ins AS (
+      INSERT INTO booking.trip_point (org_id, trip_id, ts, point, speed_kph, accuracy_m, resource_id, client_id)
+      SELECT org, f.trip, f.ts, booking.fix_point(f.lat, f.lng), f.speed, f.acc, f.res, f.cli FROM fresh f),
+    got AS (
+      SELECT f.trip, pg_catalog.count(*)::pg_catalog.int4 AS stored,
+             pg_catalog.array_agg(f.ts ORDER BY f.ts) AS ts, pg_catalog.array_agg(f.lat ORDER BY f.ts) AS lat,
+             pg_catalog.array_agg(f.lng ORDER BY f.ts) AS lng, pg_catalog.array_agg(f.acc ORDER BY f.ts) AS acc
+        FROM fresh f GROUP BY f.trip),
+    why AS (
+      SELECT b.trip, pg_catalog.sum(b.c)::pg_catalog.int4 AS received,
+             (pg_catalog.sum(b.c) FILTER (WHERE b.reason IS NOT NULL))::pg_catalog.int4 AS refused,
+             pg_catalog.jsonb_object_agg(b.reason, b.c) FILTER (WHERE b.reason IS NOT NULL) AS refusals
+        FROM (SELECT x.trip,
+                     CASE WHEN x.trip IS NULL THEN 'missing_trip'
+                          ELSE booking.fix_refusal(x.ts, x.lat, x.lng, x.speed, x.acc, w.lo, w.hi, future) END AS reason,
+                     pg_catalog.count(*) AS c
+                FROM src x LEFT JOIN win w ON w.trip = x.trip GROUP BY 1, 2) b
+       GROUP BY b.trip)
+    SELECT k.trip, COALESCE(y.received, 0) AS received, COALESCE(g.stored, 0) AS stored,
+           COALESCE(y.refused, 0) AS refused, COALESCE(y.refusals, '{}') AS refusals,
+           g.ts, g.lat, g.lng, g.acc
+      FROM (SELECT w.trip FROM win w UNION ALL SELECT y.trip FROM why y WHERE y.trip IS NULL) k
+      LEFT JOIN got g ON g.trip = k.trip
+      LEFT JOIN why y ON y.trip IS NOT DISTINCT FROM k.trip
+     ORDER BY k.trip
+  LOOP
+    trip_id := r.trip; received := r.received; stored := r.stored; refused := r.refused;
+    duplicates := r.received - r.refused - r.stored; refusals := r.refusals;
+    RETURN NEXT;
+    CONTINUE WHEN r.stored = 0;
+
+    -- fold the trip's new fixes into its figures
+    SELECT x.track_state, x.fixes_used + x.fixes_filtered AS n INTO t
+      FROM booking.trip x WHERE x.org_id = org AND x.id = r.trip;
+    seen := t.track_state[2];
+    first_new := pg_catalog.date_part('epoch', r.ts[1]) - 946684800;
+    reached_back := false;
+    ck := NULL;
+    IF t.track_state IS NULL OR (seen IS NOT NULL AND seen <> 'NaN' AND first_new > seen) THEN
+      -- in order: the batch folds onto the state; a saved state every
+      -- `every` fixes
+      st := booking.track_fold(t.track_state, r.ts, r.lat, r.lng, r.acc,
+                               cfg.max_speed_kph, cfg.merge_min_m, cfg.max_gap_s, cfg.max_accuracy_m);
+      before_n := t.n;
+      after_n := t.n + r.stored;
+      IF after_n / every > before_n / every THEN
+        SELECT COALESCE(x.track_checkpoints, '{}') || st INTO ck
+          FROM booking.trip x WHERE x.org_id = org AND x.id = r.trip;
+      END IF;
+    ELSE
+      -- reaching back: refold from the last saved state before the batch's
+      -- earliest fix, over the stored fixes after it (the new ones among them)
+      reached_back := true;
+      SELECT COALESCE(x.track_checkpoints, '{}') INTO ck
+        FROM booking.trip x WHERE x.org_id = org AND x.id = r.trip;
+      len := pg_catalog.cardinality(t.track_state);
+      k := pg_catalog.cardinality(ck) / len;
+      WHILE k > 0 AND NOT (ck[(k - 1) * len + 2] < first_new) LOOP
+        k := k - 1;
+      END LOOP;
+      ck := ck[1:k * len];
+      base := CASE WHEN k > 0 THEN ck[(k - 1) * len + 1:k * len] END;
+      SELECT pg_catalog.array_agg(f.ts ORDER BY f.ts), pg_catalog.array_agg(f.lat ORDER BY f.ts),
+             pg_catalog.array_agg(f.lng ORDER BY f.ts), pg_catalog.array_agg(f.accuracy_m ORDER BY f.ts)
+        INTO s_ts, s_lat, s_lng, s_acc
+        FROM booking.trip_fixes_after(org, r.trip,
+               CASE WHEN k > 0 THEN pg_catalog.to_timestamp(base[2] + 946684800) END) f;
+      -- folded in steps of `every` fixes, saving a state after each full step
+      st := base;
+      i := 1;
+      WHILE i <= COALESCE(pg_catalog.cardinality(s_ts), 0) LOOP
+        st := booking.track_fold(st, s_ts[i:i + every - 1], s_lat[i:i + every - 1], s_lng[i:i + every - 1],
+                                 s_acc[i:i + every - 1],
+                                 cfg.max_speed_kph, cfg.merge_min_m, cfg.max_gap_s, cfg.max_accuracy_m);
+        IF i + every - 1 < pg_catalog.cardinality(s_ts) THEN
+          ck := ck || st;
+        END IF;
+        i := i + every;
+      END LOOP;
+    END IF;
+    SELECT * INTO fig FROM booking.track_figures(st, cfg.max_speed_kph, cfg.merge_min_m, cfg.max_gap_s, cfg.max_accuracy_m);
+    UPDATE booking.trip x
+       SET track_state = st, track_checkpoints = COALESCE(ck, x.track_checkpoints),
+           distance_meters = fig.distance_m, moving_distance_meters = fig.moving_distance_m,
+           moving_seconds = fig.moving_s, stationary_seconds = fig.stationary_s,
+           max_speed_kph = fig.max_speed_kph, avg_moving_speed_kph = fig.avg_moving_speed_kph,
+           fixes_used = fig.fixes_used, fixes_filtered = fig.fixes_filtered,
+           recomputed = x.recomputed + reached_back::pg_catalog.int4
+     WHERE x.org_id = org AND x.id = r.trip;
+  END LOOP;
+  -- the lessons' figures from their trips'
+  PERFORM booking.lesson_refresh_figures(org, l.lesson)
+     FROM (SELECT DISTINCT v AS lesson FROM pg_catalog.unnest(w_lesson) v) l;
+END
+$$;
+COMMENT ON FUNCTION booking.ingest_fixes(pg_catalog.uuid[], pg_catalog.bool, pg_catalog.uuid[], pg_catalog.timestamptz[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[]) IS
+  'the ingestion of ingest_trip_points and ingest_staged (staged: the rows of pg_temp.trip_point_staging; else the arrays): locks the given trips and those of the fixes (in id order), classifies the fixes, stores the good ones in one statement, folds each trip''s into its figures (reaching back: from its last saved state before the batch), one row of counts per trip';
 
 -- Ingest one batch of fixes of one trip.
 CREATE OR REPLACE FUNCTION booking.ingest_trip_points(trip_id pg_catalog.uuid, ts pg_catalog.timestamptz[],
@@ -264,22 +605,11 @@ CREATE OR REPLACE FUNCTION booking.ingest_trip_points(trip_id pg_catalog.uuid, t
   SET search_path = pg_catalog, pg_temp
   AS $$
 DECLARE
-  org pg_catalog.uuid := booking.current_org_id();
-  t booking.trip;
-  l booking.lesson;
-  cfg booking.tracking_setting;
   n pg_catalog.int4 := COALESCE(pg_catalog.cardinality(ts), 0);
-  lo pg_catalog.timestamptz;
-  hi pg_catalog.timestamptz;
-  future pg_catalog.timestamptz;
-  new_ts pg_catalog.timestamptz[];
-  new_lat pg_catalog.float8[];
-  new_lng pg_catalog.float8[];
-  new_acc pg_catalog.float8[];
-  seen pg_catalog.float8;
-  st pg_catalog.float8[];
-  fig record;
 BEGIN
+  IF trip_id IS NULL THEN
+    RAISE EXCEPTION 'trip not found' USING ERRCODE = '23G02', DETAIL = 'The trip is NULL.';
+  END IF;
   IF COALESCE(pg_catalog.cardinality(lat), 0) <> n OR COALESCE(pg_catalog.cardinality(lng), 0) <> n
      OR (speed_kph IS NOT NULL AND pg_catalog.cardinality(speed_kph) <> n)
      OR (accuracy_m IS NOT NULL AND pg_catalog.cardinality(accuracy_m) <> n) THEN
@@ -288,102 +618,10 @@ BEGIN
                  n, pg_catalog.cardinality(lat), pg_catalog.cardinality(lng),
                  pg_catalog.cardinality(speed_kph), pg_catalog.cardinality(accuracy_m));
   END IF;
-  -- one writer per trip at a time: batches of a trip fold in order
-  SELECT * INTO t FROM booking.trip x
-   WHERE x.org_id = org AND x.id = ingest_trip_points.trip_id FOR UPDATE;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION 'trip not found' USING ERRCODE = '23G02',
-      DETAIL = 'No trip of the acting org with this id is visible to the acting user.';
-  END IF;
-  SELECT * INTO l FROM booking.lesson x WHERE x.org_id = org AND x.id = t.lesson_id;
-  IF l.closed_at IS NOT NULL THEN
-    RAISE EXCEPTION 'lesson is closed' USING ERRCODE = '23G03',
-      DETAIL = 'Its booking was cancelled or marked a no-show; it takes no points.';
-  END IF;
-  IF l.started_at IS NULL THEN
-    RAISE EXCEPTION 'lesson not started' USING ERRCODE = '23G04',
-      HINT = 'Move the booking to in_progress first.';
-  END IF;
-  cfg := booking.tracking_settings(org);
-  lo := l.started_at - cfg.slack;
-  future := pg_catalog.now() + cfg.slack;
-  hi := COALESCE(l.ended_at + cfg.slack, future);
-
-  received := n;
-  -- the months of the batch have their partitions
-  PERFORM booking.trip_point_partition(x.m)
-     FROM (SELECT DISTINCT pg_catalog.date_trunc('month', pg_catalog.timezone('UTC', y.t)) AS m
-             FROM pg_catalog.unnest(ts) AS y(t)
-            WHERE y.t >= lo AND y.t <= LEAST(hi, future)) z,
-          LATERAL (SELECT pg_catalog.timezone('UTC', z.m) AS m) x;
-  -- one statement: classify every fix, store the good ones (the first of a
-  -- time in the batch; one already stored is a duplicate), count the rest
-  WITH u AS (
-    SELECT x.i, x.ts, x.lat, x.lng, x.speed, x.acc,
-           CASE WHEN x.ts IS NULL OR x.lat IS NULL OR x.lng IS NULL THEN 'missing'
-                WHEN NOT pg_catalog.isfinite(x.ts) OR x.lat IN ('NaN', 'Infinity', '-Infinity')
-                     OR x.lng IN ('NaN', 'Infinity', '-Infinity') THEN 'not_finite'
-                WHEN x.lat NOT BETWEEN -90 AND 90 THEN 'latitude'
-                WHEN x.lng NOT BETWEEN -180 AND 180 THEN 'longitude'
-                WHEN x.ts > future THEN 'in_future'
-                WHEN x.ts < lo OR x.ts > hi THEN 'outside_lesson'
-                WHEN x.speed IS NOT NULL AND NOT (x.speed >= 0 AND x.speed <= 400) THEN 'speed'
-                WHEN x.acc IS NOT NULL AND NOT (x.acc >= 0 AND x.acc <= 100000) THEN 'accuracy'
-           END AS reason
-      FROM ROWS FROM (pg_catalog.unnest(ts), pg_catalog.unnest(lat), pg_catalog.unnest(lng),
-                      pg_catalog.unnest(COALESCE(speed_kph, pg_catalog.array_fill(NULL::pg_catalog.float8, ARRAY[n]))),
-                      pg_catalog.unnest(COALESCE(accuracy_m, pg_catalog.array_fill(NULL::pg_catalog.float8, ARRAY[n]))))
-           WITH ORDINALITY AS x(ts, lat, lng, speed, acc, i)),
-  firsts AS (
-    SELECT DISTINCT ON (u.ts) u.* FROM u WHERE u.reason IS NULL ORDER BY u.ts, u.i),
-  ins AS (
-    INSERT INTO booking.trip_point AS p
-           (org_id, trip_id, ts, point, speed_kph, accuracy_m, resource_id, client_id)
-    SELECT org, t.id, f.ts,
-           ('SRID=4326;POINT(' || f.lng::pg_catalog.text || ' ' || f.lat::pg_catalog.text || ')')::booking.point,
-           f.speed, f.acc, t.resource_id, t.client_id
-      FROM firsts f
-    ON CONFLICT DO NOTHING        -- the partition's unique (org_id, trip_id, ts)
-    RETURNING p.ts),
-  bad AS (
-    SELECT u.reason, pg_catalog.count(*)::pg_catalog.int4 AS c FROM u WHERE u.reason IS NOT NULL GROUP BY u.reason)
-  SELECT (SELECT COALESCE(pg_catalog.jsonb_object_agg(bad.reason, bad.c), '{}') FROM bad),
-         (SELECT COALESCE(pg_catalog.sum(bad.c), 0)::pg_catalog.int4 FROM bad),
-         a.ts, a.lat, a.lng, a.acc
-    INTO refusals, refused, new_ts, new_lat, new_lng, new_acc
-    FROM (SELECT pg_catalog.array_agg(f.ts ORDER BY f.ts) AS ts, pg_catalog.array_agg(f.lat ORDER BY f.ts) AS lat,
-                 pg_catalog.array_agg(f.lng ORDER BY f.ts) AS lng, pg_catalog.array_agg(f.acc ORDER BY f.ts) AS acc
-            FROM ins JOIN firsts f ON f.ts = ins.ts) a;
-  stored := COALESCE(pg_catalog.cardinality(new_ts), 0);
-  duplicates := n - refused - stored;
-  IF stored = 0 THEN
-    RETURN;
-  END IF;
-
-  -- fold the batch in, or recompute the trip if the batch reaches back
-  seen := t.track_state[2];
-  IF t.track_state IS NULL OR
-     (seen IS NOT NULL AND seen <> 'NaN' AND
-      pg_catalog.date_part('epoch', new_ts[1]) - 946684800 > seen) THEN
-    st := booking.track_fold(t.track_state, new_ts, new_lat, new_lng, new_acc,
-                             cfg.max_speed_kph, cfg.merge_min_m, cfg.max_gap_s, cfg.max_accuracy_m);
-  ELSE
-    SELECT booking.track_fold(NULL, pg_catalog.array_agg(p.ts ORDER BY p.ts),
-                              pg_catalog.array_agg(p.lat ORDER BY p.ts), pg_catalog.array_agg(p.lng ORDER BY p.ts),
-                              pg_catalog.array_agg(p.accuracy_m ORDER BY p.ts),
-                              cfg.max_speed_kph, cfg.merge_min_m, cfg.max_gap_s, cfg.max_accuracy_m)
-      INTO st
-      FROM booking.trip_fixes(org, t.id) p;
-    t.recomputed := t.recomputed + 1;
-  END IF;
-  SELECT * INTO fig FROM booking.track_figures(st, cfg.max_speed_kph, cfg.merge_min_m, cfg.max_gap_s, cfg.max_accuracy_m);
-  UPDATE booking.trip x
-     SET track_state = st, distance_meters = fig.distance_m, moving_distance_meters = fig.moving_distance_m,
-         moving_seconds = fig.moving_s, stationary_seconds = fig.stationary_s,
-         max_speed_kph = fig.max_speed_kph, avg_moving_speed_kph = fig.avg_moving_speed_kph,
-         fixes_used = fig.fixes_used, fixes_filtered = fig.fixes_filtered, recomputed = t.recomputed
-   WHERE x.org_id = org AND x.id = t.id;
-  PERFORM booking.lesson_refresh_figures(org, t.lesson_id);
+  SELECT f.received, f.stored, f.duplicates, f.refused, f.refusals
+    INTO received, stored, duplicates, refused, refusals
+    FROM booking.ingest_fixes(ARRAY[trip_id], false, pg_catalog.array_fill(trip_id, ARRAY[n]), ts, lat, lng,
+                              speed_kph, accuracy_m) f;
 END
 $$;
 COMMENT ON FUNCTION booking.ingest_trip_points(pg_catalog.uuid, pg_catalog.timestamptz[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[]) IS
@@ -401,13 +639,15 @@ CREATE OR REPLACE FUNCTION booking.stage_trip_points()
   SET search_path = pg_catalog, pg_temp
   AS $$
 BEGIN
-  CREATE TEMP TABLE IF NOT EXISTS trip_point_staging (
-    trip_id     pg_catalog.uuid,
-    ts          pg_catalog.timestamptz,
-    lat         pg_catalog.float8,
-    lng         pg_catalog.float8,
-    speed_kph   pg_catalog.float8,
-    accuracy_m  pg_catalog.float8);
+  IF pg_catalog.to_regclass('pg_temp.trip_point_staging') IS NULL THEN
+    CREATE TEMP TABLE trip_point_staging (
+      trip_id     pg_catalog.uuid,
+      ts          pg_catalog.timestamptz,
+      lat         pg_catalog.float8,
+      lng         pg_catalog.float8,
+      speed_kph   pg_catalog.float8,
+      accuracy_m  pg_catalog.float8);
+  END IF;
   RETURN 'pg_temp.trip_point_staging'::pg_catalog.regclass;
 END
 $$;
@@ -420,32 +660,15 @@ CREATE OR REPLACE FUNCTION booking.ingest_staged()
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
   AS $$
-DECLARE
-  g record;
-  r record;
 BEGIN
   PERFORM booking.stage_trip_points();
-  FOR g IN
-    WITH claimed AS (DELETE FROM pg_temp.trip_point_staging RETURNING *)
-    SELECT c.trip_id AS tid, pg_catalog.array_agg(c.ts) AS ts, pg_catalog.array_agg(c.lat) AS lat,
-           pg_catalog.array_agg(c.lng) AS lng, pg_catalog.array_agg(c.speed_kph) AS speed,
-           pg_catalog.array_agg(c.accuracy_m) AS acc
-      FROM claimed c GROUP BY c.trip_id ORDER BY c.trip_id
-  LOOP
-    IF g.tid IS NULL THEN
-      trip_id := NULL; received := pg_catalog.cardinality(g.ts); stored := 0; duplicates := 0;
-      refused := received; refusals := pg_catalog.jsonb_build_object('missing_trip', received);
-    ELSE
-      SELECT * INTO r FROM booking.ingest_trip_points(g.tid, g.ts, g.lat, g.lng, g.speed, g.acc);
-      trip_id := g.tid; received := r.received; stored := r.stored; duplicates := r.duplicates;
-      refused := r.refused; refusals := r.refusals;
-    END IF;
-    RETURN NEXT;
-  END LOOP;
+  RETURN QUERY SELECT * FROM booking.ingest_fixes('{}', true, NULL, NULL, NULL, NULL, NULL, NULL);
+  -- the staged rows are consumed (with the caller's transaction)
+  TRUNCATE pg_temp.trip_point_staging;
 END
 $$;
 COMMENT ON FUNCTION booking.ingest_staged() IS
-  'moves the rows of the session''s pg_temp.trip_point_staging into trip_point through booking.ingest_trip_points, one row of counts per trip; all or nothing with the caller''s transaction';
+  'moves the rows of the session''s pg_temp.trip_point_staging into trip_point (booking.ingest_fixes: the checks of ingest_trip_points, one statement for every trip), one row of counts per trip; all or nothing with the caller''s transaction';
 
 -- Drop the partitions of trip_point that end before cutoff and hold no row.
 CREATE OR REPLACE FUNCTION booking.drop_empty_trip_point_partitions(cutoff pg_catalog.timestamptz)

@@ -146,6 +146,12 @@ BEGIN
       col := 'overridden_rules';
     ELSIF NEW.overridden_by IS NOT NULL THEN
       col := 'overridden_by';
+    ELSIF NEW.rate_card_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM booking.rate_card c
+                           WHERE c.org_id = NEW.org_id AND c.id = NEW.rate_card_id AND c.is_default) THEN
+      -- Below staff the price is the default card's: naming another card
+      -- would choose one's own price.
+      col := 'rate_card_id';
     END IF;
   ELSE
     -- Other seats, service or session: the price follows (booking.book's),
@@ -167,6 +173,8 @@ BEGIN
       col := 'overridden_rules';
     ELSIF NEW.overridden_by IS DISTINCT FROM OLD.overridden_by THEN
       col := 'overridden_by';
+    ELSIF NEW.rate_card_id IS DISTINCT FROM OLD.rate_card_id THEN
+      col := 'rate_card_id';
     ELSIF repriced THEN
       NULL;
     ELSIF NEW.price_cents IS DISTINCT FROM OLD.price_cents THEN
@@ -184,6 +192,7 @@ BEGIN
                  WHEN 'price_cents' THEN 'Below staff, a booking gets the price booking.book gives it (booking.book_price).'
                  WHEN 'hold_expires_at' THEN 'Below staff, a hold lasts at most 7 days and is only ended, never extended.'
                  WHEN 'created_by' THEN 'A booking''s author is the acting user.'
+                 WHEN 'rate_card_id' THEN 'Below staff, a booking takes the org''s default rate card.'
                  ELSE 'The write path records overrides itself.' END,
       HINT = 'Leave the column out (booking.book fills it in), or ask staff.';
   END IF;
@@ -191,7 +200,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.tg_booking_column_owner() IS
-  'trigger (a2_column_owner on booking): below staff (and outside the engine''s own SECURITY DEFINER code and system actions, and roles bypassing row-level security), refuses (42501) a price other than none or booking.book_price''s, a hold of more than 7 days or one extended, an author other than the acting user, and any override record; on UPDATE none of these change (a hold may end), and new seats, service or session reprice the booking by booking.book_price';
+  'trigger (a2_column_owner on booking): below staff (and outside the engine''s own SECURITY DEFINER code and system actions, and roles bypassing row-level security), refuses (42501) a price other than none or booking.book_price''s, a rate card other than the org''s default (and any change of it), a hold of more than 7 days or one extended, an author other than the acting user, and any override record; on UPDATE none of these change (a hold may end), and new seats, service or session reprice the booking by booking.book_price';
 
 CREATE OR REPLACE TRIGGER a2_column_owner BEFORE INSERT OR UPDATE ON booking.booking
   FOR EACH ROW EXECUTE FUNCTION booking.tg_booking_column_owner();

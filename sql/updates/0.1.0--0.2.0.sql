@@ -669,6 +669,7 @@ COMMENT ON COLUMN booking.org.service_area_radius_meters IS
 COMMENT ON COLUMN booking.org.service_area_polygon IS
   'the org''s service area as a POLYGON or MULTIPOLYGON (SRID 4326); NULL: no polygon. With a circle too, a point must lie in both';
 
+
 -- Issue 19 (point 4), the public booking page: visitors (a role given
 -- booking.grant_visitor_role, no membership, no identity) see an org's
 -- published services and their free slots, and book one, by the org's slug
@@ -739,3 +740,62 @@ VALUES (pg_catalog.decode(pg_catalog.replace(pg_catalog.gen_random_uuid()::pg_ca
 -- condition is folded into every permissive policy by
 -- booking.apply_schema_rules(), which also drops tenant_isolation (it runs
 -- after this file, in the install and in every update).
+
+-- Issue 20 (leftovers): ingestion at fleet scale and one definition of the
+-- tracking defaults.
+-- The defaults of tracking_setting come from booking.tracking_defaults()
+-- (sql/code/00_used_by_tables.sql), which booking.tracking_settings() also
+-- returns for an org without a row.
+ALTER TABLE booking.tracking_setting
+  ALTER COLUMN slack SET DEFAULT (booking.tracking_defaults()).slack,
+  ALTER COLUMN max_speed_kph SET DEFAULT (booking.tracking_defaults()).max_speed_kph,
+  ALTER COLUMN merge_min_m SET DEFAULT (booking.tracking_defaults()).merge_min_m,
+  ALTER COLUMN max_gap_s SET DEFAULT (booking.tracking_defaults()).max_gap_s,
+  ALTER COLUMN max_accuracy_m SET DEFAULT (booking.tracking_defaults()).max_accuracy_m,
+  ALTER COLUMN retention_months SET DEFAULT (booking.tracking_defaults()).retention_months;
+COMMENT ON TABLE booking.tracking_setting IS
+  'an org''s GPS tracking settings; an org without a row uses booking.tracking_defaults(), which are also the column defaults';
+-- A point costs one index, not two, and no per-row foreign-key check: the
+-- key of a partition is (org_id, trip_id, ts) (id stays, an identity that no
+-- key needs), and the three foreign keys of trip_point (to org, to trip, and
+-- the carried resource and client) are checked once per statement by the
+-- triggers trip_point_refs_insert/update, with the cascades from trip done
+-- by trip_point_follow (sql/code/61_tracking.sql).
+ALTER TABLE booking.trip_point
+  DROP CONSTRAINT trip_point_org_id_fkey,
+  DROP CONSTRAINT trip_point_org_id_trip_id_fkey,
+  DROP CONSTRAINT trip_point_carry_fkey;
+DO $$
+DECLARE
+  part pg_catalog.regclass;
+  name pg_catalog.text;
+BEGIN
+  FOR part, name IN
+    SELECT i.inhrelid::pg_catalog.regclass, c.relname::pg_catalog.text
+      FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.inhrelid
+     WHERE i.inhparent OPERATOR(pg_catalog.=) 'booking.trip_point'::pg_catalog.regclass
+  LOOP
+    EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', part, name || '_pkey');
+    EXECUTE pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I', part, name || '_trip_ts_key');
+    EXECUTE pg_catalog.format('ALTER TABLE %s ADD CONSTRAINT %I PRIMARY KEY (org_id, trip_id, ts)', part, name || '_pkey');
+  END LOOP;
+END
+$$;
+COMMENT ON TABLE booking.trip_point IS
+  'a GPS fix of a trip; partitioned by month of ts (partitions in schema booking_trip_point, each keyed by (org_id, trip_id, ts)); its references to trip are checked per statement (trip_point_refs_insert/update)';
+COMMENT ON COLUMN booking.trip_point.resource_id IS 'the trip''s resource, checked by trip_point_refs_insert/update and kept equal by trip_point_follow';
+COMMENT ON COLUMN booking.trip_point.client_id IS 'the trip''s client, checked by trip_point_refs_insert/update and kept equal by trip_point_follow';
+-- Saved states of a trip's figures, so that a batch reaching back before
+-- the trip's last fix refolds from the last one before it, not from the
+-- trip's first fix.
+ALTER TABLE booking.trip ADD COLUMN track_checkpoints pg_catalog.float8[];
+COMMENT ON COLUMN booking.trip.track_checkpoints IS
+  'saved figure states of the trip (TRACK_STATE_LEN values each, one per 600 stored fixes, oldest first): a batch reaching back refolds from the last one before its earliest fix';
+COMMENT ON COLUMN booking.trip.recomputed IS
+  'times a batch reached back before the trip''s last fix (the figures were refolded from the last saved state before it)';
+-- Issue 19 (point 3), paged best-first search: booking.find_slots takes
+-- pickup_point and client_id (the names of the booking's columns), a
+-- page_size and an after_cursor, and returns a page_cursor with each row;
+-- the result type changes, so the 0.1.0 function is dropped to be created
+-- anew by sql/code/48_solver.sql.
+DROP FUNCTION IF EXISTS booking.find_slots(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid);

@@ -989,18 +989,24 @@ slots_day_capacity(const SlotsSolver *sv)
  */
 
 static int
-ask_travel(const SlotsSolver *sv, int from, int to)
+request_travel(const SlotsRequest *rq, int from, int to)
 {
 	int			minutes;
 
-	if (sv->req.travel == NULL || from < 0 || to < 0)
+	if (rq->travel == NULL || from < 0 || to < 0)
 		return 0;
-	minutes = sv->req.travel(sv->req.travel_context, from, to);
+	minutes = rq->travel(rq->travel_context, from, to);
 	if (minutes < 0)
 		return 0;
 	if (minutes > SLOTS_MAX_TRAVEL_MINUTES)
 		return SLOTS_MAX_TRAVEL_MINUTES;
 	return minutes;
+}
+
+static int
+ask_travel(const SlotsSolver *sv, int from, int to)
+{
+	return request_travel(&sv->req, from, to);
 }
 
 /*
@@ -1090,6 +1096,55 @@ find_neighbours(SlotsSolver *sv, Side side, int64_t s, int64_t e, Run *run)
 	if (run->travel < 0)
 		run->travel = fill_run_travel(sv, side, near);
 	return true;
+}
+
+SlotsError
+slots_day_travel_bound(const SlotsRequest *rq, int d, int *minutes)
+{
+	int64_t		from;
+	int64_t		to;
+	int			best = -1;
+	int			i;
+
+	if (rq == NULL || minutes == NULL || (rq->nbusy > 0 && rq->busy == NULL) || rq->days == NULL)
+		return SLOTS_ERR_NULL_ARGUMENT;
+	if (d < 0 || d >= rq->ndays)
+		return SLOTS_ERR_DAY_INDEX;
+	*minutes = 0;
+	from = rq->days[d].start;
+	to = rq->days[d].end;
+
+	/*
+	 * The items facing the day's slots from inside it: ends in [from, to)
+	 * before a slot, starts in [from, to) after one (the test of
+	 * travel_before and travel_after in the predicate).  If there is one,
+	 * every slot of the day has one of them as a neighbour reported from
+	 * inside the day (see slots.h), so travel_before + travel_after is at
+	 * least the least travel of them on its side.
+	 */
+	for (i = 0; i < rq->nbusy; i++)
+	{
+		const SlotsBusy *x = &rq->busy[i];
+		int			t;
+
+		if (x->end >= from && x->end < to)
+		{
+			t = request_travel(rq, x->dropoff_location, rq->pickup_location);
+			if (best < 0 || t < best)
+				best = t;
+		}
+		if (x->start >= from && x->start < to)
+		{
+			t = request_travel(rq, rq->dropoff_location, x->pickup_location);
+			if (best < 0 || t < best)
+				best = t;
+		}
+		if (best == 0)
+			return SLOTS_OK;
+	}
+	if (best > 0)
+		*minutes = best;
+	return SLOTS_OK;
 }
 
 /* ---------------------------------------------------------------------

@@ -229,6 +229,18 @@
 #define SLOTS_BUSY_MARGIN			(4 * SLOTS_USECS_PER_DAY)
 
 /*
+ * After a day, the rules look less far: an item that starts at or after
+ * days[d].end + SLOTS_AHEAD_MARGIN changes nothing about the slots of day d
+ * (each slot ends by the day's end; the gap rule 7 needs after it is A +
+ * x.B, rule 8's max(travel, tb), each at most two days; such an item's
+ * padded start, minus A, and its start minus travel are at or after the
+ * day's end, so idle_after is not changed; travel_after is reported only
+ * for items starting in the day).  So slots_solve_day(d) may be given only
+ * the items that start before that (find_slots reads items that late).
+ */
+#define SLOTS_AHEAD_MARGIN			(2 * SLOTS_USECS_PER_DAY)
+
+/*
  * Result of every function that can fail.  SLOTS_OK is zero; every other
  * code names one kind of bad input (SlotsFault says where), so the glue can
  * give each its own SQLSTATE.  On error no output is written except the
@@ -526,6 +538,24 @@ extern SlotsError slots_solve(SlotsSolver *solver, SlotsSlot *out,
 extern SlotsError slots_day_open(const SlotsSolver *solver, int day,
 								 int64_t *from, int64_t *to, size_t capacity,
 								 size_t *count, bool *truncated);
+
+/*
+ * slots_day_travel_bound
+ *		A lower bound of travel_before + travel_after (see WHAT IS REPORTED)
+ *		of every slot of days[day] of the request, into *minutes: the least
+ *		travel() between the new booking and a busy item facing the day
+ *		from inside it (an item whose end lies in the day's span, travelling
+ *		to the new pickup; or whose start does, from the new dropoff), as a
+ *		bookable slot overlaps no item and so has one of them before or
+ *		after it; 0 if the day has no such item.  Needs no solver (the
+ *		request is not validated: only the day index and the pointers are
+ *		checked), so it is cheap: O(busy) and one travel() per item and
+ *		side facing the day.  Only the items facing the day matter, so a
+ *		request with the items that start before the day's end suffices.
+ *		find_slots ranks resource-days by it before solving them.
+ */
+extern SlotsError slots_day_travel_bound(const SlotsRequest *request, int day,
+										 int *minutes);
 
 /*
  * slots_explain

@@ -94,6 +94,27 @@ SELECT e.reason, e.detail
 COMMIT;
 
 \echo
+\echo '== A picture of an instructor''s busiest coming day (booking.day_svg), as its owner sees it =='
+BEGIN;
+SET LOCAL ROLE booking_demo_app;
+SELECT booking.act_as(:'drive', :'owner') IS NOT NULL AS acting \g /dev/null
+SELECT b.resource_id AS picture_resource, (b.starts_at AT TIME ZONE 'Europe/Berlin')::date AS picture_day
+  FROM booking.booking b
+ WHERE b.starts_at > date_trunc('day', now()) + interval '1 day' AND booking.status_occupies(b.status)
+ GROUP BY 1, 2 ORDER BY count(*) DESC, 2, 1 LIMIT 1 \gset
+SELECT id AS picture_service FROM booking.service WHERE name = 'Standard lesson' \gset
+\pset format unaligned
+\pset tuples_only on
+\o build/demo-day.svg
+SELECT booking.day_svg(:'picture_resource', :'picture_day', :'picture_service');
+\o
+\pset tuples_only off
+\pset format aligned
+SELECT r.display_name AS instructor, :'picture_day' AS day, 'build/demo-day.svg' AS written_to
+  FROM booking.resource r WHERE r.id = :'picture_resource';
+COMMIT;
+
+\echo
 \echo '== The student books the best slot in one call (booking.book_first_available), then asks for'
 \echo '   a second lesson 15 minutes after it, picked up across town: the database refuses it =='
 \set ON_ERROR_STOP off

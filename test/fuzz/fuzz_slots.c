@@ -24,7 +24,9 @@
  *	 - slots_explain() gives no reason for a listed start and at least one
  *	   for every other grid point and random instant, and a random instant
  *	   is listed iff the naive rules allow it;
- *	 - the travel callback is asked at most once per item and direction.
+ *	 - the travel callback is asked at most once per item and direction;
+ *	 - slots_day_travel_bound() is at most the travel_before +
+ *	   travel_after of every slot of its day (find_slots' bound).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -449,6 +451,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t		capacity;
 	size_t		i;
 	int			d;
+	int			calls_before_bound;
 	bool		truncated = false;
 	uint8_t		cap_byte;
 
@@ -494,6 +497,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(!truncated || n == capacity, "truncated only when full");
 		ngot += n;
 	}
+
+	/*
+	 * find_slots' bound: no slot of a day travels less than its bound (its
+	 * calls of travel are not the solver's, so they are not counted)
+	 */
+	calls_before_bound = in.travel.calls;
+	for (d = 0; d < rq->ndays; d++)
+	{
+		int			bound = -1;
+
+		CHECK(slots_day_travel_bound(rq, d, &bound) == SLOTS_OK && bound >= 0, "travel bound");
+		for (i = 0; i < ngot; i++)
+			CHECK(got[i].day != d || got[i].travel_before + got[i].travel_after >= bound,
+				  "a slot travels less than its day's travel bound");
+	}
+	{
+		int			nb;
+
+		CHECK(slots_day_travel_bound(rq, rq->ndays, &nb) == SLOTS_ERR_DAY_INDEX, "travel bound of no day");
+	}
+	in.travel.calls = calls_before_bound;
 
 	/* the naive list: the rules at every grid point of every day */
 	ngrid = naive_grid_points(&in.naive_rq, grid);

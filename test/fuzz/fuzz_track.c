@@ -7,7 +7,8 @@
  * batches with a save/load between them, and a raw state array.  Checks:
  * no crash or sanitizer report; errors leave the state untouched; figures
  * are finite, non-negative and consistent (moving distance <= distance,
- * counts add up); batching never changes the figures; load accepts what
+ * counts add up); batching never changes the figures; a refold from a state
+ * saved mid-track (what a late batch does) equals one pass; load accepts what
  * save wrote and whatever load accepts can be fed and saved again.
  */
 #include <math.h>
@@ -72,6 +73,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int			i;
 	int			batch;
 	bool		valid_params;
+	/* a saved state at the cut-th accepted fix, refolded with the rest */
+	static TrackFix accepted[1024];
+	int			naccepted = 0;
+	int			cut;
+	double		saved[TRACK_STATE_LEN];
+	bool		have_saved = false;
 
 	track_params_default(&p);
 	if (take_u8(&r) & 1)
@@ -86,6 +93,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	valid_params = track_params_validate(&p) == TRACK_OK;
 	n = take_u8(&r) * 4;
 	batch = 1 + take_u8(&r) % 64;
+	cut = take_u8(&r) * 4;
 
 	track_init(&one);
 	track_init(&batched);
@@ -105,8 +113,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			x.lon -= 360;
 		x.accuracy = take_double(&r, -5, 150);
 
+		if (naccepted == cut && !have_saved)
+		{
+			CHECK(track_state_save(&one, saved, TRACK_STATE_LEN) == TRACK_OK, "save at the cut");
+			have_saved = true;
+		}
 		e1 = track_add(&one, &p, &x, NULL);
 		e2 = track_add(&batched, &p, &x, NULL);
+		if (e1 == TRACK_OK && naccepted < 1024)
+			accepted[naccepted++] = x;
 		CHECK(e1 == e2, "same status batched or not");
 		if (!valid_params)
 			CHECK(e1 == TRACK_ERR_PARAMS, "bad params refused");
@@ -131,6 +146,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(f1.distance_m == f2.distance_m && f1.moving_s == f2.moving_s &&
 			  f1.stationary_s == f2.stationary_s && f1.max_speed_mps == f2.max_speed_mps &&
 			  f1.merged == f2.merged && f1.legs == f2.legs, "batching changes nothing");
+	}
+
+	/* a late batch's refold: the state saved at the cut, loaded, with every
+	 * accepted fix after it fed again, is the state of one pass, bit for bit */
+	if (have_saved && valid_params)
+	{
+		TrackState	resumed;
+		double		a[TRACK_STATE_LEN];
+		double		b[TRACK_STATE_LEN];
+
+		CHECK(track_state_load(&resumed, saved, TRACK_STATE_LEN) == TRACK_OK, "load the saved state");
+		for (i = cut; i < naccepted; i++)
+			CHECK(track_add(&resumed, &p, &accepted[i], NULL) == TRACK_OK, "refold accepts what one pass accepted");
+		CHECK(track_state_save(&resumed, a, TRACK_STATE_LEN) == TRACK_OK, "save refolded");
+		CHECK(track_state_save(&one, b, TRACK_STATE_LEN) == TRACK_OK, "save one pass");
+		CHECK(memcmp(a, b, sizeof(a)) == 0, "refold from a saved state equals one pass");
 	}
 
 	/* a raw state array: load never crashes; what loads, works */

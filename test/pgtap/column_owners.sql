@@ -71,7 +71,7 @@ SET ROLE regress_orgs_app;
 SELECT pg_temp.walk();
 RESET ROLE;
 
-SELECT plan(1 + (SELECT count(*)::int FROM outcome) + 11);
+SELECT plan(1 + (SELECT count(*)::int FROM outcome) + 14);
 SELECT is((SELECT count(*)::int FROM outcome WHERE role = 'student' AND free = 'written'), (SELECT count(*)::int FROM owned),
           'the student may update their booking, client row, notification and user row (the walk reaches every owned column)');
 SELECT is(o.owned,
@@ -128,6 +128,27 @@ SELECT is((SELECT price_cents::bigint FROM booking.booking WHERE id = pg_temp.id
           'a student booking two seats instead of one pays for two');
 SELECT is(pg_temp.try_update('booking', 'seats, price_cents, resource_share_cents', '3, 5000, 4000', $$id = pg_temp.id('0a', 'b1')$$),
           '42501', 'a student giving a price of their own with more seats is refused');
+RESET ROLE;
+
+-- Below staff the price is the default card's: naming another rate card
+-- would choose one's own price.  Staff may.
+INSERT INTO booking.rate_card (org_id, id, name, currency, is_default)
+VALUES ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000000ca', 'Friends', 'EUR', false);
+INSERT INTO booking.rate_card_item (org_id, rate_card_id, service_id, price_cents)
+VALUES ('00000000-0000-0000-0000-00000000000a', '00000000-0000-0000-0000-0000000000ca', pg_temp.id('0a', 'service'), 1);
+SET ROLE regress_orgs_app;
+SELECT booking.act_as('00000000-0000-0000-0000-00000000000a', pg_temp.usr('0a', 'student')) IS NOT NULL AS acting;
+SELECT is(pg_temp.student_insert(', rate_card_id', $$, '00000000-0000-0000-0000-0000000000ca'$$, 8),
+          '42501: permission denied to write column rate_card_id of table booking',
+          'a student''s INSERT on a rate card other than the default is refused');
+SELECT throws_ok(format('SELECT booking.book(%L, %L, %L, %L, rate_card_id => %L)', pg_temp.id('0a', 'c1'), pg_temp.id('0a', 'service'),
+                        pg_temp.at(4, '10:00'), pg_temp.id('0a', 'r1'), '00000000-0000-0000-0000-0000000000ca'),
+                 '42501', 'permission denied to write column rate_card_id of table booking',
+                 'booking.book, called by a student on another rate card, is refused');
+SELECT booking.act_as('00000000-0000-0000-0000-00000000000a', pg_temp.usr('0a', 'owner')) IS NOT NULL AS acting;
+SELECT is((SELECT price_cents FROM booking.book(pg_temp.id('0a', 'c1'), pg_temp.id('0a', 'service'), pg_temp.at(4, '10:00'),
+                                                pg_temp.id('0a', 'r1'), rate_card_id => '00000000-0000-0000-0000-0000000000ca'))::bigint,
+          1::bigint, 'an owner books on another rate card, at its price');
 RESET ROLE;
 SELECT * FROM finish();
 ROLLBACK;

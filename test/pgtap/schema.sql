@@ -1,7 +1,7 @@
 -- Contract of the schema, read from the catalog: keys, foreign keys, row-level
 -- security, comments, search_path pinning and privileges.
 BEGIN;
-SELECT plan(32);
+SELECT plan(33);
 
 -- functions we wrote (not the constructors PostgreSQL generates for range types)
 CREATE TEMP VIEW our_function AS
@@ -97,7 +97,9 @@ INSERT INTO unpinned VALUES
   ('booking.my_booking_client_ids()'), ('booking.my_member_user_ids()'),
   ('booking.acting_is_staff()'), ('booking.acting_is_admin()'), ('booking.acting_has_role(booking.org_role)'),
   ('booking.status_occupies(booking.booking_status)'), ('booking.status_is_open(booking.booking_status)'),
-  ('booking.occupies_now(booking.booking_status,timestamp with time zone)');
+  ('booking.occupies_now(booking.booking_status,timestamp with time zone)'),
+  ('booking.fix_point(double precision,double precision)'),
+  ('booking.fix_refusal(timestamp with time zone,double precision,double precision,double precision,double precision,timestamp with time zone,timestamp with time zone,timestamp with time zone)');
 SELECT is_empty($$
   SELECT p.oid::regprocedure FROM our_function p
    WHERE NOT coalesce(p.proconfig @> '{"search_path=pg_catalog, pg_temp"}', false)
@@ -140,11 +142,12 @@ SELECT is((SELECT pg_get_partkeydef('booking.trip_point'::regclass)), 'RANGE (ts
 SELECT isnt_empty($$SELECT booking.trip_point_partition(now())$$, 'a partition is made for the current month');
 SELECT is_empty($$
   SELECT i.inhrelid::regclass FROM pg_inherits i WHERE i.inhparent = 'booking.trip_point'::regclass
-     AND NOT (EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = i.inhrelid AND k.contype = 'p'
-                        AND k.conkey = ARRAY(SELECT attnum FROM pg_attribute WHERE attrelid = i.inhrelid AND attname IN ('org_id', 'id') ORDER BY attnum)::int2[])
-          AND EXISTS (SELECT 1 FROM pg_constraint k JOIN pg_index x ON x.indexrelid = k.conindid WHERE k.conrelid = i.inhrelid AND k.contype = 'u'
-                        AND pg_get_indexdef(x.indexrelid) ~ 'UNIQUE INDEX .* \(org_id, trip_id, ts\)$'))
-$$, 'every partition of trip_point has the primary key (org_id, id) and trip points by (org_id, trip_id, ts), unique');
+     AND NOT (EXISTS (SELECT 1 FROM pg_constraint k JOIN pg_index x ON x.indexrelid = k.conindid WHERE k.conrelid = i.inhrelid AND k.contype = 'p'
+                        AND pg_get_indexdef(x.indexrelid) ~ 'UNIQUE INDEX .* \(org_id, trip_id, ts\)$')
+              AND (SELECT count(*) FROM pg_index x WHERE x.indrelid = i.inhrelid) = 1)
+$$, 'every partition of trip_point has one index: its primary key, trip points by (org_id, trip_id, ts)');
+SELECT is((SELECT count(*)::int FROM pg_constraint k WHERE k.conrelid = 'booking.trip_point'::regclass AND k.contype = 'f'), 0,
+          'trip_point has no per-row foreign key: its references to trip are checked per statement (trip_point_refs_insert/update)');
 SELECT is_empty($$
   SELECT c.oid::regclass FROM pg_class c WHERE c.relnamespace = 'booking_trip_point'::regnamespace
      AND EXISTS (SELECT 1 FROM aclexplode(c.relacl) a WHERE a.grantee <> c.relowner)

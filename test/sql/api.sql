@@ -126,9 +126,15 @@ SELECT resource_id = :ingo AS ingo_first_by_id, client_id = :c_sam AS for_sam, p
                                     pickup_point => booking.lat_lng(lat => 52.50, lng => 13.40),
                                     pickup_address => 'Alexanderplatz 1', dropoff_point => booking.lat_lng(lat => 52.51, lng => 13.38),
                                     dropoff_address => 'Potsdamer Platz', notes => 'first lesson', hold_minutes => 30,
-                                    rate_card_id => :intensive, idempotency_key => 'api-bfa-1');
+                                    idempotency_key => 'api-bfa-1');
+-- Another card than the default: staff only (below staff it would choose
+-- one's own price).
+SELECT pg_temp.try(format($$SELECT booking.book(%L, %L, %L, %L, rate_card_id => %L)$$, :c_sam, :lesson, pg_temp.at(2, '10:00'), :rita,
+                          :intensive)) AS student_names_a_card;
+SELECT booking.act_as(:org, :owner) IS NOT NULL AS acting;
 SELECT price_cents, rate_card_id = :intensive AS intensive_card
   FROM booking.book(:c_sam, :lesson, pg_temp.at(2, '10:00'), :rita, rate_card_id => :intensive);
+SELECT booking.act_as(:org, :sam) IS NOT NULL AS acting;
 SELECT price_cents, rate_card_id IS NOT NULL AS default_card
   FROM booking.book(:c_sam, :lesson, pg_temp.at(2, '12:00'), :rita);
 SELECT pg_temp.try(format($$SELECT booking.book(%L, %L, %L, %L, rate_card_id => %L)$$, :c_sam, :lesson, pg_temp.at(2, '14:00'), :rita,

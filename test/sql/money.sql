@@ -77,11 +77,18 @@ SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000017a5') IS NOT NUL
 -- booking.book: the default card; the client's price_cents is not taken.
 SELECT id AS b1 FROM booking.book('00000000-0000-0000-0000-0000000017c1', '00000000-0000-0000-0000-0000000017e1',
                                   pg_temp.at(300), '00000000-0000-0000-0000-0000000017b1') \gset
--- a plain INSERT naming the Swiss card, without a price: the card's, in CHF
+-- Naming another card: below staff refused (it would choose the price) ...
+SELECT pg_temp.try(format($$INSERT INTO booking.booking (org_id, client_id, resource_id, service_id, starts_at, ends_at, currency, rate_card_id)
+  VALUES (%L, '00000000-0000-0000-0000-0000000017c1', '00000000-0000-0000-0000-0000000017b1', '00000000-0000-0000-0000-0000000017e1',
+          pg_temp.at(302), pg_temp.at(303), 'EUR', '00000000-0000-0000-0000-0000000017f2')$$, :'org')) AS student_names_a_card;
+-- ... and by staff, a plain INSERT naming the Swiss card, without a price:
+-- the card's, in CHF
+SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000017a2') IS NOT NULL AS acting;
 INSERT INTO booking.booking (org_id, id, client_id, resource_id, service_id, starts_at, ends_at, currency, rate_card_id)
 VALUES (:'org', '00000000-0000-0000-0000-0000000017d2', '00000000-0000-0000-0000-0000000017c1',
         '00000000-0000-0000-0000-0000000017b1', '00000000-0000-0000-0000-0000000017e1',
         pg_temp.at(302), pg_temp.at(303), 'EUR', '00000000-0000-0000-0000-0000000017f2');
+SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000017a5') IS NOT NULL AS acting;
 -- a free service, and one with no price
 SELECT id AS b3 FROM booking.book('00000000-0000-0000-0000-0000000017c1', '00000000-0000-0000-0000-0000000017e3',
                                   pg_temp.at(304), '00000000-0000-0000-0000-0000000017b1') \gset

@@ -284,3 +284,76 @@ SELECT to_regclass(:'old_partition') IS NULL AND to_regclass(:'old_partition_2')
 SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000020a3');
 SELECT pg_temp.try($$SELECT booking.drop_old_trip_points()$$);
 ROLLBACK;
+
+-- 6. A batch reaching back before the trip's last fix refolds from the
+-- last saved state before its earliest fix (one every 600 stored fixes),
+-- not from the trip's first fix; the figures are those of a full recompute.
+-- Ingo's second trip f4 of lesson b203: 1500 fixes at 1 Hz in batches of
+-- 60, ten of them (between fixes 1300 and 1400) sent late in one batch.
+SET ROLE regress_trk_app;
+BEGIN;
+SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000020a3');
+INSERT INTO booking.trip (id, lesson_id, started_at)
+SELECT '00000000-0000-0000-0000-0000000020f4', l.id, l.started_at FROM booking.lesson l WHERE l.booking_id = '00000000-0000-0000-0000-00000000b203';
+CREATE TEMP TABLE late_track AS
+SELECT i, date_trunc('second', now()) - interval '14 minutes' + i * interval '1 second' AS ts,
+       52.5 + i * 0.00005 AS lat, 13.4 + 0.0002 * sin(i / 30.0) AS lng,
+       i BETWEEN 1300 AND 1400 AND i % 10 = 5 AS late
+  FROM generate_series(0, 1499) i;
+SELECT sum((r).stored) AS stored_in_order FROM (
+  SELECT booking.ingest_trip_points('00000000-0000-0000-0000-0000000020f4',
+           array_agg(ts ORDER BY i), array_agg(lat ORDER BY i), array_agg(lng ORDER BY i), NULL,
+           array_fill(5.0::float8, ARRAY[count(*)::int])) AS r
+    FROM late_track WHERE NOT late GROUP BY i / 60 ORDER BY i / 60) x;
+SELECT recomputed, cardinality(track_checkpoints) / 48 AS saved_states FROM booking.trip WHERE id = '00000000-0000-0000-0000-0000000020f4';
+SELECT track_checkpoints AS saved_before FROM booking.trip WHERE id = '00000000-0000-0000-0000-0000000020f4' \gset
+SELECT received, stored, duplicates FROM booking.ingest_trip_points('00000000-0000-0000-0000-0000000020f4',
+  (SELECT array_agg(ts ORDER BY i DESC) FROM late_track WHERE late), (SELECT array_agg(lat ORDER BY i DESC) FROM late_track WHERE late),
+  (SELECT array_agg(lng ORDER BY i DESC) FROM late_track WHERE late), NULL, array_fill(5.0::float8, ARRAY[10]));
+-- the saved states are those of the first 600 and 1200 fixes, and still the
+-- same; the second ends before the late batch's earliest fix, so the refold
+-- read 300 fixes, not 1500
+WITH p AS (SELECT p.ts, ST_Y(p.point::geometry) AS lat, ST_X(p.point::geometry) AS lng, p.accuracy_m,
+                  row_number() OVER (ORDER BY p.ts) AS k
+             FROM booking.trip_point p WHERE p.trip_id = '00000000-0000-0000-0000-0000000020f4')
+SELECT t.recomputed, cardinality(t.track_checkpoints) / 48 AS saved_states,
+       t.track_checkpoints = :'saved_before'::float8[] AS saved_states_kept,
+       t.track_checkpoints[1:48] = (SELECT booking.track_fold(NULL, array_agg(ts ORDER BY ts), array_agg(lat ORDER BY ts), array_agg(lng ORDER BY ts), array_agg(accuracy_m ORDER BY ts)) FROM p WHERE k <= 600) AS first_is_600_fixes,
+       t.track_checkpoints[49:96] = (SELECT booking.track_fold(NULL, array_agg(ts ORDER BY ts), array_agg(lat ORDER BY ts), array_agg(lng ORDER BY ts), array_agg(accuracy_m ORDER BY ts)) FROM p WHERE k <= 1200) AS second_is_1200_fixes,
+       to_timestamp(t.track_checkpoints[50] + 946684800) < (SELECT min(ts) FROM late_track WHERE late) AS second_before_the_late_batch,
+       t.track_state = (SELECT booking.track_fold(NULL, array_agg(ts ORDER BY ts), array_agg(lat ORDER BY ts), array_agg(lng ORDER BY ts), array_agg(accuracy_m ORDER BY ts)) FROM p) AS equals_full_recompute,
+       t.fixes_used + t.fixes_filtered AS fixes
+  FROM booking.trip t WHERE t.id = '00000000-0000-0000-0000-0000000020f4';
+-- a late batch reaching before every saved state refolds from the first fix, and still agrees
+SELECT stored FROM booking.ingest_trip_points('00000000-0000-0000-0000-0000000020f4',
+  ARRAY[(SELECT ts FROM late_track WHERE i = 0) - interval '1 second'], ARRAY[52.5], ARRAY[13.4], NULL, ARRAY[5.0]);
+SELECT t.recomputed, cardinality(t.track_checkpoints) / 48 AS saved_states,
+       t.track_state = (SELECT booking.track_fold(NULL, array_agg(p.ts ORDER BY p.ts), array_agg(ST_Y(p.point::geometry) ORDER BY p.ts),
+                                                  array_agg(ST_X(p.point::geometry) ORDER BY p.ts), array_agg(p.accuracy_m ORDER BY p.ts))
+                          FROM booking.trip_point p WHERE p.trip_id = t.id) AS equals_full_recompute
+  FROM booking.trip t WHERE t.id = '00000000-0000-0000-0000-0000000020f4';
+ROLLBACK;
+RESET ROLE;
+
+-- 7. trip_point's references to trip, checked once per statement (no
+-- foreign key per row): a point of an unknown trip, or naming another
+-- resource than its trip's, is refused with 23503; a new resource or client
+-- of a lesson reaches its trips and their points; a deleted trip takes its
+-- points; a trip with points keeps its key.
+BEGIN;
+SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000020a1');
+SELECT pg_temp.try($$INSERT INTO booking.trip_point (trip_id, ts, point) VALUES ('00000000-0000-0000-0000-0000000020ff', now(), 'SRID=4326;POINT(13.4 52.5)')$$);
+SELECT pg_temp.try($$INSERT INTO booking.trip_point (trip_id, ts, point, resource_id, client_id)
+  VALUES ('00000000-0000-0000-0000-0000000020f1', now(), 'SRID=4326;POINT(13.4 52.5)', '00000000-0000-0000-0000-0000000020b2', '00000000-0000-0000-0000-0000000020c1')$$);
+-- a plain INSERT by staff, without the carried columns: taken from the trip
+INSERT INTO booking.trip_point (trip_id, ts, point) VALUES ('00000000-0000-0000-0000-0000000020f3', now() - interval '1 hour', 'SRID=4326;POINT(13.4 52.5)');
+RESET ROLE;
+-- (lesson_carry would take the booking's resource again: off for the test)
+ALTER TABLE booking.lesson DISABLE TRIGGER lesson_carry;
+UPDATE booking.lesson SET resource_id = '00000000-0000-0000-0000-0000000020b2' WHERE booking_id = '00000000-0000-0000-0000-00000000b203';
+SELECT count(*) FILTER (WHERE p.resource_id = '00000000-0000-0000-0000-0000000020b2') AS points_moved, count(*) AS points
+  FROM booking.trip_point p WHERE p.trip_id = '00000000-0000-0000-0000-0000000020f3';
+SELECT pg_temp.try($$UPDATE booking.trip SET id = gen_random_uuid() WHERE id = '00000000-0000-0000-0000-0000000020f3'$$);
+DELETE FROM booking.trip WHERE id = '00000000-0000-0000-0000-0000000020f3';
+SELECT count(*) AS points_of_the_deleted_trip FROM booking.trip_point WHERE trip_id = '00000000-0000-0000-0000-0000000020f3';
+ROLLBACK;

@@ -1716,12 +1716,56 @@ test_random(void)
 	is_int(memo_ok, ncases, "random: travel asked at most once per item and direction");
 }
 
+/*
+ * find_slots' travel bound of a day: the least travel between the new
+ * booking and an item of the day, at most the travel of every slot.
+ */
+static void
+test_travel_bound(void)
+{
+	WorkDay		w;
+	SlotsSolver *sv;
+	size_t		n;
+	size_t		i;
+	int			bound = -1;
+	int			least = 1 << 30;
+
+	workday_init(&w);
+	is_int(slots_day_travel_bound(&w.rq, 0, &bound), SLOTS_OK, "travel bound: ok");
+	is_int(bound, 20, "travel bound: the least travel to or from 101 or 102 (20 minutes)");
+	sv = make_solver(&w.rq);
+	n = solve(sv);
+	for (i = 0; i < n; i++)
+		if (out[i].travel_before + out[i].travel_after < least)
+			least = out[i].travel_before + out[i].travel_after;
+	ok(n > 0 && bound <= least, "travel bound: at most every slot's travel (%d)", least);
+	is_int(least, 20, "travel bound: tight on this day");
+
+	w.travel.minutes[0][2] = 0;
+	is_int(slots_day_travel_bound(&w.rq, 0, &bound), SLOTS_OK, "travel bound with a 0-minute leg: ok");
+	is_int(bound, 0, "travel bound: 0 when some leg to an item of the day takes 0");
+
+	w.rq.nbusy = 0;
+	is_int(slots_day_travel_bound(&w.rq, 0, &bound), SLOTS_OK, "travel bound without items: ok");
+	is_int(bound, 0, "travel bound: 0 on a day without items");
+	w.rq.nbusy = 2;
+	w.rq.travel = NULL;
+	is_int(slots_day_travel_bound(&w.rq, 0, &bound), SLOTS_OK, "travel bound without travel: ok");
+	is_int(bound, 0, "travel bound: 0 without a travel callback");
+
+	is_int(slots_day_travel_bound(&w.rq, 1, &bound), SLOTS_ERR_DAY_INDEX, "travel bound: day index checked");
+	is_int(slots_day_travel_bound(&w.rq, -1, &bound), SLOTS_ERR_DAY_INDEX, "travel bound: negative day index");
+	is_int(slots_day_travel_bound(NULL, 0, &bound), SLOTS_ERR_NULL_ARGUMENT, "travel bound: no request");
+	is_int(slots_day_travel_bound(&w.rq, 0, NULL), SLOTS_ERR_NULL_ARGUMENT, "travel bound: no result");
+}
+
 int
 main(void)
 {
 	test_messages();
 	test_day_map();
 	test_workday();
+	test_travel_bound();
 	test_neighbours();
 	test_dst_days();
 	test_days();

@@ -316,6 +316,87 @@ test_clean_and_noisy(void)
 	}
 }
 
+/*
+ * What the glue does with a batch that reaches back before the trip's last
+ * fix (sql/code/61_tracking.sql, booking.ingest_fixes): states saved every
+ * 600 stored fixes; the late batch is folded by loading the last saved
+ * state before its earliest fix and feeding every stored fix after that
+ * state's last time (the late ones among them), in time order.  The result
+ * must be the state of one pass over every fix, bit for bit, and only the
+ * fixes after that saved state are read.
+ */
+#define EVERY 600
+static void
+test_late_batches(void)
+{
+	TrackParams p;
+	TrackState	s;
+	TrackState	whole;
+	double		len;
+	double		saved[16][TRACK_STATE_LEN];
+	int			nsaved = 0;
+	double		a[TRACK_STATE_LEN];
+	double		b[TRACK_STATE_LEN];
+	bool		late[MAXFIX];
+	int			n;
+	int			i;
+	int			stored = 0;
+	int			k;
+	int			refolded = 0;
+	int			first_late = -1;
+
+	track_params_default(&p);
+	n = route(300, &len);
+	add_noise(n, 2.5, 150, 400.0);
+	for (i = 0; i < n; i++)
+	{
+		late[i] = i > n - 150 && i % 7 == 3;
+		if (late[i] && first_late < 0)
+			first_late = i;
+	}
+	/* in order, in batches of 60 of the fixes that are not late */
+	track_init(&s);
+	for (i = 0; i < n; i++)
+	{
+		int			before = stored;
+
+		if (late[i])
+			continue;
+		track_add(&s, &p, &fixes[i], NULL);
+		stored++;
+		if (stored % 60 == 0 || i == n - 1)
+		{
+			track_state_save(&s, a, TRACK_STATE_LEN);
+			track_state_load(&s, a, TRACK_STATE_LEN);
+			if (stored / EVERY > (before - before % 60) / EVERY && nsaved < 16)
+				memcpy(saved[nsaved++], a, sizeof(a));
+		}
+	}
+	/* the late batch: from the last saved state before its earliest fix */
+	k = nsaved;
+	while (k > 0 && !(saved[k - 1][1] < fixes[first_late].t))
+		k--;
+	ok(k > 0 && k < nsaved + 1, "a saved state before the late batch (%d of %d)", k, nsaved);
+	if (k > 0)
+		track_state_load(&s, saved[k - 1], TRACK_STATE_LEN);
+	else
+		track_init(&s);
+	for (i = 0; i < n; i++)
+		if (k == 0 || fixes[i].t > saved[k - 1][1])
+		{
+			track_add(&s, &p, &fixes[i], NULL);
+			refolded++;
+		}
+	track_init(&whole);
+	for (i = 0; i < n; i++)
+		track_add(&whole, &p, &fixes[i], NULL);
+	track_state_save(&s, a, TRACK_STATE_LEN);
+	track_state_save(&whole, b, TRACK_STATE_LEN);
+	ok(memcmp(a, b, sizeof(a)) == 0, "late batch refolded from a saved state: the state of one pass, bit for bit");
+	ok(refolded < n - first_late + EVERY + 60 && refolded < n,
+	   "the refold read %d fixes of %d (those after the saved state)", refolded, n);
+}
+
 static void
 test_rules(void)
 {
@@ -418,5 +499,6 @@ main(void)
 	test_distance();
 	test_clean_and_noisy();
 	test_rules();
+	test_late_batches();
 	return done_testing();
 }
