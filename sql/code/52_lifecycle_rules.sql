@@ -25,39 +25,30 @@ CREATE OR REPLACE FUNCTION booking.booking_relations(b booking.booking, user_id 
   LANGUAGE plpgsql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
   AS $$
--- PL/pgSQL, one plain query of the org at a time: Citus cannot plan the
--- statements of an SQL function with parameters on a shard's trigger
-DECLARE
-  rel pg_catalog.text[] := '{}';
+-- PL/pgSQL: Citus cannot plan the statements of an SQL function with
+-- parameters on a shard's trigger; the one query's EXISTS are not
+-- correlated (parameters only), each a router query of the org
 BEGIN
-  PERFORM FROM booking.client c
-   WHERE c.org_id OPERATOR(pg_catalog.=) b.org_id AND c.id OPERATOR(pg_catalog.=) b.client_id
-     AND c.user_id OPERATOR(pg_catalog.=) booking_relations.user_id;
-  IF FOUND THEN
-    rel := rel OPERATOR(pg_catalog.||) 'client'::pg_catalog.text;
-  END IF;
-  PERFORM FROM booking.client_guardian cg
-    JOIN booking.guardian g
-      ON g.org_id OPERATOR(pg_catalog.=) cg.org_id AND g.id OPERATOR(pg_catalog.=) cg.guardian_id
-   WHERE cg.org_id OPERATOR(pg_catalog.=) b.org_id AND cg.client_id OPERATOR(pg_catalog.=) b.client_id
-     AND g.user_id OPERATOR(pg_catalog.=) booking_relations.user_id;
-  IF FOUND THEN
-    rel := rel OPERATOR(pg_catalog.||) 'guardian'::pg_catalog.text;
-  END IF;
-  PERFORM FROM booking.resource r
-   WHERE r.org_id OPERATOR(pg_catalog.=) b.org_id AND r.id OPERATOR(pg_catalog.=) b.resource_id
-     AND r.user_id OPERATOR(pg_catalog.=) booking_relations.user_id;
-  IF NOT FOUND AND b.session_id IS NOT NULL THEN
-    PERFORM FROM booking.session s
-      JOIN booking.resource r
-        ON r.org_id OPERATOR(pg_catalog.=) s.org_id AND r.id OPERATOR(pg_catalog.=) s.resource_id
-     WHERE s.org_id OPERATOR(pg_catalog.=) b.org_id AND s.id OPERATOR(pg_catalog.=) b.session_id
-       AND r.user_id OPERATOR(pg_catalog.=) booking_relations.user_id;
-  END IF;
-  IF FOUND THEN
-    rel := rel OPERATOR(pg_catalog.||) 'resource'::pg_catalog.text;
-  END IF;
-  RETURN rel;
+  RETURN pg_catalog.array_remove(ARRAY[
+      CASE WHEN EXISTS (SELECT 1 FROM booking.client c
+                         WHERE c.org_id OPERATOR(pg_catalog.=) b.org_id AND c.id OPERATOR(pg_catalog.=) b.client_id
+                           AND c.user_id OPERATOR(pg_catalog.=) booking_relations.user_id)
+           THEN 'client' END,
+      CASE WHEN EXISTS (SELECT 1 FROM booking.client_guardian cg
+                          JOIN booking.guardian g
+                            ON g.org_id OPERATOR(pg_catalog.=) cg.org_id AND g.id OPERATOR(pg_catalog.=) cg.guardian_id
+                         WHERE cg.org_id OPERATOR(pg_catalog.=) b.org_id AND cg.client_id OPERATOR(pg_catalog.=) b.client_id
+                           AND g.user_id OPERATOR(pg_catalog.=) booking_relations.user_id)
+           THEN 'guardian' END,
+      CASE WHEN EXISTS (SELECT 1 FROM booking.resource r
+                         WHERE r.org_id OPERATOR(pg_catalog.=) b.org_id AND r.id OPERATOR(pg_catalog.=) b.resource_id
+                           AND r.user_id OPERATOR(pg_catalog.=) booking_relations.user_id)
+             OR EXISTS (SELECT 1 FROM booking.session s
+                          JOIN booking.resource r
+                            ON r.org_id OPERATOR(pg_catalog.=) s.org_id AND r.id OPERATOR(pg_catalog.=) s.resource_id
+                         WHERE s.org_id OPERATOR(pg_catalog.=) b.org_id AND s.id OPERATOR(pg_catalog.=) b.session_id
+                           AND r.user_id OPERATOR(pg_catalog.=) booking_relations.user_id)
+           THEN 'resource' END]::pg_catalog.text[], NULL::pg_catalog.text);
 END
 $$;
 COMMENT ON FUNCTION booking.booking_relations(booking.booking, pg_catalog.uuid) IS
