@@ -134,7 +134,7 @@ DECLARE
   event text := booking.booking_event_of(NEW.from_status, NEW.to_status, NEW.metadata);
   who text[];
   resid uuid;
-  found uuid[];
+  ids uuid[];
   cand uuid[] := '{}';
   cand_as text[] := '{}';
   u record;
@@ -157,41 +157,41 @@ BEGIN
     IF resid IS NULL AND b.session_id IS NOT NULL THEN
       SELECT s.resource_id INTO resid FROM booking.session s WHERE s.org_id = b.org_id AND s.id = b.session_id;
     END IF;
-    SELECT array_agg(r.user_id) INTO found FROM booking.resource r WHERE r.org_id = b.org_id AND r.id = resid;
-    cand := cand || COALESCE(found, '{}'); cand_as := cand_as || array_fill('resource'::text, ARRAY[cardinality(COALESCE(found, '{}'))]);
+    SELECT array_agg(r.user_id) INTO ids FROM booking.resource r WHERE r.org_id = b.org_id AND r.id = resid;
+    cand := cand || COALESCE(ids, '{}'); cand_as := cand_as || array_fill('resource'::text, ARRAY[cardinality(COALESCE(ids, '{}'))]);
   END IF;
   IF 'client' = ANY (who) THEN
-    SELECT array_agg(c.user_id) INTO found FROM booking.client c WHERE c.org_id = b.org_id AND c.id = b.client_id;
-    cand := cand || COALESCE(found, '{}'); cand_as := cand_as || array_fill('client'::text, ARRAY[cardinality(COALESCE(found, '{}'))]);
+    SELECT array_agg(c.user_id) INTO ids FROM booking.client c WHERE c.org_id = b.org_id AND c.id = b.client_id;
+    cand := cand || COALESCE(ids, '{}'); cand_as := cand_as || array_fill('client'::text, ARRAY[cardinality(COALESCE(ids, '{}'))]);
   END IF;
   IF 'guardians' = ANY (who) THEN
-    SELECT array_agg(g.user_id) INTO found
+    SELECT array_agg(g.user_id) INTO ids
       FROM booking.client c
       JOIN booking.client_guardian cg ON cg.org_id = c.org_id AND cg.client_id = c.id
       JOIN booking.guardian g ON g.org_id = cg.org_id AND g.id = cg.guardian_id
      WHERE c.org_id = b.org_id AND c.id = b.client_id
        AND c.date_of_birth > (now() AT TIME ZONE o.time_zone)::date - interval '18 years';
-    cand := cand || COALESCE(found, '{}'); cand_as := cand_as || array_fill('guardian'::text, ARRAY[cardinality(COALESCE(found, '{}'))]);
+    cand := cand || COALESCE(ids, '{}'); cand_as := cand_as || array_fill('guardian'::text, ARRAY[cardinality(COALESCE(ids, '{}'))]);
   END IF;
   IF 'staff' = ANY (who) THEN
-    SELECT array_agg(m.user_id) INTO found
+    SELECT array_agg(m.user_id) INTO ids
       FROM booking.membership m
      WHERE m.org_id = b.org_id AND m.role IN ('owner', 'admin', 'staff');
-    cand := cand || COALESCE(found, '{}'); cand_as := cand_as || array_fill('staff'::text, ARRAY[cardinality(COALESCE(found, '{}'))]);
+    cand := cand || COALESCE(ids, '{}'); cand_as := cand_as || array_fill('staff'::text, ARRAY[cardinality(COALESCE(ids, '{}'))]);
   END IF;
   IF cardinality(cand) = 0 THEN
     RETURN NULL;
   END IF;
   -- members of the org only, never the acting user; one notification a
   -- user, inserted in the order of their ids
-  SELECT array_agg(m.user_id) INTO found
+  SELECT array_agg(m.user_id) INTO ids
     FROM booking.membership m WHERE m.org_id = b.org_id AND m.user_id = ANY (cand);
   FOR u IN
     SELECT DISTINCT ON (c.user_id) c.user_id, c.as_
       FROM unnest(cand, cand_as) WITH ORDINALITY AS c (user_id, as_, ord)
      WHERE c.user_id IS NOT NULL
        AND c.user_id IS DISTINCT FROM NEW.actor_user_id
-       AND c.user_id = ANY (found)
+       AND c.user_id = ANY (ids)
      ORDER BY c.user_id, c.ord
   LOOP
     INSERT INTO booking.notification (org_id, user_id, booking_id, kind, payload)
