@@ -141,8 +141,10 @@ SELECT q.n AS req, p.k AS page_size,
 SELECT count(*) AS default_page FROM req q, booking.find_slots('00000000-0000-0000-0000-0000000039f1', q.during, q.pickup) WHERE q.n = 1;
 
 -- The first rows of the first request, as a reader sees them.
-SELECT to_char(starts_at AT TIME ZONE 'Europe/Berlin', 'MM-DD HH24:MI') AS local_start, r.display_name, score
-  FROM unpaged u JOIN booking.resource r ON r.id = u.resource_id
+-- (the day as days from the spring change: the dates move with the year)
+SELECT (u.starts_at AT TIME ZONE 'Europe/Berlin')::date - d.spring AS day_from_change,
+       to_char(u.starts_at AT TIME ZONE 'Europe/Berlin', 'HH24:MI') AS local_time, r.display_name, score
+  FROM unpaged u JOIN booking.resource r ON r.id = u.resource_id CROSS JOIN dst d
  WHERE req = 1 AND k <= 12 ORDER BY k;
 
 -- A cursor continues only its own query; after the last row nothing is left.
