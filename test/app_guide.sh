@@ -11,7 +11,7 @@ set -u
 cd "$(dirname "$0")/.."
 db=booking_app_guide
 
-bouncer=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+. test/include/pgbouncer.sh
 # Debian's python3, where the python3-psycopg package installs (another
 # python3 earlier on PATH would not have it).
 py=/usr/bin/python3
@@ -43,28 +43,11 @@ dir=$(mktemp -d)
 chmod 755 "$dir"
 bport=$((PGPORT + 1001))
 server="host=$PGHOST port=$PGPORT dbname=$db"
-cat >"$dir/pgbouncer.ini" <<INI
-[databases]
+start_pgbouncer "$dir" $bport 2 <<DATABASES
 app = $server user=regress_guide_app password=regress_guide_app
 app_one = $server user=regress_guide_app password=regress_guide_app pool_size=1
 page = $server user=regress_guide_visitor password=regress_guide_visitor
-[pgbouncer]
-listen_addr =
-listen_port = $bport
-unix_socket_dir = $dir
-auth_type = any
-pool_mode = transaction
-default_pool_size = 2
-max_client_conn = 20
-server_reset_query =
-logfile = $dir/pgbouncer.log
-pidfile = $dir/pgbouncer.pid
-INI
-chmod 644 "$dir/pgbouncer.ini"
-asuser=
-[ "$(id -u)" = 0 ] && asuser="-u $(stat -c %U "$PGHOST" 2>/dev/null || echo postgres)" && chown "${asuser#-u }" "$dir"
-$bouncer -d $asuser "$dir/pgbouncer.ini" >"$dir/start.log" 2>&1
-for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$dir/.s.PGSQL.$bport" ] && break; sleep 0.3; done
+DATABASES
 
 pooled() { echo "host=$dir port=$bport dbname=$1 user=client connect_timeout=5"; }
 timeout 60 $py test/app_client.py "$(pooled app)" "$(pooled app_one)" "$(pooled page)" 2>&1

@@ -17,7 +17,7 @@ n=0; failed=0
 ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed + 1)); fi; }
 is() { n=$((n + 1)); if [ "$1" = "$2" ]; then echo "ok $n - $3"; else echo "not ok $n - $3"; echo "#   got '$1', expected '$2'"; failed=$((failed + 1)); fi; }
 
-bouncer=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+. test/include/pgbouncer.sh
 if [ ! -x "$bouncer" ]; then
 	echo "not ok 1 - pgbouncer is installed (Debian package pgbouncer, see test/setup.sh)"
 	echo "# pgbouncer all passed=0 failed=1"
@@ -61,26 +61,9 @@ otherowner=00000000-0000-0000-0000-00000000f004
 dir=$(mktemp -d)
 chmod 755 "$dir"
 bport=$((PGPORT + 1000))
-cat >"$dir/pgbouncer.ini" <<INI
-[databases]
+start_pgbouncer "$dir" $bport 1 <<DATABASES
 $db = host=$PGHOST port=$PGPORT dbname=$db user=regress_pgb_app password=regress_pgb_app
-[pgbouncer]
-listen_addr =
-listen_port = $bport
-unix_socket_dir = $dir
-auth_type = any
-pool_mode = transaction
-default_pool_size = 1
-max_client_conn = 20
-server_reset_query =
-logfile = $dir/pgbouncer.log
-pidfile = $dir/pgbouncer.pid
-INI
-chmod 644 "$dir/pgbouncer.ini"
-asuser=
-[ "$(id -u)" = 0 ] && asuser="-u $(stat -c %U "$PGHOST" 2>/dev/null || echo postgres)" && chown "${asuser#-u }" "$dir"
-$bouncer -d $asuser "$dir/pgbouncer.ini" >"$dir/start.log" 2>&1
-for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$dir/.s.PGSQL.$bport" ] && break; sleep 0.3; done
+DATABASES
 pool() { psql -X -At -h "$dir" -p $bport -d $db -U app "$@" 2>&1; }
 is "$(pool -c 'SELECT current_user')" regress_pgb_app "clients reach the server through PgBouncer in transaction mode"
 
