@@ -23,11 +23,15 @@ CREATE OR REPLACE FUNCTION booking.invoice_take_number(org pg_catalog.uuid, OUT 
 BEGIN
   SELECT pg_catalog.date_part('year', pg_catalog.timezone(o.time_zone::pg_catalog.text, pg_catalog.now()))::pg_catalog.int4
     INTO year FROM booking.org o WHERE o.id = org;
-  -- The counter row of (org, year) is locked with SELECT ... FOR UPDATE
-  -- first: waiters queue on its tuple lock and are served in the order
-  -- they came (an INSERT ... ON CONFLICT would wait on the holder's
-  -- transaction, and every waiter would race for the row when it ends).
+  -- Issuers of one org and year queue on a transaction-level advisory
+  -- lock of the series first: the lock manager serves its waiters in the
+  -- order they came.  (A row lock alone does not: once the holder has
+  -- updated the row, the waiters all move on to its new version and race
+  -- for it.)  Two series that share the lock's hash only take turns.
   -- The first issue of a year inserts the row (ON CONFLICT: two firsts).
+  PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('booking.invoice_counter'),
+                                           pg_catalog.hashtext(org::pg_catalog.text OPERATOR(pg_catalog.||) ':'
+                                                               OPERATOR(pg_catalog.||) year::pg_catalog.text));
   PERFORM 1 FROM booking.invoice_counter c WHERE c.org_id = org AND c.year = invoice_take_number.year FOR UPDATE;
   IF FOUND THEN
     UPDATE booking.invoice_counter c SET last_seq = c.last_seq + 1
