@@ -55,6 +55,12 @@ if [ ! -f "$share/extension/citus.control" ]; then
 fi
 
 # --- the cluster: a coordinator (n0) and two workers (n1, n2) ---------------
+# Three free ports from $port on (another cluster may hold the default ones).
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for _ in $(seq 1 30); do
+	listening $port || listening $((port + 1)) || listening $((port + 2)) || break
+	port=$((port + 3))
+done
 dir=$(mktemp -d /tmp/booking-citus.XXXXXX)
 chown postgres "$dir"
 cleanup() {
@@ -63,7 +69,7 @@ cleanup() {
 }
 [ "${CITUS_KEEP:-0}" = 1 ] || trap cleanup EXIT
 for i in 0 1 2; do
-	runuser -u postgres -- "$bin/initdb" -D "$dir/n$i" -A trust -U postgres --no-sync >/dev/null || { echo "not ok 1 - initdb"; finish; }
+	runuser -u postgres -- "$bin/initdb" -D "$dir/n$i" -A trust -U postgres --no-sync >/dev/null || { ok 1 "initdb"; finish; }
 	cat >>"$dir/n$i/postgresql.conf" <<EOF
 port = $((port + i))
 listen_addresses = '127.0.0.1'
@@ -78,16 +84,16 @@ synchronous_commit = off
 full_page_writes = off
 EOF
 	runuser -u postgres -- "$bin/pg_ctl" -D "$dir/n$i" -l "$dir/n$i.log" -w start >/dev/null ||
-		{ echo "not ok 1 - node $i starts"; cat "$dir/n$i.log"; finish; }
+		{ ok 1 "node $i starts on port $((port + i))"; sed 's/^/# /' "$dir/n$i.log"; finish; }
 done
 export PGHOST=$dir PGUSER=postgres PGDATABASE=booking_citus
 export PATH="$bin:$PATH" PGOPTIONS='-c client_min_messages=warning'
 q() { local p=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -p "$p" "$@"; }
 for i in 0 1 2; do
 	psql -X -q -p $((port + i)) -d postgres -c "CREATE DATABASE booking_citus" &&
-		q $((port + i)) -c "CREATE EXTENSION citus" || { echo "not ok 1 - citus on node $i"; finish; }
+		q $((port + i)) -c "CREATE EXTENSION citus" || { ok 1 "citus on node $i"; finish; }
 done
-q $port <<SQL >/dev/null || { echo "not ok 1 - workers added"; finish; }
+q $port <<SQL >/dev/null || { ok 1 "workers added"; finish; }
 SELECT citus_set_coordinator_host('127.0.0.1', $port);
 SELECT citus_add_node('127.0.0.1', $((port + 1)));
 SELECT citus_add_node('127.0.0.1', $((port + 2)));
