@@ -138,6 +138,45 @@ $$;
 COMMENT ON FUNCTION booking.public_services(pg_catalog.text) IS
   'for visitors (booking.grant_visitor_role): the published, active services of the published org org_slug, with their price on the org''s default rate card (NULL when it has none); P0002 for an unknown or unpublished slug';
 
+-- The paging arguments of the visitors' listings, checked before anything is
+-- read: a page of 1 to 500 rows, a bounded range of at most max_days, and
+-- a keyset cursor (after_starts_at with after_<id_name>) given whole or not
+-- at all.  during_hint: the hint of a bad range, or NULL for none.
+CREATE OR REPLACE FUNCTION booking.public_page_paging(page_size pg_catalog.int4, during pg_catalog.tstzrange,
+                                           max_days pg_catalog.int4, during_hint pg_catalog.text,
+                                           after_starts_at pg_catalog.timestamptz, after_id pg_catalog.uuid,
+                                           id_name pg_catalog.text, row_word pg_catalog.text)
+  RETURNS void
+  LANGUAGE plpgsql IMMUTABLE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF page_size IS NULL OR page_size NOT BETWEEN 1 AND 500 THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = pg_catalog.format('page_size must be between 1 and 500, not %s', COALESCE(page_size::pg_catalog.text, 'null'));
+  END IF;
+  IF during IS NULL OR pg_catalog.isempty(during) OR pg_catalog.lower_inf(during) OR pg_catalog.upper_inf(during)
+     OR pg_catalog.upper(during) OPERATOR(pg_catalog.-) pg_catalog.lower(during)
+        OPERATOR(pg_catalog.>) pg_catalog.make_interval(days => max_days) THEN
+    IF during_hint IS NULL THEN
+      RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+        MESSAGE = pg_catalog.format('during must be a bounded range of at most %s days', max_days);
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = pg_catalog.format('during must be a bounded range of at most %s days', max_days),
+      HINT = during_hint;
+  END IF;
+  IF (after_starts_at IS NULL) IS DISTINCT FROM (after_id IS NULL) THEN
+    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
+      MESSAGE = pg_catalog.format('after_starts_at and after_%s go together', id_name),
+      HINT = pg_catalog.format('Pass the starts_at and %s of the last %s of the previous page, or neither.', id_name, row_word);
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION booking.public_page_paging(pg_catalog.int4, pg_catalog.tstzrange, pg_catalog.int4, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.uuid, pg_catalog.text, pg_catalog.text) IS
+  'internal: checks the paging arguments of public_slots and public_sessions (22023): page_size 1 to 500, a bounded during of at most max_days, a keyset cursor given whole or not at all';
+REVOKE EXECUTE ON FUNCTION booking.public_page_paging(pg_catalog.int4, pg_catalog.tstzrange, pg_catalog.int4, pg_catalog.text, pg_catalog.timestamptz, pg_catalog.uuid, pg_catalog.text, pg_catalog.text) FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION booking.public_slots(org_slug pg_catalog.text, service_id pg_catalog.uuid,
                                      during pg_catalog.tstzrange,
                                      pickup_point booking.point DEFAULT NULL,
@@ -155,21 +194,8 @@ DECLARE
   names pg_catalog.bool;
 BEGIN
   -- Everything the caller gives is checked before anything is read.
-  IF page_size IS NULL OR page_size NOT BETWEEN 1 AND 500 THEN
-    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-      MESSAGE = pg_catalog.format('page_size must be between 1 and 500, not %s', COALESCE(page_size::pg_catalog.text, 'null'));
-  END IF;
-  IF during IS NULL OR pg_catalog.isempty(during) OR pg_catalog.lower_inf(during) OR pg_catalog.upper_inf(during)
-     OR pg_catalog.upper(during) OPERATOR(pg_catalog.-) pg_catalog.lower(during) OPERATOR(pg_catalog.>) '31 days'::pg_catalog.interval THEN
-    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-      MESSAGE = 'during must be a bounded range of at most 31 days',
-      HINT = 'Ask for the next weeks in further calls.';
-  END IF;
-  IF (after_starts_at IS NULL) IS DISTINCT FROM (after_resource_id IS NULL) THEN
-    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-      MESSAGE = 'after_starts_at and after_resource_id go together',
-      HINT = 'Pass the starts_at and resource_id of the last slot of the previous page, or neither.';
-  END IF;
+  PERFORM booking.public_page_paging(page_size, during, 31, 'Ask for the next weeks in further calls.',
+                                     after_starts_at, after_resource_id, 'resource_id', 'slot');
   org := booking.public_page_org(org_slug);
   PERFORM booking.public_page_service(org, service_id);
   SELECT o.publishes_resource_names INTO names FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) org;
@@ -204,20 +230,8 @@ DECLARE
   org pg_catalog.uuid;
   names pg_catalog.bool;
 BEGIN
-  IF page_size IS NULL OR page_size NOT BETWEEN 1 AND 500 THEN
-    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-      MESSAGE = pg_catalog.format('page_size must be between 1 and 500, not %s', COALESCE(page_size::pg_catalog.text, 'null'));
-  END IF;
-  IF during IS NULL OR pg_catalog.isempty(during) OR pg_catalog.lower_inf(during) OR pg_catalog.upper_inf(during)
-     OR pg_catalog.upper(during) OPERATOR(pg_catalog.-) pg_catalog.lower(during) OPERATOR(pg_catalog.>) '366 days'::pg_catalog.interval THEN
-    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-      MESSAGE = 'during must be a bounded range of at most 366 days';
-  END IF;
-  IF (after_starts_at IS NULL) IS DISTINCT FROM (after_session_id IS NULL) THEN
-    RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
-      MESSAGE = 'after_starts_at and after_session_id go together',
-      HINT = 'Pass the starts_at and session_id of the last row of the previous page, or neither.';
-  END IF;
+  PERFORM booking.public_page_paging(page_size, during, 366, NULL, after_starts_at, after_session_id,
+                                     'session_id', 'row');
   org := booking.public_page_org(org_slug);
   PERFORM booking.public_page_service(org, service_id);
   SELECT o.publishes_resource_names INTO names FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) org;
