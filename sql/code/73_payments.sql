@@ -169,13 +169,14 @@ BEGIN
     VALUES (NEW.org_id, NEW.id, CASE WHEN TG_OP = 'UPDATE' THEN OLD.status END, NEW.status, NEW.amount_cents,
             NEW.refunded_cents, cause, ev, booking.current_user_id());
   END IF;
-  -- (a routing row already there, e.g. written by open_payment, is not
-  -- written again: under Citus this trigger runs on a shard, which reads
-  -- the reference table but cannot write it)
+  -- The routing row (on a single node; a second write of open_payment's
+  -- is a no-op).  Once distributed (Citus) this trigger runs on the
+  -- payment's shard, which can neither write booking.provider_ref, a
+  -- reference table, nor see what the coordinator's connection wrote to it
+  -- in this transaction: there open_payment, on the coordinator, writes it.
   IF NEW.provider_payment_id IS NOT NULL
      AND (TG_OP = 'INSERT' OR OLD.provider_payment_id IS NULL)
-     AND NOT EXISTS (SELECT 1 FROM booking.provider_ref r
-                      WHERE r.provider = NEW.provider AND r.ref = NEW.provider_payment_id) THEN
+     AND NOT booking.is_distributed() THEN
     INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
     VALUES (NEW.provider, NEW.provider_payment_id, NEW.org_id, 'payment', NEW.id)
     ON CONFLICT DO NOTHING;
@@ -184,7 +185,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.tg_payment_record() IS
-  'trigger (AFTER INSERT OR UPDATE on payment): append the change to booking.payment_history with its cause (not for maintenance writers: restores and data loads), and register the provider''s payment id in booking.provider_ref';
+  'trigger (AFTER INSERT OR UPDATE on payment): append the change to booking.payment_history with its cause (not for maintenance writers: restores and data loads), and register the provider''s payment id in booking.provider_ref (on a single node; once distributed on Citus, booking.open_payment does)';
 
 CREATE OR REPLACE TRIGGER payment_check BEFORE INSERT OR UPDATE ON booking.payment
   FOR EACH ROW EXECUTE FUNCTION booking.tg_payment_check();
@@ -229,7 +230,9 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = 'the booking already has a payment',
       DETAIL = pg_catalog.format('Payment %s (%s %s).', p.id, p.provider, p.provider_payment_id);
   END IF;
-  PERFORM pg_catalog.set_config('booking_money.cause', 'open', true);
+  -- (SET LOCAL, which Citus propagates to the worker where the payment's
+  -- trigger reads it; set_config would stay on the coordinator)
+  SET LOCAL booking_money.cause = 'open';
   -- The routing row first, from this function (on the coordinator under
   -- Citus): the payment's trigger runs on a worker's shard, which cannot
   -- write booking.provider_ref, a reference table; it finds it there.
@@ -240,7 +243,7 @@ BEGIN
   INSERT INTO booking.payment (org_id, id, booking_id, currency, amount_cents, provider, provider_payment_id)
   VALUES (org, pid, open_payment.booking_id, 'XXX', 0, open_payment.provider, open_payment.provider_payment_id)
   RETURNING * INTO p;
-  PERFORM pg_catalog.set_config('booking_money.cause', '', true);
+  SET LOCAL booking_money.cause = '';
   RETURN p;
 END
 $$;
