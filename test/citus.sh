@@ -146,6 +146,7 @@ psql -X -q -p $port -v ON_ERROR_STOP=0 >"$dir/flows.out" 2>&1 <<'SQL'
 \i test/citus/flows.sql
 \i test/citus/solver.sql
 \i test/citus/rls.sql
+\i test/citus/runners.sql
 SQL
 while IFS= read -r line; do
 	case $line in
@@ -235,6 +236,73 @@ is "$(q $port -c "SELECT count(*) FILTER (WHERE outcome = 'done' AND attempts = 
                     FROM booking.scheduled_transition WHERE reason = 'citus runner test'")|$(q $port -c "SELECT count(*) FROM booking.booking b
                     JOIN booking.scheduled_transition t ON t.org_id = b.org_id AND t.booking_id = b.id AND t.reason = 'citus runner test'
                    WHERE b.status = 'cancelled'")" "4/4|4" "... no row run twice (one attempt each) and every booking cancelled once"
+# The runner writes as the system on the workers too (booking.system_on_workers),
+# not as a maintenance write: each cancellation has its history row with the
+# runner's reason and its outbox event.
+is "$(q $port -c "SELECT count(*) FILTER (WHERE h.reason = 'citus runner test' AND h.metadata ? 'scheduled_transition_id')
+                    FROM booking.status_history h JOIN booking.scheduled_transition t ON t.org_id = h.org_id AND t.booking_id = h.booking_id AND t.reason = 'citus runner test'
+                   WHERE h.to_status = 'cancelled'")/$(q $port -c "SELECT count(*) FROM booking.outbox x JOIN booking.scheduled_transition t ON t.org_id = x.org_id AND x.order_key = t.booking_id::text
+                   WHERE t.reason = 'citus runner test' AND x.topic = 'booking.status.cancelled'")" "4/4" "... each cancellation in the history with the runner's reason and in the outbox (the system's writes on the workers, not maintenance)"
+
+# --- two concurrent relays claim the outbox: never the same event --------
+# Six events of their own topic, three in org a and three in org c (other
+# workers' shards, maybe); two relays claim three each at once through the
+# coordinator (per org, router queries with FOR UPDATE SKIP LOCKED), the
+# first holding its claim a second; then each acknowledges its claim.
+q $port >/dev/null <<'SQL' || echo "# the relays' events failed"
+SELECT format('INSERT INTO booking.outbox (org_id, topic, payload) VALUES (%L, %L, %L)', o.id, 'regress_citus.relay', jsonb_build_object('n', k))
+  FROM booking.org o, generate_series(1, 3) k WHERE o.name IN ('Org c', 'Fahrschule Spree') \gexec
+SQL
+go=$(q $port -c "SELECT clock_timestamp() + interval '2 seconds'")
+claimer() {	# $1: relay name, $2: seconds to hold the claim
+	psql -X -q -At -p $port <<SQL 2>&1
+BEGIN;
+SELECT pg_sleep(greatest(0, extract(epoch FROM '$go'::timestamptz - clock_timestamp())));
+SELECT 'claimed ' || claim_id || ' ' || org_id || ':' || id FROM booking.outbox_claim('$1', 3, topic_filter => 'regress_citus');
+SELECT pg_sleep($2);
+COMMIT;
+SQL
+}
+claimer r1 1 >"$dir/claim1.out" & p1=$!
+claimer r2 0 >"$dir/claim2.out" & p2=$!
+wait $p1 $p2
+c1=$(grep -c '^claimed' "$dir/claim1.out"); c2=$(grep -c '^claimed' "$dir/claim2.out")
+both=$(cat "$dir/claim1.out" "$dir/claim2.out" | grep '^claimed' | awk '{print $3}' | sort | uniq -d | wc -l)
+[ "$c1/$c2/$both" = 3/3/0 ] || sed 's/^/# /' "$dir/claim1.out" "$dir/claim2.out"
+is "$c1/$c2/$both" "3/3/0" "two concurrent relays (outbox_claim of 3 each, per org): three events each, none claimed by both"
+acked=""
+for f in claim1 claim2; do
+	for c in $(grep '^claimed' "$dir/$f.out" | awk '{print $2}' | sort -u); do
+		acked="$acked$(q $port -c "SELECT booking.outbox_ack('$c')" 2>&1) "
+	done
+done
+is "$acked|$(q $port -c "SELECT count(*) FILTER (WHERE status = 'done' AND attempts = 1) || '/' || count(*) FROM booking.outbox WHERE topic = 'regress_citus.relay'")|$(q $port -c "SELECT count(*) FROM booking.outbox_claim('r3', 10, topic_filter => 'regress_citus')")" \
+	"3 3 |6/6|0" "... each relay acknowledges its claim (outbox_ack), every event done once, nothing left to claim"
+
+# --- a listener on the coordinator hears a booking written through it -----
+# The notification (and its NOTIFY) is written by a trigger on the worker of
+# org a; book() NOTIFYs on the coordinator too.  The listener LISTENs, then
+# sleeps while another session books and commits; psql prints the
+# notifications it received after the sleep.
+ids=$(q $port -F ' ' -c "SELECT s.id, r.id, c.id, m.user_id, s.org_id FROM booking.service s
+                           JOIN booking.resource r ON r.org_id = s.org_id AND r.display_name = 'Instructor a'
+                           JOIN booking.client c ON c.org_id = s.org_id
+                           JOIN booking.membership m ON m.org_id = s.org_id AND m.role = 'staff'
+                          WHERE s.name = 'Lesson a'")
+read -r n_svc n_res n_client n_staff n_org <<<"$ids"
+psql -X -q -At -p $port -c "LISTEN booking_notification" -c "SELECT pg_sleep(4)" -c "SELECT 'listened'" >"$dir/listen.out" 2>&1 & p1=$!
+sleep 1
+q $port >"$dir/notify_writer.out" 2>&1 <<SQL
+SET ROLE regress_citus_app;
+BEGIN;
+SELECT booking.act_as('$n_org', '$n_staff') IS NOT NULL;
+SELECT 'booked' FROM booking.book('$n_client', '$n_svc', date_trunc('hour', now()) + interval '6 days', '$n_res');
+COMMIT;
+SQL
+wait $p1
+heard=$(grep -c 'Asynchronous notification "booking_notification" received' "$dir/listen.out")
+[ "$heard" = 1 ] || sed 's/^/# /' "$dir/listen.out" "$dir/notify_writer.out"
+is "$(grep -c '^booked$' "$dir/notify_writer.out")/$heard" "1/1" "a listener on the coordinator is notified (booking_notification) of a booking written through the coordinator"
 
 # --- bad input: refused with its SQLSTATE, nothing half-distributed ---------
 # In databases of their own: a table of an extension cannot be undistributed.

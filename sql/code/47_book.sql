@@ -145,6 +145,7 @@ BEGIN
               r.price_cents, r.platform_fee_cents, r.resource_share_cents, r.notes, r.idempotency_key,
               r.hold_expires_at, r.created_by, r.rate_card_id)
       RETURNING * INTO res;
+      PERFORM booking.notify_from_coordinator();
       RETURN res;
     EXCEPTION
       WHEN unique_violation OR exclusion_violation OR SQLSTATE '23K01' THEN

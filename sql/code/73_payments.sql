@@ -169,13 +169,16 @@ BEGIN
     VALUES (NEW.org_id, NEW.id, CASE WHEN TG_OP = 'UPDATE' THEN OLD.status END, NEW.status, NEW.amount_cents,
             NEW.refunded_cents, cause, ev, booking.current_user_id());
   END IF;
-  -- (a routing row already there, e.g. written by open_payment, is not
-  -- written again: under Citus this trigger runs on a shard, which reads
-  -- the reference table but cannot write it; open_payment_on names the
-  -- payment whose row booking.open_payment_route wrote over another
-  -- connection, which this one does not see yet: booking_money.routed)
+  -- The routing row, on a single node (a routing row already there, e.g.
+  -- written by open_payment, is not written again).  Once distributed
+  -- (Citus) this trigger runs on the payment's shard, which can neither
+  -- write booking.provider_ref, a reference table, nor see what the
+  -- coordinator's connection wrote to it in this transaction: there
+  -- open_payment (booking.open_payment_route, on the coordinator) writes it;
+  -- open_payment_on names the payment whose row it wrote: booking_money.routed.
   IF NEW.provider_payment_id IS NOT NULL
      AND (TG_OP = 'INSERT' OR OLD.provider_payment_id IS NULL)
+     AND NOT booking.is_distributed()
      AND NEW.id::pg_catalog.text IS DISTINCT FROM NULLIF(pg_catalog.current_setting('booking_money.routed', true), '')
      AND NOT EXISTS (SELECT 1 FROM booking.provider_ref r
                       WHERE r.provider = NEW.provider AND r.ref = NEW.provider_payment_id) THEN
@@ -187,7 +190,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.tg_payment_record() IS
-  'trigger (AFTER INSERT OR UPDATE on payment): append the change to booking.payment_history with its cause (not for maintenance writers: restores and data loads), and register the provider''s payment id in booking.provider_ref';
+  'trigger (AFTER INSERT OR UPDATE on payment): append the change to booking.payment_history with its cause (not for maintenance writers: restores and data loads), and register the provider''s payment id in booking.provider_ref (on a single node; once distributed on Citus, booking.open_payment does)';
 
 CREATE OR REPLACE TRIGGER payment_check BEFORE INSERT OR UPDATE ON booking.payment
   FOR EACH ROW EXECUTE FUNCTION booking.tg_payment_check();

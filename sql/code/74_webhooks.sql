@@ -127,8 +127,13 @@ BEGIN
 
   -- Apply, all or nothing.
   BEGIN
-    PERFORM pg_catalog.set_config('booking_money.cause', webhook_apply.event_type, true);
-    PERFORM pg_catalog.set_config('booking_money.event', ev::pg_catalog.text, true);
+    -- SET LOCAL, which Citus propagates to the worker where the payment's
+    -- trigger records them (set_config would stay on the coordinator)
+    EXECUTE pg_catalog.format('SET LOCAL booking_money.cause = %L', webhook_apply.event_type);
+    EXECUTE pg_catalog.format('SET LOCAL booking_money.event = %L', ev);
+    -- the system's writes on the workers, not a maintenance write (the
+    -- owner's connection there): booking.system_on_workers
+    PERFORM booking.system_on_workers(true);
     IF target IS NULL THEN
       res := 'ignored';
     ELSIF payout IS NOT NULL THEN
@@ -136,15 +141,16 @@ BEGIN
     ELSE
       res := booking.webhook_apply_payment(org, target, webhook_apply.event_type, obj);
     END IF;
-    PERFORM pg_catalog.set_config('booking_money.cause', '', true);
-    PERFORM pg_catalog.set_config('booking_money.event', '', true);
+    SET LOCAL booking_money.cause = '';
+    SET LOCAL booking_money.event = '';
+    PERFORM booking.system_on_workers(false);
   EXCEPTION
     WHEN serialization_failure OR deadlock_detected OR query_canceled THEN
       RAISE;
     WHEN OTHERS THEN
       GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL;
-      PERFORM pg_catalog.set_config('booking_money.cause', '', true);
-      PERFORM pg_catalog.set_config('booking_money.event', '', true);
+      SET LOCAL booking_money.cause = '';
+      SET LOCAL booking_money.event = '';
       res := 'failed';
   END;
   UPDATE booking.webhook_event w
@@ -152,6 +158,9 @@ BEGIN
          error = CASE WHEN msg IS NOT NULL THEN msg || COALESCE(': ' || NULLIF(det, ''), '') END,
          processed_at = pg_catalog.now()
    WHERE w.org_id = org AND w.id = ev;
+  IF res = 'applied' THEN
+    PERFORM booking.notify_from_coordinator();
+  END IF;
   RETURN QUERY SELECT ev, org, CASE WHEN payout IS NULL THEN target END, res, st,
                       CASE WHEN msg IS NOT NULL THEN msg || COALESCE(': ' || NULLIF(det, ''), '') END, false;
 END

@@ -25,6 +25,32 @@
 -- (booking.ingest_webhook, routed by data.object.metadata.payout_id or the
 -- transfer id).
 
+-- The routing rows of a payout (booking.provider_ref, a reference table):
+-- its own id, and its transfer id once known.  Written by the functions
+-- that write payouts (run_payouts, the webhook's transfer.created), in the
+-- function: under Citus on the coordinator, since the payout's trigger runs
+-- on the worker's shard, which cannot write a reference table (nor see what
+-- another connection of the transaction wrote to it).  On a single node the
+-- trigger writes them too (for restores and plain writes; the second write
+-- is a no-op).
+CREATE OR REPLACE FUNCTION booking.payout_route(org pg_catalog.uuid, payout_id pg_catalog.uuid,
+                                                provider pg_catalog.text, ref pg_catalog.text)
+  RETURNS void
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  -- (PL/pgSQL: Citus plans its statement with the values, not an SQL
+  -- function's parameters)
+  INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
+  VALUES (payout_route.provider, payout_route.ref, payout_route.org, 'payout', payout_route.payout_id)
+  ON CONFLICT DO NOTHING;
+END
+$$;
+COMMENT ON FUNCTION booking.payout_route(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text, pg_catalog.text) IS
+  'internal to booking.run_payouts and the webhook: register payout_id of org under the provider''s ref (the payout''s own id, later its transfer id) in booking.provider_ref for webhook routing; written by the function, never by a shard''s trigger (Citus)';
+REVOKE EXECUTE ON FUNCTION booking.payout_route(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text, pg_catalog.text) FROM PUBLIC;
+
 CREATE OR REPLACE FUNCTION booking.run_payouts(up_to pg_catalog.timestamptz DEFAULT pg_catalog.now())
   RETURNS TABLE (payout_id pg_catalog.uuid, resource_id pg_catalog.uuid, booking_id pg_catalog.uuid,
                  currency booking.currency_code, amount_cents pg_catalog.int8, items pg_catalog.int4)
@@ -38,6 +64,7 @@ DECLARE
   g record;
   s record;
   pid pg_catalog.uuid;
+  prov pg_catalog.text;
   adj pg_catalog.int8;
   n pg_catalog.int4;
 BEGIN
@@ -106,7 +133,8 @@ BEGIN
     IF mode = 'bulk' THEN
       CONTINUE WHEN g.total <= 0;        -- adjustments wait for more shares
       INSERT INTO booking.payout (org_id, resource_id, booking_id, currency, amount_cents)
-      VALUES (org, g.resource_id, NULL, g.currency, g.total) RETURNING id INTO pid;
+      VALUES (org, g.resource_id, NULL, g.currency, g.total) RETURNING id, provider INTO pid, prov;
+      PERFORM booking.payout_route(org, pid, prov, pid::pg_catalog.text);
       INSERT INTO booking.payout_item (org_id, payout_id, booking_id, resource_id, kind, amount_cents, refunded_basis)
       SELECT org, pid, t.booking_id, t.resource_id, t.kind, t.amount_cents, t.refunded_basis
         FROM pg_temp.payout_run_item t WHERE t.resource_id = g.resource_id AND t.currency = g.currency;
@@ -122,7 +150,8 @@ BEGIN
         INSERT INTO booking.payout (org_id, resource_id, booking_id, currency, amount_cents)
         VALUES (org, g.resource_id, s.booking_id, g.currency,
                 s.amount_cents + CASE WHEN adj < 0 AND s.amount_cents + adj > 0 THEN adj ELSE 0 END)
-        RETURNING id INTO pid;
+        RETURNING id, provider INTO pid, prov;
+        PERFORM booking.payout_route(org, pid, prov, pid::pg_catalog.text);
         INSERT INTO booking.payout_item (org_id, payout_id, booking_id, resource_id, kind, amount_cents, refunded_basis)
         SELECT org, pid, t.booking_id, t.resource_id, t.kind, t.amount_cents, t.refunded_basis
           FROM pg_temp.payout_run_item t
@@ -138,6 +167,8 @@ BEGIN
       END LOOP;
     END IF;
   END LOOP;
+  -- the outbox's wake-up (payout.requested) where the relays listen
+  PERFORM booking.notify_from_coordinator();
 END
 $$;
 COMMENT ON FUNCTION booking.run_payouts(pg_catalog.timestamptz) IS
@@ -149,17 +180,23 @@ CREATE OR REPLACE FUNCTION booking.tg_payout_record() RETURNS trigger
   AS $$
 DECLARE
   acct pg_catalog.text;
+  distributed pg_catalog.bool;
 BEGIN
+  -- Routing rows (booking.provider_ref is not dumped: a restore makes them
+  -- here anew).  Once distributed (Citus), this trigger runs on the
+  -- payout's shard, which cannot write a reference table: there the
+  -- functions that write payouts register them (booking.payout_route).
+  distributed := booking.is_distributed();
   IF TG_OP = 'INSERT' THEN
-    -- routing rows (booking.provider_ref is not dumped: a restore makes them
-    -- here anew)
-    INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
-    VALUES (NEW.provider, NEW.id::pg_catalog.text, NEW.org_id, 'payout', NEW.id)
-    ON CONFLICT DO NOTHING;
-    IF NEW.provider_transfer_id IS NOT NULL THEN
+    IF NOT distributed THEN
       INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
-      VALUES (NEW.provider, NEW.provider_transfer_id, NEW.org_id, 'payout', NEW.id)
+      VALUES (NEW.provider, NEW.id::pg_catalog.text, NEW.org_id, 'payout', NEW.id)
       ON CONFLICT DO NOTHING;
+      IF NEW.provider_transfer_id IS NOT NULL THEN
+        INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
+        VALUES (NEW.provider, NEW.provider_transfer_id, NEW.org_id, 'payout', NEW.id)
+        ON CONFLICT DO NOTHING;
+      END IF;
     END IF;
     IF booking.writing_as_maintenance() THEN
       RETURN NULL;                        -- restores and data loads: no request
@@ -170,7 +207,7 @@ BEGIN
               'org_id', NEW.org_id, 'payout_id', NEW.id, 'resource_id', NEW.resource_id, 'booking_id', NEW.booking_id,
               'payout_account', acct, 'provider', NEW.provider, 'currency', NEW.currency, 'amount_cents', NEW.amount_cents,
               'idempotency_key', NEW.id::pg_catalog.text));
-  ELSIF NEW.provider_transfer_id IS NOT NULL AND OLD.provider_transfer_id IS NULL THEN
+  ELSIF NEW.provider_transfer_id IS NOT NULL AND OLD.provider_transfer_id IS NULL AND NOT distributed THEN
     INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
     VALUES (NEW.provider, NEW.provider_transfer_id, NEW.org_id, 'payout', NEW.id)
     ON CONFLICT DO NOTHING;
@@ -182,7 +219,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.tg_payout_record() IS
-  'trigger (AFTER INSERT OR UPDATE on payout): register the payout (and later its transfer id) for webhook routing, announce a new payout in the outbox (payout.requested), and release the items of a failed payout so that they are payable again';
+  'trigger (AFTER INSERT OR UPDATE on payout): register the payout (and later its transfer id) for webhook routing (on a single node; once distributed the functions that write payouts do, booking.payout_route), announce a new payout in the outbox (payout.requested), and release the items of a failed payout so that they are payable again';
 CREATE OR REPLACE TRIGGER payout_record AFTER INSERT OR UPDATE ON booking.payout
   FOR EACH ROW EXECUTE FUNCTION booking.tg_payout_record();
 
@@ -214,6 +251,9 @@ BEGIN
     IF p.status = 'pending' THEN
       UPDATE booking.payout x SET status = 'in_transit', provider_transfer_id = COALESCE(x.provider_transfer_id, obj ->> 'id')
        WHERE x.org_id = org AND x.id = target;
+      IF p.provider_transfer_id IS NULL AND obj ->> 'id' IS NOT NULL THEN
+        PERFORM booking.payout_route(org, target, p.provider, obj ->> 'id');
+      END IF;
       RETURN 'applied';
     END IF;
   ELSIF event_type = 'payout.paid' THEN

@@ -82,12 +82,19 @@ BEGIN
   -- No content and no per-user channel: any role may LISTEN on any
   -- channel, and behind a transaction pooler a LISTEN outlives the client's
   -- transaction.  A trusted relay reads what is new (booking.relay_notifications).
-  PERFORM pg_catalog.pg_notify('booking_notification', '');
+  -- Once distributed (Citus) this trigger runs on a worker's shard: a NOTIFY
+  -- there reaches no listener of the coordinator, and a worker's
+  -- transaction that has sent one cannot be prepared for the two-phase
+  -- commit of a transaction that wrote several nodes.  There the functions
+  -- that write through the coordinator NOTIFY (booking.notify_from_coordinator).
+  IF NOT booking.is_distributed() THEN
+    PERFORM pg_catalog.pg_notify('booking_notification', '');
+  END IF;
   RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION booking.tg_notify_user() IS
-  'trigger: NOTIFY booking_notification with an empty payload when a notification is inserted: a listener learns that some notification exists, nothing else; the trusted relay reads them with booking.relay_notifications, applications with booking.notifications_after';
+  'trigger: NOTIFY booking_notification with an empty payload when a notification is inserted (on a single node; on Citus the coordinator''s functions do, booking.notify_from_coordinator): a listener learns that some notification exists, nothing else; the trusted relay reads them with booking.relay_notifications, applications with booking.notifications_after';
 
 -- A notification goes to a member of its org: staff cannot write to (and
 -- so signal, and learn the existence of) users outside it.  Restores and

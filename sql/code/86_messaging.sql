@@ -311,6 +311,31 @@ $$;
 COMMENT ON FUNCTION booking.relay_mark_delivered(pg_catalog.uuid, pg_catalog.uuid[]) IS
   'for the trusted relay: mark notifications of org_id delivered once a client has them; returns how many were not delivered before';
 
+-- Real time on Citus.  The triggers that write notifications and outbox
+-- events run on the worker that holds the org, and a NOTIFY reaches only
+-- the listeners of its own node: a relay LISTENing on the coordinator would
+-- never hear them (and a worker that sent one cannot PREPARE its part of a
+-- two-phase commit, so there the triggers send none).  So the functions
+-- that write through the coordinator (book, transition and so cancel,
+-- reschedule, run_due_transitions, run_payouts, ingest_webhook) NOTIFY both
+-- channels there, once distributed; at commit, with the same empty
+-- payloads (a wake-up with nothing new is harmless: the relay reads
+-- nothing).  On a single node the triggers' NOTIFY is enough and this does
+-- nothing.
+CREATE OR REPLACE FUNCTION booking.notify_from_coordinator() RETURNS void
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF booking.is_distributed() THEN
+    PERFORM pg_catalog.pg_notify('booking_notification', '');
+    PERFORM pg_catalog.pg_notify('booking_outbox', '');
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION booking.notify_from_coordinator() IS
+  'once distributed on Citus: NOTIFY booking_notification and booking_outbox (empty payloads, at commit) on the node that runs the calling function, the coordinator, whose listeners never hear the NOTIFY of the triggers on the workers; called by book, transition, reschedule, run_due_transitions, run_payouts and ingest_webhook; does nothing on a single node (the triggers NOTIFY)';
+
 -- The outbox relay protocol ----------------------------------------------
 
 CREATE OR REPLACE FUNCTION booking.tg_outbox_wake() RETURNS trigger
@@ -318,12 +343,15 @@ CREATE OR REPLACE FUNCTION booking.tg_outbox_wake() RETURNS trigger
   SET search_path = pg_catalog, pg_temp
   AS $$
 BEGIN
-  PERFORM pg_notify('booking_outbox', '');
+  -- (not on a worker's shard once distributed: see booking.tg_notify_user)
+  IF NOT booking.is_distributed() THEN
+    PERFORM pg_notify('booking_outbox', '');
+  END IF;
   RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION booking.tg_outbox_wake() IS
-  'trigger (per statement): NOTIFY booking_outbox with an empty payload, at commit, to wake idle relays';
+  'trigger (per statement): NOTIFY booking_outbox with an empty payload, at commit, to wake idle relays (on a single node; on Citus the coordinator''s functions do, booking.notify_from_coordinator)';
 CREATE OR REPLACE TRIGGER outbox_wake AFTER INSERT ON booking.outbox
   FOR EACH STATEMENT EXECUTE FUNCTION booking.tg_outbox_wake();
 
@@ -342,6 +370,11 @@ CREATE OR REPLACE FUNCTION booking.outbox_claim(relay pg_catalog.text,
   AS $$
 DECLARE
   cid uuid := gen_random_uuid();
+  due_org record;
+  tried uuid[] := '{}';
+  more bool;
+  taken int4 := 0;
+  n int4;
 BEGIN
   IF relay IS NULL OR length(relay) NOT BETWEEN 1 AND 200 THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
@@ -361,30 +394,60 @@ BEGIN
       DETAIL = 'Topics are lower-case words separated by dots, such as booking.status.confirmed.',
       HINT = 'A filter is a topic or a prefix of whole words: booking matches booking.status.confirmed and booking.rescheduled.';
   END IF;
-  RETURN QUERY
-  WITH c AS (
-    SELECT o.org_id, o.id
-      FROM booking.outbox o
-     WHERE o.status = ANY ('{pending,claimed}'::text[])
-       AND o.available_at <= now()
-       AND (topic_filter IS NULL OR o.topic = topic_filter OR starts_with(o.topic, topic_filter || '.'))
-       AND (o.order_key IS NULL
-            OR NOT EXISTS (SELECT 1 FROM booking.outbox e
-                            WHERE e.order_key = o.order_key AND e.id < o.id
-                              AND e.status = ANY ('{pending,claimed}'::text[])))
-     ORDER BY o.id
-     LIMIT max_rows
-       FOR UPDATE SKIP LOCKED)
-  UPDATE booking.outbox o
-     SET status = 'claimed', claim_id = cid, claimed_by = relay,
-         available_at = now() + lease, attempts = o.attempts + 1
-    FROM c
-   WHERE o.org_id = c.org_id AND o.id = c.id
-  RETURNING cid, o.id, o.org_id, o.topic, o.payload, o.attempts, o.available_at, o.created_at;
+  -- Per org, the org with the oldest claimable event first: the claim
+  -- (FOR UPDATE SKIP LOCKED) is a query of one org, a router query under
+  -- Citus, which refuses FOR UPDATE across shards.  The orgs come from the
+  -- oldest claimable events, read without a lock (under Citus one LIMIT
+  -- per shard); an org whose events a concurrent claim holds yields
+  -- nothing, and the next scan leaves out the orgs already tried, until
+  -- the batch is full or no org is left.
+  LOOP
+    more := false;
+    FOR due_org IN
+      SELECT x.org_id
+        FROM (SELECT o.org_id, o.id FROM booking.outbox o
+               WHERE o.status = ANY ('{pending,claimed}'::text[])
+                 AND o.available_at <= now()
+                 AND (topic_filter IS NULL OR o.topic = topic_filter OR starts_with(o.topic, topic_filter || '.'))
+                 AND o.org_id <> ALL (tried)
+               ORDER BY o.id
+               LIMIT max_rows - taken) x
+       GROUP BY x.org_id
+       ORDER BY min(x.id)
+    LOOP
+      more := true;
+      tried := tried || due_org.org_id;
+      RETURN QUERY
+      WITH c AS (
+        SELECT o.org_id, o.id
+          FROM booking.outbox o
+         WHERE o.org_id = due_org.org_id
+           AND o.status = ANY ('{pending,claimed}'::text[])
+           AND o.available_at <= now()
+           AND (topic_filter IS NULL OR o.topic = topic_filter OR starts_with(o.topic, topic_filter || '.'))
+           AND (o.order_key IS NULL
+                OR NOT EXISTS (SELECT 1 FROM booking.outbox e
+                                WHERE e.org_id = due_org.org_id AND e.order_key = o.order_key AND e.id < o.id
+                                  AND e.status = ANY ('{pending,claimed}'::text[])))
+         ORDER BY o.id
+         LIMIT max_rows - taken
+           FOR UPDATE SKIP LOCKED)
+      UPDATE booking.outbox o
+         SET status = 'claimed', claim_id = cid, claimed_by = relay,
+             available_at = now() + lease, attempts = o.attempts + 1
+        FROM c
+       WHERE o.org_id = due_org.org_id AND o.org_id = c.org_id AND o.id = c.id
+      RETURNING cid, o.id, o.org_id, o.topic, o.payload, o.attempts, o.available_at, o.created_at;
+      GET DIAGNOSTICS n = ROW_COUNT;
+      taken := taken + n;
+      EXIT WHEN taken >= max_rows;
+    END LOOP;
+    EXIT WHEN NOT more OR taken >= max_rows;
+  END LOOP;
 END
 $$;
 COMMENT ON FUNCTION booking.outbox_claim(pg_catalog.text, pg_catalog.int4, pg_catalog.interval, pg_catalog.text) IS
-  'for a relay (booking.grant_relay_role): claim up to max_rows (1 to 10000) due events, oldest first, optionally only topics equal to or under topic_filter (22N01 if it can match nothing), for lease (1 s to 1 day), counting an attempt; rows being claimed by others are skipped (FOR UPDATE SKIP LOCKED) and of one booking (order_key) only the oldest open event is handed out, so events of a booking reach relays in order; returns the claim id to acknowledge or fail with';
+  'for a relay (booking.grant_relay_role): claim up to max_rows (1 to 10000) due events, org by org (the org with the oldest due event first; the claim a query of one org, a router query under Citus), oldest first within an org, optionally only topics equal to or under topic_filter (22N01 if it can match nothing), for lease (1 s to 1 day), counting an attempt; rows being claimed by others are skipped (FOR UPDATE SKIP LOCKED) and of one booking (order_key) only the oldest open event is handed out, so events of a booking reach relays in order; returns the claim id to acknowledge or fail with';
 
 CREATE OR REPLACE FUNCTION booking.outbox_ack(claim_id pg_catalog.uuid, ids pg_catalog.int8[] DEFAULT NULL)
   RETURNS pg_catalog.int4

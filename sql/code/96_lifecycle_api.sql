@@ -404,11 +404,12 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = pg_catalog.format('booking %s is already %s', b.id, b.status);
   END IF;
-  PERFORM pg_catalog.set_config('booking.reason', COALESCE(reason, ''), true);
+  EXECUTE pg_catalog.format('SET LOCAL booking.reason = %L', COALESCE(reason, ''));
   UPDATE booking.booking x SET status = to_status
    WHERE x.org_id OPERATOR(pg_catalog.=) b.org_id AND x.id OPERATOR(pg_catalog.=) b.id
   RETURNING * INTO b;
-  PERFORM pg_catalog.set_config('booking.reason', COALESCE(saved, ''), true);
+  EXECUTE pg_catalog.format('SET LOCAL booking.reason = %L', COALESCE(saved, ''));
+  PERFORM booking.notify_from_coordinator();
   RETURN b;
 END
 $$;
@@ -526,7 +527,7 @@ BEGIN
     END IF;
     PERFORM booking.lifecycle_decide('reschedule', b, 'cancelled', reason IS NOT NULL);
   END IF;
-  PERFORM pg_catalog.set_config('booking.reason', COALESCE(reason, ''), true);
+  EXECUTE pg_catalog.format('SET LOCAL booking.reason = %L', COALESCE(reason, ''));
   UPDATE booking.booking x
      SET starts_at = new_start, ends_at = new_start OPERATOR(pg_catalog.+) (b.ends_at OPERATOR(pg_catalog.-) b.starts_at),  -- b is locked: its length, no STABLE operator on a column (Citus)
          resource_id = COALESCE(reschedule.resource_id, x.resource_id),
@@ -537,7 +538,8 @@ BEGIN
          notes = COALESCE(reschedule.notes, x.notes)
    WHERE x.org_id OPERATOR(pg_catalog.=) b.org_id AND x.id OPERATOR(pg_catalog.=) b.id
   RETURNING * INTO b;
-  PERFORM pg_catalog.set_config('booking.reason', COALESCE(saved, ''), true);
+  EXECUTE pg_catalog.format('SET LOCAL booking.reason = %L', COALESCE(saved, ''));
+  PERFORM booking.notify_from_coordinator();
   RETURN b;
 END
 $$;
@@ -594,6 +596,10 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = pg_catalog.format('max_rows must be at least 1, not %s', COALESCE(max_rows::pg_catalog.text, 'null'));
   END IF;
+  -- The system's writes on the workers too (under Citus the SET clause
+  -- stays on the coordinator): else the triggers there would take them for
+  -- a maintenance write, with no history, outbox event or notification.
+  PERFORM booking.system_on_workers(true);
   -- Seats of lapsed holds (held seats, or waiting entries whose hold
   -- lapsed) in a session with a waitlist go to the waitlist now, not when
   -- the next writer comes (issue 14): booking.promote_waitlist expires them
@@ -656,9 +662,11 @@ BEGIN
          WHERE t.org_id OPERATOR(pg_catalog.=) s.org_id AND t.id OPERATOR(pg_catalog.=) s.id;
         skipped := skipped OPERATOR(pg_catalog.+) 1;
       ELSE
-        PERFORM pg_catalog.set_config('booking.reason', COALESCE(s.reason, ''), true);
-        PERFORM pg_catalog.set_config('booking.metadata',
-          (s.metadata OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('scheduled_transition_id', s.id, 'kind', s.kind))::pg_catalog.text, true);
+        EXECUTE pg_catalog.format('SET LOCAL booking.reason = %L', COALESCE(s.reason, ''));
+        -- (SET LOCAL, which Citus propagates to the worker whose trigger
+        -- records them; set_config would stay on the coordinator)
+        EXECUTE pg_catalog.format('SET LOCAL booking.metadata = %L',
+          (s.metadata OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('scheduled_transition_id', s.id, 'kind', s.kind))::pg_catalog.text);
         UPDATE booking.booking x SET status = s.to_status
          WHERE x.org_id OPERATOR(pg_catalog.=) s.org_id AND x.id OPERATOR(pg_catalog.=) s.booking_id;
         UPDATE booking.scheduled_transition t
@@ -679,12 +687,16 @@ BEGIN
        WHERE t.org_id OPERATOR(pg_catalog.=) s.org_id AND t.id OPERATOR(pg_catalog.=) s.id;
       failed := failed OPERATOR(pg_catalog.+) 1;
     END;
-    PERFORM pg_catalog.set_config('booking.reason', saved_reason, true);
-    PERFORM pg_catalog.set_config('booking.metadata', saved_metadata, true);
+    EXECUTE pg_catalog.format('SET LOCAL booking.reason = %L', saved_reason);
+    EXECUTE pg_catalog.format('SET LOCAL booking.metadata = %L', saved_metadata);
   END LOOP;
   END LOOP;
   -- the same runner sends the due reminders (88_reminders.sql)
   PERFORM booking.run_due_reminders(max_rows);
+  PERFORM booking.system_on_workers(false);
+  IF executed OPERATOR(pg_catalog.>) 0 THEN
+    PERFORM booking.notify_from_coordinator();
+  END IF;
 END
 $$;
 COMMENT ON FUNCTION booking.run_due_transitions(pg_catalog.int4) IS

@@ -30,7 +30,10 @@ CREATE OR REPLACE FUNCTION booking.is_distributed() RETURNS pg_catalog.bool
 DECLARE
   d pg_catalog.bool;
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus') THEN
+  -- (first the server without Citus loaded, a setting's lookup: triggers
+  -- ask this on every row once distributed tables are possible)
+  IF pg_catalog.current_setting('citus.version', true) IS NULL
+     OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname OPERATOR(pg_catalog.=) 'citus') THEN
     RETURN false;
   END IF;
   EXECUTE 'SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_partition
@@ -272,6 +275,25 @@ BEGIN
     PERFORM pg_catalog.create_distributed_table(t, 'org_id', colocate_with => 'booking.org');
     n_dist := n_dist OPERATOR(pg_catalog.+) 1;
   END LOOP;
+  -- The bigint sequences of the tables (outbox, histories, notifications,
+  -- ...): a worker's copies came with its own CREATE EXTENSION and count
+  -- from 1 like the coordinator's, so a row its triggers write and a row
+  -- written through the coordinator (a plain INSERT INTO booking.outbox)
+  -- took the same id in one org.  Each worker counts from its group's
+  -- range instead, as Citus does for the sequences it creates itself:
+  -- (group << 48) + 1; the coordinator (group 0) goes on from where it is.
+  FOR col IN EXECUTE 'SELECT pg_catalog.format(''node %s:%s: %s'', nodename, nodeport, result)
+                        FROM pg_catalog.run_command_on_workers($1) WHERE NOT success'
+    USING 'SELECT pg_catalog.count(pg_catalog.setval(c.oid::pg_catalog.regclass,
+                    ((SELECT g.groupid FROM pg_catalog.pg_dist_local_group g)::pg_catalog.int8 OPERATOR(pg_catalog.<<) 48) OPERATOR(pg_catalog.+) 1, false))
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_sequence q ON q.seqrelid OPERATOR(pg_catalog.=) c.oid
+            WHERE c.relnamespace OPERATOR(pg_catalog.=) ''booking''::pg_catalog.regnamespace
+              AND q.seqtypid OPERATOR(pg_catalog.=) ''pg_catalog.int8''::pg_catalog.regtype'
+  LOOP
+    RAISE EXCEPTION USING ERRCODE = 'connection_failure',
+      MESSAGE = 'booking.distribute() could not set the sequences of a worker',
+      DETAIL = col;
+  END LOOP;
   -- The foreign keys back, now between distributed and reference tables
   -- (Citus checks each: between tenant tables they include org_id), and
   -- the global uniqueness of slugs.
@@ -311,3 +333,32 @@ $$;
 COMMENT ON FUNCTION booking.distribute() IS
   'on a Citus coordinator with its workers added: distribute booking.org by id and every tenant table by org_id in its co-location group, make the global tables reference tables, delegate the solver''s and open_payment''s functions to the worker of the org; once (55000 when called again, 0A000 without Citus, 42P16 when a table is already distributed another way); all or nothing';
 REVOKE EXECUTE ON FUNCTION booking.distribute() FROM PUBLIC;
+
+-- The extension's own system actions on the workers (issue 15, the
+-- runners).  A runner (run_due_transitions, the webhook's apply) runs as
+-- the extension's owner, without an identity; it marks its writes as the
+-- system's with booking.internal (a SET clause), so that the triggers do
+-- not take them for a maintenance write (a restore, which skips the rules,
+-- the history, the outbox and the notifications).  A SET clause stays on
+-- the coordinator, and the triggers run on the workers, whose connection
+-- is the owner's: once distributed, the runner also sets it with SET LOCAL,
+-- which Citus propagates to the workers of the transaction, and turns it
+-- off again when it is done.  booking.internal is superuser-only
+-- (PGC_SUSET): only the owner's functions call this.
+CREATE OR REPLACE FUNCTION booking.system_on_workers(turn_on pg_catalog.bool) RETURNS void
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF booking.is_distributed() THEN
+    IF turn_on THEN
+      SET LOCAL booking.internal = on;
+    ELSE
+      SET LOCAL booking.internal = off;
+    END IF;
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION booking.system_on_workers(pg_catalog.bool) IS
+  'once distributed on Citus: SET LOCAL booking.internal on or off, which Citus propagates to the workers, so that the triggers there take the calling runner''s writes (run_due_transitions, the webhook''s apply) as the system''s, not as a maintenance write; does nothing on a single node (the runner''s SET clause is enough there); internal to the extension''s own functions';
+REVOKE EXECUTE ON FUNCTION booking.system_on_workers(pg_catalog.bool) FROM PUBLIC;

@@ -72,7 +72,23 @@ SELECT pg_sleep(1.2);
 SELECT pg_temp.try(format('SELECT booking.outbox_ack(%L)', (SELECT claim_id FROM c5))) AS ack_after_lease;
 SELECT pg_temp.ev(payload) AS event, attempts FROM booking.outbox_claim('relay-5', 10, '30 seconds', 'regress_outbox.lease');
 
--- 5. Bad input.
+-- 5. Two orgs: a claim takes org by org, the org with the oldest event
+-- first (each claim a query of one org: a router query on Citus), and the
+-- same booking key in another org holds nothing back.
+RESET ROLE;
+INSERT INTO booking.app_user (id, email, full_name) VALUES ('00000000-0000-0000-0000-0000000018fa', 'outbox.owner2@example.com', 'Owner 2');
+SELECT booking.create_org('Outbox Org 2', 'Europe/Berlin', 'EUR', '00000000-0000-0000-0000-0000000018fa') AS org2 \gset
+INSERT INTO booking.outbox (org_id, topic, payload) VALUES (:'org', 'regress_outbox.orgs', '{"booking_id": "k", "n": 1}');
+INSERT INTO booking.outbox (org_id, topic, payload) VALUES (:'org2', 'regress_outbox.orgs', '{"booking_id": "k", "n": 1}');
+INSERT INTO booking.outbox (org_id, topic, payload) VALUES (:'org', 'regress_outbox.orgs', '{"n": 2}');
+INSERT INTO booking.outbox (org_id, topic, payload) VALUES (:'org2', 'regress_outbox.orgs', '{"n": 2}');
+SET ROLE regress_outbox_relay;
+SELECT CASE org_id WHEN :'org' THEN 'org 1' ELSE 'org 2' END AS org, pg_temp.ev(payload) AS event
+  FROM booking.outbox_claim('relay-6', 3, topic_filter => 'regress_outbox.orgs') ORDER BY org, id;
+SELECT CASE org_id WHEN :'org' THEN 'org 1' ELSE 'org 2' END AS org, pg_temp.ev(payload) AS event
+  FROM booking.outbox_claim('relay-7', 3, topic_filter => 'regress_outbox.orgs') ORDER BY org, id;
+
+-- 6. Bad input.
 SELECT pg_temp.try($$SELECT * FROM booking.outbox_claim('relay', -1)$$) AS negative_batch;
 SELECT pg_temp.try($$SELECT * FROM booking.outbox_claim('relay', 0)$$) AS empty_batch;
 SELECT pg_temp.try($$SELECT * FROM booking.outbox_claim('relay', 10, '0 seconds')$$) AS no_lease;
@@ -87,7 +103,7 @@ SELECT pg_temp.try($$SELECT booking.outbox_replay('{}')$$) AS replay_nothing;
 RESET ROLE;
 SELECT pg_temp.ev(payload) AS event, status, attempts, last_error FROM booking.outbox WHERE topic LIKE 'regress_outbox.%' ORDER BY id;
 
-DELETE FROM booking.org WHERE id = :'org';
-DELETE FROM booking.app_user WHERE id = '00000000-0000-0000-0000-0000000018f9';
+DELETE FROM booking.org WHERE id IN (:'org', :'org2');
+DELETE FROM booking.app_user WHERE id IN ('00000000-0000-0000-0000-0000000018f9', '00000000-0000-0000-0000-0000000018fa');
 DROP OWNED BY regress_outbox_relay;
 DROP ROLE regress_outbox_relay;
