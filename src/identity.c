@@ -104,8 +104,6 @@ enum
 /* The lists computed from the tables, once per command (single node). */
 enum
 {
-	QLIST_BOOKINGS,
-	QLIST_BOOKING_CLIENTS,
 	QLIST_MEMBER_USERS,
 	NUM_QLISTS
 };
@@ -1010,25 +1008,14 @@ booking_my_guardian_ids(PG_FUNCTION_ARGS)
 }
 
 /*
- * The lists that follow from the bookings and the memberships, which can
- * be long (an instructor's every booking): by query, once per command (a
- * later command of the transaction sees the rows written before it), as
- * the extension's owner.  Staff see the whole org and get '{}' (and for
- * my_member_user_ids, below staff, just themselves) without a query.
+ * The list that follows from the memberships, which can be long (every
+ * member of the org): by query, once per command (a later command of the
+ * transaction sees the rows written before it), as the extension's owner.
+ * Below staff it is just the acting user, without a query.  (What a member
+ * sees of the rows of bookings and of clients is carried on those rows:
+ * sql/code/89_reach.sql.)
  */
 static const char *const qlist_sql[NUM_QLISTS] = {
-	[QLIST_BOOKINGS] =
-	"SELECT pg_catalog.array_agg(b.id ORDER BY b.id) FROM booking.booking b"
-	" WHERE b.org_id OPERATOR(pg_catalog.=) $1"
-	"   AND (b.client_id OPERATOR(pg_catalog.=) ANY ($2)"
-	"        OR b.resource_id OPERATOR(pg_catalog.=) ANY ($3)"
-	"        OR b.session_id OPERATOR(pg_catalog.=) ANY ($4))",
-	[QLIST_BOOKING_CLIENTS] =
-	"SELECT pg_catalog.array_agg(DISTINCT b.client_id ORDER BY b.client_id) FROM booking.booking b"
-	" WHERE b.org_id OPERATOR(pg_catalog.=) $1"
-	"   AND (b.client_id OPERATOR(pg_catalog.=) ANY ($2)"
-	"        OR b.resource_id OPERATOR(pg_catalog.=) ANY ($3)"
-	"        OR b.session_id OPERATOR(pg_catalog.=) ANY ($4))",
 	[QLIST_MEMBER_USERS] =
 	"SELECT pg_catalog.array_agg(DISTINCT m.user_id ORDER BY m.user_id) FROM booking.membership m"
 	" WHERE m.org_id OPERATOR(pg_catalog.=) $1 AND $2 IS NOT NULL AND $3 IS NOT NULL AND $4 IS NOT NULL",
@@ -1047,8 +1034,6 @@ query_list(int which)
 	if (!identity_load())
 		return PointerGetDatum(construct_empty_array(UUIDOID));
 	staff = (cur_roles & STAFF_ROLES) != 0;
-	if (which != QLIST_MEMBER_USERS && staff)
-		return PointerGetDatum(construct_empty_array(UUIDOID));
 	if (which == QLIST_MEMBER_USERS && !staff)
 		return PointerGetDatum(uuid_array(&cur_user, 1));
 	if (qcache[which].generation == identity_generation &&
@@ -1098,22 +1083,6 @@ query_list(int which)
 	qcache[which].lxid = MyProc->lxid;
 	qcache[which].cid = cid;
 	return PointerGetDatum(qcache[which].ids);
-}
-
-/* Below staff, the bookings the acting user sees, sorted; '{}' for staff. */
-PG_FUNCTION_INFO_V1(booking_my_booking_ids);
-Datum
-booking_my_booking_ids(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_DATUM(query_list(QLIST_BOOKINGS));
-}
-
-/* Below staff, the clients of the bookings the acting user sees, sorted. */
-PG_FUNCTION_INFO_V1(booking_my_booking_client_ids);
-Datum
-booking_my_booking_client_ids(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_DATUM(query_list(QLIST_BOOKING_CLIENTS));
 }
 
 /* The users whose memberships the acting user sees: staff all, else self. */
@@ -1268,7 +1237,7 @@ booking_act_as(PG_FUNCTION_ARGS)
  * Whether id is an element of ids, an array sorted ascending (uuid order is
  * the order of the 16 bytes, as uuid_cmp's) without NULLs, by binary search.
  * The policies that let a member see the rows of their own bookings test
- * each row against one such array per statement (booking.my_booking_ids()):
+ * each row against one such array per statement (booking.my_client_ids()):
  * a per-row cost of a few comparisons, where "= ANY (array)" is linear in
  * the array and an EXISTS subquery makes the planner's estimate, and with
  * it JIT compilation, grow with the table.  An unsorted array answers

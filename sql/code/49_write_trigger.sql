@@ -61,7 +61,11 @@
 --                           holds, seats, the day locks and the solver's
 --                           rules, eligibility
 --   AFTER, each row:
---     5. lesson_follow      (61_tracking.sql, UPDATE of status, resource_id,
+--     5. booking_reach      (89_reach.sql, INSERT, DELETE, UPDATE of
+--                           client_id, resource_id, session_id) who reaches
+--                           the booking's rows: carried to its payment,
+--                           invoice, history and client (row-level security)
+--        lesson_follow      (61_tracking.sql, UPDATE of status, resource_id,
 --                           client_id) starts, ends or closes the lesson;
 --                           carries a new resource or client down to it
 --     6. lifecycle_record_insert / lifecycle_record_update

@@ -56,14 +56,26 @@ BEGIN
     IF NOT EXISTS (SELECT 1 FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) OLD.org_id) THEN
       RETURN OLD;
     END IF;
-    IF TG_ARGV[0] OPERATOR(pg_catalog.=) 'status_history' AND NOT EXISTS (
-         SELECT 1 FROM booking.booking b
-          WHERE b.org_id OPERATOR(pg_catalog.=) OLD.org_id AND b.id OPERATOR(pg_catalog.=) OLD.booking_id) THEN
-      RETURN OLD;
+    -- (nested: OLD.booking_id exists only in status_history, and an AND
+    -- does not keep the field from being looked up in the other logs)
+    IF TG_ARGV[0] OPERATOR(pg_catalog.=) 'status_history' THEN
+      IF NOT EXISTS (SELECT 1 FROM booking.booking b
+                      WHERE b.org_id OPERATOR(pg_catalog.=) OLD.org_id AND b.id OPERATOR(pg_catalog.=) OLD.booking_id) THEN
+        RETURN OLD;
+      END IF;
     END IF;
   END IF;
   IF booking.writing_as_maintenance() THEN
     RETURN CASE TG_OP WHEN 'DELETE' THEN OLD ELSE NEW END;
+  END IF;
+  -- the booking's client, resource and session that a history row carries
+  -- for row-level security follow the booking (booking_reach, then
+  -- booking_carry copies them from the booking whatever was written)
+  IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' AND TG_ARGV[0] OPERATOR(pg_catalog.=) 'status_history'
+     AND (pg_catalog.to_jsonb(NEW) OPERATOR(pg_catalog.-) '{booking_client_id,booking_resource_id,booking_session_id}'::pg_catalog.text[])
+         OPERATOR(pg_catalog.=)
+         (pg_catalog.to_jsonb(OLD) OPERATOR(pg_catalog.-) '{booking_client_id,booking_resource_id,booking_session_id}'::pg_catalog.text[]) THEN
+    RETURN NEW;
   END IF;
   RAISE EXCEPTION USING
     ERRCODE = 'insufficient_privilege',
@@ -72,7 +84,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.tg_append_only() IS
-  'trigger (TG_ARGV[0]: the table''s name, never TG_TABLE_NAME, which is a shard''s name on Citus): refuse UPDATE and DELETE on append-only logs except in maintenance (booking.writing_as_maintenance: a superuser or BYPASSRLS caller without an identity) or through the deletion of the parent (SQLSTATE 42501)';
+  'trigger (TG_ARGV[0]: the table''s name, never TG_TABLE_NAME, which is a shard''s name on Citus): refuse UPDATE and DELETE on append-only logs (but, on status_history, an UPDATE of the carried booking_client_id, booking_resource_id and booking_session_id alone) except in maintenance (booking.writing_as_maintenance: a superuser or BYPASSRLS caller without an identity) or through the deletion of the parent (SQLSTATE 42501)';
 
 CREATE OR REPLACE FUNCTION booking.tg_notify_user() RETURNS trigger
   LANGUAGE plpgsql

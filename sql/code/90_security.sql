@@ -47,25 +47,14 @@ CREATE OR REPLACE FUNCTION booking.sorted_uuids_contain(ids pg_catalog.uuid[], i
 COMMENT ON FUNCTION booking.sorted_uuids_contain(pg_catalog.uuid[], pg_catalog.uuid) IS
   'true if id is an element of ids, an ascending array without NULLs (as built by the my_*_ids functions), by binary search';
 
--- The rows that hang off a member's bookings (payments, invoices, history),
--- the clients an instructor teaches and the org's members a staff member
--- sees can be many (an instructor's every booking): these three are not
--- carried in the identity but queried, once per command, by the C code as
--- the extension's owner (a later command sees the rows written before it).
--- They read tables: on Citus they still need the rows denormalised (see
--- the README, "Identity").  Below staff only, but my_member_user_ids.
-CREATE OR REPLACE FUNCTION booking.my_booking_ids() RETURNS pg_catalog.uuid[]
-  LANGUAGE c STABLE PARALLEL SAFE
-  AS 'MODULE_PATHNAME', 'booking_my_booking_ids';
-COMMENT ON FUNCTION booking.my_booking_ids() IS
-  'below staff, the bookings the acting user sees (their clients'', their resources'' and their sessions''), sorted; empty for staff';
-
-CREATE OR REPLACE FUNCTION booking.my_booking_client_ids() RETURNS pg_catalog.uuid[]
-  LANGUAGE c STABLE PARALLEL SAFE
-  AS 'MODULE_PATHNAME', 'booking_my_booking_client_ids';
-COMMENT ON FUNCTION booking.my_booking_client_ids() IS
-  'below staff, the clients of the bookings the acting user sees (an instructor''s students), sorted; empty for staff';
-
+-- What a member sees of the rows that hang off bookings (payments,
+-- invoices, history) and of the org's clients is carried onto those rows
+-- (sql/code/89_reach.sql): the policies compare those columns with the
+-- lists above.  The members of the org a staff member sees are not:
+-- booking.my_member_user_ids() is queried, once per command, by the C code
+-- as the extension's owner (a later command sees the rows written before
+-- it), for the one policy of app_user, a global table (see the README,
+-- "Identity": a trigger of membership on a Citus worker cannot write it).
 CREATE OR REPLACE FUNCTION booking.my_member_user_ids() RETURNS pg_catalog.uuid[]
   LANGUAGE c STABLE PARALLEL SAFE
   AS 'MODULE_PATHNAME', 'booking_my_member_user_ids';
@@ -77,7 +66,7 @@ DO $$
 DECLARE
   f pg_catalog.text;
 BEGIN
-  FOREACH f IN ARRAY '{my_resource_ids,my_client_ids,my_session_ids,my_guardian_ids,my_booking_ids,my_booking_client_ids,my_member_user_ids}'::pg_catalog.text[]
+  FOREACH f IN ARRAY '{my_resource_ids,my_client_ids,my_session_ids,my_guardian_ids,my_member_user_ids}'::pg_catalog.text[]
   LOOP
     EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION booking.%I() TO PUBLIC', f);
   END LOOP;
@@ -228,12 +217,15 @@ DROP POLICY IF EXISTS booking_admin_delete ON booking.booking;
 CREATE POLICY booking_admin_delete ON booking.booking FOR DELETE
   USING (booking.acting_is_admin());
 
--- People.
+-- People.  Below staff: one's own client rows (and a guardian's students)
+-- and the clients of the bookings of one's resources and sessions, which
+-- the client row carries (booking_resource_ids, booking_session_ids).
 DROP POLICY IF EXISTS client_read ON booking.client;
 CREATE POLICY client_read ON booking.client FOR SELECT
   USING (booking.acting_is_staff()
          OR id OPERATOR(pg_catalog.=) ANY (booking.my_client_ids())
-         OR booking.sorted_uuids_contain(booking.my_booking_client_ids(), id));
+         OR booking_resource_ids OPERATOR(pg_catalog.&&) booking.my_resource_ids()
+         OR booking_session_ids OPERATOR(pg_catalog.&&) booking.my_session_ids());
 DROP POLICY IF EXISTS client_staff_write ON booking.client;
 CREATE POLICY client_staff_write ON booking.client FOR ALL
   USING (booking.acting_is_staff()) WITH CHECK (booking.acting_is_staff());
@@ -296,10 +288,15 @@ DROP POLICY IF EXISTS staff_write ON booking.tracking_setting;
 CREATE POLICY staff_write ON booking.tracking_setting FOR ALL
   USING (booking.acting_is_staff()) WITH CHECK (booking.acting_is_staff());
 
+-- A payment, an invoice of a booking and a history row are visible with
+-- their booking: they carry its client, resource and session
+-- (sql/code/89_reach.sql); an invoice also to the client it bills.
 DROP POLICY IF EXISTS payment_read ON booking.payment;
 CREATE POLICY payment_read ON booking.payment FOR SELECT
   USING (booking.acting_is_staff()
-         OR booking.sorted_uuids_contain(booking.my_booking_ids(), booking_id));
+         OR booking.sorted_uuids_contain(booking.my_client_ids(), booking_client_id)
+         OR booking.sorted_uuids_contain(booking.my_resource_ids(), booking_resource_id)
+         OR booking.sorted_uuids_contain(booking.my_session_ids(), booking_session_id));
 DROP POLICY IF EXISTS payment_staff_write ON booking.payment;
 CREATE POLICY payment_staff_write ON booking.payment FOR ALL
   USING (booking.acting_is_staff()) WITH CHECK (booking.acting_is_staff());
@@ -307,7 +304,9 @@ CREATE POLICY payment_staff_write ON booking.payment FOR ALL
 DROP POLICY IF EXISTS status_history_read ON booking.status_history;
 CREATE POLICY status_history_read ON booking.status_history FOR SELECT
   USING (booking.acting_is_staff()
-         OR booking.sorted_uuids_contain(booking.my_booking_ids(), booking_id));
+         OR booking.sorted_uuids_contain(booking.my_client_ids(), booking_client_id)
+         OR booking.sorted_uuids_contain(booking.my_resource_ids(), booking_resource_id)
+         OR booking.sorted_uuids_contain(booking.my_session_ids(), booking_session_id));
 DROP POLICY IF EXISTS status_history_staff_append ON booking.status_history;
 CREATE POLICY status_history_staff_append ON booking.status_history FOR INSERT
   WITH CHECK (booking.acting_is_staff());
@@ -315,8 +314,10 @@ CREATE POLICY status_history_staff_append ON booking.status_history FOR INSERT
 DROP POLICY IF EXISTS invoice_read ON booking.invoice;
 CREATE POLICY invoice_read ON booking.invoice FOR SELECT
   USING (booking.acting_is_staff()
-         OR client_id OPERATOR(pg_catalog.=) ANY (booking.my_client_ids())
-         OR booking.sorted_uuids_contain(booking.my_booking_ids(), booking_id));
+         OR booking.sorted_uuids_contain(booking.my_client_ids(), client_id)
+         OR booking.sorted_uuids_contain(booking.my_client_ids(), booking_client_id)
+         OR booking.sorted_uuids_contain(booking.my_resource_ids(), booking_resource_id)
+         OR booking.sorted_uuids_contain(booking.my_session_ids(), booking_session_id));
 DROP POLICY IF EXISTS invoice_staff_write ON booking.invoice;
 CREATE POLICY invoice_staff_write ON booking.invoice FOR ALL
   USING (booking.acting_is_staff()) WITH CHECK (booking.acting_is_staff());

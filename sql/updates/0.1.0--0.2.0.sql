@@ -808,3 +808,74 @@ DROP FUNCTION IF EXISTS booking.find_slots(pg_catalog.uuid, pg_catalog.tstzrange
 DROP FUNCTION IF EXISTS booking.explain_slot(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, geography, pg_catalog.uuid);
 DROP FUNCTION IF EXISTS booking.free_time(pg_catalog.uuid, pg_catalog.tstzrange);
 DROP FUNCTION IF EXISTS booking.open_payment(pg_catalog.uuid, pg_catalog.text, pg_catalog.text);
+
+-- Issue 15 (point 2), row-level security that needs nothing but the row and
+-- the identity: what a member sees of the rows that hang off a booking
+-- (payment, invoice, status_history) and of the org's clients no longer
+-- follows from a query at run time (my_booking_ids, my_booking_client_ids:
+-- on a Citus worker a policy that queries runs a distributed query from a
+-- shard).  The rows carry the booking's client, resource and session
+-- (booking_client_id, booking_resource_id, booking_session_id), copied from
+-- the booking by the trigger booking_carry on every insert and update and
+-- carried to them by booking_reach when the booking changes hands; a client
+-- carries the resources and sessions of its bookings (sorted arrays, kept by
+-- booking_reach).  sql/code/90_security.sql compares them with the
+-- identity.  Existing rows: filled here (triggers off: updated_at and the
+-- append-only history stay as they were).
+DROP FUNCTION IF EXISTS booking.my_booking_ids();
+DROP FUNCTION IF EXISTS booking.my_booking_client_ids();
+ALTER TABLE booking.payment
+  ADD COLUMN booking_client_id pg_catalog.uuid,
+  ADD COLUMN booking_resource_id pg_catalog.uuid,
+  ADD COLUMN booking_session_id pg_catalog.uuid;
+ALTER TABLE booking.invoice
+  ADD COLUMN booking_client_id pg_catalog.uuid,
+  ADD COLUMN booking_resource_id pg_catalog.uuid,
+  ADD COLUMN booking_session_id pg_catalog.uuid;
+ALTER TABLE booking.status_history
+  ADD COLUMN booking_client_id pg_catalog.uuid,
+  ADD COLUMN booking_resource_id pg_catalog.uuid,
+  ADD COLUMN booking_session_id pg_catalog.uuid;
+ALTER TABLE booking.client
+  ADD COLUMN booking_resource_ids pg_catalog.uuid[] NOT NULL DEFAULT '{}',
+  ADD COLUMN booking_session_ids pg_catalog.uuid[] NOT NULL DEFAULT '{}';
+ALTER TABLE booking.payment DISABLE TRIGGER USER;
+UPDATE booking.payment x
+   SET booking_client_id = b.client_id, booking_resource_id = b.resource_id, booking_session_id = b.session_id
+  FROM booking.booking b
+ WHERE b.org_id OPERATOR(pg_catalog.=) x.org_id AND b.id OPERATOR(pg_catalog.=) x.booking_id;
+ALTER TABLE booking.payment ENABLE TRIGGER USER;
+ALTER TABLE booking.invoice DISABLE TRIGGER USER;
+UPDATE booking.invoice x
+   SET booking_client_id = b.client_id, booking_resource_id = b.resource_id, booking_session_id = b.session_id
+  FROM booking.booking b
+ WHERE b.org_id OPERATOR(pg_catalog.=) x.org_id AND b.id OPERATOR(pg_catalog.=) x.booking_id;
+ALTER TABLE booking.invoice ENABLE TRIGGER USER;
+ALTER TABLE booking.status_history DISABLE TRIGGER USER;
+UPDATE booking.status_history x
+   SET booking_client_id = b.client_id, booking_resource_id = b.resource_id, booking_session_id = b.session_id
+  FROM booking.booking b
+ WHERE b.org_id OPERATOR(pg_catalog.=) x.org_id AND b.id OPERATOR(pg_catalog.=) x.booking_id;
+ALTER TABLE booking.status_history ENABLE TRIGGER USER;
+ALTER TABLE booking.client DISABLE TRIGGER USER;
+UPDATE booking.client c
+   SET booking_resource_ids = COALESCE((SELECT pg_catalog.array_agg(DISTINCT b.resource_id ORDER BY b.resource_id)
+                                          FROM booking.booking b
+                                         WHERE b.org_id OPERATOR(pg_catalog.=) c.org_id AND b.client_id OPERATOR(pg_catalog.=) c.id
+                                           AND b.resource_id IS NOT NULL), '{}'),
+       booking_session_ids = COALESCE((SELECT pg_catalog.array_agg(DISTINCT b.session_id ORDER BY b.session_id)
+                                         FROM booking.booking b
+                                        WHERE b.org_id OPERATOR(pg_catalog.=) c.org_id AND b.client_id OPERATOR(pg_catalog.=) c.id
+                                          AND b.session_id IS NOT NULL), '{}');
+ALTER TABLE booking.client ENABLE TRIGGER USER;
+COMMENT ON COLUMN booking.payment.booking_client_id IS 'the booking''s client, kept by the triggers booking_carry and booking_reach (for row-level security)';
+COMMENT ON COLUMN booking.payment.booking_resource_id IS 'the booking''s resource, kept by the triggers booking_carry and booking_reach (for row-level security)';
+COMMENT ON COLUMN booking.payment.booking_session_id IS 'the booking''s session, kept by the triggers booking_carry and booking_reach (for row-level security)';
+COMMENT ON COLUMN booking.invoice.booking_client_id IS 'for an invoice of a booking, the booking''s client, kept by the triggers booking_carry and booking_reach (for row-level security)';
+COMMENT ON COLUMN booking.invoice.booking_resource_id IS 'for an invoice of a booking, the booking''s resource, kept by the triggers booking_carry and booking_reach (for row-level security)';
+COMMENT ON COLUMN booking.invoice.booking_session_id IS 'for an invoice of a booking, the booking''s session, kept by the triggers booking_carry and booking_reach (for row-level security)';
+COMMENT ON COLUMN booking.status_history.booking_client_id IS 'the booking''s client, kept by the triggers booking_carry and booking_reach (for row-level security)';
+COMMENT ON COLUMN booking.status_history.booking_resource_id IS 'the booking''s resource, kept by the triggers booking_carry and booking_reach (for row-level security)';
+COMMENT ON COLUMN booking.status_history.booking_session_id IS 'the booking''s session, kept by the triggers booking_carry and booking_reach (for row-level security)';
+COMMENT ON COLUMN booking.client.booking_resource_ids IS 'the resources of the client''s bookings, sorted, kept by the trigger booking_reach: their users see the client (row-level security)';
+COMMENT ON COLUMN booking.client.booking_session_ids IS 'the sessions of the client''s bookings, sorted, kept by the trigger booking_reach: the users of their resources see the client (row-level security)';

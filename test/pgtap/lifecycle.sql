@@ -16,7 +16,7 @@ SELECT has_function('booking', 'run_due_transitions', ARRAY['integer'], 'run_due
 SELECT function_lang_is('booking', 'transition_decide', 'c', 'the rules are decided in C');
 
 SELECT triggers_are('booking', 'booking',
-  ARRAY['a1_org_guard', 'a2_column_owner', 'lifecycle_check', 'lifecycle_record_insert', 'lifecycle_record_update', 'touch_updated_at', 'lesson_follow']
+  ARRAY['a1_org_guard', 'a2_column_owner', 'lifecycle_check', 'lifecycle_record_insert', 'lifecycle_record_update', 'touch_updated_at', 'lesson_follow', 'booking_reach']
     || ARRAY(SELECT tgname::text FROM pg_trigger WHERE tgrelid = 'booking.booking'::regclass AND tgname ~ '^(write|money)_'),
   'booking has the life-cycle triggers');
 SELECT ok((SELECT min(tgname) FROM pg_trigger WHERE tgrelid = 'booking.booking'::regclass AND NOT tgisinternal

@@ -93,8 +93,8 @@ INSERT INTO unpinned VALUES
   ('booking.current_org_id()'), ('booking.current_user_id()'), ('booking.current_roles()'), ('booking.acting_is_system()'),
   ('booking.caller_bypasses_rls()'), ('booking.sorted_uuids_contain(uuid[],uuid)'),
   ('booking.writing_as_maintenance()'), ('booking.my_resource_ids()'), ('booking.my_client_ids()'),
-  ('booking.my_session_ids()'), ('booking.my_guardian_ids()'), ('booking.my_booking_ids()'),
-  ('booking.my_booking_client_ids()'), ('booking.my_member_user_ids()'),
+  ('booking.my_session_ids()'), ('booking.my_guardian_ids()'),
+  ('booking.my_member_user_ids()'),
   ('booking.acting_is_staff()'), ('booking.acting_is_admin()'), ('booking.acting_has_role(booking.org_role)'),
   ('booking.status_occupies(booking.booking_status)'), ('booking.status_is_open(booking.booking_status)'),
   ('booking.occupies_now(booking.booking_status,timestamp with time zone)'),
@@ -158,7 +158,7 @@ $$, 'no partition of trip_point is granted to anyone (applications reach the poi
 SELECT is((SELECT array_agg(t.tgname::text ORDER BY (t.tgtype & 2) = 0, t.tgname)
              FROM pg_trigger t WHERE t.tgrelid = 'booking.booking'::regclass AND NOT t.tgisinternal),
           ARRAY['a1_org_guard', 'a2_column_owner', 'lifecycle_check', 'money_price', 'touch_updated_at', 'write_check',
-                'lesson_follow', 'lifecycle_record_insert', 'lifecycle_record_update', 'money_invoice', 'write_release', 'write_release_delete'],
+                'booking_reach', 'lesson_follow', 'lifecycle_record_insert', 'lifecycle_record_update', 'money_invoice', 'write_release', 'write_release_delete'],
           'the triggers of booking.booking fire in the documented order');
 
 -- What must hold for every table is applied by one procedure, which the
