@@ -4,24 +4,28 @@
 -- for the seats sold when it completes; a cancellation with a refund issues
 -- a credit note that refers to the booking's invoice.
 --
--- Numbers are gapless and unique per org and year (YYYY-NNNNNN, the year of
--- the org's local date at issue): the number is taken at issue time from
--- booking.invoice_counter, whose row for (org, year) the issuing
--- transaction holds locked until it ends, so a rollback gives the number
--- back and two issuers of one org take turns while other orgs never wait.
+-- Numbers are gapless and unique per org and year (YYYY-NNNNNN, NNNNNN
+-- growing a digit after 999999; the year of the org's local date at issue,
+-- that is of issued_at, the start of the issuing transaction: from local
+-- midnight of January 1st on, the new year's series starts at 1).  The
+-- number is taken at issue time from booking.invoice_counter, whose row for
+-- (org, year) the issuing transaction holds locked until it ends, so a
+-- rollback gives the number back and two issuers of one org and year take
+-- turns while other orgs, and the other year's issuers, never wait.
 -- Credit notes share the series.
 --
 -- An issued invoice is immutable (23M04): only its status may move on
 -- (issued -> paid or void); its lines can no longer change and must sum to
 -- its amount when it is issued (23M06).
 
-CREATE OR REPLACE FUNCTION booking.invoice_take_number(org pg_catalog.uuid, OUT year pg_catalog.int4,
+CREATE OR REPLACE FUNCTION booking.invoice_take_number(org pg_catalog.uuid, at pg_catalog.timestamptz,
+                                            OUT year pg_catalog.int4,
                                             OUT seq pg_catalog.int4, OUT number pg_catalog.text)
   LANGUAGE plpgsql VOLATILE
   SET search_path = pg_catalog, pg_temp
   AS $$
 BEGIN
-  SELECT pg_catalog.date_part('year', pg_catalog.timezone(o.time_zone::pg_catalog.text, pg_catalog.now()))::pg_catalog.int4
+  SELECT pg_catalog.date_part('year', pg_catalog.timezone(o.time_zone::pg_catalog.text, at))::pg_catalog.int4
     INTO year FROM booking.org o WHERE o.id = org;
   -- Issuers of one org and year queue on a transaction-level advisory
   -- lock of the series first: the lock manager serves its waiters in the
@@ -42,12 +46,13 @@ BEGIN
     ON CONFLICT ON CONSTRAINT invoice_counter_pkey DO UPDATE SET last_seq = c.last_seq + 1
     RETURNING c.last_seq INTO seq;
   END IF;
-  number := pg_catalog.format('%s-%s', year, pg_catalog.lpad(seq::pg_catalog.text, 6, '0'));
+  -- lpad cuts a longer string to the length: a seventh digit is kept
+  number := pg_catalog.format('%s-%s', year, pg_catalog.lpad(seq::pg_catalog.text, GREATEST(6, pg_catalog.length(seq::pg_catalog.text)), '0'));
 END
 $$;
-COMMENT ON FUNCTION booking.invoice_take_number(pg_catalog.uuid) IS
-  'internal: the next number of org''s gapless invoice series of the current (local) year, held by the calling transaction';
-REVOKE EXECUTE ON FUNCTION booking.invoice_take_number(pg_catalog.uuid) FROM PUBLIC;
+COMMENT ON FUNCTION booking.invoice_take_number(pg_catalog.uuid, pg_catalog.timestamptz) IS
+  'internal: the next number of org''s gapless invoice series of the year of at in the org''s time zone (the issuers pass now(), their issued_at), held by the calling transaction';
+REVOKE EXECUTE ON FUNCTION booking.invoice_take_number(pg_catalog.uuid, pg_catalog.timestamptz) FROM PUBLIC;
 
 -- Issue an invoice with its lines: inserted as a draft, lines added, then
 -- issued (the check of the lines' sum runs on that last step).
@@ -67,7 +72,7 @@ DECLARE
 BEGIN
   SELECT COALESCE(pg_catalog.sum((l ->> 'amount_cents')::pg_catalog.int8), 0) INTO total
     FROM pg_catalog.jsonb_array_elements(lines) l;
-  n := booking.invoice_take_number(org);
+  n := booking.invoice_take_number(org, pg_catalog.now());
   INSERT INTO booking.invoice (org_id, number, booking_id, session_id, client_id, supplier_id, currency, amount_cents,
                                status, kind, credit_for_id, year, seq, processed_by)
   VALUES (org, n.number, invoice_issue.booking_id, invoice_issue.session_id, invoice_issue.client_id,
