@@ -54,6 +54,27 @@ COMMENT ON FUNCTION booking.invoice_take_number(pg_catalog.uuid, pg_catalog.time
   'internal: the next number of org''s gapless invoice series of the year of at in the org''s time zone (the issuers pass now(), their issued_at), held by the calling transaction';
 REVOKE EXECUTE ON FUNCTION booking.invoice_take_number(pg_catalog.uuid, pg_catalog.timestamptz) FROM PUBLIC;
 
+-- One line of an invoice, as booking.invoice_issue takes it, for units
+-- (seats) that cost amount_cents in all: a quantity of units at
+-- amount_cents / units when the amount divides evenly, else a quantity of 1
+-- at the whole amount.  The one place the issuers build a line.
+CREATE OR REPLACE FUNCTION booking.invoice_line_json(kind pg_catalog.text, description pg_catalog.text,
+                                     units pg_catalog.int4, amount_cents pg_catalog.int8)
+  RETURNS pg_catalog.jsonb
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  q pg_catalog.int4 := CASE WHEN units > 0 AND amount_cents % units = 0 THEN units ELSE 1 END;
+BEGIN
+  RETURN pg_catalog.jsonb_build_object('kind', kind, 'description', description, 'quantity', q,
+                                       'unit_cents', amount_cents / q, 'amount_cents', amount_cents);
+END
+$$;
+COMMENT ON FUNCTION booking.invoice_line_json(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.int8) IS
+  'internal: one invoice line (JSON for booking.invoice_issue) of kind and description for units that cost amount_cents in all: quantity units at amount_cents / units when that divides evenly, else one at amount_cents';
+REVOKE EXECUTE ON FUNCTION booking.invoice_line_json(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.int8) FROM PUBLIC;
+
 -- Issue an invoice with its lines: inserted as a draft, lines added, then
 -- issued (the check of the lines' sum runs on that last step).
 CREATE OR REPLACE FUNCTION booking.invoice_issue(org pg_catalog.uuid, kind pg_catalog.text,
@@ -102,7 +123,6 @@ CREATE OR REPLACE FUNCTION booking.issue_booking_invoice(org pg_catalog.uuid, bo
 DECLARE
   b record;
   inv pg_catalog.uuid;
-  q pg_catalog.int4;
 BEGIN
   SELECT i.id INTO inv FROM booking.invoice i
    WHERE i.org_id = org AND i.booking_id = issue_booking_invoice.booking_id AND i.kind = 'invoice';
@@ -117,12 +137,9 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = 'no such booking',
       DETAIL = pg_catalog.format('Booking %s does not exist in org %s.', issue_booking_invoice.booking_id, org);
   END IF;
-  q := CASE WHEN b.seats > 0 AND b.price_cents % b.seats = 0 THEN b.seats ELSE 1 END;
   RETURN booking.invoice_issue(org, 'invoice', b.id, NULL, b.client_id, NULL, NULL, b.currency,
-           pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-             'kind', CASE WHEN b.session_id IS NULL THEN 'service' ELSE 'seats' END,
-             'description', b.service_name, 'quantity', q,
-             'unit_cents', b.price_cents / q, 'amount_cents', b.price_cents)));
+           pg_catalog.jsonb_build_array(booking.invoice_line_json(
+             CASE WHEN b.session_id IS NULL THEN 'service' ELSE 'seats' END, b.service_name, b.seats, b.price_cents)));
 END
 $$;
 COMMENT ON FUNCTION booking.issue_booking_invoice(pg_catalog.uuid, pg_catalog.uuid) IS
@@ -156,9 +173,7 @@ BEGIN
     RETURN NULL;
   END IF;
   RETURN booking.invoice_issue(org, 'credit_note', issue_credit_note.booking_id, NULL, i.client_id, NULL, i.id, i.currency,
-           pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-             'kind', 'refund', 'description', 'refund for invoice ' || i.number, 'quantity', 1,
-             'unit_cents', amt, 'amount_cents', amt)));
+           pg_catalog.jsonb_build_array(booking.invoice_line_json('refund', 'refund for invoice ' || i.number, 1, amt)));
 END
 $$;
 COMMENT ON FUNCTION booking.issue_credit_note(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int8) IS
@@ -185,7 +200,8 @@ BEGIN
   SELECT x.id, x.title, x.currency, x.price_cents, r.supplier_id INTO s
     FROM booking.session x LEFT JOIN booking.resource r ON r.org_id = x.org_id AND r.id = x.resource_id
    WHERE x.org_id = org AND x.id = issue_session_invoice.session_id;
-  SELECT COALESCE(pg_catalog.sum(b.seats), 0)::pg_catalog.int4 AS seats, COALESCE(pg_catalog.sum(b.price_cents), 0) AS cents
+  SELECT COALESCE(pg_catalog.sum(b.seats), 0)::pg_catalog.int4 AS seats,
+         COALESCE(pg_catalog.sum(b.price_cents), 0)::pg_catalog.int8 AS cents
     INTO sold FROM booking.booking b
    WHERE b.org_id = org AND b.session_id = issue_session_invoice.session_id
      AND b.status IN ('confirmed', 'in_progress', 'completed', 'no_show');
@@ -193,11 +209,7 @@ BEGIN
     RETURN NULL;
   END IF;
   RETURN booking.invoice_issue(org, 'invoice', NULL, s.id, NULL, s.supplier_id, NULL, s.currency,
-           pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-             'kind', 'seats', 'description', 'seats sold: ' || s.title,
-             'quantity', CASE WHEN sold.cents % sold.seats = 0 THEN sold.seats ELSE 1 END,
-             'unit_cents', CASE WHEN sold.cents % sold.seats = 0 THEN sold.cents / sold.seats ELSE sold.cents END,
-             'amount_cents', sold.cents)));
+           pg_catalog.jsonb_build_array(booking.invoice_line_json('seats', 'seats sold: ' || s.title, sold.seats, sold.cents)));
 END
 $$;
 COMMENT ON FUNCTION booking.issue_session_invoice(pg_catalog.uuid, pg_catalog.uuid) IS
