@@ -146,8 +146,7 @@ BEGIN
   IF NEW.user_id IS NULL
      OR (TG_OP = 'UPDATE' AND NEW.user_id IS NOT DISTINCT FROM OLD.user_id)
      OR booking.caller_bypasses_rls() OR booking.acting_is_system()
-     OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-                 WHERE c.oid = TG_RELID AND c.relowner = CURRENT_USER::pg_catalog.regrole::pg_catalog.oid)
+     OR booking.caller_owns_table(TG_RELID)
      OR EXISTS (SELECT 1 FROM booking.membership m
                  WHERE m.org_id = NEW.org_id AND m.user_id = NEW.user_id) THEN
     RETURN NEW;
@@ -179,8 +178,7 @@ CREATE OR REPLACE FUNCTION booking.tg_enrol_guard() RETURNS trigger
   AS $$
 BEGIN
   IF booking.caller_bypasses_rls() OR booking.acting_is_system()
-     OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-                 WHERE c.oid = TG_RELID AND c.relowner = CURRENT_USER::pg_catalog.regrole::pg_catalog.oid)
+     OR booking.caller_owns_table(TG_RELID)
      OR EXISTS (SELECT 1 FROM booking.membership m
                  WHERE m.org_id = NEW.org_id AND m.user_id = NEW.user_id) THEN
     RETURN NEW;
