@@ -81,6 +81,7 @@
 #include "utils/uuid.h"
 
 #include "booking.h"
+#include "hex.h"
 
 /* The role labels of booking.org_role, in the order of the enum. */
 static const char *const role_names[] = {
@@ -224,18 +225,6 @@ identity_assign(const char *newval, void *extra)
 	identity_generation++;
 }
 
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool
 parse_uuid(const char *s, pg_uuid_t *out)
 {
@@ -248,8 +237,8 @@ parse_uuid(const char *s, pg_uuid_t *out)
 
 		if (*s == '-')
 			s++;
-		hi = hex_digit(s[0]);
-		lo = hi < 0 ? -1 : hex_digit(s[1]);
+		hi = core_hex_value(s[0]);
+		lo = hi < 0 ? -1 : core_hex_value(s[1]);
 		if (lo < 0)
 			return false;
 		out->data[i] = (unsigned char) ((hi << 4) | lo);
