@@ -113,6 +113,22 @@ COMMENT ON FUNCTION booking.invoice_issue(pg_catalog.uuid, pg_catalog.text, pg_c
   'internal: issue an invoice or credit note of org with the given lines (JSON array of kind, description, quantity, unit_cents, amount_cents) and the next gapless number; returns its id';
 REVOKE EXECUTE ON FUNCTION booking.invoice_issue(pg_catalog.uuid, pg_catalog.text, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, booking.currency_code, pg_catalog.jsonb) FROM PUBLIC;
 
+-- The invoice (not a credit note) issued for a booking or for a session,
+-- or NULL: what the issuers return instead of issuing a second one.
+CREATE OR REPLACE FUNCTION booking.invoice_of(org pg_catalog.uuid, booking_id pg_catalog.uuid, session_id pg_catalog.uuid)
+  RETURNS pg_catalog.uuid
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT i.id FROM booking.invoice i
+   WHERE i.org_id OPERATOR(pg_catalog.=) invoice_of.org AND i.kind OPERATOR(pg_catalog.=) 'invoice'
+     AND (i.booking_id OPERATOR(pg_catalog.=) invoice_of.booking_id
+          OR i.session_id OPERATOR(pg_catalog.=) invoice_of.session_id);
+END;
+COMMENT ON FUNCTION booking.invoice_of(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid) IS
+  'internal: the invoice (kind invoice, at most one each) of org issued for booking_id or for session_id (pass NULL for the other), or NULL';
+REVOKE EXECUTE ON FUNCTION booking.invoice_of(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid) FROM PUBLIC;
+
 -- The invoice of a booking, issued once.
 CREATE OR REPLACE FUNCTION booking.issue_booking_invoice(org pg_catalog.uuid, booking_id pg_catalog.uuid)
   RETURNS pg_catalog.uuid
@@ -124,9 +140,8 @@ DECLARE
   b record;
   inv pg_catalog.uuid;
 BEGIN
-  SELECT i.id INTO inv FROM booking.invoice i
-   WHERE i.org_id = org AND i.booking_id = issue_booking_invoice.booking_id AND i.kind = 'invoice';
-  IF FOUND THEN
+  inv := booking.invoice_of(org, issue_booking_invoice.booking_id, NULL);
+  IF inv IS NOT NULL THEN
     RETURN inv;
   END IF;
   SELECT x.id, x.client_id, x.seats, x.currency, x.price_cents, s.name AS service_name, x.session_id
@@ -192,9 +207,8 @@ DECLARE
   sold record;
   inv pg_catalog.uuid;
 BEGIN
-  SELECT i.id INTO inv FROM booking.invoice i
-   WHERE i.org_id = org AND i.session_id = issue_session_invoice.session_id AND i.kind = 'invoice';
-  IF FOUND THEN
+  inv := booking.invoice_of(org, NULL, issue_session_invoice.session_id);
+  IF inv IS NOT NULL THEN
     RETURN inv;
   END IF;
   SELECT x.id, x.title, x.currency, x.price_cents, r.supplier_id INTO s

@@ -55,6 +55,16 @@ SELECT s.title, i.supplier_id IS NOT NULL AS to_supplier, i.amount_cents, l.kind
  WHERE i.org_id = '00000000-0000-0000-0000-0000000018a0'
  ORDER BY s.title, l.line_no;
 
+-- Issued once: issuing again returns the session's invoice (and a
+-- booking's), no second one.
+SELECT booking.issue_session_invoice('00000000-0000-0000-0000-0000000018a0', '00000000-0000-0000-0000-0000000018c1')
+       = (SELECT i.id FROM booking.invoice i WHERE i.org_id = '00000000-0000-0000-0000-0000000018a0'
+             AND i.session_id = '00000000-0000-0000-0000-0000000018c1') AS same_session_invoice;
+SELECT booking.issue_booking_invoice('00000000-0000-0000-0000-0000000018a0', b.id) = booking.issue_booking_invoice('00000000-0000-0000-0000-0000000018a0', b.id) AS same_booking_invoice
+  FROM booking.booking b WHERE b.org_id = '00000000-0000-0000-0000-0000000018a0' AND b.price_cents = 1501;
+SELECT count(*) FILTER (WHERE session_id IS NOT NULL) AS session_invoices, count(*) FILTER (WHERE booking_id IS NOT NULL) AS booking_invoices
+  FROM booking.invoice WHERE org_id = '00000000-0000-0000-0000-0000000018a0';
+
 -- Leave the database as found.
 DROP OWNED BY regress_inv18_app;
 DROP ROLE regress_inv18_app;
