@@ -81,6 +81,7 @@
 #include "utils/uuid.h"
 
 #include "booking.h"
+#include "hex.h"
 
 /* The role labels of booking.org_role, in the order of the enum. */
 static const char *const role_names[] = {
@@ -222,18 +223,6 @@ identity_assign(const char *newval, void *extra)
 	identity_generation++;
 }
 
-static int
-hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool
 parse_uuid(const char *s, pg_uuid_t *out)
 {
@@ -246,8 +235,8 @@ parse_uuid(const char *s, pg_uuid_t *out)
 
 		if (*s == '-')
 			s++;
-		hi = hex_digit(s[0]);
-		lo = hi < 0 ? -1 : hex_digit(s[1]);
+		hi = core_hex_value(s[0]);
+		lo = hi < 0 ? -1 : core_hex_value(s[1]);
 		if (lo < 0)
 			return false;
 		out->data[i] = (unsigned char) ((hi << 4) | lo);
@@ -709,6 +698,111 @@ static const char *const lists_sql =
 "    WHERE cg.org_id OPERATOR(pg_catalog.=) $1 AND cg.client_id IN (SELECT c.id FROM c))";
 
 /*
+ * Run the one-row query sql (prepared once into *plan, kept) with values as
+ * the schema's owner, and hand its row to read while SPI is still connected
+ * (read copies out what it keeps, into a context that outlives SPI).  what
+ * names the query in the cannot-happen errors.
+ */
+typedef void (*OwnerRowReader) (HeapTuple row, TupleDesc desc, void *arg);
+
+static void
+owner_query_row(SPIPlanPtr *plan, const char *sql, int nargs, Oid *argtypes,
+				Datum *values, const char *what, OwnerRowReader read, void *arg)
+{
+	Oid			save_user;
+	int			save_sec;
+
+	GetUserIdAndSecContext(&save_user, &save_sec);
+	SetUserIdAndSecContext(schema_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		int			ret;
+
+		SPI_connect();
+		if (*plan == NULL)
+		{
+			SPIPlanPtr	p = SPI_prepare(sql, nargs, argtypes);
+
+			if (p == NULL)
+				elog(ERROR, "%s query failed to prepare: %s",
+					 what, SPI_result_code_string(SPI_result));
+			SPI_keepplan(p);
+			*plan = p;
+		}
+		ret = SPI_execute_plan(*plan, values, NULL, true, 1);
+		if (ret != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "%s query failed: %s", what, SPI_result_code_string(ret));
+		read(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, arg);
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		SetUserIdAndSecContext(save_user, save_sec);
+	}
+	PG_END_TRY();
+}
+
+/* What compute_lists gives read_lists and gets back. */
+typedef struct ListsResult
+{
+	MemoryContext caller;
+	uint32	   *roles;
+	pg_uuid_t **out;
+	int		   *counts;
+	bool		member;
+} ListsResult;
+
+static void
+read_lists(HeapTuple row, TupleDesc desc, void *arg)
+{
+	ListsResult *res = (ListsResult *) arg;
+	int			i;
+
+	*res->roles = 0;
+	for (i = 0; i <= NUM_LISTS; i++)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(row, desc, i + 1, &isnull);
+		Datum	   *elems;
+		int			n;
+		int			j;
+
+		if (i == 0)
+		{
+			if (isnull)
+				continue;
+			res->member = true;
+			deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
+							  &elems, NULL, &n);
+			for (j = 0; j < n; j++)
+			{
+				char	   *name = TextDatumGetCString(elems[j]);
+				int			r = role_index(name, strlen(name));
+
+				if (r >= 0)
+					*res->roles |= ROLE_BIT(r);
+			}
+			continue;
+		}
+		res->counts[i - 1] = 0;
+		res->out[i - 1] = MemoryContextAlloc(res->caller, sizeof(pg_uuid_t));
+		if (isnull)
+			continue;
+		deconstruct_array(DatumGetArrayTypeP(d), UUIDOID, UUID_LEN, false, TYPALIGN_CHAR,
+						  &elems, NULL, &n);
+		if (n > MAX_LIST)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("the acting user stands for more than %d resources, clients, sessions or guardians",
+							MAX_LIST)));
+		res->out[i - 1] = MemoryContextAlloc(res->caller, sizeof(pg_uuid_t) * (n > 0 ? n : 1));
+		for (j = 0; j < n; j++)
+			memcpy(&res->out[i - 1][j], DatumGetUUIDP(elems[j]), sizeof(pg_uuid_t));
+		res->counts[i - 1] = n;
+	}
+}
+
+/*
  * Compute roles and lists for (org, user); roles into *roles (false when
  * not an active member), lists into out[] (palloc'd in the caller's
  * context, sorted).  Runs as the schema's owner.
@@ -719,83 +813,13 @@ compute_lists(const pg_uuid_t *org, const pg_uuid_t *user, uint32 *roles,
 {
 	Oid			argtypes[2] = {UUIDOID, UUIDOID};
 	Datum		values[2];
-	Oid			save_user;
-	int			save_sec;
-	MemoryContext caller = CurrentMemoryContext;
-	volatile bool member = false;
-	int			ret;
-	int			i;
+	ListsResult res = {CurrentMemoryContext, roles, out, counts, false};
 
 	values[0] = booking_uuid_datum(org);
 	values[1] = booking_uuid_datum(user);
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(schema_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		SPI_connect();
-		if (lists_plan == NULL)
-		{
-			SPIPlanPtr	plan = SPI_prepare(lists_sql, 2, argtypes);
-
-			if (plan == NULL)
-				elog(ERROR, "identity lists query failed to prepare: %s",
-					 SPI_result_code_string(SPI_result));
-			SPI_keepplan(plan);
-			lists_plan = plan;
-		}
-		ret = SPI_execute_plan(lists_plan, values, NULL, true, 1);
-		if (ret != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "identity lists query failed: %s", SPI_result_code_string(ret));
-		*roles = 0;
-		for (i = 0; i <= NUM_LISTS; i++)
-		{
-			bool		isnull;
-			Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, i + 1, &isnull);
-			Datum	   *elems;
-			int			n;
-			int			j;
-
-			if (i == 0)
-			{
-				if (isnull)
-					continue;
-				member = true;
-				deconstruct_array(DatumGetArrayTypeP(d), TEXTOID, -1, false, TYPALIGN_INT,
-								  &elems, NULL, &n);
-				for (j = 0; j < n; j++)
-				{
-					char	   *name = TextDatumGetCString(elems[j]);
-					int			r = role_index(name, strlen(name));
-
-					if (r >= 0)
-						*roles |= ROLE_BIT(r);
-				}
-				continue;
-			}
-			counts[i - 1] = 0;
-			out[i - 1] = MemoryContextAlloc(caller, sizeof(pg_uuid_t));
-			if (isnull)
-				continue;
-			deconstruct_array(DatumGetArrayTypeP(d), UUIDOID, UUID_LEN, false, TYPALIGN_CHAR,
-							  &elems, NULL, &n);
-			if (n > MAX_LIST)
-				ereport(ERROR,
-						(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-						 errmsg("the acting user stands for more than %d resources, clients, sessions or guardians",
-								MAX_LIST)));
-			out[i - 1] = MemoryContextAlloc(caller, sizeof(pg_uuid_t) * (n > 0 ? n : 1));
-			for (j = 0; j < n; j++)
-				memcpy(&out[i - 1][j], DatumGetUUIDP(elems[j]), sizeof(pg_uuid_t));
-			counts[i - 1] = n;
-		}
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_user, save_sec);
-	}
-	PG_END_TRY();
-	return member;
+	owner_query_row(&lists_plan, lists_sql, 2, argtypes, values, "identity lists",
+					read_lists, &res);
+	return res.member;
 }
 
 /* For an unsigned identity: the lists by query, once per transaction. */
@@ -1021,14 +1045,25 @@ static const char *const qlist_sql[NUM_QLISTS] = {
 	" WHERE m.org_id OPERATOR(pg_catalog.=) $1 AND $2 IS NOT NULL AND $3 IS NOT NULL AND $4 IS NOT NULL",
 };
 
+/* Keep the array of query_list's row in the transaction's cache. */
+static void
+read_qlist(HeapTuple row, TupleDesc desc, void *arg)
+{
+	int			which = *(int *) arg;
+	bool		isnull;
+	Datum		d = SPI_getbinval(row, desc, 1, &isnull);
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+
+	qcache[which].ids = isnull ? construct_empty_array(UUIDOID) : DatumGetArrayTypePCopy(d);
+	MemoryContextSwitchTo(old);
+}
+
 static Datum
 query_list(int which)
 {
 	CommandId	cid = GetCurrentCommandId(false);
 	Oid			argtypes[4] = {UUIDOID, UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID};
 	Datum		values[4];
-	Oid			save_user;
-	int			save_sec;
 	bool		staff;
 
 	if (!identity_load())
@@ -1045,40 +1080,8 @@ query_list(int which)
 	values[1] = PointerGetDatum(cur_lists[LIST_CLIENTS]);
 	values[2] = PointerGetDatum(cur_lists[LIST_RESOURCES]);
 	values[3] = PointerGetDatum(cur_lists[LIST_SESSIONS]);
-	GetUserIdAndSecContext(&save_user, &save_sec);
-	SetUserIdAndSecContext(schema_owner(), save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	PG_TRY();
-	{
-		int			ret;
-		bool		isnull;
-		Datum		d;
-		MemoryContext old;
-
-		SPI_connect();
-		if (qlist_plans[which] == NULL)
-		{
-			SPIPlanPtr	plan = SPI_prepare(qlist_sql[which], 4, argtypes);
-
-			if (plan == NULL)
-				elog(ERROR, "identity list query failed to prepare: %s",
-					 SPI_result_code_string(SPI_result));
-			SPI_keepplan(plan);
-			qlist_plans[which] = plan;
-		}
-		ret = SPI_execute_plan(qlist_plans[which], values, NULL, true, 1);
-		if (ret != SPI_OK_SELECT || SPI_processed != 1)
-			elog(ERROR, "identity list query failed: %s", SPI_result_code_string(ret));
-		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-		old = MemoryContextSwitchTo(TopTransactionContext);
-		qcache[which].ids = isnull ? construct_empty_array(UUIDOID) : DatumGetArrayTypePCopy(d);
-		MemoryContextSwitchTo(old);
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		SetUserIdAndSecContext(save_user, save_sec);
-	}
-	PG_END_TRY();
+	owner_query_row(&qlist_plans[which], qlist_sql[which], 4, argtypes, values,
+					"identity list", read_qlist, &which);
 	qcache[which].generation = identity_generation;
 	qcache[which].lxid = MyProc->lxid;
 	qcache[which].cid = cid;

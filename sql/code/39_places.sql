@@ -47,25 +47,19 @@ CREATE OR REPLACE FUNCTION booking.service_area_refusal(org_id pg_catalog.uuid, 
   LANGUAGE sql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  -- PostGIS names are bound here, when the extension is created
-  SELECT CASE
-           WHEN service_area_refusal.pickup_point IS NOT NULL
-                AND NOT ((o.service_area_center IS NULL
-                          OR ST_DWithin(service_area_refusal.pickup_point, o.service_area_center, o.service_area_radius_meters))
-                         AND (o.service_area_polygon IS NULL
-                              OR ST_Covers(o.service_area_polygon, service_area_refusal.pickup_point)))
-             THEN pg_catalog.format('pickup_point (lat %s, lng %s)', ST_Y(service_area_refusal.pickup_point::geometry),
-                                    ST_X(service_area_refusal.pickup_point::geometry))
-           WHEN service_area_refusal.dropoff_point IS NOT NULL
-                AND NOT ((o.service_area_center IS NULL
-                          OR ST_DWithin(service_area_refusal.dropoff_point, o.service_area_center, o.service_area_radius_meters))
-                         AND (o.service_area_polygon IS NULL
-                              OR ST_Covers(o.service_area_polygon, service_area_refusal.dropoff_point)))
-             THEN pg_catalog.format('dropoff_point (lat %s, lng %s)', ST_Y(service_area_refusal.dropoff_point::geometry),
-                                    ST_X(service_area_refusal.dropoff_point::geometry))
-         END
-    FROM booking.org o
-   WHERE o.id OPERATOR(pg_catalog.=) service_area_refusal.org_id;
+  -- PostGIS names are bound here, when the extension is created; one test
+  -- of the area for both points, the pickup first
+  SELECT pg_catalog.format('%s (lat %s, lng %s)', p.name, ST_Y(p.point::geometry), ST_X(p.point::geometry))
+    FROM booking.org o,
+         (VALUES (1, 'pickup_point', service_area_refusal.pickup_point),
+                 (2, 'dropoff_point', service_area_refusal.dropoff_point)) AS p(i, name, point)
+   WHERE o.id OPERATOR(pg_catalog.=) service_area_refusal.org_id
+     AND p.point IS NOT NULL
+     AND NOT ((o.service_area_center IS NULL
+               OR ST_DWithin(p.point, o.service_area_center, o.service_area_radius_meters))
+              AND (o.service_area_polygon IS NULL OR ST_Covers(o.service_area_polygon, p.point)))
+   ORDER BY p.i
+   LIMIT 1;
 END;
 COMMENT ON FUNCTION booking.service_area_refusal(pg_catalog.uuid, booking.point, booking.point) IS
   'NULL when pickup_point and dropoff_point (either may be NULL) lie in the org''s service area (org.service_area_center/_radius_meters and org.service_area_polygon; none set: everywhere), else the first outside, named with its coordinates; booking.check_service_area raises 23K16 for it and the solver offers no slot';

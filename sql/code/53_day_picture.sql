@@ -38,6 +38,28 @@ CREATE OR REPLACE FUNCTION booking.day_svg_minutes(t pg_catalog.timestamptz, d p
 COMMENT ON FUNCTION booking.day_svg_minutes(pg_catalog.timestamptz, pg_catalog.date, pg_catalog.text) IS
   'internal: the local wall-clock minutes after the midnight of d in zone tz of instant t, for booking.day_svg';
 
+-- A run of starts of the grid that look free but are not bookable, from
+-- run_from to run_to of day d in zone tz, for the reasons given: a
+-- rectangle (with a tooltip) and the reasons as a label below it, the n-th
+-- run's label on the upper or lower of two lines, in the row at y.
+CREATE OR REPLACE FUNCTION booking.day_svg_blocked(
+    run_from pg_catalog.timestamptz, run_to pg_catalog.timestamptz, reasons pg_catalog.text, n pg_catalog.int4,
+    d pg_catalog.date, tz pg_catalog.text, y pg_catalog.int4, h0 pg_catalog.int4, h1 pg_catalog.int4)
+  RETURNS pg_catalog.xml[]
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  RETURN ARRAY[booking.day_svg_rect('blocked', booking.day_svg_minutes(run_from, d, tz), booking.day_svg_minutes(run_to, d, tz), y + 70, 14, h0, h1,
+                                    pg_catalog.to_char(run_from AT TIME ZONE tz, 'HH24:MI') || '-' || pg_catalog.to_char(run_to AT TIME ZONE tz, 'HH24:MI')
+                                    || ' looks free, not bookable: ' || reasons),
+               xmlelement(name text, xmlattributes('reason' AS class, booking.day_svg_x(booking.day_svg_minutes(run_from, d, tz), h0, h1) + 1 AS x,
+                                                   y + 93 + (n % 2) * 10 AS y), reasons)];
+END
+$$;
+COMMENT ON FUNCTION booking.day_svg_blocked(pg_catalog.timestamptz, pg_catalog.timestamptz, pg_catalog.text, pg_catalog.int4, pg_catalog.date, pg_catalog.text, pg_catalog.int4, pg_catalog.int4, pg_catalog.int4) IS
+  'internal: the rectangle and label of booking.day_svg for a run of grid starts that look free but are not bookable (run_from to run_to, the reasons), the n-th run of the row at y';
+
 CREATE OR REPLACE FUNCTION booking.day_svg(
     resource_id pg_catalog.uuid, day pg_catalog.date,
     service_id pg_catalog.uuid DEFAULT NULL, days pg_catalog.int4 DEFAULT 1)
@@ -238,11 +260,7 @@ BEGIN
     LOOP
       IF run_from IS NOT NULL AND (g.why IS DISTINCT FROM run_reasons OR g.t <> run_to) THEN
         nb := nb + 1;
-        parts := parts || booking.day_svg_rect('blocked', booking.day_svg_minutes(run_from, d, tz), booking.day_svg_minutes(run_to, d, tz), y + 70, 14, h0, h1,
-                                                 pg_catalog.to_char(run_from AT TIME ZONE tz, 'HH24:MI') || '-' || pg_catalog.to_char(run_to AT TIME ZONE tz, 'HH24:MI')
-                                                 || ' looks free, not bookable: ' || run_reasons)
-                         || xmlelement(name text, xmlattributes('reason' AS class, booking.day_svg_x(booking.day_svg_minutes(run_from, d, tz), h0, h1) + 1 AS x,
-                                                                y + 93 + (nb % 2) * 10 AS y), run_reasons);
+        parts := parts || booking.day_svg_blocked(run_from, run_to, run_reasons, nb, d, tz, y, h0, h1);
         run_from := NULL;
       END IF;
       IF g.why IS NOT NULL AND run_from IS NULL THEN
@@ -254,11 +272,7 @@ BEGIN
     END LOOP;
     IF run_from IS NOT NULL THEN
       nb := nb + 1;
-      parts := parts || booking.day_svg_rect('blocked', booking.day_svg_minutes(run_from, d, tz), booking.day_svg_minutes(run_to, d, tz), y + 70, 14, h0, h1,
-                                                 pg_catalog.to_char(run_from AT TIME ZONE tz, 'HH24:MI') || '-' || pg_catalog.to_char(run_to AT TIME ZONE tz, 'HH24:MI')
-                                                 || ' looks free, not bookable: ' || run_reasons)
-                         || xmlelement(name text, xmlattributes('reason' AS class, booking.day_svg_x(booking.day_svg_minutes(run_from, d, tz), h0, h1) + 1 AS x,
-                                                                y + 93 + (nb % 2) * 10 AS y), run_reasons);
+      parts := parts || booking.day_svg_blocked(run_from, run_to, run_reasons, nb, d, tz, y, h0, h1);
     END IF;
   END LOOP;
 

@@ -4,24 +4,28 @@
 -- for the seats sold when it completes; a cancellation with a refund issues
 -- a credit note that refers to the booking's invoice.
 --
--- Numbers are gapless and unique per org and year (YYYY-NNNNNN, the year of
--- the org's local date at issue): the number is taken at issue time from
--- booking.invoice_counter, whose row for (org, year) the issuing
--- transaction holds locked until it ends, so a rollback gives the number
--- back and two issuers of one org take turns while other orgs never wait.
+-- Numbers are gapless and unique per org and year (YYYY-NNNNNN, NNNNNN
+-- growing a digit after 999999; the year of the org's local date at issue,
+-- that is of issued_at, the start of the issuing transaction: from local
+-- midnight of January 1st on, the new year's series starts at 1).  The
+-- number is taken at issue time from booking.invoice_counter, whose row for
+-- (org, year) the issuing transaction holds locked until it ends, so a
+-- rollback gives the number back and two issuers of one org and year take
+-- turns while other orgs, and the other year's issuers, never wait.
 -- Credit notes share the series.
 --
 -- An issued invoice is immutable (23M04): only its status may move on
 -- (issued -> paid or void); its lines can no longer change and must sum to
 -- its amount when it is issued (23M06).
 
-CREATE OR REPLACE FUNCTION booking.invoice_take_number(org pg_catalog.uuid, OUT year pg_catalog.int4,
+CREATE OR REPLACE FUNCTION booking.invoice_take_number(org pg_catalog.uuid, at pg_catalog.timestamptz,
+                                            OUT year pg_catalog.int4,
                                             OUT seq pg_catalog.int4, OUT number pg_catalog.text)
   LANGUAGE plpgsql VOLATILE
   SET search_path = pg_catalog, pg_temp
   AS $$
 BEGIN
-  SELECT pg_catalog.date_part('year', pg_catalog.timezone(o.time_zone::pg_catalog.text, pg_catalog.now()))::pg_catalog.int4
+  SELECT pg_catalog.date_part('year', pg_catalog.timezone(o.time_zone::pg_catalog.text, at))::pg_catalog.int4
     INTO year FROM booking.org o WHERE o.id = org;
   -- Issuers of one org and year queue on a transaction-level advisory
   -- lock of the series first: the lock manager serves its waiters in the
@@ -42,12 +46,34 @@ BEGIN
     ON CONFLICT ON CONSTRAINT invoice_counter_pkey DO UPDATE SET last_seq = c.last_seq + 1
     RETURNING c.last_seq INTO seq;
   END IF;
-  number := pg_catalog.format('%s-%s', year, pg_catalog.lpad(seq::pg_catalog.text, 6, '0'));
+  -- lpad cuts a longer string to the length: a seventh digit is kept
+  number := pg_catalog.format('%s-%s', year, pg_catalog.lpad(seq::pg_catalog.text, GREATEST(6, pg_catalog.length(seq::pg_catalog.text)), '0'));
 END
 $$;
-COMMENT ON FUNCTION booking.invoice_take_number(pg_catalog.uuid) IS
-  'internal: the next number of org''s gapless invoice series of the current (local) year, held by the calling transaction';
-REVOKE EXECUTE ON FUNCTION booking.invoice_take_number(pg_catalog.uuid) FROM PUBLIC;
+COMMENT ON FUNCTION booking.invoice_take_number(pg_catalog.uuid, pg_catalog.timestamptz) IS
+  'internal: the next number of org''s gapless invoice series of the year of at in the org''s time zone (the issuers pass now(), their issued_at), held by the calling transaction';
+REVOKE EXECUTE ON FUNCTION booking.invoice_take_number(pg_catalog.uuid, pg_catalog.timestamptz) FROM PUBLIC;
+
+-- One line of an invoice, as booking.invoice_issue takes it, for units
+-- (seats) that cost amount_cents in all: a quantity of units at
+-- amount_cents / units when the amount divides evenly, else a quantity of 1
+-- at the whole amount.  The one place the issuers build a line.
+CREATE OR REPLACE FUNCTION booking.invoice_line_json(kind pg_catalog.text, description pg_catalog.text,
+                                     units pg_catalog.int4, amount_cents pg_catalog.int8)
+  RETURNS pg_catalog.jsonb
+  LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  q pg_catalog.int4 := CASE WHEN units > 0 AND amount_cents % units = 0 THEN units ELSE 1 END;
+BEGIN
+  RETURN pg_catalog.jsonb_build_object('kind', kind, 'description', description, 'quantity', q,
+                                       'unit_cents', amount_cents / q, 'amount_cents', amount_cents);
+END
+$$;
+COMMENT ON FUNCTION booking.invoice_line_json(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.int8) IS
+  'internal: one invoice line (JSON for booking.invoice_issue) of kind and description for units that cost amount_cents in all: quantity units at amount_cents / units when that divides evenly, else one at amount_cents';
+REVOKE EXECUTE ON FUNCTION booking.invoice_line_json(pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.int8) FROM PUBLIC;
 
 -- Issue an invoice with its lines: inserted as a draft, lines added, then
 -- issued (the check of the lines' sum runs on that last step).
@@ -67,7 +93,7 @@ DECLARE
 BEGIN
   SELECT COALESCE(pg_catalog.sum((l ->> 'amount_cents')::pg_catalog.int8), 0) INTO total
     FROM pg_catalog.jsonb_array_elements(lines) l;
-  n := booking.invoice_take_number(org);
+  n := booking.invoice_take_number(org, pg_catalog.now());
   INSERT INTO booking.invoice (org_id, number, booking_id, session_id, client_id, supplier_id, currency, amount_cents,
                                status, kind, credit_for_id, year, seq, processed_by)
   VALUES (org, n.number, invoice_issue.booking_id, invoice_issue.session_id, invoice_issue.client_id,
@@ -87,6 +113,22 @@ COMMENT ON FUNCTION booking.invoice_issue(pg_catalog.uuid, pg_catalog.text, pg_c
   'internal: issue an invoice or credit note of org with the given lines (JSON array of kind, description, quantity, unit_cents, amount_cents) and the next gapless number; returns its id';
 REVOKE EXECUTE ON FUNCTION booking.invoice_issue(pg_catalog.uuid, pg_catalog.text, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, booking.currency_code, pg_catalog.jsonb) FROM PUBLIC;
 
+-- The invoice (not a credit note) issued for a booking or for a session,
+-- or NULL: what the issuers return instead of issuing a second one.
+CREATE OR REPLACE FUNCTION booking.invoice_of(org pg_catalog.uuid, booking_id pg_catalog.uuid, session_id pg_catalog.uuid)
+  RETURNS pg_catalog.uuid
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT i.id FROM booking.invoice i
+   WHERE i.org_id OPERATOR(pg_catalog.=) invoice_of.org AND i.kind OPERATOR(pg_catalog.=) 'invoice'
+     AND (i.booking_id OPERATOR(pg_catalog.=) invoice_of.booking_id
+          OR i.session_id OPERATOR(pg_catalog.=) invoice_of.session_id);
+END;
+COMMENT ON FUNCTION booking.invoice_of(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid) IS
+  'internal: the invoice (kind invoice, at most one each) of org issued for booking_id or for session_id (pass NULL for the other), or NULL';
+REVOKE EXECUTE ON FUNCTION booking.invoice_of(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid) FROM PUBLIC;
+
 -- The invoice of a booking, issued once.
 CREATE OR REPLACE FUNCTION booking.issue_booking_invoice(org pg_catalog.uuid, booking_id pg_catalog.uuid)
   RETURNS pg_catalog.uuid
@@ -97,11 +139,9 @@ CREATE OR REPLACE FUNCTION booking.issue_booking_invoice(org pg_catalog.uuid, bo
 DECLARE
   b record;
   inv pg_catalog.uuid;
-  q pg_catalog.int4;
 BEGIN
-  SELECT i.id INTO inv FROM booking.invoice i
-   WHERE i.org_id = org AND i.booking_id = issue_booking_invoice.booking_id AND i.kind = 'invoice';
-  IF FOUND THEN
+  inv := booking.invoice_of(org, issue_booking_invoice.booking_id, NULL);
+  IF inv IS NOT NULL THEN
     RETURN inv;
   END IF;
   SELECT x.id, x.client_id, x.seats, x.currency, x.price_cents, s.name AS service_name, x.session_id
@@ -112,12 +152,9 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = 'no such booking',
       DETAIL = pg_catalog.format('Booking %s does not exist in org %s.', issue_booking_invoice.booking_id, org);
   END IF;
-  q := CASE WHEN b.seats > 0 AND b.price_cents % b.seats = 0 THEN b.seats ELSE 1 END;
   RETURN booking.invoice_issue(org, 'invoice', b.id, NULL, b.client_id, NULL, NULL, b.currency,
-           pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-             'kind', CASE WHEN b.session_id IS NULL THEN 'service' ELSE 'seats' END,
-             'description', b.service_name, 'quantity', q,
-             'unit_cents', b.price_cents / q, 'amount_cents', b.price_cents)));
+           pg_catalog.jsonb_build_array(booking.invoice_line_json(
+             CASE WHEN b.session_id IS NULL THEN 'service' ELSE 'seats' END, b.service_name, b.seats, b.price_cents)));
 END
 $$;
 COMMENT ON FUNCTION booking.issue_booking_invoice(pg_catalog.uuid, pg_catalog.uuid) IS
@@ -151,9 +188,7 @@ BEGIN
     RETURN NULL;
   END IF;
   RETURN booking.invoice_issue(org, 'credit_note', issue_credit_note.booking_id, NULL, i.client_id, NULL, i.id, i.currency,
-           pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-             'kind', 'refund', 'description', 'refund for invoice ' || i.number, 'quantity', 1,
-             'unit_cents', amt, 'amount_cents', amt)));
+           pg_catalog.jsonb_build_array(booking.invoice_line_json('refund', 'refund for invoice ' || i.number, 1, amt)));
 END
 $$;
 COMMENT ON FUNCTION booking.issue_credit_note(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int8) IS
@@ -172,15 +207,15 @@ DECLARE
   sold record;
   inv pg_catalog.uuid;
 BEGIN
-  SELECT i.id INTO inv FROM booking.invoice i
-   WHERE i.org_id = org AND i.session_id = issue_session_invoice.session_id AND i.kind = 'invoice';
-  IF FOUND THEN
+  inv := booking.invoice_of(org, NULL, issue_session_invoice.session_id);
+  IF inv IS NOT NULL THEN
     RETURN inv;
   END IF;
   SELECT x.id, x.title, x.currency, x.price_cents, r.supplier_id INTO s
     FROM booking.session x LEFT JOIN booking.resource r ON r.org_id = x.org_id AND r.id = x.resource_id
    WHERE x.org_id = org AND x.id = issue_session_invoice.session_id;
-  SELECT COALESCE(pg_catalog.sum(b.seats), 0)::pg_catalog.int4 AS seats, COALESCE(pg_catalog.sum(b.price_cents), 0) AS cents
+  SELECT COALESCE(pg_catalog.sum(b.seats), 0)::pg_catalog.int4 AS seats,
+         COALESCE(pg_catalog.sum(b.price_cents), 0)::pg_catalog.int8 AS cents
     INTO sold FROM booking.booking b
    WHERE b.org_id = org AND b.session_id = issue_session_invoice.session_id
      AND b.status IN ('confirmed', 'in_progress', 'completed', 'no_show');
@@ -188,11 +223,7 @@ BEGIN
     RETURN NULL;
   END IF;
   RETURN booking.invoice_issue(org, 'invoice', NULL, s.id, NULL, s.supplier_id, NULL, s.currency,
-           pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
-             'kind', 'seats', 'description', 'seats sold: ' || s.title,
-             'quantity', CASE WHEN sold.cents % sold.seats = 0 THEN sold.seats ELSE 1 END,
-             'unit_cents', CASE WHEN sold.cents % sold.seats = 0 THEN sold.cents / sold.seats ELSE sold.cents END,
-             'amount_cents', sold.cents)));
+           pg_catalog.jsonb_build_array(booking.invoice_line_json('seats', 'seats sold: ' || s.title, sold.seats, sold.cents)));
 END
 $$;
 COMMENT ON FUNCTION booking.issue_session_invoice(pg_catalog.uuid, pg_catalog.uuid) IS

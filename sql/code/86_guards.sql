@@ -20,6 +20,20 @@
 --                    column" lists them, test/pgtap/column_owners.sql walks
 --                    it as every role.
 
+-- The write is the engine's own: current_user owns the table relid, as the
+-- engine's SECURITY DEFINER functions and triggers do (they run as the
+-- tables' owner).  The one test of it for the guards below and those of
+-- sql/code/92_enrolment.sql, which pass TG_RELID.  No SECURITY DEFINER: it
+-- asks about the caller.
+CREATE OR REPLACE FUNCTION booking.caller_owns_table(relid pg_catalog.oid) RETURNS pg_catalog.bool
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  RETURN EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                  WHERE c.oid OPERATOR(pg_catalog.=) relid
+                    AND c.relowner OPERATOR(pg_catalog.=) CURRENT_USER::pg_catalog.regrole::pg_catalog.oid);
+COMMENT ON FUNCTION booking.caller_owns_table(pg_catalog.oid) IS
+  'whether current_user owns the table relid: the write is the engine''s own (its SECURITY DEFINER functions and triggers run as the tables'' owner); for the guard triggers, which pass TG_RELID';
+
 -- The row's org is the acting org.  No SECURITY DEFINER: it reads nothing
 -- of the row's table, and current_user must be the one of the statement.
 CREATE OR REPLACE FUNCTION booking.tg_org_guard() RETURNS trigger
@@ -32,9 +46,7 @@ BEGIN
      AND NOT booking.caller_bypasses_rls()
      -- the engine's own SECURITY DEFINER functions (create_org, book, ...)
      -- run as the table's owner and choose the org themselves
-     AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-                      WHERE c.oid OPERATOR(pg_catalog.=) TG_RELID
-                        AND c.relowner OPERATOR(pg_catalog.=) CURRENT_USER::pg_catalog.regrole::pg_catalog.oid) THEN
+     AND NOT booking.caller_owns_table(TG_RELID) THEN
     IF booking.current_org_id() IS NULL THEN
       RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
         MESSAGE = pg_catalog.format('writing to table "%s" needs an identity', TG_TABLE_NAME),
@@ -74,9 +86,7 @@ DECLARE
 BEGIN
   IF booking.caller_bypasses_rls() OR booking.acting_is_system()
      OR (TG_ARGV[0] OPERATOR(pg_catalog.=) 'staff' AND booking.acting_is_staff())
-     OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-                 WHERE c.oid OPERATOR(pg_catalog.=) TG_RELID
-                   AND c.relowner OPERATOR(pg_catalog.=) CURRENT_USER::pg_catalog.regrole::pg_catalog.oid) THEN
+     OR booking.caller_owns_table(TG_RELID) THEN
     RETURN NEW;
   END IF;
   new_row := pg_catalog.to_jsonb(NEW);
@@ -126,8 +136,7 @@ DECLARE
   repriced pg_catalog.bool := false;
 BEGIN
   IF booking.caller_bypasses_rls() OR booking.acting_is_system() OR booking.acting_is_staff()
-     OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-                 WHERE c.oid = TG_RELID AND c.relowner = CURRENT_USER::pg_catalog.regrole::pg_catalog.oid) THEN
+     OR booking.caller_owns_table(TG_RELID) THEN
     RETURN NEW;
   END IF;
   IF TG_OP = 'INSERT' THEN

@@ -135,6 +135,23 @@ $$;
 COMMENT ON FUNCTION booking.accept_invitation(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text) IS
   'the invited user (authenticated by the trusted role that calls this, and the acting user if an identity is set) accepts an invitation of org_id with its token: the membership is made and the invitation''s client record linked; returns the role. Any refusal (unknown, expired or used token, another user''s invitation, an inactive user) is the same 42501';
 
+-- Whether a write may put user_id in org_id (a membership, a login linked
+-- to a record): the user is already a member of the org, as far as the
+-- writer sees its members, or the write is the engine's own (its functions,
+-- its system actions) or maintenance (a caller that bypasses row-level
+-- security).  relid: the table written (TG_RELID).  With the caller's
+-- rights, for the two triggers below.
+CREATE OR REPLACE FUNCTION booking.user_may_join(org_id pg_catalog.uuid, user_id pg_catalog.uuid, relid pg_catalog.oid)
+  RETURNS pg_catalog.bool
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+  RETURN booking.caller_bypasses_rls() OR booking.acting_is_system() OR booking.caller_owns_table(relid)
+         OR EXISTS (SELECT 1 FROM booking.membership m
+                     WHERE m.org_id OPERATOR(pg_catalog.=) user_may_join.org_id
+                       AND m.user_id OPERATOR(pg_catalog.=) user_may_join.user_id);
+COMMENT ON FUNCTION booking.user_may_join(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.oid) IS
+  'internal to the triggers a3_user_link and a1_enrol: whether a write to table relid may put user_id in org_id (already a member as far as the writer sees, the engine''s own write, a system action, or maintenance)';
+
 -- Who links a login to a record of the org: only a member of the org
 -- (who accepted an invitation).  With the caller's rights: the caller sees
 -- the org's membership rows only as far as row-level security lets them.
@@ -145,11 +162,7 @@ CREATE OR REPLACE FUNCTION booking.tg_user_link() RETURNS trigger
 BEGIN
   IF NEW.user_id IS NULL
      OR (TG_OP = 'UPDATE' AND NEW.user_id IS NOT DISTINCT FROM OLD.user_id)
-     OR booking.caller_bypasses_rls() OR booking.acting_is_system()
-     OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-                 WHERE c.oid = TG_RELID AND c.relowner = CURRENT_USER::pg_catalog.regrole::pg_catalog.oid)
-     OR EXISTS (SELECT 1 FROM booking.membership m
-                 WHERE m.org_id = NEW.org_id AND m.user_id = NEW.user_id) THEN
+     OR booking.user_may_join(NEW.org_id, NEW.user_id, TG_RELID) THEN
     RETURN NEW;
   END IF;
   RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
@@ -178,11 +191,7 @@ CREATE OR REPLACE FUNCTION booking.tg_enrol_guard() RETURNS trigger
   SET search_path = pg_catalog, pg_temp
   AS $$
 BEGIN
-  IF booking.caller_bypasses_rls() OR booking.acting_is_system()
-     OR EXISTS (SELECT 1 FROM pg_catalog.pg_class c
-                 WHERE c.oid = TG_RELID AND c.relowner = CURRENT_USER::pg_catalog.regrole::pg_catalog.oid)
-     OR EXISTS (SELECT 1 FROM booking.membership m
-                 WHERE m.org_id = NEW.org_id AND m.user_id = NEW.user_id) THEN
+  IF booking.user_may_join(NEW.org_id, NEW.user_id, TG_RELID) THEN
     RETURN NEW;
   END IF;
   RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',

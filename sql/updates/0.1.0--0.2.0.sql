@@ -879,3 +879,6 @@ COMMENT ON COLUMN booking.status_history.booking_resource_id IS 'the booking''s 
 COMMENT ON COLUMN booking.status_history.booking_session_id IS 'the booking''s session, kept by the triggers booking_carry and booking_reach (for row-level security)';
 COMMENT ON COLUMN booking.client.booking_resource_ids IS 'the resources of the client''s bookings, sorted, kept by the trigger booking_reach: their users see the client (row-level security)';
 COMMENT ON COLUMN booking.client.booking_session_ids IS 'the sessions of the client''s bookings, sorted, kept by the trigger booking_reach: the users of their resources see the client (row-level security)';
+-- Invoice numbers (debts): booking.invoice_take_number takes the instant of
+-- issue (the issuers pass now()), so the turn of the year is testable.
+DROP FUNCTION IF EXISTS booking.invoice_take_number(pg_catalog.uuid);

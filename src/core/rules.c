@@ -14,6 +14,7 @@
  *-------------------------------------------------------------------------
  */
 #include "rules.h"
+#include "hex.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -279,18 +280,6 @@ peek(Reader *r)
 	return r->pos < r->len ? (unsigned char) r->s[r->pos] : -1;
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Read a JSON string at r->pos (which holds '"').  Keep at most size - 1
  * decoded bytes in buf, NUL-terminated, set *n to the decoded length (which
@@ -354,7 +343,7 @@ read_string(Reader *r, char *buf, size_t size, size_t *n)
 							return false;
 						for (k = 1; k <= 4; k++)
 						{
-							int			h = hex_value(r->s[r->pos + k]);
+							int			h = core_hex_value(r->s[r->pos + k]);
 
 							if (h < 0)
 								return false;
