@@ -67,7 +67,14 @@ CREATE TABLE bench_plain_1 (LIKE booking.trip_point);
 CREATE TABLE bench_plain_2 (LIKE booking.trip_point);
 CREATE TABLE bench_plain_3 (LIKE booking.trip_point);
 CREATE TABLE bench_result (what text, seconds float8, points int8);
-CREATE TABLE bench_round (round int, plain float8, staged float8, points int8);
+CREATE TABLE bench_round (round int, plain float8, staged float8, points int8, plain_cpu float8, staged_cpu float8);
+-- the CPU time of this backend so far (user and system, Linux's
+-- /proc/self/stat, in 1/100 s): on a shared machine the wall-clock times of
+-- both sides vary with the load, the CPU they take much less
+CREATE FUNCTION bench_cpu() RETURNS float8 LANGUAGE sql AS $$
+  SELECT (split_part(s, ' ', 14)::float8 + split_part(s, ' ', 15)::float8) / 100
+    FROM pg_read_file('/proc/self/stat') s
+$$;
 COPY (SELECT :'org'::uuid, k, '00000000-0000-0000-0000-00000000ffff'::uuid, t.ts,
              ('SRID=4326;POINT(' || t.lng || ' ' || t.lat || ')'), 40.0, NULL::uuid, NULL::uuid, 5.0
         FROM bench_track t, generate_series(1, 12) k)
@@ -92,17 +99,22 @@ SELECT booking.stage_trip_points() \gset
 DO $$
 DECLARE
   t0 timestamptz;
+  c0 float8;
   plain float8;
+  plain_cpu float8;
   n int8;
 BEGIN
   FOR r IN 1..3 LOOP
+    c0 := bench_cpu();
     t0 := clock_timestamp();
     EXECUTE format('COPY bench_plain_%s (org_id, id, trip_id, ts, point, speed_kph, resource_id, client_id, accuracy_m) FROM ''/tmp/booking_bench_tracking.copy''', r);
     plain := extract(epoch FROM clock_timestamp() - t0);
+    plain_cpu := bench_cpu() - c0;
+    c0 := bench_cpu();
     t0 := clock_timestamp();
     EXECUTE format('COPY pg_temp.trip_point_staging (trip_id, ts, lat, lng, speed_kph, accuracy_m) FROM ''/tmp/booking_bench_tracking_staged_%s.copy''', r);
     SELECT sum(stored) INTO n FROM booking.ingest_staged();
-    INSERT INTO bench_round VALUES (r, plain, extract(epoch FROM clock_timestamp() - t0), n);
+    INSERT INTO bench_round VALUES (r, plain, extract(epoch FROM clock_timestamp() - t0), n, plain_cpu, bench_cpu() - c0);
   END LOOP;
 END $$;
 -- every minute, 60 points of each of trips 25-36 staged and ingested
@@ -205,7 +217,9 @@ SELECT x.what, x.seconds, m.points
        LATERAL (VALUES ('plain COPY into an unindexed copy', m.plain),
                        ('COPY + ingest_staged, one COPY of 12 trips x 6000', m.staged)) x(what, seconds);
 SELECT round, points, round(plain::numeric, 3) AS plain_copy_s, round(staged::numeric, 3) AS staged_s,
-       round((plain / staged)::numeric, 2) AS of_plain_copy
+       round((plain / staged)::numeric, 2) AS of_plain_copy,
+       round(plain_cpu::numeric, 2) AS plain_cpu_s, round(staged_cpu::numeric, 2) AS staged_cpu_s,
+       round((plain_cpu / nullif(staged_cpu, 0))::numeric, 2) AS cpu_of_plain_copy
   FROM bench_round ORDER BY round;
 SELECT what, points, round(seconds::numeric, 2) AS seconds, round(points / seconds) AS points_per_second,
        round((points / seconds / (SELECT points / seconds FROM bench_result WHERE what LIKE 'plain%'))::numeric, 2) AS of_plain_copy

@@ -393,6 +393,7 @@ CREATE OR REPLACE FUNCTION booking.ingest_fixes(trips pg_catalog.uuid[], staged 
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
   SET work_mem = '64MB'
+  SET jit = off
   AS $$
 DECLARE
   org pg_catalog.uuid := booking.current_org_id();

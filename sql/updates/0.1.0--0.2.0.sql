@@ -799,3 +799,9 @@ COMMENT ON COLUMN booking.trip.recomputed IS
 -- the result type changes, so the 0.1.0 function is dropped to be created
 -- anew by sql/code/48_solver.sql.
 DROP FUNCTION IF EXISTS booking.find_slots(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid);
+-- Issue 20 (performance of GPS ingestion): booking.trip_point_store
+-- (sql/code/61_tracking.sql) takes a point's id from the identity for every
+-- fix it writes; a backend takes 100 values at a time instead of locking
+-- and logging the sequence for each (ids stay unique, not gapless, which no
+-- key needs).
+ALTER SEQUENCE booking.trip_point_id_seq CACHE 100;
