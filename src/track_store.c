@@ -60,13 +60,7 @@
 #include "utils/timestamp.h"
 
 #include "booking.h"
-
-/* 22G01: a bad fix (as the figures' C raises it) */
-#define ERRCODE_22G01_BAD_FIX			MAKE_SQLSTATE('2','2','G','0','1')
-/* 22G05: fix arrays of different lengths */
-#define ERRCODE_22G05_ARRAY_LENGTHS		MAKE_SQLSTATE('2','2','G','0','5')
-/* 23G02: trip not found */
-#define ERRCODE_23G02_TRIP_NOT_FOUND	MAKE_SQLSTATE('2','3','G','0','2')
+#include "errcodes.h"
 
 /* rows formed before they are written, as COPY buffers them */
 #define STORE_BATCH 1000
@@ -265,7 +259,7 @@ store_floats(ArrayType *a, int n, Datum **values, bool **nulls, const char *what
 	deconstruct_array(a, FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, values, nulls, &len);
 	if (len != n)
 		ereport(ERROR,
-				(errcode(ERRCODE_22G05_ARRAY_LENGTHS),
+				(errcode(ERRCODE_22G05_TRACK_LENGTHS),
 				 errmsg("fix arrays differ in length"),
 				 errdetail("%d times, %d %s.", n, len, what)));
 }
@@ -443,7 +437,7 @@ booking_trip_point_store(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		if (ts_null[i] || lat_null[i] || lng_null[i])
 			ereport(ERROR,
-					(errcode(ERRCODE_22G01_BAD_FIX),
+					(errcode(ERRCODE_22G01_TRACK_BAD_FIX),
 					 errmsg("bad fix"),
 					 errdetail("Fix %d has no time, latitude or longitude.", i + 1)));
 		t = DatumGetTimestampTz(ts[i]);
@@ -452,7 +446,7 @@ booking_trip_point_store(PG_FUNCTION_ARGS)
 		if (TIMESTAMP_NOT_FINITE(t) || !isfinite(la) || !isfinite(lo) ||
 			la < -90.0 || la > 90.0 || lo < -180.0 || lo > 180.0)
 			ereport(ERROR,
-					(errcode(ERRCODE_22G01_BAD_FIX),
+					(errcode(ERRCODE_22G01_TRACK_BAD_FIX),
 					 errmsg("bad fix"),
 					 errdetail("Fix %d has an infinite time or a latitude or longitude that is not finite or out of range.", i + 1)));
 		month = store_month(t);

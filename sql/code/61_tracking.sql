@@ -382,9 +382,12 @@ COMMENT ON FUNCTION booking.fix_refusal(pg_catalog.timestamptz, pg_catalog.float
 -- Ingest fixes of one or more trips: the work of ingest_trip_points (the
 -- arrays) and ingest_staged (staged: the rows of pg_temp.trip_point_staging),
 -- as a few statements over the whole batch: no statement per fix, and per
--- trip only the fold of its figures.  work_mem: the batch's sorts and the
--- statement triggers' transition table stay in memory (a COPY of 100,000
--- fixes is some 15 MB).
+-- trip only its store (booking.trip_point_store) and the fold of its
+-- figures.  work_mem: the batch's sort and the materialised classification
+-- stay in memory (a COPY of 100,000 fixes is some 15 MB).  jit off: the
+-- classifying statement's estimated cost passes the JIT thresholds once
+-- the month's partition exists, and compiling it (with optimisation) cost
+-- more CPU than the whole ingestion (bench/README.md, "GPS ingestion").
 CREATE OR REPLACE FUNCTION booking.ingest_fixes(trips pg_catalog.uuid[], staged pg_catalog.bool,
     trip_ids pg_catalog.uuid[], ts pg_catalog.timestamptz[], lat pg_catalog.float8[], lng pg_catalog.float8[],
     speed_kph pg_catalog.float8[], accuracy_m pg_catalog.float8[])
@@ -612,7 +615,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.ingest_fixes(pg_catalog.uuid[], pg_catalog.bool, pg_catalog.uuid[], pg_catalog.timestamptz[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[]) IS
-  'the ingestion of ingest_trip_points and ingest_staged (staged: the rows of pg_temp.trip_point_staging; else the arrays): locks the given trips and those of the fixes (in id order), classifies the fixes, stores the good ones in one statement, folds each trip''s into its figures (reaching back: from its last saved state before the batch), one row of counts per trip';
+  'the ingestion of ingest_trip_points and ingest_staged (staged: the rows of pg_temp.trip_point_staging; else the arrays): locks the given trips and those of the fixes (in id order), classifies the fixes in one statement, stores each trip''s good ones with booking.trip_point_store, folds them into its figures (reaching back: from its last saved state before the batch), one row of counts per trip';
 
 -- Ingest one batch of fixes of one trip.
 CREATE OR REPLACE FUNCTION booking.ingest_trip_points(trip_id pg_catalog.uuid, ts pg_catalog.timestamptz[],
@@ -622,6 +625,7 @@ CREATE OR REPLACE FUNCTION booking.ingest_trip_points(trip_id pg_catalog.uuid, t
     OUT refused pg_catalog.int4, OUT refusals pg_catalog.jsonb)
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
+  SET jit = off
   AS $$
 DECLARE
   n pg_catalog.int4 := COALESCE(pg_catalog.cardinality(ts), 0);
@@ -678,6 +682,7 @@ CREATE OR REPLACE FUNCTION booking.ingest_staged()
                  duplicates pg_catalog.int4, refused pg_catalog.int4, refusals pg_catalog.jsonb)
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
+  SET jit = off
   AS $$
 BEGIN
   PERFORM booking.stage_trip_points();
@@ -687,7 +692,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.ingest_staged() IS
-  'moves the rows of the session''s pg_temp.trip_point_staging into trip_point (booking.ingest_fixes: the checks of ingest_trip_points, one statement for every trip), one row of counts per trip; all or nothing with the caller''s transaction';
+  'moves the rows of the session''s pg_temp.trip_point_staging into trip_point (booking.ingest_fixes: the checks of ingest_trip_points, one classifying statement for every trip), one row of counts per trip; all or nothing with the caller''s transaction';
 
 -- Drop the partitions of trip_point that end before cutoff and hold no row.
 CREATE OR REPLACE FUNCTION booking.drop_empty_trip_point_partitions(cutoff pg_catalog.timestamptz)
