@@ -40,6 +40,7 @@
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "commands/sequence.h"
 #include "executor/executor.h"
 #include "executor/spi.h"
@@ -79,6 +80,7 @@ typedef struct StorePostgis
 static StorePostgis store_postgis;
 static SPIPlanPtr store_trip_plan = NULL;
 static SPIPlanPtr store_partition_plan = NULL;
+static SPIPlanPtr store_insert_plan = NULL;
 
 static void
 store_lookup(FmgrInfo *finfo, const char *nspname, const char *name, int nargs, Oid *argtypes)
@@ -134,6 +136,25 @@ store_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
 		*cache = plan;
 	}
 	return *cache;
+}
+
+/*
+ * Distributed by Citus (booking.distribute()), trip_point's rows live in
+ * the shards of the workers: the coordinator's partitions are empty shells,
+ * and rows are written through the distributed table, by an INSERT.
+ */
+static bool
+store_distributed(void)
+{
+	bool		isnull;
+	bool		d;
+
+	if (!OidIsValid(get_extension_oid("citus", true)))
+		return false;
+	if (SPI_execute("SELECT booking.is_distributed()", true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "trip_point_store: booking.is_distributed() failed");
+	d = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	return !isnull && d;
 }
 
 /* the month (UTC) of a time, as year * 12 + month - 1 */
@@ -419,6 +440,61 @@ booking_trip_point_store(PG_FUNCTION_ARGS)
 	a_acc = store_attno(pdesc, "accuracy_m");
 	seq = getIdentitySequence(parent, a_id + 1, false);
 
+	/* every fix has a finite time and coordinates in range, before any is written */
+	for (i = 0; i < n; i++)
+	{
+		double		la,
+					lo;
+
+		if (ts_null[i] || lat_null[i] || lng_null[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_22G01_TRACK_BAD_FIX),
+					 errmsg("bad fix"),
+					 errdetail("Fix %d has no time, latitude or longitude.", i + 1)));
+		la = DatumGetFloat8(lat[i]);
+		lo = DatumGetFloat8(lng[i]);
+		if (TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(ts[i])) || !isfinite(la) || !isfinite(lo) ||
+			la < -90.0 || la > 90.0 || lo < -180.0 || lo > 180.0)
+			ereport(ERROR,
+					(errcode(ERRCODE_22G01_TRACK_BAD_FIX),
+					 errmsg("bad fix"),
+					 errdetail("Fix %d has an infinite time or a latitude or longitude that is not finite or out of range.", i + 1)));
+	}
+
+	if (store_distributed())
+	{
+		/* through the distributed table: its triggers and policies apply */
+		Oid			itypes[7] = {UUIDOID, UUIDOID, TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID,
+		FLOAT8ARRAYOID, FLOAT8ARRAYOID};
+		Datum		ivals[7];
+		char		inulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+		uint64		written;
+
+		ivals[0] = org;
+		ivals[1] = trip;
+		for (i = 2; i < 7; i++)
+		{
+			if (PG_ARGISNULL(i))
+			{
+				ivals[i] = (Datum) 0;
+				inulls[i] = 'n';
+			}
+			else
+				ivals[i] = PG_GETARG_DATUM(i);
+		}
+		rc = SPI_execute_plan(store_plan(&store_insert_plan,
+										 "INSERT INTO booking.trip_point (org_id, trip_id, ts, point, speed_kph, accuracy_m)"
+										 " SELECT $1, $2, u.ts, booking.fix_point(u.lat, u.lng), u.speed, u.acc"
+										 " FROM pg_catalog.unnest($3, $4, $5, $6, $7) AS u(ts, lat, lng, speed, acc)",
+										 7, itypes),
+							  ivals, inulls, false, 0);
+		if (rc != SPI_OK_INSERT)
+			elog(ERROR, "trip_point_store: insert failed (%d)", rc);
+		written = SPI_processed;
+		SPI_finish();
+		PG_RETURN_INT32((int32) written);
+	}
+
 	estate = CreateExecutorState();
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "trip_point_store rows",
 								   ALLOCSET_DEFAULT_SIZES);
@@ -435,20 +511,9 @@ booking_trip_point_store(PG_FUNCTION_ARGS)
 		Datum		geom;
 
 		CHECK_FOR_INTERRUPTS();
-		if (ts_null[i] || lat_null[i] || lng_null[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_22G01_TRACK_BAD_FIX),
-					 errmsg("bad fix"),
-					 errdetail("Fix %d has no time, latitude or longitude.", i + 1)));
 		t = DatumGetTimestampTz(ts[i]);
 		la = DatumGetFloat8(lat[i]);
 		lo = DatumGetFloat8(lng[i]);
-		if (TIMESTAMP_NOT_FINITE(t) || !isfinite(la) || !isfinite(lo) ||
-			la < -90.0 || la > 90.0 || lo < -180.0 || lo > 180.0)
-			ereport(ERROR,
-					(errcode(ERRCODE_22G01_TRACK_BAD_FIX),
-					 errmsg("bad fix"),
-					 errdetail("Fix %d has an infinite time or a latitude or longitude that is not finite or out of range.", i + 1)));
 		month = store_month(t);
 		if (month != part.month)
 		{
