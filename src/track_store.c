@@ -485,7 +485,8 @@ booking_trip_point_store(PG_FUNCTION_ARGS)
 		rc = SPI_execute_plan(store_plan(&store_insert_plan,
 										 "INSERT INTO booking.trip_point (org_id, trip_id, ts, point, speed_kph, accuracy_m)"
 										 " SELECT $1, $2, u.ts, booking.fix_point(u.lat, u.lng), u.speed, u.acc"
-										 " FROM pg_catalog.unnest($3, $4, $5, $6, $7) AS u(ts, lat, lng, speed, acc)",
+										 " FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5),"
+										 " pg_catalog.unnest($6), pg_catalog.unnest($7)) AS u(ts, lat, lng, speed, acc)",
 										 7, itypes),
 							  ivals, inulls, false, 0);
 		if (rc != SPI_OK_INSERT)
