@@ -8,4 +8,4 @@ dropdb --if-exists "$db" && createdb "$db"
 psql -X -q -d "$db" -f tracking.sql
 dropdb "$db"
 psql -X -q -c "DROP ROLE IF EXISTS bench_trk_app" >/dev/null
-rm -f /tmp/booking_bench_tracking.copy /tmp/booking_bench_tracking_staged.copy
+rm -f /tmp/booking_bench_tracking.copy /tmp/booking_bench_tracking_staged_[123].copy

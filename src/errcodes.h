@@ -62,6 +62,8 @@
 #define ERRCODE_22G04_TRACK_STATE		MAKE_SQLSTATE('2','2','G','0','4')
 /* 22G05: fix arrays of different lengths (also from ingest_trip_points) */
 #define ERRCODE_22G05_TRACK_LENGTHS		MAKE_SQLSTATE('2','2','G','0','5')
+/* 23G02: trip not found (raised in SQL too, see below; in C by booking.trip_point_store) */
+#define ERRCODE_23G02_TRIP_NOT_FOUND	MAKE_SQLSTATE('2','3','G','0','2')
 
 /*
  * Raised from C by booking.payment_move_decide() (src/payment_moves.c), the

@@ -326,6 +326,24 @@ $$;
 COMMENT ON FUNCTION booking.trip_point_partition(pg_catalog.timestamptz) IS
   'the monthly partition of booking.trip_point (schema booking_trip_point, months in UTC) that holds ts, created if missing with the primary key (org_id, trip_id, ts); ingest_trip_points calls it, other writers of trip_point call it before they write a new month';
 
+-- Store one trip's fixes as COPY writes a table (src/track_store.c): rows
+-- formed in C, written a page at a time into the month's partition, index
+-- entries made directly; no per-row trigger, transition table or routing.
+-- It checks what an INSERT by the caller into trip_point would: the INSERT
+-- privilege, the trip (read as the caller, locked FOR KEY SHARE), the
+-- acting org and the write policy where row-level security applies, the
+-- carried resource and client, each fix's time and coordinates, the
+-- partition's constraints and its unique key (org_id, trip_id, ts).
+CREATE OR REPLACE FUNCTION booking.trip_point_store(org pg_catalog.uuid, trip pg_catalog.uuid,
+    ts pg_catalog.timestamptz[], lat pg_catalog.float8[], lng pg_catalog.float8[],
+    speed_kph pg_catalog.float8[] DEFAULT NULL, accuracy_m pg_catalog.float8[] DEFAULT NULL)
+  RETURNS pg_catalog.int4
+  LANGUAGE c
+  SET search_path = pg_catalog, pg_temp
+  AS 'MODULE_PATHNAME', 'booking_trip_point_store';
+COMMENT ON FUNCTION booking.trip_point_store(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[]) IS
+  'writes fixes of one trip into trip_point (the month''s partition, made if missing) as a multi-row insert, with the checks an INSERT by the caller has: INSERT privilege, the trip visible and locked FOR KEY SHARE (23503), acting org and write policy (42501), resource and client from the trip, finite in-range fixes (22G01), CHECKs and the unique key (23505); returns the rows written. booking.ingest_fixes stores with it';
+
 -- A fix as a point (inlined: no SET clause, names bound at creation).
 CREATE OR REPLACE FUNCTION booking.fix_point(lat pg_catalog.float8, lng pg_catalog.float8)
   RETURNS booking.point
@@ -364,9 +382,12 @@ COMMENT ON FUNCTION booking.fix_refusal(pg_catalog.timestamptz, pg_catalog.float
 -- Ingest fixes of one or more trips: the work of ingest_trip_points (the
 -- arrays) and ingest_staged (staged: the rows of pg_temp.trip_point_staging),
 -- as a few statements over the whole batch: no statement per fix, and per
--- trip only the fold of its figures.  work_mem: the batch's sorts and the
--- statement triggers' transition table stay in memory (a COPY of 100,000
--- fixes is some 15 MB).
+-- trip only its store (booking.trip_point_store) and the fold of its
+-- figures.  work_mem: the batch's sort and the materialised classification
+-- stay in memory (a COPY of 100,000 fixes is some 15 MB).  jit off: the
+-- classifying statement's estimated cost passes the JIT thresholds once
+-- the month's partition exists, and compiling it (with optimisation) cost
+-- more CPU than the whole ingestion (bench/README.md, "GPS ingestion").
 CREATE OR REPLACE FUNCTION booking.ingest_fixes(trips pg_catalog.uuid[], staged pg_catalog.bool,
     trip_ids pg_catalog.uuid[], ts pg_catalog.timestamptz[], lat pg_catalog.float8[], lng pg_catalog.float8[],
     speed_kph pg_catalog.float8[], accuracy_m pg_catalog.float8[])
@@ -375,6 +396,7 @@ CREATE OR REPLACE FUNCTION booking.ingest_fixes(trips pg_catalog.uuid[], staged 
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
   SET work_mem = '64MB'
+  SET jit = off
   AS $$
 DECLARE
   org pg_catalog.uuid := booking.current_org_id();
@@ -421,10 +443,11 @@ BEGIN
                  pg_catalog.cardinality(speed_kph), pg_catalog.cardinality(accuracy_m));
   END IF;
   -- every trip of the batch, besides those given
-  SELECT COALESCE(trips, '{}') || COALESCE(pg_catalog.array_agg(DISTINCT y.v), '{}') INTO trips
-    FROM (SELECT v FROM pg_catalog.unnest(trip_ids) v WHERE NOT staged
-          UNION ALL SELECT s.trip_id FROM pg_temp.trip_point_staging s WHERE staged) y
-   WHERE y.v IS NOT NULL AND y.v <> ALL (COALESCE(trips, '{}'));
+  SELECT COALESCE(trips, '{}') || COALESCE(pg_catalog.array_agg(d.v), '{}') INTO trips
+    FROM (SELECT DISTINCT y.v
+            FROM (SELECT v FROM pg_catalog.unnest(trip_ids) v WHERE NOT staged
+                  UNION ALL SELECT s.trip_id FROM pg_temp.trip_point_staging s WHERE staged) y
+           WHERE y.v IS NOT NULL AND y.v <> ALL (COALESCE(trips, '{}'))) d;
   -- the trips, locked in id order: one writer per trip at a time, so that
   -- batches of a trip fold in order and see each other's points
   SELECT pg_catalog.array_agg(x.id ORDER BY x.id), pg_catalog.array_agg(x.lesson_id ORDER BY x.id),
@@ -457,76 +480,75 @@ BEGIN
     INTO w_lo, w_hi, w_last
     FROM ROWS FROM (pg_catalog.unnest(w_trip), pg_catalog.unnest(w_lesson)) WITH ORDINALITY AS w(trip, lesson, o)
     JOIN booking.lesson l ON l.org_id = org AND l.id = w.lesson;
-  -- the months of the batch have their partitions (every month from its
-  -- earliest to its latest fix that a window admits)
-  PERFORM booking.trip_point_partition(pg_catalog.timezone('UTC', m))
-     FROM (SELECT pg_catalog.date_trunc('month', pg_catalog.timezone('UTC', pg_catalog.min(y.t))) AS lo,
-                  pg_catalog.date_trunc('month', pg_catalog.timezone('UTC', pg_catalog.max(y.t))) AS hi
-             FROM (SELECT v AS t FROM pg_catalog.unnest(ts) v WHERE NOT staged
-                   UNION ALL SELECT s.ts FROM pg_temp.trip_point_staging s WHERE staged) y
-            WHERE y.t >= (SELECT pg_catalog.min(v) FROM pg_catalog.unnest(w_lo) v)
-              AND y.t <= LEAST((SELECT pg_catalog.max(v) FROM pg_catalog.unnest(w_hi) v), future)) z,
-          pg_catalog.generate_series(z.lo, z.hi, '1 month'::pg_catalog.interval) AS m
-    WHERE z.lo IS NOT NULL;
-
-  -- one statement: classify every fix, store the good ones (the first of a
+  -- one statement: classify every fix, keep the good ones (the first of a
   -- trip and time in the batch; one already stored is a duplicate: only a
   -- fix at or before the trip's latest is looked up), count the refused by
-  -- reason; one row per trip with its stored fixes in time order, for the
-  -- fold.  The source (the arrays or the staging table) is read twice, for
-  -- the fixes to store and for the counts, rather than materialised.
+  -- reason; one row per trip with its new fixes in time order, which
+  -- booking.trip_point_store writes and the fold folds.  The source (the
+  -- arrays or the staging table) is read twice, for the fixes to keep and
+  -- for the counts.  The arrays are aggregated in the order of the sort
+  -- that removes the duplicates (by trip and time; no sort per array):
+  -- track_fold refuses fixes out of order (22G02), so an order lost would
+  -- fail, not fold wrongly.
   FOR r IN
     WITH win AS (
       SELECT * FROM ROWS FROM (pg_catalog.unnest(w_trip), pg_catalog.unnest(w_lo), pg_catalog.unnest(w_hi),
-                               pg_catalog.unnest(w_last), pg_catalog.unnest(w_res), pg_catalog.unnest(w_cli))
-                 AS w(trip, lo, hi, last, res, cli)),
+                               pg_catalog.unnest(w_last))
+                 WITH ORDINALITY AS w(trip, lo, hi, last, o)),
+    -- i: a fix's place in the batch, for the first of a trip and time to
+    -- win: the arrays' index, or the staged row's place in the table (its
+    -- ctid: the order rows were copied or inserted in after the TRUNCATE
+    -- that ingest_staged ends with)
     src AS (
-      SELECT a.* FROM ROWS FROM (pg_catalog.unnest(trip_ids), pg_catalog.unnest(ts), pg_catalog.unnest(lat), pg_catalog.unnest(lng),
-                      pg_catalog.unnest(COALESCE(speed_kph, pg_catalog.array_fill(NULL::pg_catalog.float8, ARRAY[n]))),
-                      pg_catalog.unnest(COALESCE(accuracy_m, pg_catalog.array_fill(NULL::pg_catalog.float8, ARRAY[n]))))
-                   WITH ORDINALITY AS a(trip, ts, lat, lng, speed, acc, i)
+      SELECT a.trip, a.ts, a.lat, a.lng, a.speed, a.acc, pg_catalog.format('(%s,1)', a.o)::pg_catalog.tid AS i
+        FROM ROWS FROM (pg_catalog.unnest(trip_ids), pg_catalog.unnest(ts), pg_catalog.unnest(lat), pg_catalog.unnest(lng),
+                        pg_catalog.unnest(COALESCE(speed_kph, pg_catalog.array_fill(NULL::pg_catalog.float8, ARRAY[n]))),
+                        pg_catalog.unnest(COALESCE(accuracy_m, pg_catalog.array_fill(NULL::pg_catalog.float8, ARRAY[n]))))
+                     WITH ORDINALITY AS a(trip, ts, lat, lng, speed, acc, o)
        WHERE NOT staged
       UNION ALL
-      SELECT s.trip_id, s.ts, s.lat, s.lng, s.speed_kph, s.accuracy_m, pg_catalog.row_number() OVER ()
+      SELECT s.trip_id, s.ts, s.lat, s.lng, s.speed_kph, s.accuracy_m, s.ctid
         FROM pg_temp.trip_point_staging s WHERE staged),
-    fresh AS MATERIALIZED (
-      SELECT DISTINCT ON (x.trip, x.ts) x.trip, x.ts, x.lat, x.lng, x.speed, x.acc, w.res, w.cli
-        FROM src x JOIN win w ON w.trip = x.trip
-       WHERE booking.fix_refusal(x.ts, x.lat, x.lng, x.speed, x.acc, w.lo, w.hi, future) IS NULL
-         AND (w.last IS NULL OR x.ts > w.last
-              OR NOT EXISTS (SELECT FROM booking.trip_point p
-                              WHERE p.org_id = org AND p.trip_id = x.trip AND p.ts = x.ts))
-       ORDER BY x.trip, x.ts, x.i),
-    ins AS (
-      INSERT INTO booking.trip_point (org_id, trip_id, ts, point, speed_kph, accuracy_m, resource_id, client_id)
-      SELECT org, f.trip, f.ts, booking.fix_point(f.lat, f.lng), f.speed, f.acc, f.res, f.cli FROM fresh f),
+    -- each fix with its trip's number in the batch (sorting by it is cheaper
+    -- than by the uuid) and why it is refused (NULL: it is not)
+    cls AS MATERIALIZED (
+      SELECT w.o, x.trip, w.last, x.ts, x.lat, x.lng, x.speed, x.acc, x.i,
+             CASE WHEN w.o IS NULL THEN 'missing_trip'
+                  ELSE booking.fix_refusal(x.ts, x.lat, x.lng, x.speed, x.acc, w.lo, w.hi, future) END AS reason
+        FROM src x LEFT JOIN win w ON w.trip = x.trip),
     got AS (
-      SELECT f.trip, pg_catalog.count(*)::pg_catalog.int4 AS stored,
-             pg_catalog.array_agg(f.ts ORDER BY f.ts) AS ts, pg_catalog.array_agg(f.lat ORDER BY f.ts) AS lat,
-             pg_catalog.array_agg(f.lng ORDER BY f.ts) AS lng, pg_catalog.array_agg(f.acc ORDER BY f.ts) AS acc
-        FROM fresh f GROUP BY f.trip),
+      SELECT f.o, pg_catalog.count(*)::pg_catalog.int4 AS stored,
+             pg_catalog.array_agg(f.ts) AS ts, pg_catalog.array_agg(f.lat) AS lat, pg_catalog.array_agg(f.lng) AS lng,
+             pg_catalog.array_agg(f.speed) AS speed, pg_catalog.array_agg(f.acc) AS acc
+        FROM (SELECT DISTINCT ON (c.o, c.ts) c.o, c.ts, c.lat, c.lng, c.speed, c.acc
+                FROM cls c
+               WHERE c.reason IS NULL
+                 AND (c.last IS NULL OR c.ts > c.last
+                      OR NOT EXISTS (SELECT FROM booking.trip_point p
+                                      WHERE p.org_id = org AND p.trip_id = c.trip AND p.ts = c.ts))
+               ORDER BY c.o, c.ts, c.i) f
+       GROUP BY f.o),
     why AS (
-      SELECT b.trip, pg_catalog.sum(b.c)::pg_catalog.int4 AS received,
+      SELECT b.o, pg_catalog.sum(b.c)::pg_catalog.int4 AS received,
              (pg_catalog.sum(b.c) FILTER (WHERE b.reason IS NOT NULL))::pg_catalog.int4 AS refused,
              pg_catalog.jsonb_object_agg(b.reason, b.c) FILTER (WHERE b.reason IS NOT NULL) AS refusals
-        FROM (SELECT x.trip,
-                     CASE WHEN x.trip IS NULL THEN 'missing_trip'
-                          ELSE booking.fix_refusal(x.ts, x.lat, x.lng, x.speed, x.acc, w.lo, w.hi, future) END AS reason,
-                     pg_catalog.count(*) AS c
-                FROM src x LEFT JOIN win w ON w.trip = x.trip GROUP BY 1, 2) b
-       GROUP BY b.trip)
+        FROM (SELECT c.o, c.reason, pg_catalog.count(*) AS c FROM cls c GROUP BY 1, 2) b
+       GROUP BY b.o)
     SELECT k.trip, COALESCE(y.received, 0) AS received, COALESCE(g.stored, 0) AS stored,
            COALESCE(y.refused, 0) AS refused, COALESCE(y.refusals, '{}') AS refusals,
-           g.ts, g.lat, g.lng, g.acc
-      FROM (SELECT w.trip FROM win w UNION ALL SELECT y.trip FROM why y WHERE y.trip IS NULL) k
-      LEFT JOIN got g ON g.trip = k.trip
-      LEFT JOIN why y ON y.trip IS NOT DISTINCT FROM k.trip
+           g.ts, g.lat, g.lng, g.speed, g.acc
+      FROM (SELECT w.o, w.trip FROM win w UNION ALL SELECT y.o, NULL FROM why y WHERE y.o IS NULL) k
+      LEFT JOIN got g ON g.o = k.o
+      LEFT JOIN why y ON y.o IS NOT DISTINCT FROM k.o
      ORDER BY k.trip
   LOOP
     trip_id := r.trip; received := r.received; stored := r.stored; refused := r.refused;
     duplicates := r.received - r.refused - r.stored; refusals := r.refusals;
     RETURN NEXT;
     CONTINUE WHEN r.stored = 0;
+
+    -- store them (into the months' partitions, made if missing)
+    PERFORM booking.trip_point_store(org, r.trip, r.ts, r.lat, r.lng, r.speed, r.acc);
 
     -- fold the trip's new fixes into its figures
     SELECT x.track_state, x.fixes_used + x.fixes_filtered AS n INTO t
@@ -593,7 +615,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.ingest_fixes(pg_catalog.uuid[], pg_catalog.bool, pg_catalog.uuid[], pg_catalog.timestamptz[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[]) IS
-  'the ingestion of ingest_trip_points and ingest_staged (staged: the rows of pg_temp.trip_point_staging; else the arrays): locks the given trips and those of the fixes (in id order), classifies the fixes, stores the good ones in one statement, folds each trip''s into its figures (reaching back: from its last saved state before the batch), one row of counts per trip';
+  'the ingestion of ingest_trip_points and ingest_staged (staged: the rows of pg_temp.trip_point_staging; else the arrays): locks the given trips and those of the fixes (in id order), classifies the fixes in one statement, stores each trip''s good ones with booking.trip_point_store, folds them into its figures (reaching back: from its last saved state before the batch), one row of counts per trip';
 
 -- Ingest one batch of fixes of one trip.
 CREATE OR REPLACE FUNCTION booking.ingest_trip_points(trip_id pg_catalog.uuid, ts pg_catalog.timestamptz[],
@@ -603,6 +625,7 @@ CREATE OR REPLACE FUNCTION booking.ingest_trip_points(trip_id pg_catalog.uuid, t
     OUT refused pg_catalog.int4, OUT refusals pg_catalog.jsonb)
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
+  SET jit = off
   AS $$
 DECLARE
   n pg_catalog.int4 := COALESCE(pg_catalog.cardinality(ts), 0);
@@ -659,6 +682,7 @@ CREATE OR REPLACE FUNCTION booking.ingest_staged()
                  duplicates pg_catalog.int4, refused pg_catalog.int4, refusals pg_catalog.jsonb)
   LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
+  SET jit = off
   AS $$
 BEGIN
   PERFORM booking.stage_trip_points();
@@ -668,7 +692,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.ingest_staged() IS
-  'moves the rows of the session''s pg_temp.trip_point_staging into trip_point (booking.ingest_fixes: the checks of ingest_trip_points, one statement for every trip), one row of counts per trip; all or nothing with the caller''s transaction';
+  'moves the rows of the session''s pg_temp.trip_point_staging into trip_point (booking.ingest_fixes: the checks of ingest_trip_points, one classifying statement for every trip), one row of counts per trip; all or nothing with the caller''s transaction';
 
 -- Drop the partitions of trip_point that end before cutoff and hold no row.
 CREATE OR REPLACE FUNCTION booking.drop_empty_trip_point_partitions(cutoff pg_catalog.timestamptz)

@@ -882,3 +882,9 @@ COMMENT ON COLUMN booking.client.booking_session_ids IS 'the sessions of the cli
 -- Invoice numbers (debts): booking.invoice_take_number takes the instant of
 -- issue (the issuers pass now()), so the turn of the year is testable.
 DROP FUNCTION IF EXISTS booking.invoice_take_number(pg_catalog.uuid);
+-- Issue 20 (performance of GPS ingestion): booking.trip_point_store
+-- (sql/code/61_tracking.sql) takes a point's id from the identity for every
+-- fix it writes; a backend takes 100 values at a time instead of locking
+-- and logging the sequence for each (ids stay unique, not gapless, which no
+-- key needs).
+ALTER SEQUENCE booking.trip_point_id_seq CACHE 100;

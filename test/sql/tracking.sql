@@ -357,3 +357,68 @@ SELECT pg_temp.try($$UPDATE booking.trip SET id = gen_random_uuid() WHERE id = '
 DELETE FROM booking.trip WHERE id = '00000000-0000-0000-0000-0000000020f3';
 SELECT count(*) AS points_of_the_deleted_trip FROM booking.trip_point WHERE trip_id = '00000000-0000-0000-0000-0000000020f3';
 ROLLBACK;
+
+-- 8. booking.trip_point_store, the C store that ingest_fixes writes with
+-- (rows put into the month's partition without an INSERT statement), checks
+-- what an INSERT by the caller into trip_point would.  SQLSTATEs only where
+-- the message names the month's partition.
+SET ROLE regress_trk_app;
+BEGIN;
+SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000020a3');   -- Ingo
+-- his trip f1: stored, carrying the trip's resource and client
+SELECT booking.trip_point_store(:'org', '00000000-0000-0000-0000-0000000020f1',
+         ARRAY[now() - interval '50 seconds', now() - interval '49 seconds'], ARRAY[52.51, 52.5101], ARRAY[13.41, 13.4101],
+         ARRAY[30, NULL], NULL) AS written;
+SELECT count(*) AS points, count(*) FILTER (WHERE p.resource_id = t.resource_id AND p.client_id = t.client_id) AS carried,
+       count(p.speed_kph) AS with_speed, count(p.accuracy_m) AS with_accuracy,
+       count(*) FILTER (WHERE ST_Y(p.point::geometry) = 52.51 AND ST_X(p.point::geometry) = 13.41) AS at_the_fix
+  FROM booking.trip_point p JOIN booking.trip t ON t.id = p.trip_id
+ WHERE p.trip_id = '00000000-0000-0000-0000-0000000020f1' AND p.ts IN (now() - interval '50 seconds', now() - interval '49 seconds');
+-- the same fix again: the unique key (org_id, trip_id, ts)
+SELECT left(pg_temp.try($$SELECT booking.trip_point_store(booking.current_org_id(), '00000000-0000-0000-0000-0000000020f1',
+         ARRAY[now() - interval '50 seconds'], ARRAY[52.51], ARRAY[13.41])$$), 5) AS same_fix;
+-- another org's id, an unknown trip: not present in the org (23503)
+SELECT pg_temp.try($$SELECT booking.trip_point_store('$$ || :'org2' || $$', '00000000-0000-0000-0000-0000000020f1',
+         ARRAY[now()], ARRAY[52.5], ARRAY[13.4])$$) ~ '^23503: .*violates its reference to table "trip"' AS other_org;
+SELECT pg_temp.try($$SELECT booking.trip_point_store(booking.current_org_id(), '00000000-0000-0000-0000-0000000020ff',
+         ARRAY[now()], ARRAY[52.5], ARRAY[13.4])$$);
+-- bad fixes (22G01), arrays of different lengths (22G05), a speed the
+-- CHECK refuses (23514); a call that fails stores none of its fixes
+SELECT pg_temp.try($$SELECT booking.trip_point_store(booking.current_org_id(), '00000000-0000-0000-0000-0000000020f1',
+         ARRAY[now() - interval '40 seconds', now() - interval '39 seconds'], ARRAY[52.5, 'NaN'], ARRAY[13.4, 13.4])$$);
+SELECT pg_temp.try($$SELECT booking.trip_point_store(booking.current_org_id(), '00000000-0000-0000-0000-0000000020f1',
+         ARRAY[now() - interval '40 seconds'], ARRAY[91], ARRAY[13.4])$$);
+SELECT pg_temp.try($$SELECT booking.trip_point_store(booking.current_org_id(), '00000000-0000-0000-0000-0000000020f1',
+         ARRAY['infinity'::timestamptz], ARRAY[52.5], ARRAY[13.4])$$);
+SELECT pg_temp.try($$SELECT booking.trip_point_store(booking.current_org_id(), '00000000-0000-0000-0000-0000000020f1',
+         ARRAY[now() - interval '40 seconds'], ARRAY[52.5, 52.6], ARRAY[13.4])$$);
+SELECT left(pg_temp.try($$SELECT booking.trip_point_store(booking.current_org_id(), '00000000-0000-0000-0000-0000000020f1',
+         ARRAY[now() - interval '40 seconds', now() - interval '39 seconds'], ARRAY[52.5, 52.5], ARRAY[13.4, 13.4], ARRAY[30, 500])$$), 5) AS speed_500;
+SELECT count(*) AS stored_of_failed_calls FROM booking.trip_point
+ WHERE trip_id = '00000000-0000-0000-0000-0000000020f1' AND ts BETWEEN now() - interval '41 seconds' AND now() - interval '38 seconds';
+ROLLBACK;
+BEGIN;
+-- Ina may not write Ingo's trip: refused as the policy of trip_point would
+SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000020a4');
+SELECT pg_temp.try($$SELECT booking.trip_point_store(booking.current_org_id(), '00000000-0000-0000-0000-0000000020f1',
+         ARRAY[now() - interval '30 seconds'], ARRAY[52.5], ARRAY[13.4])$$) ~ '^(42501|23503): ' AS other_instructor_refused;
+ROLLBACK;
+BEGIN;
+-- Sam, the student of the lesson, neither
+SELECT booking.act_as(:'org', '00000000-0000-0000-0000-0000000020a5');
+SELECT pg_temp.try($$SELECT booking.trip_point_store(booking.current_org_id(), '00000000-0000-0000-0000-0000000020f1',
+         ARRAY[now() - interval '30 seconds'], ARRAY[52.5], ARRAY[13.4])$$) ~ '^(42501|23503): ' AS student_refused;
+ROLLBACK;
+-- without an identity
+SELECT pg_temp.try($$SELECT booking.trip_point_store('$$ || :'org' || $$', '00000000-0000-0000-0000-0000000020f1',
+         ARRAY[now() - interval '30 seconds'], ARRAY[52.5], ARRAY[13.4])$$) ~ '^(42501|23503): ' AS no_identity_refused;
+RESET ROLE;
+-- a role without INSERT on trip_point
+CREATE ROLE regress_trk_none;
+GRANT USAGE ON SCHEMA booking TO regress_trk_none;
+SET ROLE regress_trk_none;
+SELECT pg_temp.try($$SELECT booking.trip_point_store('$$ || :'org' || $$', '00000000-0000-0000-0000-0000000020f1',
+         ARRAY[now() - interval '30 seconds'], ARRAY[52.5], ARRAY[13.4])$$);
+RESET ROLE;
+REVOKE USAGE ON SCHEMA booking FROM regress_trk_none;
+DROP ROLE regress_trk_none;
