@@ -30,7 +30,8 @@
 -- visitor.invalid, so it never takes a real address away from its owner.
 -- A returning visitor, whose e-mail and name (both case-insensitively)
 -- are those of such a visitor client of the org (one the page made: its
--- user is a placeholder, a student of this org only, and it is active),
+-- user is a placeholder, in this org a student and nothing more, and the
+-- client is active),
 -- books as that client again: the booking is attached to it, nothing of it
 -- is updated (a new phone is not written) and nothing of it is returned,
 -- and an eligibility refusal (23K04) says no more than that, since staff
@@ -416,9 +417,11 @@ BEGIN
      AND u.email::pg_catalog.text OPERATOR(pg_catalog.=)
          ('visitor-' OPERATOR(pg_catalog.||) pg_catalog.replace(u.id::pg_catalog.text, '-', '') OPERATOR(pg_catalog.||) '@visitor.invalid')
      AND u.external_id IS NULL
+     -- acting in this org, the user has no more than a student's rights
+     -- (memberships of other orgs do not act here; one org: a router query)
      AND NOT EXISTS (SELECT 1 FROM booking.membership m
-                      WHERE m.user_id OPERATOR(pg_catalog.=) u.id
-                        AND (m.org_id OPERATOR(pg_catalog.<>) org OR m.role OPERATOR(pg_catalog.<>) 'student'::booking.org_role))
+                      WHERE m.org_id OPERATOR(pg_catalog.=) org AND m.user_id OPERATOR(pg_catalog.=) u.id
+                        AND m.role OPERATOR(pg_catalog.<>) 'student'::booking.org_role)
    ORDER BY c.created_at, c.id
    LIMIT 1;
   known_visitor := FOUND;
