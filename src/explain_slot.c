@@ -251,6 +251,8 @@ booking_explain_slot(PG_FUNCTION_ARGS)
 	in = booking_solver_input_at(NULL, PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), start,
 								 PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3),
 								 (Datum) 0, true, NULL);
+	if (!PG_ARGISNULL(4))
+		booking_solver_check_client(in, PG_GETARG_UUID_P(4), PG_GETARG_UUID_P(0));
 	r = booking_solver_explain(in, start, out, lengthof(out), &n, &truncated);
 	booking_solver_note_start(out, n, start);
 

@@ -257,6 +257,8 @@ booking_available_slots(PG_FUNCTION_ARGS)
 				 errmsg("resource_id, service_id and during must not be null")));
 	in = booking_solver_input(NULL, PG_GETARG_UUID_P(0), PG_GETARG_UUID_P(1), PG_GETARG_RANGE_P(2),
 							  PG_ARGISNULL(3) ? (Datum) 0 : PG_GETARG_DATUM(3), PG_ARGISNULL(3), NULL);
+	if (!PG_ARGISNULL(4))
+		booking_solver_check_client(in, PG_GETARG_UUID_P(4), PG_GETARG_UUID_P(0));
 	InitMaterializedSRF(fcinfo, 0);
 	if (in->outside_area != NULL)
 		return (Datum) 0;		/* outside the org's service area */
@@ -824,6 +826,8 @@ booking_find_slots(PG_FUNCTION_ARGS)
 	memset(&fs, 0, sizeof(fs));
 	fs.in = in;
 	fs.client = PG_ARGISNULL(3) ? NULL : PG_GETARG_UUID_P(3);
+	if (fs.client != NULL)
+		booking_solver_check_client(in, fs.client, NULL);
 	fs.bounded = in->has_pickup || in->has_dropoff;
 	hash = find_query_hash(in, fs.client);
 	if (has_after)

@@ -145,6 +145,7 @@ typedef enum SolverQuery
 	QUERY_PROBLEMS,				/* the same, every row */
 	QUERY_MAY_NAME,				/* $1 resource */
 	QUERY_AREA,					/* $1 org, $2-$5 pickup and dropoff lat, lng */
+	QUERY_CLIENT,				/* $1 org, $2 client, $3 resource (NULL: any) */
 	QUERY_COUNT
 } SolverQuery;
 
@@ -160,6 +161,8 @@ extern SolveInput *booking_solver_input(const pg_uuid_t *org, const pg_uuid_t *r
 extern SolveInput *booking_solver_input_lazy(const pg_uuid_t *service, RangeType *during, Datum pickup,
 											 bool pickup_null);
 extern bool booking_solver_load_busy(SolveInput *in, int64 through);
+extern void booking_solver_check_client(SolveInput *in, const pg_uuid_t *client,
+										const pg_uuid_t *resource);
 extern SolveInput *booking_solver_input_at(const pg_uuid_t *org, const pg_uuid_t *resource,
 										   const pg_uuid_t *service, TimestampTz start, Datum pickup,
 										   bool pickup_null, Datum dropoff, bool dropoff_null,

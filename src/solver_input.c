@@ -259,6 +259,16 @@ static const QueryDef query_defs[QUERY_COUNT] = {
 		"                                    booking.lat_lng(lat => $4, lng => $5))",
 		5, {UUIDOID, FLOAT8OID, FLOAT8OID, FLOAT8OID, FLOAT8OID}
 	},
+	[QUERY_CLIENT] = {
+		"SELECT booking.caller_bypasses_rls() OR booking.acting_is_staff()"
+		"       OR $2 OPERATOR(pg_catalog.=) ANY (booking.my_client_ids())"
+		"       OR CASE WHEN $3 IS NULL"
+		"               THEN pg_catalog.cardinality(booking.my_resource_ids()) OPERATOR(pg_catalog.>) 0"
+		"               ELSE $3 OPERATOR(pg_catalog.=) ANY (booking.my_resource_ids()) END,"
+		"       EXISTS (SELECT 1 FROM booking.client c"
+		"                WHERE c.org_id OPERATOR(pg_catalog.=) $1 AND c.id OPERATOR(pg_catalog.=) $2)",
+		3, {UUIDOID, UUIDOID, UUIDOID}
+	},
 };
 
 static SPIPlanPtr query_plans[QUERY_COUNT];
@@ -1348,4 +1358,55 @@ booking_solver_input_at(const pg_uuid_t *org, const pg_uuid_t *resource, const p
 	check_start(start);
 	return solver_input(org, resource, service, range_around(start), pickup, pickup_null,
 						dropoff, dropoff_null, exclude, false);
+}
+
+typedef struct ClientRow
+{
+	bool		may;
+	bool		found;
+} ClientRow;
+
+static void
+client_row(void *arg, Datum *values, bool *isnull)
+{
+	ClientRow  *c = arg;
+
+	c->may = !isnull[0] && DatumGetBool(values[0]);
+	c->found = !isnull[1] && DatumGetBool(values[1]);
+}
+
+/*
+ * The client_id a solver call is asked for: the caller's own (below staff:
+ * one's client record, a guardian's students, or anyone for one's own
+ * resource; in find_slots, for an instructor, eligibility then decides per
+ * resource), else 42501 as booking.eligibility_problems() and the write
+ * trigger raise it; and one of the acting org, else 23503 with the write
+ * trigger's message for booking.book() of an unknown client.  A client of
+ * another org is a missing one: the query reads the acting org only.
+ */
+void
+booking_solver_check_client(SolveInput *in, const pg_uuid_t *client, const pg_uuid_t *resource)
+{
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', resource ? ' ' : 'n'};
+	ClientRow	c = {false, false};
+
+	values[0] = booking_uuid_datum(&in->org);
+	values[1] = booking_uuid_datum(client);
+	values[2] = resource ? booking_uuid_datum(resource) : (Datum) 0;
+	SPI_connect();
+	booking_solver_query(QUERY_CLIENT, values, nulls, client_row, &c);
+	SPI_finish();
+	if (!c.may)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("client %s is not one of yours", booking_uuid_str(client)),
+				 errdetail("Below staff, slots are asked for one's own client record (or, as a guardian, one's students) or for one's own resource."),
+				 errhint("Pass a client_id of booking.my_client_ids().")));
+	if (!c.found)
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("unknown client %s", booking_uuid_str(client)),
+				 errdetail("No client %s exists in org %s.", booking_uuid_str(client), booking_uuid_str(&in->org)),
+				 errhint("Create the client in booking.client first, or pass the id of an existing one.")));
 }

@@ -37,6 +37,34 @@ $$;
 COMMENT ON FUNCTION booking.lat_lng(pg_catalog.float8, pg_catalog.float8) IS
   'the point at latitude lat (-90..90, north positive) and longitude lng (-180..180, east positive), e.g. booking.lat_lng(lat => 52.52, lng => 13.405) for Berlin; NULL when both are NULL; out of range 22003, NaN 22023, one of them NULL 22004, naming the argument';
 
+-- A point as {"lat": .., "lng": ..} (NULL for NULL), the inverse of
+-- booking.lat_lng: how the history and the outbox name a place.
+CREATE OR REPLACE FUNCTION booking.point_lat_lng(point booking.point)
+  RETURNS pg_catalog.jsonb
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  -- PostGIS names are bound here, when the extension is created
+  SELECT pg_catalog.jsonb_build_object('lat', ST_Y(point_lat_lng.point::geometry), 'lng', ST_X(point_lat_lng.point::geometry))
+   WHERE point_lat_lng.point IS NOT NULL;
+END;
+COMMENT ON FUNCTION booking.point_lat_lng(booking.point) IS
+  'the point as a JSON object {"lat": latitude, "lng": longitude} (NULL for NULL), the inverse of booking.lat_lng';
+
+-- Whether a place (a point and an address) has changed: the life cycle's
+-- test of a move of pickup or dropoff (points compared exactly, as text).
+CREATE OR REPLACE FUNCTION booking.place_moved(old_point booking.point, old_address pg_catalog.text,
+                                               new_point booking.point, new_address pg_catalog.text)
+  RETURNS pg_catalog.bool
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+BEGIN ATOMIC
+  SELECT (place_moved.old_point::pg_catalog.text IS DISTINCT FROM place_moved.new_point::pg_catalog.text)
+         OR (place_moved.old_address IS DISTINCT FROM place_moved.new_address);
+END;
+COMMENT ON FUNCTION booking.place_moved(booking.point, pg_catalog.text, booking.point, pg_catalog.text) IS
+  'whether a place moved: the point (compared exactly) or the address differs, NULL and a value being different';
+
 -- Whether a pickup and dropoff lie in the org's service area: NULL when they
 -- do (or the org has none), else the first outside, named with its
 -- coordinates ('pickup_point (lat 13.4, lng 52.5)').  The write path refuses (23K16) and

@@ -36,6 +36,12 @@ CREATE OR REPLACE FUNCTION booking.tg_write_session_follow() RETURNS trigger
 BEGIN
   IF NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at
      OR NEW.resource_id OPERATOR(pg_catalog.<>) OLD.resource_id OR NEW.service_id OPERATOR(pg_catalog.<>) OLD.service_id THEN
+    -- The lapsed holds of the session expire first (promoting its waitlist
+    -- if it has not started): the write trigger of a booking moved below
+    -- would otherwise expire them, and promote, while this UPDATE runs,
+    -- changing rows it has still to move (27000, "already modified by an
+    -- operation triggered by the current command").
+    PERFORM booking.expire_holds(NEW.org_id, NULL, NEW.id, NULL);
     UPDATE booking.booking b
        SET starts_at = NEW.starts_at, ends_at = NEW.ends_at, resource_id = NEW.resource_id, service_id = NEW.service_id
      WHERE b.org_id OPERATOR(pg_catalog.=) NEW.org_id AND b.session_id OPERATOR(pg_catalog.=) NEW.id
@@ -48,7 +54,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.tg_write_session_follow() IS
-  'trigger: after a session changed, move its open bookings to its new times, resource and service (a system change), and promote its waitlist when it has more capacity';
+  'trigger: after a session changed, move its open bookings to its new times, resource and service (a system change; its lapsed holds expire first), and promote its waitlist when it has more capacity';
 
 -- A scheduled session occupies its resource like an appointment (the
 -- solver counts it): it may not overlap the resource's appointments or

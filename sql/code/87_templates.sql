@@ -19,13 +19,13 @@ BEGIN
   RETURN CASE key
            WHEN 'booking.cancelled' THEN '{client_name,service,local_start,resource,pickup_address,price,refund}'
            WHEN 'booking.confirmed' THEN '{client_name,service,local_start,resource,pickup_address,price}'
-           WHEN 'booking.rescheduled' THEN '{client_name,service,local_start,resource,pickup_address,price,previous_local_start}'
+           WHEN 'booking.rescheduled' THEN '{client_name,service,local_start,resource,pickup_address,price,previous_local_start,previous_pickup_address}'
            WHEN 'booking.reminder' THEN '{client_name,service,local_start,resource,pickup_address,price}'
          END::pg_catalog.text[];
 END
 $$;
 COMMENT ON FUNCTION booking.template_placeholders(pg_catalog.text) IS
-  'the placeholders a template key may use (NULL for an unknown key): client_name, service, local_start (in the org''s zone), resource, pickup_address, price; refund for booking.cancelled; previous_local_start for booking.rescheduled';
+  'the placeholders a template key may use (NULL for an unknown key): client_name, service, local_start (in the org''s zone), resource, pickup_address, price; refund for booking.cancelled; previous_local_start and previous_pickup_address for booking.rescheduled';
 
 -- Replace every {{name}} of t by values ->> name ('' when absent).
 CREATE OR REPLACE FUNCTION booking.render_template(t pg_catalog.text, "values" pg_catalog.jsonb) RETURNS pg_catalog.text
@@ -228,6 +228,8 @@ BEGIN
              'previous_local_start', to_char(timezone(o.time_zone, (metadata ->> 'from_starts_at')::timestamptz), 'YYYY-MM-DD HH24:MI'),
              'resource', r.display_name,
              'pickup_address', b.pickup_address,
+             'previous_pickup_address', CASE WHEN metadata ? 'from_pickup_address' THEN metadata ->> 'from_pickup_address'
+                                             ELSE b.pickup_address END,
              'price', booking.format_money(b.price_cents, b.currency),
              'refund', booking.format_money((metadata -> 'cancellation' ->> 'refund_cents')::int8, b.currency))
       FROM booking.booking b
@@ -239,7 +241,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.template_values(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.jsonb) IS
-  'the placeholder values of a booking: client_name, service, local_start and previous_local_start (YYYY-MM-DD HH24:MI in the org''s zone), resource, pickup_address, price and refund (amount with the currency''s minor unit, then the code)';
+  'the placeholder values of a booking: client_name, service, local_start and previous_local_start (YYYY-MM-DD HH24:MI in the org''s zone), resource, pickup_address and previous_pickup_address (before a reschedule: the same unless the pickup moved), price and refund (amount with the currency''s minor unit, then the code)';
 
 -- On a history row whose event has a template (confirmed, cancelled,
 -- rescheduled), render a message per channel for the client, in the org's

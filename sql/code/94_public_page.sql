@@ -21,15 +21,26 @@
 -- so that every trigger of the write path, eligibility, pricing and the
 -- life cycle judges it as it judges any client booking for themselves.
 --
--- E-mail: a visitor's e-mail is not verified, so it is never matched to an
--- existing user or client (that would attach a stranger to someone's data,
--- and the answer would tell whether the address is registered).  Every new
--- request makes a new client of the org (name, e-mail and phone as given)
--- and a user without a login that can act for that client only; its e-mail
--- is a placeholder under the reserved domain visitor.invalid, so it never
--- takes a real address away from its owner.  Staff merge or link clients
--- afterwards if they wish.  The same idempotency key (per org) with the
--- same request returns the same booking and makes no second client.
+-- E-mail: a visitor's e-mail is not verified, so it is never matched to a
+-- registered user or to a client staff made (that would attach a stranger
+-- to someone's data, and the answer would tell whether the address is
+-- registered).  A first request makes a new client of the org (name,
+-- e-mail and phone as given) and a user without a login that can act for
+-- that client only; its e-mail is a placeholder under the reserved domain
+-- visitor.invalid, so it never takes a real address away from its owner.
+-- A returning visitor, whose e-mail and name (both case-insensitively)
+-- are those of such a visitor client of the org (one the page made: its
+-- user is a placeholder, in this org a student and nothing more, and the
+-- client is active),
+-- books as that client again: the booking is attached to it, nothing of it
+-- is updated (a new phone is not written) and nothing of it is returned,
+-- and an eligibility refusal (23K04) says no more than that, since staff
+-- may have added a date of birth or licence to that client.  Someone who
+-- knows a visitor's name and e-mail can so book in their name, as they
+-- could before under a client of their own; they read nothing.  Staff
+-- merge or link other clients afterwards if they wish.  The same
+-- idempotency key (per org) with the same request returns the same
+-- booking and makes no second client.
 
 -- The published org of a slug; the same answer (P0002) for an unknown slug
 -- and for an org that is not published.
@@ -278,8 +289,9 @@ DECLARE
   key pg_catalog.text;
   lock_key pg_catalog.int8;
   prior record;
-  new_client pg_catalog.uuid := pg_catalog.gen_random_uuid();
-  new_user pg_catalog.uuid := pg_catalog.gen_random_uuid();
+  new_client pg_catalog.uuid;
+  new_user pg_catalog.uuid;
+  known_visitor pg_catalog.bool;
   b booking.booking;
   candidate pg_catalog.uuid;
   booked pg_catalog.bool := false;
@@ -354,7 +366,11 @@ BEGIN
   SELECT bk.id, bk.status, bk.starts_at, bk.ends_at, bk.resource_id, bk.service_id, bk.price_cents, bk.currency,
          bk.session_id, bk.seats,
          bk.pickup_point::pg_catalog.text AS pickup, bk.pickup_address, bk.notes,
-         c.email AS c_email, c.full_name AS c_name, c.phone AS c_phone, r.display_name
+         c.email AS c_email, c.full_name AS c_name, c.phone AS c_phone, r.display_name,
+         -- the client has other bookings: a returning visitor's (or staff's)
+         EXISTS (SELECT 1 FROM booking.booking o
+                  WHERE o.org_id OPERATOR(pg_catalog.=) bk.org_id AND o.client_id OPERATOR(pg_catalog.=) bk.client_id
+                    AND o.id OPERATOR(pg_catalog.<>) bk.id) AS c_returning
     INTO prior
     FROM booking.booking bk
     JOIN booking.client c ON c.org_id OPERATOR(pg_catalog.=) bk.org_id AND c.id OPERATOR(pg_catalog.=) bk.client_id
@@ -362,8 +378,10 @@ BEGIN
    WHERE bk.org_id OPERATOR(pg_catalog.=) org AND bk.idempotency_key OPERATOR(pg_catalog.=) key;
   IF FOUND THEN
     IF pg_catalog.lower(prior.c_email) OPERATOR(pg_catalog.=) pg_catalog.lower(email)
-       AND prior.c_name OPERATOR(pg_catalog.=) pg_catalog.btrim(full_name)
-       AND prior.c_phone IS NOT DISTINCT FROM phone
+       AND pg_catalog.lower(prior.c_name) OPERATOR(pg_catalog.=) pg_catalog.lower(pg_catalog.btrim(full_name))
+       -- a returning visitor's client keeps the phone it had: the
+       -- request's is not compared with it
+       AND (prior.c_phone IS NOT DISTINCT FROM phone OR prior.c_returning)
        AND prior.service_id OPERATOR(pg_catalog.=) public_book.service_id
        AND prior.starts_at OPERATOR(pg_catalog.=) public_book.starts_at
        AND (public_book.resource_id IS NULL OR prior.resource_id OPERATOR(pg_catalog.=) public_book.resource_id)
@@ -381,80 +399,118 @@ BEGIN
       HINT = 'Use a new key for a new booking.';
   END IF;
 
-  -- The visitor becomes a client of this org, with a user that can act for
-  -- that client only (never an existing user or client: see the top).
-  INSERT INTO booking.app_user (id, email, full_name, phone)
-  VALUES (new_user, 'visitor-' OPERATOR(pg_catalog.||) pg_catalog.replace(new_user::pg_catalog.text, '-', '') OPERATOR(pg_catalog.||) '@visitor.invalid',
-          pg_catalog.btrim(full_name), phone);
-  INSERT INTO booking.membership (org_id, user_id, role) VALUES (org, new_user, 'student');
-  INSERT INTO booking.client (org_id, id, user_id, full_name, email, phone)
-  VALUES (org, new_client, new_user, pg_catalog.btrim(full_name), email, phone);
+  -- A returning visitor books as the visitor client the page made for the
+  -- same e-mail and name before (the oldest, if several); anyone else
+  -- becomes a client of this org, with a user that can act for that client
+  -- only (never a registered user or a client staff made: see the top).
+  -- Requests of one e-mail queue here, so that the first one's client is
+  -- the one the next finds.
+  PERFORM pg_catalog.pg_advisory_xact_lock(
+    pg_catalog.hashtextextended(org::pg_catalog.text OPERATOR(pg_catalog.||) ' visitor ' OPERATOR(pg_catalog.||) pg_catalog.lower(email), 19));
+  SELECT c.id, c.user_id INTO new_client, new_user
+    FROM booking.client c
+    JOIN booking.app_user u ON u.id OPERATOR(pg_catalog.=) c.user_id
+   WHERE c.org_id OPERATOR(pg_catalog.=) org
+     AND pg_catalog.lower(c.email::pg_catalog.text) OPERATOR(pg_catalog.=) pg_catalog.lower(public_book.email)
+     AND pg_catalog.lower(c.full_name) OPERATOR(pg_catalog.=) pg_catalog.lower(pg_catalog.btrim(public_book.full_name))
+     AND c.active
+     AND u.email::pg_catalog.text OPERATOR(pg_catalog.=)
+         ('visitor-' OPERATOR(pg_catalog.||) pg_catalog.replace(u.id::pg_catalog.text, '-', '') OPERATOR(pg_catalog.||) '@visitor.invalid')
+     AND u.external_id IS NULL
+     -- acting in this org, the user has no more than a student's rights
+     -- (memberships of other orgs do not act here; one org: a router query)
+     AND NOT EXISTS (SELECT 1 FROM booking.membership m
+                      WHERE m.org_id OPERATOR(pg_catalog.=) org AND m.user_id OPERATOR(pg_catalog.=) u.id
+                        AND m.role OPERATOR(pg_catalog.<>) 'student'::booking.org_role)
+   ORDER BY c.created_at, c.id
+   LIMIT 1;
+  known_visitor := FOUND;
+  IF NOT known_visitor THEN
+    new_client := pg_catalog.gen_random_uuid();
+    new_user := pg_catalog.gen_random_uuid();
+    INSERT INTO booking.app_user (id, email, full_name, phone)
+    VALUES (new_user, 'visitor-' OPERATOR(pg_catalog.||) pg_catalog.replace(new_user::pg_catalog.text, '-', '') OPERATOR(pg_catalog.||) '@visitor.invalid',
+            pg_catalog.btrim(full_name), phone);
+    INSERT INTO booking.membership (org_id, user_id, role) VALUES (org, new_user, 'student');
+    INSERT INTO booking.client (org_id, id, user_id, full_name, email, phone)
+    VALUES (org, new_client, new_user, pg_catalog.btrim(full_name), email, phone);
+  END IF;
   PERFORM booking.act_as(org, new_user);
 
-  -- Seats in a session of the published service, starting at starts_at.
-  IF public_book.session_id IS NOT NULL THEN
-    PERFORM 1 FROM booking.session se
-     WHERE se.org_id OPERATOR(pg_catalog.=) org AND se.id OPERATOR(pg_catalog.=) public_book.session_id
-       AND se.service_id OPERATOR(pg_catalog.=) public_book.service_id
-       AND se.starts_at OPERATOR(pg_catalog.=) public_book.starts_at;
-    IF NOT FOUND THEN
-      RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-        MESSAGE = pg_catalog.format('no session %s of this service at starts_at on this booking page', public_book.session_id),
-        HINT = 'booking.public_sessions() lists the sessions and their starts.';
-    END IF;
-    b := booking.book(client_id => new_client, session_id => public_book.session_id, seats => public_book.seats,
-                      idempotency_key => key, notes => public_book.notes);
-    booked := true;
-  END IF;
-
-  -- The booking, through booking.book and so every trigger of the write
-  -- path.  Without a resource: each one offering the slot, in turn, until
-  -- one takes it (another visitor may take a slot meanwhile).
-  FOR candidate IN
-    SELECT r.id FROM booking.resource r
-     WHERE r.org_id OPERATOR(pg_catalog.=) org AND r.active AND public_book.resource_id IS NULL
-       AND public_book.session_id IS NULL
-       AND EXISTS (SELECT 1 FROM booking.available_slots(r.id, public_book.service_id,
-                                   pg_catalog.tstzrange(public_book.starts_at,
-                                                        public_book.starts_at OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => minutes), '[]'),
-                                   public_book.pickup_point) s
-                    WHERE s.starts_at OPERATOR(pg_catalog.=) public_book.starts_at)
-     ORDER BY r.id
-  LOOP
-    tried := tried OPERATOR(pg_catalog.+) 1;
-    BEGIN
-      b := booking.book(client_id => new_client, service_id => public_book.service_id,
-                        starts_at => public_book.starts_at, resource_id => candidate,
-                        pickup_point => public_book.pickup_point, pickup_address => public_book.pickup_address,
+  BEGIN
+    -- Seats in a session of the published service, starting at starts_at.
+    IF public_book.session_id IS NOT NULL THEN
+      PERFORM 1 FROM booking.session se
+       WHERE se.org_id OPERATOR(pg_catalog.=) org AND se.id OPERATOR(pg_catalog.=) public_book.session_id
+         AND se.service_id OPERATOR(pg_catalog.=) public_book.service_id
+         AND se.starts_at OPERATOR(pg_catalog.=) public_book.starts_at;
+      IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+          MESSAGE = pg_catalog.format('no session %s of this service at starts_at on this booking page', public_book.session_id),
+          HINT = 'booking.public_sessions() lists the sessions and their starts.';
+      END IF;
+      b := booking.book(client_id => new_client, session_id => public_book.session_id, seats => public_book.seats,
                         idempotency_key => key, notes => public_book.notes);
       booked := true;
-      EXIT;
-    EXCEPTION WHEN exclusion_violation OR SQLSTATE '23K13' OR SQLSTATE '23K14' OR SQLSTATE '23K15' THEN
-      GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT,
-                              err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
-    END;
-  END LOOP;
-  IF NOT booked THEN
-    IF public_book.resource_id IS NULL AND tried OPERATOR(pg_catalog.=) 0 THEN
-      RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-        MESSAGE = 'no resource is free for this service at starts_at',
-        HINT = 'booking.public_slots() lists the free slots.';
-    ELSIF public_book.resource_id IS NULL THEN
-      RAISE EXCEPTION USING ERRCODE = err_state, MESSAGE = err_message, DETAIL = err_detail, HINT = err_hint;
     END IF;
-    -- A resource chosen from booking.public_slots: of this org, active.
-    PERFORM 1 FROM booking.resource r
-     WHERE r.org_id OPERATOR(pg_catalog.=) org AND r.id OPERATOR(pg_catalog.=) public_book.resource_id AND r.active;
-    IF NOT FOUND THEN
-      RAISE EXCEPTION USING ERRCODE = 'no_data_found',
-        MESSAGE = pg_catalog.format('no resource %s on this booking page', public_book.resource_id),
-        HINT = 'booking.public_slots() lists the free slots and their resources.';
+
+    -- The booking, through booking.book and so every trigger of the write
+    -- path.  Without a resource: each one offering the slot, in turn, until
+    -- one takes it (another visitor may take a slot meanwhile).
+    FOR candidate IN
+      SELECT r.id FROM booking.resource r
+       WHERE r.org_id OPERATOR(pg_catalog.=) org AND r.active AND public_book.resource_id IS NULL
+         AND public_book.session_id IS NULL
+         AND EXISTS (SELECT 1 FROM booking.available_slots(r.id, public_book.service_id,
+                                     pg_catalog.tstzrange(public_book.starts_at,
+                                                          public_book.starts_at OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => minutes), '[]'),
+                                     public_book.pickup_point) s
+                      WHERE s.starts_at OPERATOR(pg_catalog.=) public_book.starts_at)
+       ORDER BY r.id
+    LOOP
+      tried := tried OPERATOR(pg_catalog.+) 1;
+      BEGIN
+        b := booking.book(client_id => new_client, service_id => public_book.service_id,
+                          starts_at => public_book.starts_at, resource_id => candidate,
+                          pickup_point => public_book.pickup_point, pickup_address => public_book.pickup_address,
+                          idempotency_key => key, notes => public_book.notes);
+        booked := true;
+        EXIT;
+      EXCEPTION WHEN exclusion_violation OR SQLSTATE '23K13' OR SQLSTATE '23K14' OR SQLSTATE '23K15' THEN
+        GET STACKED DIAGNOSTICS err_state = RETURNED_SQLSTATE, err_message = MESSAGE_TEXT,
+                                err_detail = PG_EXCEPTION_DETAIL, err_hint = PG_EXCEPTION_HINT;
+      END;
+    END LOOP;
+    IF NOT booked THEN
+      IF public_book.resource_id IS NULL AND tried OPERATOR(pg_catalog.=) 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+          MESSAGE = 'no resource is free for this service at starts_at',
+          HINT = 'booking.public_slots() lists the free slots.';
+      ELSIF public_book.resource_id IS NULL THEN
+        RAISE EXCEPTION USING ERRCODE = err_state, MESSAGE = err_message, DETAIL = err_detail, HINT = err_hint;
+      END IF;
+      -- A resource chosen from booking.public_slots: of this org, active.
+      PERFORM 1 FROM booking.resource r
+       WHERE r.org_id OPERATOR(pg_catalog.=) org AND r.id OPERATOR(pg_catalog.=) public_book.resource_id AND r.active;
+      IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'no_data_found',
+          MESSAGE = pg_catalog.format('no resource %s on this booking page', public_book.resource_id),
+          HINT = 'booking.public_slots() lists the free slots and their resources.';
+      END IF;
+      b := booking.book(client_id => new_client, service_id => public_book.service_id,
+                        starts_at => public_book.starts_at, resource_id => public_book.resource_id,
+                        pickup_point => public_book.pickup_point, pickup_address => public_book.pickup_address,
+                        idempotency_key => key, notes => public_book.notes);
     END IF;
-    b := booking.book(client_id => new_client, service_id => public_book.service_id,
-                      starts_at => public_book.starts_at, resource_id => public_book.resource_id,
-                      pickup_point => public_book.pickup_point, pickup_address => public_book.pickup_address,
-                      idempotency_key => key, notes => public_book.notes);
-  END IF;
+  EXCEPTION WHEN SQLSTATE '23K04' THEN
+    IF NOT known_visitor THEN
+      RAISE;
+    END IF;
+    -- the reasons would tell what staff know of the client (age, licence)
+    RAISE EXCEPTION USING ERRCODE = '23K04',
+      MESSAGE = 'client is not eligible for this booking',
+      HINT = 'Contact the org to book this service.';
+  END;
   res := ROW(b.id, b.status, b.starts_at, b.ends_at, b.resource_id,
              CASE WHEN names THEN (SELECT r.display_name FROM booking.resource r
                                     WHERE r.org_id OPERATOR(pg_catalog.=) org AND r.id OPERATOR(pg_catalog.=) b.resource_id) END,
@@ -463,7 +519,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.public_book(pg_catalog.text, pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.text, pg_catalog.text, pg_catalog.text, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int4, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
-  'for visitors: become a client of the published org org_slug (a new client with the name, e-mail and phone given, never matched to an existing user or client by e-mail) and book the published service at starts_at (on resource_id, or the first resource free then; or seats in session_id, which starts then), with an optional pickup (booking.lat_lng) and address, through booking.book and the whole write path, as a pending booking; the same idempotency_key (required, per org) with the same request returns the same booking and makes no second client, another request under it is 23K03. 22004/22023 for missing or bad input, P0002 for an unknown or unpublished org, service or resource; the write path''s refusals as for anyone';
+  'for visitors: become a client of the published org org_slug (a new client with the name, e-mail and phone given; a returning visitor, whose e-mail and name match a client this page made before, books as that client, which is neither updated nor returned; never matched to a registered user or a client staff made) and book the published service at starts_at (on resource_id, or the first resource free then; or seats in session_id, which starts then), with an optional pickup (booking.lat_lng) and address, through booking.book and the whole write path, as a pending booking; the same idempotency_key (required, per org) with the same request returns the same booking and makes no second client, another request under it is 23K03. 22004/22023 for missing or bad input, P0002 for an unknown or unpublished org, service or resource; the write path''s refusals as for anyone';
 
 CREATE OR REPLACE FUNCTION booking.grant_visitor_role(role pg_catalog.regrole) RETURNS void
   LANGUAGE plpgsql VOLATILE

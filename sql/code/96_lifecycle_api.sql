@@ -126,6 +126,7 @@ DECLARE
   reason pg_catalog.text := NULLIF(pg_catalog.current_setting('booking.reason', true), '');
   actor pg_catalog.uuid;
   given_cancellation_reason pg_catalog.text;
+  moved pg_catalog.bool;
 BEGIN
   IF NOT sys AND uid IS NULL THEN
     IF booking.writing_as_maintenance() THEN
@@ -190,9 +191,13 @@ BEGIN
   END IF;
 
   -- A move in time, or of an appointment to another resource, is a
-  -- reschedule (issue 19).
-  IF NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at
-     OR (OLD.session_id IS NULL AND NEW.resource_id IS DISTINCT FROM OLD.resource_id) THEN
+  -- reschedule (issue 19); so is a move of place alone (a new pickup or
+  -- dropoff, point or address), with the same states and rule, by
+  -- booking.reschedule() or a plain UPDATE.
+  moved := NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at
+           OR (OLD.session_id IS NULL AND NEW.resource_id IS DISTINCT FROM OLD.resource_id);
+  IF moved OR booking.place_moved(OLD.pickup_point, OLD.pickup_address, NEW.pickup_point, NEW.pickup_address)
+     OR booking.place_moved(OLD.dropoff_point, OLD.dropoff_address, NEW.dropoff_point, NEW.dropoff_address) THEN
     IF NOT sys THEN
       IF NEW.status OPERATOR(pg_catalog.<>) OLD.status THEN
         RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -204,7 +209,7 @@ BEGIN
           MESSAGE = pg_catalog.format('cannot reschedule booking %s: it is %s', OLD.id, OLD.status),
           DETAIL = 'Only pending, waitlisted and confirmed bookings can be rescheduled.';
       END IF;
-      IF OLD.session_id IS NOT NULL THEN
+      IF moved AND OLD.session_id IS NOT NULL THEN
         RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
           MESSAGE = pg_catalog.format('cannot reschedule booking %s: it takes seats in session %s and keeps its time', OLD.id, OLD.session_id),
           HINT = 'Cancel it and book another session.';
@@ -219,7 +224,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.tg_lifecycle_check() IS
-  'trigger (BEFORE INSERT OR UPDATE on booking): refuse a status change or reschedule no active rule allows for the acting user or the system (a lapsed hold expiring by the system needs no rule), and set previous_status, status_changed_*, cancelled_* and rescheduled_* (never taken from the client)';
+  'trigger (BEFORE INSERT OR UPDATE on booking): refuse a status change or reschedule (of time, resource or place) no active rule allows for the acting user or the system (a lapsed hold expiring by the system needs no rule), and set previous_status, status_changed_*, cancelled_* and rescheduled_* (never taken from the client)';
 
 CREATE OR REPLACE FUNCTION booking.tg_lifecycle_record() RETURNS trigger
   LANGUAGE plpgsql SECURITY DEFINER
@@ -236,6 +241,7 @@ DECLARE
   cancellation pg_catalog.jsonb;
   hid pg_catalog.int8;
   t pg_catalog.record;
+  place pg_catalog.jsonb := '{}';
 BEGIN
   IF NOT sys AND uid IS NULL THEN
     RETURN NULL;                -- maintenance (lifecycle_check refused anyone else)
@@ -281,9 +287,24 @@ BEGIN
     END LOOP;
   END IF;
 
+  -- the place before and after, of the pickup and of the dropoff that moved
+  IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE' THEN
+    IF booking.place_moved(OLD.pickup_point, OLD.pickup_address, NEW.pickup_point, NEW.pickup_address) THEN
+      place := pg_catalog.jsonb_build_object(
+        'from_pickup_point', booking.point_lat_lng(OLD.pickup_point), 'from_pickup_address', OLD.pickup_address,
+        'pickup_point', booking.point_lat_lng(NEW.pickup_point), 'pickup_address', NEW.pickup_address);
+    END IF;
+    IF booking.place_moved(OLD.dropoff_point, OLD.dropoff_address, NEW.dropoff_point, NEW.dropoff_address) THEN
+      place := place OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
+        'from_dropoff_point', booking.point_lat_lng(OLD.dropoff_point), 'from_dropoff_address', OLD.dropoff_address,
+        'dropoff_point', booking.point_lat_lng(NEW.dropoff_point), 'dropoff_address', NEW.dropoff_address);
+    END IF;
+  END IF;
+
   IF TG_OP OPERATOR(pg_catalog.=) 'UPDATE'
      AND (NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at
-          OR (OLD.session_id IS NULL AND NEW.resource_id IS DISTINCT FROM OLD.resource_id)) THEN
+          OR (OLD.session_id IS NULL AND NEW.resource_id IS DISTINCT FROM OLD.resource_id)
+          OR place OPERATOR(pg_catalog.<>) '{}'::pg_catalog.jsonb) THEN
     INSERT INTO booking.status_history (org_id, booking_id, from_status, to_status, actor_user_id, reason, metadata)
     VALUES (NEW.org_id, NEW.id, NEW.status, NEW.status, actor, NEW.reschedule_reason,
             meta OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(
@@ -292,7 +313,8 @@ BEGIN
             OPERATOR(pg_catalog.||) CASE WHEN NEW.resource_id IS DISTINCT FROM OLD.resource_id
                                          THEN pg_catalog.jsonb_build_object('from_resource_id', OLD.resource_id,
                                                                             'resource_id', NEW.resource_id)
-                                         ELSE '{}'::pg_catalog.jsonb END)
+                                         ELSE '{}'::pg_catalog.jsonb END
+            OPERATOR(pg_catalog.||) place)
     RETURNING id INTO hid;
     INSERT INTO booking.outbox (org_id, topic, payload)
     VALUES (NEW.org_id, 'booking.rescheduled',
@@ -301,7 +323,8 @@ BEGIN
               'at', pg_catalog.now(), 'actor', actor_kind, 'actor_user_id', actor,
               'reason', NEW.reschedule_reason, 'from_starts_at', OLD.starts_at, 'from_ends_at', OLD.ends_at,
               'starts_at', NEW.starts_at, 'ends_at', NEW.ends_at,
-              'client_id', NEW.client_id, 'resource_id', NEW.resource_id, 'from_resource_id', OLD.resource_id));
+              'client_id', NEW.client_id, 'resource_id', NEW.resource_id, 'from_resource_id', OLD.resource_id)
+            OPERATOR(pg_catalog.||) place);
     -- the new time's transitions (a new status got its own above)
     IF NEW.status OPERATOR(pg_catalog.=) OLD.status
        AND (NEW.starts_at OPERATOR(pg_catalog.<>) OLD.starts_at OR NEW.ends_at OPERATOR(pg_catalog.<>) OLD.ends_at) THEN
@@ -316,7 +339,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.tg_lifecycle_record() IS
-  'trigger (AFTER INSERT OR UPDATE on booking): in the same transaction append the change to booking.status_history, write an outbox event (booking.status.<to> or booking.rescheduled), schedule the automatic transitions of the new status and, on cancellation, apply the cancellation policy and record the refund on the payment';
+  'trigger (AFTER INSERT OR UPDATE on booking): in the same transaction append the change to booking.status_history, write an outbox event (booking.status.<to> or booking.rescheduled: a move in time, to another resource or of the pickup or dropoff, with the place before and after), schedule the automatic transitions of the new status and, on cancellation, apply the cancellation policy and record the refund on the payment';
 
 CREATE OR REPLACE FUNCTION booking.tg_lifecycle_settings_check() RETURNS trigger
   LANGUAGE plpgsql
@@ -338,7 +361,9 @@ CREATE OR REPLACE TRIGGER lifecycle_record_update AFTER UPDATE ON booking.bookin
   FOR EACH ROW
   WHEN (OLD.status OPERATOR(pg_catalog.<>) NEW.status OR OLD.starts_at OPERATOR(pg_catalog.<>) NEW.starts_at
         OR OLD.ends_at OPERATOR(pg_catalog.<>) NEW.ends_at
-        OR (OLD.session_id IS NULL AND OLD.resource_id IS DISTINCT FROM NEW.resource_id))
+        OR (OLD.session_id IS NULL AND OLD.resource_id IS DISTINCT FROM NEW.resource_id)
+        OR booking.place_moved(OLD.pickup_point, OLD.pickup_address, NEW.pickup_point, NEW.pickup_address)
+        OR booking.place_moved(OLD.dropoff_point, OLD.dropoff_address, NEW.dropoff_point, NEW.dropoff_address))
   EXECUTE FUNCTION booking.tg_lifecycle_record();
 CREATE OR REPLACE TRIGGER lifecycle_settings_check BEFORE INSERT OR UPDATE OF settings ON booking.org
   FOR EACH ROW EXECUTE FUNCTION booking.tg_lifecycle_settings_check();
@@ -515,11 +540,15 @@ BEGIN
       MESSAGE = pg_catalog.format('booking %s already starts at %s with that resource and place', b.id,
                                   booking.local_time_text(b.starts_at, (SELECT o.time_zone FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) b.org_id)));
   END IF;
-  -- A move of place alone is a reschedule too: the same states and the
-  -- same rule (the right to cancel) as a move in time or to another
-  -- resource, which the life-cycle trigger checks.
+  -- A move in time, to another resource or of place is checked by the
+  -- life-cycle trigger (the states, and the right to cancel); new notes
+  -- alone, which the trigger lets pass, get the same check here.
   IF b.starts_at OPERATOR(pg_catalog.=) new_start AND NOT booking.acting_is_system()
-     AND b.resource_id IS NOT DISTINCT FROM COALESCE(reschedule.resource_id, b.resource_id) THEN
+     AND b.resource_id IS NOT DISTINCT FROM COALESCE(reschedule.resource_id, b.resource_id)
+     AND NOT booking.place_moved(b.pickup_point, b.pickup_address, COALESCE(reschedule.pickup_point, b.pickup_point),
+                                 COALESCE(reschedule.pickup_address, b.pickup_address))
+     AND NOT booking.place_moved(b.dropoff_point, b.dropoff_address, COALESCE(reschedule.dropoff_point, b.dropoff_point),
+                                 COALESCE(reschedule.dropoff_address, b.dropoff_address)) THEN
     IF b.status OPERATOR(pg_catalog.<>) ALL ('{pending,waitlisted,confirmed}'::booking.booking_status[]) THEN
       RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
         MESSAGE = pg_catalog.format('cannot reschedule booking %s: it is %s', b.id, b.status),
@@ -544,7 +573,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.reschedule(pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.uuid, booking.point, pg_catalog.text, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
-  'move a pending, waitlisted or confirmed appointment to starts_at, to another resource_id and/or a new pickup or dropoff (points from booking.lat_lng), addresses or notes (each left NULL: kept), keeping its length, id and history; allowed to whoever may cancel it now (the rules for its status -> cancelled), checked like a new booking by the write-path triggers (rules, travel, eligibility, service area); records rescheduled_from/at/reason, a history row and a booking.rescheduled outbox event, and schedules its automatic transitions anew';
+  'move a pending, waitlisted or confirmed appointment to starts_at, to another resource_id and/or a new pickup or dropoff (points from booking.lat_lng), addresses or notes (each left NULL: kept), keeping its length, id and history; allowed to whoever may cancel it now (the rules for its status -> cancelled), checked like a new booking by the write-path triggers (rules, travel, eligibility, service area); records rescheduled_from/at/reason, a history row and a booking.rescheduled outbox event (a move of place alone too, with the place before and after), and schedules its automatic transitions anew';
 
 CREATE OR REPLACE FUNCTION booking.status_at(booking_id pg_catalog.uuid, at pg_catalog.timestamptz)
   RETURNS booking.booking_status

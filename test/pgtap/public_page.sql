@@ -3,7 +3,9 @@
 -- table privilege.  It sees the published services and free slots of a
 -- published org by its slug and nothing else, books under an idempotency
 -- key through the write path, is never attached to an existing user by
--- e-mail, and bad input is refused with its SQLSTATE, nothing written.
+-- e-mail (a returning visitor books as the client the page made for them,
+-- which it neither updates nor reveals), and bad input is refused with its
+-- SQLSTATE, nothing written.
 BEGIN;
 SET client_min_messages = warning;
 -- day 0 is a Monday three weeks ahead (test/sql/include/week.psql)
@@ -74,7 +76,7 @@ CREATE FUNCTION pg_temp.day0() RETURNS tstzrange LANGUAGE sql STABLE AS $$ SELEC
 SELECT pg_temp.written() AS before \gset
 
 SET ROLE regress_tap_visitor;
-SELECT plan(63);
+SELECT plan(78);
 
 -- What the visitor role may do.
 SELECT ok(has_function_privilege('booking.public_services(text)', 'EXECUTE')
@@ -284,6 +286,83 @@ SELECT throws_ok($$SELECT * FROM booking.public_book('page-a', '00000000-0000-00
                                                      email => 'eve@example.com', full_name => 'Eve', idempotency_key => 'bad-9')$$,
                  'P0002', 'no resource is free for this service at starts_at', 'a time no resource has free: P0002');
 SELECT is(pg_temp.since(:'before_bad'), '{0,0,0,0}'::bigint[], 'none of the refused requests wrote anything');
+
+-- A returning visitor (day 2, free on both resources): the same e-mail and
+-- name as a client the page made before, case and spaces aside, books as
+-- that client; nothing of it is updated or returned.
+SELECT pg_temp.written() AS before_back \gset
+SELECT results_eq($$SELECT status::text, starts_at = pg_temp.at(2, '09:00'), resource_name
+                      FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(2, '09:00'),
+                                               email => 'ANN@EXAMPLE.COM', full_name => ' ann visitor ', phone => '+49 30 9999',
+                                               resource_id => '00000000-0000-0000-0000-0000000019c1', idempotency_key => 'back-1')$$,
+                  $$VALUES ('pending'::text, true, 'Ingo'::text)$$,
+                  'a returning visitor books as before');
+SELECT is(pg_temp.since(:'before_back'), '{0,0,0,1}'::bigint[], 'with no new client, user or membership');
+SELECT pg_temp.written() AS before_back_again \gset
+SELECT is((SELECT booking_id FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(2, '09:00'),
+                                                      email => 'ANN@EXAMPLE.COM', full_name => ' ann visitor ', phone => '+49 30 9999',
+                                                      resource_id => '00000000-0000-0000-0000-0000000019c1', idempotency_key => 'back-1')),
+          (SELECT booking_id FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(2, '09:00'),
+                                                      email => 'ann@example.com', full_name => 'Ann Visitor', phone => '+49 30 9999',
+                                                      resource_id => '00000000-0000-0000-0000-0000000019c1', idempotency_key => 'back-1')),
+          'its retries under the key return its booking (the new phone is the request''s, not the client''s)');
+SELECT is(pg_temp.since(:'before_back_again'), '{0,0,0,0}'::bigint[], 'and write nothing');
+RESET ROLE;
+SELECT is((SELECT client_id FROM booking.booking WHERE idempotency_key = 'public:back-1'),
+          (SELECT client_id FROM booking.booking WHERE idempotency_key = 'public:form-1'),
+          'the booking is the first visit''s client''s');
+SELECT results_eq($$SELECT c.full_name, c.email::text, c.phone FROM booking.client c
+                     WHERE c.id = (SELECT client_id FROM booking.booking WHERE idempotency_key = 'public:back-1')$$,
+                  $$VALUES ('Ann Visitor'::text, 'ann@example.com'::text, '+49 30 1234'::text)$$,
+                  'and that client is as it was: name, e-mail and phone not updated');
+SET ROLE regress_tap_visitor;
+SELECT pg_temp.written() AS before_other \gset
+SELECT lives_ok($$SELECT * FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(2, '10:00'),
+                                                    email => 'ann@example.com', full_name => 'Ann Other',
+                                                    resource_id => '00000000-0000-0000-0000-0000000019c1', idempotency_key => 'back-2')$$,
+                'the same e-mail with another name books');
+SELECT is(pg_temp.since(:'before_other'), '{1,1,1,1}'::bigint[], 'as a new client');
+-- the registered user's e-mail: the visitor client the page made for it
+-- (form-2) again, never the registered one
+SELECT pg_temp.written() AS before_taken \gset
+SELECT lives_ok($$SELECT * FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(2, '10:00'),
+                                                    email => 'taken@example.com', full_name => 'Taken Person',
+                                                    resource_id => '00000000-0000-0000-0000-0000000019c2', idempotency_key => 'back-3')$$,
+                'a registered user''s e-mail books again');
+SELECT is(pg_temp.since(:'before_taken'), '{0,0,0,1}'::bigint[], 'as the visitor client of its first visit');
+RESET ROLE;
+SELECT is((SELECT count(*) FROM booking.booking b JOIN booking.client c ON c.org_id = b.org_id AND c.id = b.client_id
+            WHERE c.user_id = '00000000-0000-0000-0000-0000000019a2'), 0::bigint,
+          'the registered user still has no booking');
+-- Staff learn Ann's date of birth and licence (15, class B; B takes
+-- standard lessons from 17), and make Dora's placeholder user staff.
+INSERT INTO booking.license_rule (org_id, client_license_type, lesson_type, min_client_age)
+VALUES ('00000000-0000-0000-0000-00000000190a', 'B', 'standard', 17);
+UPDATE booking.client SET license_type = 'B', date_of_birth = current_date - interval '15 years'
+ WHERE id = (SELECT client_id FROM booking.booking WHERE idempotency_key = 'public:form-1');
+INSERT INTO booking.membership (org_id, user_id, role)
+SELECT c.org_id, c.user_id, 'staff' FROM booking.client c
+ WHERE c.id = (SELECT client_id FROM booking.booking WHERE idempotency_key = 'public:form-3');
+SET ROLE regress_tap_visitor;
+CREATE FUNCTION pg_temp.refusal(cmd text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE d text;
+BEGIN
+  EXECUTE cmd;
+  RETURN 'booked';
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+  RETURN SQLSTATE || ': ' || SQLERRM || ' / ' || d;
+END $$;
+SELECT is(pg_temp.refusal($$SELECT * FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(2, '11:00'),
+                                                              email => 'ann@example.com', full_name => 'Ann Visitor', idempotency_key => 'back-4')$$),
+          '23K04: client is not eligible for this booking / ',
+          'a returning visitor''s eligibility refusal does not tell what staff know of the client (no age in it)');
+SELECT pg_temp.written() AS before_dora \gset
+SELECT lives_ok($$SELECT * FROM booking.public_book('page-a', '00000000-0000-0000-0000-0000000019b1', pg_temp.at(2, '11:00'),
+                                                    email => 'dora@example.com', full_name => 'Dora Visitor', idempotency_key => 'back-5')$$,
+                'Dora, whose placeholder user staff made a member of staff, books');
+SELECT is(pg_temp.since(:'before_dora'), '{1,1,1,1}'::bigint[], 'as a new client: a visitor never acts as a user with more than a student''s rights');
+SELECT is(booking.current_org_id(), NULL, 'and no identity outlives the calls');
 
 SELECT * FROM finish();
 ROLLBACK;
