@@ -117,14 +117,16 @@ REVOKE EXECUTE ON FUNCTION booking.invoice_issue(pg_catalog.uuid, pg_catalog.tex
 -- or NULL: what the issuers return instead of issuing a second one.
 CREATE OR REPLACE FUNCTION booking.invoice_of(org pg_catalog.uuid, booking_id pg_catalog.uuid, session_id pg_catalog.uuid)
   RETURNS pg_catalog.uuid
-  LANGUAGE sql STABLE
+  LANGUAGE plpgsql STABLE
   SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT i.id FROM booking.invoice i
-   WHERE i.org_id OPERATOR(pg_catalog.=) invoice_of.org AND i.kind OPERATOR(pg_catalog.=) 'invoice'
-     AND (i.booking_id OPERATOR(pg_catalog.=) invoice_of.booking_id
-          OR i.session_id OPERATOR(pg_catalog.=) invoice_of.session_id);
-END;
+  AS $$
+BEGIN
+  -- PL/pgSQL, not SQL: Citus cannot plan an SQL function's parameters
+  RETURN (SELECT i.id FROM booking.invoice i
+           WHERE i.org_id = invoice_of.org AND i.kind = 'invoice'
+             AND (i.booking_id = invoice_of.booking_id OR i.session_id = invoice_of.session_id));
+END
+$$;
 COMMENT ON FUNCTION booking.invoice_of(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid) IS
   'internal: the invoice (kind invoice, at most one each) of org issued for booking_id or for session_id (pass NULL for the other), or NULL';
 REVOKE EXECUTE ON FUNCTION booking.invoice_of(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid) FROM PUBLIC;

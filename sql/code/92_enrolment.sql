@@ -143,12 +143,17 @@ COMMENT ON FUNCTION booking.accept_invitation(pg_catalog.uuid, pg_catalog.uuid, 
 -- rights, for the two triggers below.
 CREATE OR REPLACE FUNCTION booking.user_may_join(org_id pg_catalog.uuid, user_id pg_catalog.uuid, relid pg_catalog.oid)
   RETURNS pg_catalog.bool
-  LANGUAGE sql STABLE
+  LANGUAGE plpgsql STABLE
   SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  -- PL/pgSQL, not SQL: Citus cannot plan an SQL function's parameters in a
+  -- query of a distributed table (here a router query of the org's shard)
   RETURN booking.caller_bypasses_rls() OR booking.acting_is_system() OR booking.caller_owns_table(relid)
          OR EXISTS (SELECT 1 FROM booking.membership m
-                     WHERE m.org_id OPERATOR(pg_catalog.=) user_may_join.org_id
-                       AND m.user_id OPERATOR(pg_catalog.=) user_may_join.user_id);
+                     WHERE m.org_id = user_may_join.org_id AND m.user_id = user_may_join.user_id);
+END
+$$;
 COMMENT ON FUNCTION booking.user_may_join(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.oid) IS
   'internal to the triggers a3_user_link and a1_enrol: whether a write to table relid may put user_id in org_id (already a member as far as the writer sees, the engine''s own write, a system action, or maintenance)';
 
