@@ -171,9 +171,12 @@ BEGIN
   END IF;
   -- (a routing row already there, e.g. written by open_payment, is not
   -- written again: under Citus this trigger runs on a shard, which reads
-  -- the reference table but cannot write it)
+  -- the reference table but cannot write it; open_payment_on names the
+  -- payment whose row booking.open_payment_route wrote over another
+  -- connection, which this one does not see yet: booking_money.routed)
   IF NEW.provider_payment_id IS NOT NULL
      AND (TG_OP = 'INSERT' OR OLD.provider_payment_id IS NULL)
+     AND NEW.id::pg_catalog.text IS DISTINCT FROM NULLIF(pg_catalog.current_setting('booking_money.routed', true), '')
      AND NOT EXISTS (SELECT 1 FROM booking.provider_ref r
                       WHERE r.provider = NEW.provider AND r.ref = NEW.provider_payment_id) THEN
     INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
@@ -196,17 +199,95 @@ CREATE OR REPLACE TRIGGER payment_record AFTER INSERT OR UPDATE ON booking.payme
 
 -- Open the payment of a booking for a provider's payment (a Stripe
 -- PaymentIntent created by the application for the booking's price).
-CREATE OR REPLACE FUNCTION booking.open_payment(booking_id pg_catalog.uuid, provider pg_catalog.text,
-                                     provider_payment_id pg_catalog.text)
-  RETURNS booking.payment
+-- Three parts, so that it works on a Citus coordinator in the transaction
+-- of a write too (issue 15): booking.open_payment (SECURITY INVOKER) checks
+-- the call, has booking.open_payment_route write the payment's routing row
+-- in booking.provider_ref (a reference table: written from the coordinator,
+-- as the extension's owner, touching no placement of the org), then calls
+-- booking.open_payment_on, which booking.distribute() delegates to the
+-- worker of the org: there, as the owner and over the caller's own
+-- connection, it reads the booking and writes the payment (Citus refuses a
+-- coordinator connection of another user to placements the transaction
+-- already wrote, 25001).  The payment's trigger on the shard cannot write
+-- the reference table, and does not see the routing row written over the
+-- owner's connection: open_payment_on tells it (booking_money.routed) that
+-- the row is written.
+CREATE OR REPLACE FUNCTION booking.open_payment_route(provider pg_catalog.text, provider_payment_id pg_catalog.text)
+  RETURNS pg_catalog.uuid
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$
 DECLARE
   org pg_catalog.uuid := booking.current_org_id();
+  pid pg_catalog.uuid := pg_catalog.gen_random_uuid();
+BEGIN
+  IF org IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = 'booking.open_payment needs an identity',
+      HINT = 'Call booking.act_as(org_id, user_id) in the same transaction first.';
+  END IF;
+  IF NOT (booking.acting_is_staff() OR pg_catalog.cardinality(booking.my_client_ids()) OPERATOR(pg_catalog.>) 0) THEN
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = 'no such booking',
+      DETAIL = 'The acting user acts for no client of the acting org.';
+  END IF;
+  INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
+  VALUES (open_payment_route.provider, open_payment_route.provider_payment_id, org, 'payment', pid)
+  ON CONFLICT DO NOTHING;
+  RETURN pid;
+END
+$$;
+COMMENT ON FUNCTION booking.open_payment_route(pg_catalog.text, pg_catalog.text) IS
+  'internal (booking.open_payment): write the routing row of the provider''s payment id to a new payment id of the acting org, unless the id is routed already; returns the new payment id';
+
+CREATE OR REPLACE FUNCTION booking.open_payment_on(org_id pg_catalog.uuid, booking_id pg_catalog.uuid, provider pg_catalog.text,
+                                        provider_payment_id pg_catalog.text, payment_id pg_catalog.uuid)
+  RETURNS booking.payment
+  LANGUAGE plpgsql VOLATILE STRICT SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  org pg_catalog.uuid := booking.solver_org(open_payment_on.org_id, 'open_payment');
   b record;
   p booking.payment;
+BEGIN
+  SELECT x.id, x.client_id INTO b FROM booking.booking x
+   WHERE x.org_id = org AND x.id = open_payment_on.booking_id;
+  IF NOT FOUND OR NOT (booking.acting_is_staff() OR b.client_id = ANY (booking.my_client_ids())) THEN
+    RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = 'no such booking',
+      DETAIL = pg_catalog.format('No booking %s of yours in the acting org.', open_payment_on.booking_id);
+  END IF;
+  SELECT * INTO p FROM booking.payment x WHERE x.org_id = org AND x.booking_id = open_payment_on.booking_id FOR UPDATE;
+  IF FOUND THEN
+    IF p.provider = open_payment_on.provider AND p.provider_payment_id = open_payment_on.provider_payment_id THEN
+      RETURN p;                           -- the same call again
+    END IF;
+    RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = 'the booking already has a payment',
+      DETAIL = pg_catalog.format('Payment %s (%s %s).', p.id, p.provider, p.provider_payment_id);
+  END IF;
+  PERFORM pg_catalog.set_config('booking_money.cause', 'open', true);
+  -- the routing row is written (booking.open_payment_route): the trigger
+  -- leaves it alone
+  PERFORM pg_catalog.set_config('booking_money.routed', open_payment_on.payment_id::pg_catalog.text, true);
+  INSERT INTO booking.payment (org_id, id, booking_id, currency, amount_cents, provider, provider_payment_id)
+  VALUES (org, open_payment_on.payment_id, open_payment_on.booking_id, 'XXX', 0, open_payment_on.provider, open_payment_on.provider_payment_id)
+  RETURNING * INTO p;
+  PERFORM pg_catalog.set_config('booking_money.cause', '', true);
+  PERFORM pg_catalog.set_config('booking_money.routed', '', true);
+  RETURN p;
+END
+$$;
+COMMENT ON FUNCTION booking.open_payment_on(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text, pg_catalog.text, pg_catalog.uuid) IS
+  'internal (booking.open_payment): create the pending payment payment_id of a booking of the acting user (staff: any booking of the org) in org_id (the acting org, else 42501), its routing row already written; the same call again returns it; on Citus delegated to the worker of org_id (STRICT: a NULL argument gives NULL)';
+
+CREATE OR REPLACE FUNCTION booking.open_payment(booking_id pg_catalog.uuid, provider pg_catalog.text,
+                                     provider_payment_id pg_catalog.text, org_id pg_catalog.uuid DEFAULT NULL)
+  RETURNS booking.payment
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  org pg_catalog.uuid := booking.solver_org(open_payment.org_id, 'open_payment');
   pid pg_catalog.uuid;
+  p booking.payment;
 BEGIN
   IF org IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege', MESSAGE = 'booking.open_payment needs an identity',
@@ -215,37 +296,19 @@ BEGIN
   IF open_payment.provider IS NULL OR open_payment.provider_payment_id IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'provider and provider_payment_id must not be null';
   END IF;
-  SELECT x.id, x.client_id INTO b FROM booking.booking x
-   WHERE x.org_id = org AND x.id = open_payment.booking_id;
-  IF NOT FOUND OR NOT (booking.acting_is_staff() OR b.client_id = ANY (booking.my_client_ids())) THEN
+  IF open_payment.booking_id IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'no_data_found', MESSAGE = 'no such booking',
-      DETAIL = pg_catalog.format('No booking %s of yours in the acting org.', open_payment.booking_id);
+      DETAIL = 'No booking NULL of yours in the acting org.';
   END IF;
-  SELECT * INTO p FROM booking.payment x WHERE x.org_id = org AND x.booking_id = open_payment.booking_id FOR UPDATE;
-  IF FOUND THEN
-    IF p.provider = open_payment.provider AND p.provider_payment_id = open_payment.provider_payment_id THEN
-      RETURN p;                           -- the same call again
-    END IF;
-    RAISE EXCEPTION USING ERRCODE = 'unique_violation', MESSAGE = 'the booking already has a payment',
-      DETAIL = pg_catalog.format('Payment %s (%s %s).', p.id, p.provider, p.provider_payment_id);
-  END IF;
-  PERFORM pg_catalog.set_config('booking_money.cause', 'open', true);
-  -- The routing row first, from this function (on the coordinator under
-  -- Citus): the payment's trigger runs on a worker's shard, which cannot
-  -- write booking.provider_ref, a reference table; it finds it there.
-  pid := pg_catalog.gen_random_uuid();
-  INSERT INTO booking.provider_ref (provider, ref, target_org_id, kind, target_id)
-  VALUES (open_payment.provider, open_payment.provider_payment_id, org, 'payment', pid)
-  ON CONFLICT DO NOTHING;
-  INSERT INTO booking.payment (org_id, id, booking_id, currency, amount_cents, provider, provider_payment_id)
-  VALUES (org, pid, open_payment.booking_id, 'XXX', 0, open_payment.provider, open_payment.provider_payment_id)
-  RETURNING * INTO p;
-  PERFORM pg_catalog.set_config('booking_money.cause', '', true);
+  pid := booking.open_payment_route(open_payment.provider, open_payment.provider_payment_id);
+  -- a FROM item: Citus delegates it (to the worker of org) from PL/pgSQL
+  SELECT * INTO p FROM booking.open_payment_on(org, open_payment.booking_id, open_payment.provider,
+                                               open_payment.provider_payment_id, pid) AS x;
   RETURN p;
 END
 $$;
-COMMENT ON FUNCTION booking.open_payment(pg_catalog.uuid, pg_catalog.text, pg_catalog.text) IS
-  'create the pending payment of a booking of the acting user (staff: any booking of the org) for the provider''s payment id, with the booking''s currency, price and split; the same call again returns it';
+COMMENT ON FUNCTION booking.open_payment(pg_catalog.uuid, pg_catalog.text, pg_catalog.text, pg_catalog.uuid) IS
+  'create the pending payment of a booking of the acting user (staff: any booking of the org) for the provider''s payment id, with the booking''s currency, price and split; the same call again returns it; org_id, when given, must be the acting org (42501): on Citus the payment is then written on the worker of the org, in the transaction of a write too';
 
 -- Payments, their history: staff see the org's, the others those of the
 -- bookings they see through booking_read (expressions of the row only).

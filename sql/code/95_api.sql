@@ -180,7 +180,7 @@ BEGIN
        AND p.prosecdef
        AND p.prorettype OPERATOR(pg_catalog.<>) 'pg_catalog.trigger'::pg_catalog.regtype
        AND (p.proname OPERATOR(pg_catalog.~) '^my_'
-            OR p.proname OPERATOR(pg_catalog.=) ANY ('{eligibility_problems,idempotency_match,available_slots,find_slots,explain_slot,free_time,open_payment,run_payouts,trip_point_partition,drop_empty_trip_point_partitions,invite}'::pg_catalog.name[])
+            OR p.proname OPERATOR(pg_catalog.=) ANY ('{eligibility_problems,idempotency_match,solve_available_slots,solve_find_slots,solve_explain_slot,solve_free_time,available_slots_on,find_slots_on,explain_slot_on,free_time_on,open_payment_on,open_payment_route,run_payouts,trip_point_partition,drop_empty_trip_point_partitions,invite}'::pg_catalog.name[])
             OR (trusted AND p.proname OPERATOR(pg_catalog.=) ANY
                 ('{act_as,register_user,create_org,issue_refresh_token,rotate_refresh_token,accept_invitation,request_email_change,confirm_email_change}'::pg_catalog.name[])))
   LOOP

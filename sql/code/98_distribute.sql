@@ -120,6 +120,8 @@ DECLARE
   n_ref pg_catalog.int4 := 0;
   fkeys pg_catalog.jsonb;
   ddl pg_catalog.text;
+  f pg_catalog.regprocedure;
+  n_fn pg_catalog.int4 := 0;
 BEGIN
   -- Everything is checked before anything changes, and all of it runs in
   -- the caller's one transaction: an error leaves nothing distributed.
@@ -290,9 +292,22 @@ BEGIN
     FOR EACH ROW EXECUTE FUNCTION booking.tg_carry_cascade('booking.trip', 'lesson_id');
   CREATE TRIGGER carry_cascade AFTER UPDATE OF resource_id, client_id ON booking.trip
     FOR EACH ROW EXECUTE FUNCTION booking.tg_carry_cascade('booking.trip_point', 'trip_id');
-  RETURN pg_catalog.jsonb_build_object('reference_tables', n_ref, 'distributed_tables', n_dist OPERATOR(pg_catalog.+) 1);
+  -- The solver and open_payment run on the worker of the org (see
+  -- sql/code/48_solver.sql): their delegated functions, by org_id, with
+  -- booking.org; force_delegation, so that Citus delegates them inside a
+  -- transaction block too (and pins their queries to the org's shards).
+  FOREACH f IN ARRAY ARRAY['booking.available_slots_on(pg_catalog.uuid, pg_catalog.jsonb)',
+                           'booking.find_slots_on(pg_catalog.uuid, pg_catalog.jsonb)',
+                           'booking.explain_slot_on(pg_catalog.uuid, pg_catalog.jsonb)',
+                           'booking.free_time_on(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.tstzrange)',
+                           'booking.open_payment_on(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text, pg_catalog.text, pg_catalog.uuid)']::pg_catalog.regprocedure[] LOOP
+    PERFORM pg_catalog.create_distributed_function(f, 'org_id', colocate_with => 'booking.org', force_delegation => true);
+    n_fn := n_fn OPERATOR(pg_catalog.+) 1;
+  END LOOP;
+  RETURN pg_catalog.jsonb_build_object('reference_tables', n_ref, 'distributed_tables', n_dist OPERATOR(pg_catalog.+) 1,
+                                       'delegated_functions', n_fn);
 END
 $$;
 COMMENT ON FUNCTION booking.distribute() IS
-  'on a Citus coordinator with its workers added: distribute booking.org by id and every tenant table by org_id in its co-location group, make the global tables reference tables; once (55000 when called again, 0A000 without Citus, 42P16 when a table is already distributed another way); all or nothing';
+  'on a Citus coordinator with its workers added: distribute booking.org by id and every tenant table by org_id in its co-location group, make the global tables reference tables, delegate the solver''s and open_payment''s functions to the worker of the org; once (55000 when called again, 0A000 without Citus, 42P16 when a table is already distributed another way); all or nothing';
 REVOKE EXECUTE ON FUNCTION booking.distribute() FROM PUBLIC;

@@ -799,3 +799,12 @@ COMMENT ON COLUMN booking.trip.recomputed IS
 -- the result type changes, so the 0.1.0 function is dropped to be created
 -- anew by sql/code/48_solver.sql.
 DROP FUNCTION IF EXISTS booking.find_slots(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid);
+-- Issue 15 (Citus, the solver in the transaction of a write): the solver
+-- functions and open_payment take a trailing org_id (the acting org) and
+-- run through functions that booking.distribute() delegates to the worker
+-- of the org; their C solvers are booking.solve_* (sql/code/48_solver.sql).
+DROP FUNCTION IF EXISTS booking.available_slots(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid);
+DROP FUNCTION IF EXISTS booking.find_slots(pg_catalog.uuid, pg_catalog.tstzrange, geography, pg_catalog.uuid, pg_catalog.int4, pg_catalog.text);
+DROP FUNCTION IF EXISTS booking.explain_slot(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, geography, pg_catalog.uuid);
+DROP FUNCTION IF EXISTS booking.free_time(pg_catalog.uuid, pg_catalog.tstzrange);
+DROP FUNCTION IF EXISTS booking.open_payment(pg_catalog.uuid, pg_catalog.text, pg_catalog.text);
