@@ -16,7 +16,7 @@
 # writes).  Then, as the
 # application role through act_as, the single node and the coordinator in
 # turn, two rounds:
-#   - single calls (`calls`, default 200, after 10 of warm-up, as seen by
+#   - single calls (`calls`, default 100, after 10 of warm-up, as seen by
 #     the client): available_slots of one instructor over a week (the
 #     instructors in turn, with a pickup), find_slots of the org over the week
 #     (first page of 10), and a router query (one row of the org) for the
@@ -35,7 +35,7 @@ PG_CONFIG=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 bin=$("$PG_CONFIG" --bindir)
 instructors=${1:-50}
 seconds=${2:-10}
-calls=${3:-200}
+calls=${3:-100}
 rounds=2
 . test/include/citus_cluster.sh
 if [ "${1:-}" = stop ]; then
