@@ -111,6 +111,7 @@ psql -X -q -p $port -v ON_ERROR_STOP=0 >"$dir/flows.out" 2>&1 <<'SQL'
 \set o c
 \i test/citus/org.sql
 \i test/citus/flows.sql
+\i test/citus/solver.sql
 \i test/citus/rls.sql
 SQL
 while IFS= read -r line; do
