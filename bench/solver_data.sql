@@ -3,6 +3,14 @@
 -- with realistic hours and breaks, 60 days of bookings with pickup points in
 -- one city, every travel time between the points cached.
 
+\if :{?instructors}
+\else
+  \set instructors 200
+\endif
+\if :{?days}
+\else
+  \set days 60
+\endif
 SELECT setseed(0.4242) \g /dev/null
 
 -- One org in Berlin (15-minute grid, 2 hours notice, 90 days horizon), the
@@ -40,7 +48,7 @@ SELECT i, ('00000000-0000-0000-0001-' || lpad(i::text, 12, '0'))::uuid AS id,
        random() < 0.7 AS split_day, random() < 0.33 AS saturday,
        (ARRAY[5, 10, 15])[1 + floor(random() * 3)::int] AS tb,
        CASE WHEN random() < 0.25 THEN 9 END AS maxb
-  FROM generate_series(1, 200) AS i;
+  FROM generate_series(1, :instructors) AS i;
 INSERT INTO booking.resource (org_id, id, display_name, license_classes)
 SELECT '00000000-0000-0000-0000-00000000be00', id, 'Instructor ' || i, '{B}' FROM ins ORDER BY i;
 INSERT INTO booking.working_hours (org_id, resource_id, weekday, hours, break, max_bookings_per_day, travel_buffer_minutes)
@@ -54,7 +62,7 @@ SELECT '00000000-0000-0000-0000-00000000be00', n.id, wd, w.hours::booking.timera
    UNION ALL SELECT '[09:00,13:00)', NULL WHERE n.saturday AND wd = 6) AS w;
 -- a few days off
 INSERT INTO booking.availability_exception (org_id, resource_id, on_date, available)
-SELECT DISTINCT '00000000-0000-0000-0000-00000000be00'::uuid, n.id, current_date + 1 + (random() * 60)::int, false
+SELECT DISTINCT '00000000-0000-0000-0000-00000000be00'::uuid, n.id, current_date + 1 + (random() * :days)::int, false
   FROM ins n, generate_series(1, 3)
 ON CONFLICT DO NOTHING;
 
@@ -74,7 +82,7 @@ SELECT n.id AS resource_id,
          + make_interval(mins => (floor(random() * ((b.len - 55) / 5 + 1)) * 5)::int) AS s,
        1 + floor(random() * 150)::int AS pick, random() < 0.8 AS same_drop, 1 + floor(random() * 150)::int AS drop
   FROM ins n
- CROSS JOIN generate_series(1, 60) AS d
+ CROSS JOIN generate_series(1, :days) AS d
   JOIN bins b ON b.split_day = n.split_day
  WHERE extract(isodow FROM current_date + d) <= 5
    AND random() < 0.95;

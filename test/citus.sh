@@ -22,9 +22,10 @@ bin=$("$PG_CONFIG" --bindir)
 share=$("$PG_CONFIG" --sharedir)
 port=${CITUS_PORT:-57630}
 
+. test/include/citus_cluster.sh
+
 if [ "${1:-}" = stop ]; then
-	for i in 0 1 2; do runuser -u postgres -- "$bin/pg_ctl" -D "$2/n$i" -m immediate -w stop >/dev/null 2>&1; done
-	rm -rf "$2"; exit 0
+	stop_nodes "$2" immediate; exit 0
 fi
 
 n=0; failed=0; todo=0; after_todo=0
@@ -56,48 +57,14 @@ fi
 
 # --- the cluster: a coordinator (n0) and two workers (n1, n2) ---------------
 # Three free ports from $port on (another cluster may hold the default ones).
-listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-for _ in $(seq 1 30); do
-	listening $port || listening $((port + 1)) || listening $((port + 2)) || break
-	port=$((port + 3))
-done
+port=$(free_ports "$port" 3)
 dir=$(mktemp -d /tmp/booking-citus.XXXXXX)
-chown postgres "$dir"
-cleanup() {
-	for i in 0 1 2; do runuser -u postgres -- "$bin/pg_ctl" -D "$dir/n$i" -m fast -w stop >/dev/null 2>&1; done
-	rm -rf "$dir"
-}
-[ "${CITUS_KEEP:-0}" = 1 ] || trap cleanup EXIT
-for i in 0 1 2; do
-	runuser -u postgres -- "$bin/initdb" -D "$dir/n$i" -A trust -U postgres --no-sync >/dev/null || { ok 1 "initdb"; finish; }
-	cat >>"$dir/n$i/postgresql.conf" <<EOF
-port = $((port + i))
-listen_addresses = '127.0.0.1'
-unix_socket_directories = '$dir'
-shared_preload_libraries = 'citus'
-citus.enable_unsafe_triggers = on
-max_connections = 120
-max_prepared_transactions = 120
-shared_buffers = 64MB
-fsync = off
-synchronous_commit = off
-full_page_writes = off
-EOF
-	runuser -u postgres -- "$bin/pg_ctl" -D "$dir/n$i" -l "$dir/n$i.log" -w start >/dev/null ||
-		{ ok 1 "node $i starts on port $((port + i))"; sed 's/^/# /' "$dir/n$i.log"; finish; }
-done
+[ "${CITUS_KEEP:-0}" = 1 ] || trap 'stop_nodes "$dir"' EXIT
 export PGHOST=$dir PGUSER=postgres PGDATABASE=booking_citus
 export PATH="$bin:$PATH" PGOPTIONS='-c client_min_messages=warning'
+start_nodes "$dir" "$port" 3 citus ||
+	{ ok 1 "$cluster_error"; sed 's/^/# /' "$dir"/n*.log; finish; }
 q() { local p=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -p "$p" "$@"; }
-for i in 0 1 2; do
-	psql -X -q -p $((port + i)) -d postgres -c "CREATE DATABASE booking_citus" &&
-		q $((port + i)) -c "CREATE EXTENSION citus" || { ok 1 "citus on node $i"; finish; }
-done
-q $port <<SQL >/dev/null || { ok 1 "workers added"; finish; }
-SELECT citus_set_coordinator_host('127.0.0.1', $port);
-SELECT citus_add_node('127.0.0.1', $((port + 1)));
-SELECT citus_add_node('127.0.0.1', $((port + 2)));
-SQL
 echo "# cluster up: coordinator 127.0.0.1:$port, workers :$((port + 1)) :$((port + 2)) ($dir)"
 if [ "${CITUS_KEEP:-0}" = 1 ]; then
 	echo "# kept: PGHOST=$dir PGPORT=$port PGDATABASE=booking_citus; stop: test/citus.sh stop $dir"
