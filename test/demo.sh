@@ -21,5 +21,5 @@ pg_virtualenv -t bash -c '
 	echo "== The reference relay (test/relay.sh) drains the outbox as a relay role (no table privilege, no identity) =="
 	psql -X -q -d booking_demo -c "CREATE ROLE booking_demo_relay" -c "SELECT booking.grant_relay_role('"'"'booking_demo_relay'"'"')" >/dev/null
 	PGDATABASE=booking_demo PGOPTIONS="-c role=booking_demo_relay" bash test/relay.sh --drain --name demo-relay |
-		awk '"'"'NR <= 12 { print } { last = $0 } END { if (NR > 12) print "..."; print last }'"'"'
+		awk '"'"'NR <= 12 { print } { last = $0 } END { if (NR > 12) { print "..."; print last } }'"'"'
 '
