@@ -35,12 +35,23 @@ CREATE OR REPLACE FUNCTION booking.refresh_member_orgs(user_ids pg_catalog.uuid[
   RETURNS pg_catalog.int4
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
+  -- the system's write of an engine column (a2_column_owner lets it be; on
+  -- Citus the reference table's local placement does not see the write as
+  -- its owner's)
+  SET booking.internal = on
   AS $$
 DECLARE
   u pg_catalog.uuid;
   ids pg_catalog.uuid[];
   n pg_catalog.int4 := 0;
 BEGIN
+  -- On Citus the memberships of a user are read from every worker and then
+  -- the reference table app_user is written, which a foreign key of
+  -- membership refers to: Citus allows that only over one connection per
+  -- worker (not after a parallel query of membership).
+  IF booking.is_distributed() THEN
+    PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+  END IF;
   IF user_ids IS NULL THEN
     SELECT pg_catalog.array_agg(a.id ORDER BY a.id) INTO user_ids FROM booking.app_user a;
   END IF;
