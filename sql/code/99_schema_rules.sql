@@ -125,31 +125,6 @@ REVOKE EXECUTE ON FUNCTION booking.grant_app_role(pg_catalog.regrole, pg_catalog
 
 CALL booking.apply_schema_rules();
 
--- An update leaves the application roles granted before it (by
--- grant_app_role of the version it starts from) with what this version's
--- grant_app_role gives: the roles with a direct UPDATE grant on booking.org
--- (which only grant_app_role hands out), trusted when they may call act_as.
--- On a fresh install there are none.  Grants only: what a DBA granted by
--- hand stays.
-DO $$
-DECLARE
-  r record;
-BEGIN
-  FOR r IN
-    SELECT DISTINCT a.grantee::pg_catalog.regrole AS role,
-           pg_catalog.has_function_privilege(a.grantee, 'booking.act_as(pg_catalog.uuid, pg_catalog.uuid)', 'EXECUTE') AS trusted
-      FROM pg_catalog.pg_class c, pg_catalog.aclexplode(c.relacl) a
-     WHERE c.oid OPERATOR(pg_catalog.=) 'booking.org'::pg_catalog.regclass
-       AND a.privilege_type OPERATOR(pg_catalog.=) 'UPDATE'
-       AND a.grantee OPERATOR(pg_catalog.<>) 0
-       AND a.grantee OPERATOR(pg_catalog.<>) c.relowner
-     ORDER BY 1
-  LOOP
-    PERFORM booking.grant_app_role(r.role, r.trusted);
-  END LOOP;
-END
-$$;
-
 -- Internal functions that nothing runs with an application's rights (only
 -- the engine's SECURITY DEFINER functions, as the owner, and superusers):
 -- not executable by PUBLIC, so not by application roles
