@@ -102,13 +102,6 @@ enum
 	NUM_LISTS
 };
 
-/* The lists computed from the tables, once per command (single node). */
-enum
-{
-	QLIST_MEMBER_USERS,
-	NUM_QLISTS
-};
-
 #define SIGNED_PREFIX "v1."
 #define BINDING_LEN 32
 #define MAC_LEN PG_SHA256_DIGEST_LENGTH
@@ -126,6 +119,17 @@ static int	identity_lifetime = 3600;	/* seconds */
  * they return; PGC_SUSET keeps ordinary roles from turning it on.
  */
 static bool booking_internal = false;
+
+/*
+ * booking.membership_refresh: on a distributed install, set (SET LOCAL,
+ * which Citus forwards) by the engine's functions that write memberships
+ * and by a DBA's maintenance write, who then refresh
+ * booking.app_user.member_org_ids on the coordinator: the trigger
+ * member_orgs on a worker's shard cannot write that reference table.  It
+ * counts only for the tables' owner or a role that bypasses row-level
+ * security (sql/code/91_member_orgs.sql), so anyone may set it.
+ */
+static bool membership_refresh = false;
 
 /* Bumped by the assign hook at every change of booking.identity. */
 static uint64 identity_generation = 1;
@@ -147,17 +151,7 @@ static TimestampTz cur_expiry;
 static ArrayType *cur_lists[NUM_LISTS];
 static ArrayType *cur_roles_array = NULL;
 
-/* Per-command lists: valid for (generation, lxid, command id). */
-static struct
-{
-	uint64		generation;
-	LocalTransactionId lxid;
-	CommandId	cid;
-	ArrayType  *ids;
-}			qcache[NUM_QLISTS];
-
 static SPIPlanPtr lists_plan = NULL;
-static SPIPlanPtr qlist_plans[NUM_QLISTS];
 
 static bool identity_check(char **newval, void **extra, GucSource source);
 static void identity_assign(const char *newval, void *extra);
@@ -190,6 +184,14 @@ booking_identity_init(void)
 							 PGC_SUSET,
 							 GUC_NO_SHOW_ALL | GUC_NOT_IN_SAMPLE | GUC_NO_RESET_ALL |
 							 GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
+							 NULL, NULL, NULL);
+	DefineCustomBoolVariable("booking.membership_refresh",
+							 "Whether the writer of memberships refreshes booking.app_user.member_org_ids itself (distributed installs).",
+							 "Set with SET LOCAL by the engine's functions that write memberships; honoured only for the tables' owner or a role that bypasses row-level security.",
+							 &membership_refresh,
+							 false,
+							 PGC_USERSET,
+							 GUC_NOT_IN_SAMPLE | GUC_DISALLOW_IN_FILE | GUC_DISALLOW_IN_AUTO_FILE,
 							 NULL, NULL, NULL);
 	MarkGUCPrefixReserved("booking");
 }
@@ -629,8 +631,6 @@ identity_load(void)
 		cur_roles_array = NULL;
 		for (i = 0; i < NUM_LISTS; i++)
 			cur_lists[i] = NULL;
-		for (i = 0; i < NUM_QLISTS; i++)
-			qcache[i].generation = 0;
 		if (strncmp(s, SIGNED_PREFIX, strlen(SIGNED_PREFIX)) == 0)
 		{
 			bool		unbound = false;
@@ -1032,71 +1032,6 @@ booking_my_guardian_ids(PG_FUNCTION_ARGS)
 }
 
 /*
- * The list that follows from the memberships, which can be long (every
- * member of the org): by query, once per command (a later command of the
- * transaction sees the rows written before it), as the extension's owner.
- * Below staff it is just the acting user, without a query.  (What a member
- * sees of the rows of bookings and of clients is carried on those rows:
- * sql/code/89_reach.sql.)
- */
-static const char *const qlist_sql[NUM_QLISTS] = {
-	[QLIST_MEMBER_USERS] =
-	"SELECT pg_catalog.array_agg(DISTINCT m.user_id ORDER BY m.user_id) FROM booking.membership m"
-	" WHERE m.org_id OPERATOR(pg_catalog.=) $1 AND $2 IS NOT NULL AND $3 IS NOT NULL AND $4 IS NOT NULL",
-};
-
-/* Keep the array of query_list's row in the transaction's cache. */
-static void
-read_qlist(HeapTuple row, TupleDesc desc, void *arg)
-{
-	int			which = *(int *) arg;
-	bool		isnull;
-	Datum		d = SPI_getbinval(row, desc, 1, &isnull);
-	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
-
-	qcache[which].ids = isnull ? construct_empty_array(UUIDOID) : DatumGetArrayTypePCopy(d);
-	MemoryContextSwitchTo(old);
-}
-
-static Datum
-query_list(int which)
-{
-	CommandId	cid = GetCurrentCommandId(false);
-	Oid			argtypes[4] = {UUIDOID, UUIDARRAYOID, UUIDARRAYOID, UUIDARRAYOID};
-	Datum		values[4];
-	bool		staff;
-
-	if (!identity_load())
-		return PointerGetDatum(construct_empty_array(UUIDOID));
-	staff = (cur_roles & STAFF_ROLES) != 0;
-	if (which == QLIST_MEMBER_USERS && !staff)
-		return PointerGetDatum(uuid_array(&cur_user, 1));
-	if (qcache[which].generation == identity_generation &&
-		qcache[which].lxid == MyProc->lxid && qcache[which].cid == cid)
-		return PointerGetDatum(qcache[which].ids);
-
-	ensure_lists();
-	values[0] = booking_uuid_datum(&cur_org);
-	values[1] = PointerGetDatum(cur_lists[LIST_CLIENTS]);
-	values[2] = PointerGetDatum(cur_lists[LIST_RESOURCES]);
-	values[3] = PointerGetDatum(cur_lists[LIST_SESSIONS]);
-	owner_query_row(&qlist_plans[which], qlist_sql[which], 4, argtypes, values,
-					"identity list", read_qlist, &which);
-	qcache[which].generation = identity_generation;
-	qcache[which].lxid = MyProc->lxid;
-	qcache[which].cid = cid;
-	return PointerGetDatum(qcache[which].ids);
-}
-
-/* The users whose memberships the acting user sees: staff all, else self. */
-PG_FUNCTION_INFO_V1(booking_my_member_user_ids);
-Datum
-booking_my_member_user_ids(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_DATUM(query_list(QLIST_MEMBER_USERS));
-}
-
-/*
  * booking.act_as(org_id uuid, user_id uuid) returns booking.org_role[]
  *
  * Make the current transaction act for user_id in org_id, after checking
@@ -1216,8 +1151,6 @@ booking_act_as(PG_FUNCTION_ARGS)
 	cache_plain = false;
 	cache_lists_loaded = true;
 	cur_roles_array = NULL;
-	for (i = 0; i < NUM_QLISTS; i++)
-		qcache[i].generation = 0;
 	memcpy(&cur_org, org, sizeof(pg_uuid_t));
 	memcpy(&cur_user, user, sizeof(pg_uuid_t));
 	cur_roles = roles;

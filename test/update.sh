@@ -118,6 +118,11 @@ for script in $(ls sql/booking--*.sql | grep -v -- '--.*--' | sort -V); do
 		not_ok "the demo data loads into $old through its functions (see $out/demo-$old.log)"
 	fi
 	check "$(q $db -c "SELECT count(*) > 0 FROM booking.booking")" t "$old has bookings to carry over"
+	# a copy for the application roles (below): an extension script that
+	# changes an object's privileges records them all as its initial ones
+	# (pg_init_privs), a dropped role's too, which the schema comparison
+	# would then see
+	dropdb --if-exists ${db}_roles 2>/dev/null; createdb -T $db ${db}_roles
 	remember_columns $db
 	fingerprint $db >"$out/rows-before-$old"
 	q $db -q -f test/sql/include/hostile.psql >/dev/null
@@ -152,6 +157,39 @@ for script in $(ls sql/booking--*.sql | grep -v -- '--.*--' | sort -V); do
 		not_ok "the pgTAP schema contract fails on the database updated from $old:"
 		grep -E '^not ok|#' "$out/pgtap-$old.log" | head -20 | sed 's/^/#   /'
 	fi
+	# application roles granted on the old version (grant_app_role as it was),
+	# in the copy: updated, granted again as README "Upgrading" says, they
+	# have what a role granted now has (the update cannot grant them itself:
+	# grants made by an extension script become its initial privileges,
+	# which pg_dump leaves out)
+	main=$db; db=${main}_roles
+	app=regress_upd_app_${old//./_}; plain=regress_upd_plain_${old//./_}; fresh_app=regress_upd_fresh_${old//./_}
+	for r in $app $plain $fresh_app ${fresh_app}_plain; do q $db -q -c "DROP ROLE IF EXISTS $r" >/dev/null 2>&1; done
+	q $db -q -c "CREATE ROLE $app" -c "CREATE ROLE $plain" \
+		-c "SELECT booking.grant_app_role('$app', trusted => true)" -c "SELECT booking.grant_app_role('$plain')" >/dev/null
+	PGOPTIONS="-c client_min_messages=warning" q $db -q -c "ALTER EXTENSION booking UPDATE" >/dev/null
+	q $db -q -c "SELECT booking.grant_app_role('$app', trusted => true)" -c "SELECT booking.grant_app_role('$plain')" >/dev/null
+	q $db -q -c "CREATE ROLE $fresh_app" -c "SELECT booking.grant_app_role('$fresh_app', trusted => true)" >/dev/null
+	privs() {
+		q $db -c "SELECT count(*) || ' ' || md5(string_agg(x, ',' ORDER BY x)) FROM (
+			SELECT 'f ' || p.oid::regprocedure FROM pg_proc p
+			 WHERE p.pronamespace = 'booking'::regnamespace AND has_function_privilege('$1', p.oid, 'EXECUTE')
+			UNION ALL
+			SELECT 't ' || c.oid::regclass || ' ' || v FROM pg_class c, unnest('{SELECT,INSERT,UPDATE,DELETE}'::text[]) v
+			 WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind IN ('r', 'p', 'v') AND has_table_privilege('$1', c.oid, v)) s(x)"
+	}
+	check "$(privs $app)" "$(privs $fresh_app)" "a trusted application role granted on $old and again after the update has what grant_app_role gives now"
+	q $db -q -c "CREATE ROLE ${fresh_app}_plain" -c "SELECT booking.grant_app_role('${fresh_app}_plain')" >/dev/null
+	check "$(privs $plain)" "$(privs ${fresh_app}_plain)" "an untrusted one too (and still may not call act_as)"
+	org=$(q $db -c "SELECT org_id FROM booking.membership WHERE role = 'owner' ORDER BY org_id, user_id LIMIT 1")
+	owner=$(q $db -c "SELECT user_id FROM booking.membership WHERE role = 'owner' AND org_id = '$org' ORDER BY user_id LIMIT 1")
+	check "$(q $db -q -c "SET ROLE $app" -c "BEGIN" -c "SELECT booking.act_as('$org', '$owner') IS NOT NULL" \
+		-c "SELECT count(*) > 0 FROM booking.invitation" -c "SELECT (booking.invite(email => 'upd.invitee@example.com')).invitation_id IS NOT NULL" -c "ROLLBACK" 2>&1 | tr '\n' ' ')" \
+		"t f t " "... it acts and reaches what 0.2.0 added (invitations)"
+	for r in $app $plain $fresh_app ${fresh_app}_plain; do q $db -q -c "DROP OWNED BY $r" >/dev/null; done
+	dropdb $db
+	for r in $app $plain $fresh_app ${fresh_app}_plain; do q $main -q -c "DROP ROLE $r" >/dev/null; done
+	db=$main
 	dropdb $db
 done
 

@@ -228,7 +228,7 @@ CREATE OR REPLACE TRIGGER a2_column_owner BEFORE UPDATE ON booking.notification
 -- pending value (booking.request_email_change, sql/code/92_enrolment.sql):
 -- a unique_violation of a direct UPDATE told whether another account had it.
 CREATE OR REPLACE TRIGGER a2_column_owner BEFORE UPDATE ON booking.app_user
-  FOR EACH ROW EXECUTE FUNCTION booking.tg_column_owner('engine', 'active', 'external_id', 'email');
+  FOR EACH ROW EXECUTE FUNCTION booking.tg_column_owner('engine', 'active', 'external_id', 'email', 'member_org_ids');
 -- A membership stays the user's: moving it to another user would enrol
 -- them without their acceptance (sql/code/92_enrolment.sql).
 CREATE OR REPLACE TRIGGER a2_column_owner BEFORE UPDATE ON booking.membership

@@ -159,6 +159,10 @@ CREATE OR REPLACE FUNCTION booking.run_due_reminders(max_rows pg_catalog.int4 DE
                                                      OUT failed pg_catalog.int4)
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
+  -- the system's writes, whoever runs it (pg_cron as a superuser too): else
+  -- a superuser without identity wrote its messages as maintenance, with
+  -- no validation, no outbox event and no relay
+  SET booking.internal = on
   AS $$
 DECLARE
   r booking.scheduled_reminder;
@@ -172,6 +176,8 @@ BEGIN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = format('max_rows must be at least 1, not %s', COALESCE(max_rows::text, 'null'));
   END IF;
+  -- and on the workers (the SET clause stays on the coordinator)
+  PERFORM booking.system_on_workers(true);
   -- per org (the claim a router query under Citus), as run_due_transitions
   FOR due_org IN
     SELECT x.org_id FROM booking.scheduled_reminder x
@@ -214,10 +220,11 @@ BEGIN
     END;
   END LOOP;
   END LOOP;
+  PERFORM booking.system_on_workers(false);
 END
 $$;
 COMMENT ON FUNCTION booking.run_due_reminders(pg_catalog.int4) IS
-  'run up to max_rows due reminders (per org, the org with the oldest due reminder first, oldest first within it; the claim a query of one org): render the booking.reminder template of the reminder''s channel into a queued message; rows claimed with FOR UPDATE SKIP LOCKED; a booking no longer confirmed, moved or started is skipped; failures retried after 1, 2, 4, 8 minutes, the fifth final. Returns sent, skipped, failed. booking.run_due_transitions calls it after the transitions';
+  'run up to max_rows due reminders (per org, the org with the oldest due reminder first, oldest first within it; the claim a query of one org): render the booking.reminder template of the reminder''s channel into a queued message; rows claimed with FOR UPDATE SKIP LOCKED; a booking no longer confirmed, moved or started is skipped; failures retried after 1, 2, 4, 8 minutes, the fifth final. Returns sent, skipped, failed. Writes as the system whoever runs it (a superuser from pg_cron too). booking.run_due_transitions calls it after the transitions';
 
 DROP POLICY IF EXISTS scheduled_reminder_staff ON booking.scheduled_reminder;
 CREATE POLICY scheduled_reminder_staff ON booking.scheduled_reminder FOR ALL

@@ -49,24 +49,16 @@ COMMENT ON FUNCTION booking.sorted_uuids_contain(pg_catalog.uuid[], pg_catalog.u
 
 -- What a member sees of the rows that hang off bookings (payments,
 -- invoices, history) and of the org's clients is carried onto those rows
--- (sql/code/89_reach.sql): the policies compare those columns with the
--- lists above.  The members of the org a staff member sees are not:
--- booking.my_member_user_ids() is queried, once per command, by the C code
--- as the extension's owner (a later command sees the rows written before
--- it), for the one policy of app_user, a global table (see the README,
--- "Identity": a trigger of membership on a Citus worker cannot write it).
-CREATE OR REPLACE FUNCTION booking.my_member_user_ids() RETURNS pg_catalog.uuid[]
-  LANGUAGE c STABLE PARALLEL SAFE
-  AS 'MODULE_PATHNAME', 'booking_my_member_user_ids';
-COMMENT ON FUNCTION booking.my_member_user_ids() IS
-  'the users whose membership rows the acting user sees: every member of the acting org for staff, else themselves; sorted';
+-- (sql/code/89_reach.sql), and the orgs a user is a member of onto the
+-- user (app_user.member_org_ids, sql/code/91_member_orgs.sql): the
+-- policies compare those columns with the identity.
 
 -- Policies call them as the querying role: every role may.
 DO $$
 DECLARE
   f pg_catalog.text;
 BEGIN
-  FOREACH f IN ARRAY '{my_resource_ids,my_client_ids,my_session_ids,my_guardian_ids,my_member_user_ids}'::pg_catalog.text[]
+  FOREACH f IN ARRAY '{my_resource_ids,my_client_ids,my_session_ids,my_guardian_ids}'::pg_catalog.text[]
   LOOP
     EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION booking.%I() TO PUBLIC', f);
   END LOOP;
@@ -82,14 +74,15 @@ CREATE POLICY org_admin_update ON booking.org FOR UPDATE
   USING (id OPERATOR(pg_catalog.=) booking.current_org_id() AND booking.acting_is_admin())
   WITH CHECK (id OPERATOR(pg_catalog.=) booking.current_org_id() AND booking.acting_is_admin());
 
--- app_user (global): a user sees and edits themself; members of the acting
--- org see each other as far as they see the membership rows.
+-- app_user (global): a user sees and edits themself; staff of the acting
+-- org see its members (the users whose member_org_ids holds the org), as
+-- they see the org's membership rows.
 DROP POLICY IF EXISTS app_user_self ON booking.app_user;
 CREATE POLICY app_user_self ON booking.app_user FOR SELECT
   USING (id OPERATOR(pg_catalog.=) booking.current_user_id());
 DROP POLICY IF EXISTS app_user_org_member ON booking.app_user;
 CREATE POLICY app_user_org_member ON booking.app_user FOR SELECT
-  USING (booking.sorted_uuids_contain(booking.my_member_user_ids(), id));
+  USING (booking.acting_is_staff() AND booking.sorted_uuids_contain(member_org_ids, booking.current_org_id()));
 DROP POLICY IF EXISTS app_user_self_update ON booking.app_user;
 CREATE POLICY app_user_self_update ON booking.app_user FOR UPDATE
   USING (id OPERATOR(pg_catalog.=) booking.current_user_id())

@@ -124,9 +124,11 @@ BEGIN
         DETAIL = 'The client record of the invitation is linked to another user.';
     END IF;
   END IF;
+  PERFORM booking.membership_refresh_on_workers(true);
   INSERT INTO booking.membership (org_id, user_id, role)
   VALUES (inv.org_id, login.id, inv.role)
   ON CONFLICT DO NOTHING;
+  PERFORM booking.membership_refresh_on_workers(false, ARRAY[login.id]);
   UPDATE booking.invitation i SET accepted_at = pg_catalog.now(), accepted_by = login.id
    WHERE i.org_id = inv.org_id AND i.id = inv.id;
   RETURN inv.role;

@@ -431,7 +431,9 @@ BEGIN
     INSERT INTO booking.app_user (id, email, full_name, phone)
     VALUES (new_user, 'visitor-' OPERATOR(pg_catalog.||) pg_catalog.replace(new_user::pg_catalog.text, '-', '') OPERATOR(pg_catalog.||) '@visitor.invalid',
             pg_catalog.btrim(full_name), phone);
+    PERFORM booking.membership_refresh_on_workers(true);
     INSERT INTO booking.membership (org_id, user_id, role) VALUES (org, new_user, 'student');
+    PERFORM booking.membership_refresh_on_workers(false, ARRAY[new_user]);
     INSERT INTO booking.client (org_id, id, user_id, full_name, email, phone)
     VALUES (org, new_client, new_user, pg_catalog.btrim(full_name), email, phone);
   END IF;

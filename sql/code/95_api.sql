@@ -38,8 +38,12 @@ BEGIN
   END IF;
   INSERT INTO booking.org (id, name, time_zone, currency, slug)
   VALUES (new_id, create_org.name, create_org.time_zone, create_org.currency, create_org.slug);
+  -- (on Citus the owner's member_org_ids is written here, on the
+  -- coordinator: sql/code/91_member_orgs.sql)
+  PERFORM booking.membership_refresh_on_workers(true);
   INSERT INTO booking.membership (org_id, user_id, role)
   VALUES (new_id, owner_user_id, 'owner');
+  PERFORM booking.membership_refresh_on_workers(false, ARRAY[owner_user_id]);
   -- life cycle: the default transition rules (sql/code/52_lifecycle_rules.sql)
   PERFORM booking.seed_lifecycle_defaults(new_id);
   RETURN new_id;
@@ -180,7 +184,7 @@ BEGIN
        AND p.prosecdef
        AND p.prorettype OPERATOR(pg_catalog.<>) 'pg_catalog.trigger'::pg_catalog.regtype
        AND (p.proname OPERATOR(pg_catalog.~) '^my_'
-            OR p.proname OPERATOR(pg_catalog.=) ANY ('{eligibility_problems,idempotency_match,solve_available_slots,solve_find_slots,solve_explain_slot,solve_free_time,available_slots_on,find_slots_on,explain_slot_on,free_time_on,open_payment_on,open_payment_route,run_payouts,trip_point_partition,drop_empty_trip_point_partitions,invite}'::pg_catalog.name[])
+            OR p.proname OPERATOR(pg_catalog.=) ANY ('{eligibility_problems,idempotency_match,solve_available_slots,solve_find_slots,solve_explain_slot,solve_free_time,available_slots_on,find_slots_on,explain_slot_on,free_time_on,open_payment_on,open_payment_route,run_payouts,trip_point_partition,drop_empty_trip_point_partitions,invite,remove_member_role}'::pg_catalog.name[])
             OR (trusted AND p.proname OPERATOR(pg_catalog.=) ANY
                 ('{act_as,register_user,create_org,issue_refresh_token,rotate_refresh_token,accept_invitation,request_email_change,confirm_email_change}'::pg_catalog.name[])))
   LOOP

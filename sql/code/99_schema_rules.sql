@@ -124,3 +124,21 @@ REVOKE EXECUTE ON PROCEDURE booking.apply_schema_rules() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION booking.grant_app_role(pg_catalog.regrole, pg_catalog.bool) FROM PUBLIC;
 
 CALL booking.apply_schema_rules();
+
+-- Internal functions that nothing runs with an application's rights (only
+-- the engine's SECURITY DEFINER functions, as the owner, and superusers):
+-- not executable by PUBLIC, so not by application roles
+-- (test/pgtap/app_functions.sql lists what an application role executes).
+DO $$
+DECLARE
+  f pg_catalog.regprocedure;
+BEGIN
+  FOR f IN
+    SELECT p.oid::pg_catalog.regprocedure FROM pg_catalog.pg_proc p
+     WHERE p.pronamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
+       AND p.proname OPERATOR(pg_catalog.=) ANY ('{grant_relay_role,seed_lifecycle_defaults,new_token,jsonb_geography,booking_event_of,notification_recipients,template_values,render_template,reminder_time}'::pg_catalog.name[])
+  LOOP
+    EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
+  END LOOP;
+END
+$$;

@@ -888,3 +888,17 @@ DROP FUNCTION IF EXISTS booking.invoice_take_number(pg_catalog.uuid);
 -- and logging the sequence for each (ids stay unique, not gapless, which no
 -- key needs).
 ALTER SEQUENCE booking.trip_point_id_seq CACHE 100;
+-- Issue 15 (members): the orgs a user is a member of travel on the user's
+-- row, for the policy app_user_org_member by which staff see the org's
+-- members (no policy reads another table).  Kept by the trigger
+-- member_orgs of booking.membership, and on a distributed install by the
+-- engine's functions that write memberships on the coordinator
+-- (sql/code/91_member_orgs.sql).
+ALTER TABLE booking.app_user ADD COLUMN member_org_ids pg_catalog.uuid[] NOT NULL DEFAULT '{}';
+ALTER TABLE booking.app_user DISABLE TRIGGER USER;
+UPDATE booking.app_user u
+   SET member_org_ids = COALESCE((SELECT pg_catalog.array_agg(DISTINCT m.org_id ORDER BY m.org_id)
+                                    FROM booking.membership m
+                                   WHERE m.user_id OPERATOR(pg_catalog.=) u.id), '{}');
+ALTER TABLE booking.app_user ENABLE TRIGGER USER;
+COMMENT ON COLUMN booking.app_user.member_org_ids IS 'the orgs where the user has a membership, sorted, kept by the trigger member_orgs of membership (on Citus by the functions that write memberships): staff of those orgs see the user (row-level security)';

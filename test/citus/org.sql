@@ -6,10 +6,16 @@ SELECT user_id AS owner FROM cast_member WHERE o = :'o' AND role = 'owner' \gset
 -- The cast's memberships as a maintenance write (the superuser, no
 -- identity): enrolment by invitation is not what this suite tests.
 -- (VALUES, not INSERT ... SELECT from the session's temporary table: Citus
--- copies such rows with COPY, which row-level security refuses)
+-- copies such rows with COPY, which row-level security refuses.)  New
+-- members on a distributed install: the writer says it refreshes the users'
+-- member_org_ids on the coordinator, and does (README, "Identity").
 RESET ROLE;
+BEGIN;
+SET LOCAL booking.membership_refresh = on;
 SELECT format('INSERT INTO booking.membership (org_id, user_id, role) VALUES (%L, %L, %L)', :'org', user_id, role)
   FROM cast_member WHERE o = :'o' AND role <> 'owner' \gexec
+SELECT booking.refresh_member_orgs(array_agg(user_id)) > 0 AS refreshed FROM cast_member WHERE o = :'o' \gset
+COMMIT;
 SET ROLE regress_citus_app;
 BEGIN;
 SELECT booking.act_as(:'org', :'owner') IS NOT NULL AS acting \gset

@@ -94,7 +94,6 @@ INSERT INTO unpinned VALUES
   ('booking.caller_bypasses_rls()'), ('booking.sorted_uuids_contain(uuid[],uuid)'),
   ('booking.writing_as_maintenance()'), ('booking.my_resource_ids()'), ('booking.my_client_ids()'),
   ('booking.my_session_ids()'), ('booking.my_guardian_ids()'),
-  ('booking.my_member_user_ids()'),
   ('booking.acting_is_staff()'), ('booking.acting_is_admin()'), ('booking.acting_has_role(booking.org_role)'),
   ('booking.status_occupies(booking.booking_status)'), ('booking.status_is_open(booking.booking_status)'),
   ('booking.occupies_now(booking.booking_status,timestamp with time zone)'),

@@ -71,6 +71,12 @@ RESET ROLE;
 UPDATE booking.scheduled_reminder SET execute_at = now() - interval '1 minute' WHERE processed_at IS NULL;
 SELECT * FROM booking.run_due_reminders(100);
 SELECT * FROM booking.run_due_reminders(100);
+-- run by the superuser (as pg_cron would), its messages are the system's,
+-- not a maintenance write: validated, queued with an outbox event each
+SELECT m.channel, m.status, count(o.*) AS outbox_events
+  FROM booking.message m
+  LEFT JOIN booking.outbox o ON o.topic = 'message.queued' AND o.payload ->> 'message_id' = m.id::text
+ GROUP BY 1, 2 ORDER BY 1;
 -- the transitions runner sends them too
 INSERT INTO booking.scheduled_reminder (org_id, booking_id, channel, execute_at, expected_starts_at)
 SELECT org_id, id, 'whatsapp', now() - interval '1 minute', starts_at FROM booking.booking WHERE id = '00000000-0000-0000-0000-0000000018d2';
@@ -78,6 +84,11 @@ SELECT count(*) AS reminders_due FROM booking.scheduled_reminder WHERE processed
 SELECT count(*) AS ran FROM booking.run_due_transitions(100);
 SELECT count(*) AS reminders_due_after FROM booking.scheduled_reminder WHERE processed_at IS NULL AND execute_at <= now();
 SELECT channel, template_key, to_address, status, subject FROM booking.message ORDER BY channel;
+-- the same through the transitions runner as run directly
+SELECT m.channel, m.status, count(o.*) AS outbox_events
+  FROM booking.message m
+  LEFT JOIN booking.outbox o ON o.topic = 'message.queued' AND o.payload ->> 'message_id' = m.id::text
+ GROUP BY 1, 2 ORDER BY 1;
 SELECT pg_temp.try($$SELECT booking.run_due_reminders(0)$$) AS zero_rows;
 -- the e-mail reminders of a booking moved without the life cycle (as maintenance)
 UPDATE booking.scheduled_reminder SET processed_at = NULL, outcome = NULL, execute_at = now() - interval '1 minute'
