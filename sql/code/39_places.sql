@@ -51,23 +51,16 @@ END;
 COMMENT ON FUNCTION booking.point_lat_lng(booking.point) IS
   'the point as a JSON object {"lat": latitude, "lng": longitude} (NULL for NULL), the inverse of booking.lat_lng';
 
--- Whether a place (a point and an address) has changed: the life cycle's
--- test of a move of pickup or dropoff (points compared exactly, as text).
--- A point's latitude and longitude as numbers, for PL/pgSQL queries (which
+-- A point's latitude or longitude as a number, for PL/pgSQL queries (which
 -- cannot bind PostGIS's names): inlined into the caller's statement (no SET
--- clause, names bound here), as booking.fix_point is.
-CREATE OR REPLACE FUNCTION booking.point_lat(point booking.point)
+-- clause, names bound here), as booking.fix_point is, where a constant
+-- latitude folds the CASE away.
+CREATE OR REPLACE FUNCTION booking.point_degrees(point booking.point, latitude pg_catalog.bool)
   RETURNS pg_catalog.float8
   LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  RETURN ST_Y(point_lat.point::geometry);
-COMMENT ON FUNCTION booking.point_lat(booking.point) IS
-  'the latitude of the point (NULL for NULL)';
-CREATE OR REPLACE FUNCTION booking.point_lng(point booking.point)
-  RETURNS pg_catalog.float8
-  LANGUAGE sql IMMUTABLE PARALLEL SAFE
-  RETURN ST_X(point_lng.point::geometry);
-COMMENT ON FUNCTION booking.point_lng(booking.point) IS
-  'the longitude of the point (NULL for NULL)';
+  RETURN CASE WHEN point_degrees.latitude THEN ST_Y(point_degrees.point::geometry) ELSE ST_X(point_degrees.point::geometry) END;
+COMMENT ON FUNCTION booking.point_degrees(booking.point, pg_catalog.bool) IS
+  'the latitude (latitude true) or the longitude (false) of the point in degrees (NULL for NULL)';
 
 -- The geodesic distance between two points (on the spheroid), for PL/pgSQL
 -- queries.
@@ -78,6 +71,9 @@ CREATE OR REPLACE FUNCTION booking.point_meters(a booking.point, b booking.point
   RETURN ST_Distance(point_meters.a, point_meters.b);
 COMMENT ON FUNCTION booking.point_meters(booking.point, booking.point) IS
   'the geodesic distance in metres between two points on the WGS 84 spheroid (NULL when either is NULL)';
+
+-- Whether a place (a point and an address) has changed: the life cycle's
+-- test of a move of pickup or dropoff (points compared exactly, as text).
 
 CREATE OR REPLACE FUNCTION booking.place_moved(old_point booking.point, old_address pg_catalog.text,
                                                new_point booking.point, new_address pg_catalog.text)
@@ -123,16 +119,10 @@ CREATE OR REPLACE FUNCTION booking.service_area_refusal(org_id pg_catalog.uuid, 
   LANGUAGE plpgsql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
   AS $$
-DECLARE
-  o record;
 BEGIN
-  SELECT g.service_area_center, g.service_area_radius_meters, g.service_area_polygon INTO o
-    FROM booking.org g WHERE g.id OPERATOR(pg_catalog.=) service_area_refusal.org_id;
-  IF NOT FOUND THEN
-    RETURN NULL;
-  END IF;
-  RETURN booking.area_refusal(o.service_area_center, o.service_area_radius_meters, o.service_area_polygon,
-                              service_area_refusal.pickup_point, service_area_refusal.dropoff_point);
+  RETURN (SELECT booking.area_refusal(o.service_area_center, o.service_area_radius_meters, o.service_area_polygon,
+                                      service_area_refusal.pickup_point, service_area_refusal.dropoff_point)
+            FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) service_area_refusal.org_id);
 END
 $$;
 COMMENT ON FUNCTION booking.service_area_refusal(pg_catalog.uuid, booking.point, booking.point) IS

@@ -207,7 +207,7 @@ COMMENT ON FUNCTION booking.lesson_refresh_figures(pg_catalog.uuid, pg_catalog.u
 -- A trip's stored fixes after a time (all of them for NULL), for a refold
 -- from a saved state: an index range scan of each month's key.  PL/pgSQL:
 -- it reads trip_point (see booking.seats_taken_except); the coordinates are
--- booking.point_lat and point_lng, inlined.
+-- booking.point_degrees, inlined.
 CREATE OR REPLACE FUNCTION booking.trip_fixes_after(org pg_catalog.uuid, trip pg_catalog.uuid, after pg_catalog.timestamptz)
   RETURNS TABLE (ts pg_catalog.timestamptz, lat pg_catalog.float8, lng pg_catalog.float8, accuracy_m pg_catalog.float8)
   LANGUAGE plpgsql STABLE
@@ -215,7 +215,7 @@ CREATE OR REPLACE FUNCTION booking.trip_fixes_after(org pg_catalog.uuid, trip pg
   AS $$
 BEGIN
   RETURN QUERY
-    SELECT p.ts, booking.point_lat(p.point), booking.point_lng(p.point), p.accuracy_m
+    SELECT p.ts, booking.point_degrees(p.point, true), booking.point_degrees(p.point, false), p.accuracy_m
       FROM booking.trip_point p
      WHERE p.org_id OPERATOR(pg_catalog.=) trip_fixes_after.org AND p.trip_id OPERATOR(pg_catalog.=) trip_fixes_after.trip
        AND p.ts OPERATOR(pg_catalog.>) COALESCE(trip_fixes_after.after, '-infinity'::pg_catalog.timestamptz);

@@ -98,7 +98,7 @@ INSERT INTO unpinned VALUES
   ('booking.acting_is_staff()'), ('booking.acting_is_admin()'), ('booking.acting_has_role(booking.org_role)'),
   ('booking.status_occupies(booking.booking_status)'), ('booking.status_is_open(booking.booking_status)'),
   ('booking.occupies_now(booking.booking_status,timestamp with time zone)'),
-  ('booking.fix_point(double precision,double precision)'), ('booking.point_lat(booking.point)'), ('booking.point_lng(booking.point)'),
+  ('booking.fix_point(double precision,double precision)'), ('booking.point_degrees(booking.point,boolean)'),
   ('booking.fix_refusal(timestamp with time zone,double precision,double precision,double precision,double precision,timestamp with time zone,timestamp with time zone,timestamp with time zone)');
 SELECT is_empty($$
   SELECT p.oid::regprocedure FROM our_function p
