@@ -28,6 +28,7 @@
 
 #include "booking.h"
 #include "core/bestfirst.h"
+#include "core/hex.h"
 #include "core/slots.h"
 #include "errcodes.h"
 #include "solver.h"
@@ -731,18 +732,6 @@ find_cursor(const BestKey *key, uint64 hash)
 	return cstring_to_text(str);
 }
 
-static int
-hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decode a cursor into its key; refuse one that is malformed or of another query. */
 static void
 find_parse_cursor(text *cursor, uint64 hash, BestKey *key)
@@ -759,8 +748,8 @@ find_parse_cursor(text *cursor, uint64 hash, BestKey *key)
 				 errdetail("A cursor is the page_cursor of a row that booking.find_slots returned.")));
 	for (i = 0; i < CURSOR_BYTES; i++)
 	{
-		int			hi = hex_value(str[plen + 2 * i]);
-		int			lo = hex_value(str[plen + 2 * i + 1]);
+		int			hi = core_hex_value(str[plen + 2 * i]);
+		int			lo = core_hex_value(str[plen + 2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			ereport(ERROR,

@@ -51,8 +51,30 @@ END;
 COMMENT ON FUNCTION booking.point_lat_lng(booking.point) IS
   'the point as a JSON object {"lat": latitude, "lng": longitude} (NULL for NULL), the inverse of booking.lat_lng';
 
+-- A point's latitude or longitude as a number, for PL/pgSQL queries (which
+-- cannot bind PostGIS's names): inlined into the caller's statement (no SET
+-- clause, names bound here), as booking.fix_point is, where a constant
+-- latitude folds the CASE away.
+CREATE OR REPLACE FUNCTION booking.point_degrees(point booking.point, latitude pg_catalog.bool)
+  RETURNS pg_catalog.float8
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  RETURN CASE WHEN point_degrees.latitude THEN ST_Y(point_degrees.point::geometry) ELSE ST_X(point_degrees.point::geometry) END;
+COMMENT ON FUNCTION booking.point_degrees(booking.point, pg_catalog.bool) IS
+  'the latitude (latitude true) or the longitude (false) of the point in degrees (NULL for NULL)';
+
+-- The geodesic distance between two points (on the spheroid), for PL/pgSQL
+-- queries.
+CREATE OR REPLACE FUNCTION booking.point_meters(a booking.point, b booking.point)
+  RETURNS pg_catalog.float8
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  RETURN ST_Distance(point_meters.a, point_meters.b);
+COMMENT ON FUNCTION booking.point_meters(booking.point, booking.point) IS
+  'the geodesic distance in metres between two points on the WGS 84 spheroid (NULL when either is NULL)';
+
 -- Whether a place (a point and an address) has changed: the life cycle's
 -- test of a move of pickup or dropoff (points compared exactly, as text).
+
 CREATE OR REPLACE FUNCTION booking.place_moved(old_point booking.point, old_address pg_catalog.text,
                                                new_point booking.point, new_address pg_catalog.text)
   RETURNS pg_catalog.bool
@@ -69,26 +91,40 @@ COMMENT ON FUNCTION booking.place_moved(booking.point, pg_catalog.text, booking.
 -- do (or the org has none), else the first outside, named with its
 -- coordinates ('pickup_point (lat 13.4, lng 52.5)').  The write path refuses (23K16) and
 -- the solver offers no slot where this is not NULL.
-CREATE OR REPLACE FUNCTION booking.service_area_refusal(org_id pg_catalog.uuid, pickup_point booking.point,
-                                             dropoff_point booking.point DEFAULT NULL)
+CREATE OR REPLACE FUNCTION booking.area_refusal(center booking.point, radius_meters pg_catalog.int4, polygon geography,
+                                     pickup_point booking.point, dropoff_point booking.point)
   RETURNS pg_catalog.text
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
   -- PostGIS names are bound here, when the extension is created; one test
   -- of the area for both points, the pickup first
   SELECT pg_catalog.format('%s (lat %s, lng %s)', p.name, ST_Y(p.point::geometry), ST_X(p.point::geometry))
-    FROM booking.org o,
-         (VALUES (1, 'pickup_point', service_area_refusal.pickup_point),
-                 (2, 'dropoff_point', service_area_refusal.dropoff_point)) AS p(i, name, point)
-   WHERE o.id OPERATOR(pg_catalog.=) service_area_refusal.org_id
-     AND p.point IS NOT NULL
-     AND NOT ((o.service_area_center IS NULL
-               OR ST_DWithin(p.point, o.service_area_center, o.service_area_radius_meters))
-              AND (o.service_area_polygon IS NULL OR ST_Covers(o.service_area_polygon, p.point)))
+    FROM (VALUES (1, 'pickup_point', area_refusal.pickup_point),
+                 (2, 'dropoff_point', area_refusal.dropoff_point)) AS p(i, name, point)
+   WHERE p.point IS NOT NULL
+     AND NOT ((area_refusal.center IS NULL
+               OR ST_DWithin(p.point, area_refusal.center, area_refusal.radius_meters))
+              AND (area_refusal.polygon IS NULL OR ST_Covers(area_refusal.polygon, p.point)))
    ORDER BY p.i
    LIMIT 1;
 END;
+COMMENT ON FUNCTION booking.area_refusal(booking.point, pg_catalog.int4, geography, booking.point, booking.point) IS
+  'NULL when pickup_point and dropoff_point (either may be NULL) lie within radius_meters of center (NULL center: no circle) and in polygon (NULL: none), else the first outside, named with its coordinates: the test of booking.service_area_refusal, given the org''s area';
+
+-- PL/pgSQL: it reads org (see booking.seats_taken_except)
+CREATE OR REPLACE FUNCTION booking.service_area_refusal(org_id pg_catalog.uuid, pickup_point booking.point,
+                                             dropoff_point booking.point DEFAULT NULL)
+  RETURNS pg_catalog.text
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  RETURN (SELECT booking.area_refusal(o.service_area_center, o.service_area_radius_meters, o.service_area_polygon,
+                                      service_area_refusal.pickup_point, service_area_refusal.dropoff_point)
+            FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) service_area_refusal.org_id);
+END
+$$;
 COMMENT ON FUNCTION booking.service_area_refusal(pg_catalog.uuid, booking.point, booking.point) IS
   'NULL when pickup_point and dropoff_point (either may be NULL) lie in the org''s service area (org.service_area_center/_radius_meters and org.service_area_polygon; none set: everywhere), else the first outside, named with its coordinates; booking.check_service_area raises 23K16 for it and the solver offers no slot';
 
@@ -128,10 +164,12 @@ COMMENT ON FUNCTION booking.local_time_text(pg_catalog.timestamptz, pg_catalog.t
 
 CREATE OR REPLACE FUNCTION booking.org_zone(org_id pg_catalog.uuid)
   RETURNS pg_catalog.text
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  SELECT o.time_zone::pg_catalog.text FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) org_zone.org_id;
-END;
+  AS $$
+BEGIN
+  RETURN (SELECT o.time_zone::pg_catalog.text FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) org_zone.org_id);
+END
+$$;
 COMMENT ON FUNCTION booking.org_zone(pg_catalog.uuid) IS
   'the IANA time zone of the org (NULL for an unknown or invisible org), in which messages print its times';

@@ -69,15 +69,23 @@ CREATE OR REPLACE FUNCTION booking.store_travel_time(
     source pg_catalog.text DEFAULT 'manual',
     reliability pg_catalog.text DEFAULT 'medium')
   RETURNS booking.travel_time_cache
-  LANGUAGE sql VOLATILE
+  LANGUAGE plpgsql VOLATILE
   SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
+  AS $$
+#variable_conflict use_column
+DECLARE
+  stored booking.travel_time_cache;
+BEGIN
+  -- PL/pgSQL: it writes travel_time_cache (see booking.seats_taken_except);
+  -- use_column: the conflict target's names are the table's columns
   INSERT INTO booking.travel_time_cache AS c
          (org_id, from_point, to_point, driving_minutes, distance_meters, traffic_multiplier,
           peak_hour_multiplier, time_of_day_factors, cache_valid_until, source, reliability)
-  VALUES (store_travel_time.org_id, booking.checked_point(origin, 'origin'), booking.checked_point(destination, 'destination'),
-          driving_minutes, distance_meters, traffic_multiplier,
-          peak_hour_multiplier, time_of_day_factors, valid_until, source, reliability)
+  VALUES (store_travel_time.org_id, booking.checked_point(store_travel_time.origin, 'origin'),
+          booking.checked_point(store_travel_time.destination, 'destination'),
+          store_travel_time.driving_minutes, store_travel_time.distance_meters, store_travel_time.traffic_multiplier,
+          store_travel_time.peak_hour_multiplier, store_travel_time.time_of_day_factors, store_travel_time.valid_until,
+          store_travel_time.source, store_travel_time.reliability)
   ON CONFLICT (org_id, from_hash, to_hash) DO UPDATE
      SET from_point = excluded.from_point, to_point = excluded.to_point,
          driving_minutes = excluded.driving_minutes, distance_meters = excluded.distance_meters,
@@ -86,8 +94,10 @@ BEGIN ATOMIC
          time_of_day_factors = excluded.time_of_day_factors,
          cache_valid_until = excluded.cache_valid_until,
          source = excluded.source, reliability = excluded.reliability
-  RETURNING *;
-END;
+  RETURNING * INTO stored;
+  RETURN stored;
+END
+$$;
 COMMENT ON FUNCTION booking.store_travel_time(pg_catalog.uuid, geography, geography, pg_catalog.int4, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.float8, pg_catalog.float8, pg_catalog.float8[], pg_catalog.text, pg_catalog.text) IS
   'stores or refreshes org_id''s cache entry for the cells of origin and destination (every field checked by the table''s trigger) and returns it; runs with the caller''s rights, so row-level security limits it to the acting org (staff) unless the caller bypasses it';
 

@@ -8,21 +8,32 @@
 
 CREATE OR REPLACE FUNCTION booking.road_snap(org_id pg_catalog.uuid, points geography[], max_meters pg_catalog.float8)
   RETURNS TABLE (point_index pg_catalog.int4, node_id pg_catalog.int8, snap_meters pg_catalog.float8)
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
-BEGIN ATOMIC
-  -- PostGIS names are bound here, when the extension is created; the
-  -- arguments carry PostGIS's exact types so that no other overload matches
-  SELECT u.i::pg_catalog.int4, n.id, n.meters
-    FROM pg_catalog.unnest(points) WITH ORDINALITY AS u(p, i)
-    LEFT JOIN LATERAL (
-      SELECT r.id, ST_Distance(r.point::geography, u.p, false) AS meters
-        FROM booking.road_node r
-       WHERE r.org_id OPERATOR(pg_catalog.=) road_snap.org_id
-       ORDER BY r.point::geography <-> u.p, r.id
-       LIMIT 1) AS n ON n.meters OPERATOR(pg_catalog.<=) max_meters
-   ORDER BY u.i;
-END;
+  AS $$
+DECLARE
+  gis pg_catalog.name;
+BEGIN
+  -- PL/pgSQL: it reads road_node (see booking.seats_taken_except); PostGIS,
+  -- whose names a PL/pgSQL body cannot bind at creation, is found at run
+  -- time as route_travel_times finds pgrouting.  The arguments carry
+  -- PostGIS's exact types so that no other overload matches.
+  SELECT s.nspname INTO gis
+    FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace s ON s.oid OPERATOR(pg_catalog.=) x.extnamespace
+   WHERE x.extname OPERATOR(pg_catalog.=) 'postgis';
+  RETURN QUERY EXECUTE pg_catalog.format(
+    $q$SELECT u.i::pg_catalog.int4, n.id, n.meters
+         FROM pg_catalog.unnest($2) WITH ORDINALITY AS u(p, i)
+         LEFT JOIN LATERAL (
+           SELECT r.id, %1$I.ST_Distance(r.point::%1$I.geography, u.p, false) AS meters
+             FROM booking.road_node r
+            WHERE r.org_id OPERATOR(pg_catalog.=) $1
+            ORDER BY r.point::%1$I.geography OPERATOR(%1$I.<->) u.p, r.id
+            LIMIT 1) AS n ON n.meters OPERATOR(pg_catalog.<=) $3
+        ORDER BY u.i$q$, gis)
+    USING road_snap.org_id, road_snap.points, road_snap.max_meters;
+END
+$$;
 COMMENT ON FUNCTION booking.road_snap(pg_catalog.uuid, geography[], pg_catalog.float8) IS
   'for each point (1-based point_index) the nearest booking.road_node of the org and its great-circle distance in metres, or NULLs when the nearest is farther than max_meters (or the org has no graph); row-level security applies';
 

@@ -5,18 +5,23 @@
 -- (booking.expire_holds), so no sweeper is needed; seats freed go to the
 -- waitlist in the same transaction (booking.promote_waitlist).
 
+-- PL/pgSQL, as every function with parameters that queries a tenant table
+-- (Citus cannot plan an SQL function's parameters in a query of a
+-- distributed table; test/pgtap/schema.sql).
 CREATE OR REPLACE FUNCTION booking.seats_taken_except(org_id pg_catalog.uuid, session_id pg_catalog.uuid, except_id pg_catalog.uuid)
   RETURNS pg_catalog.int8
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    SELECT COALESCE(pg_catalog.sum(b.seats), 0)::pg_catalog.int8
-      FROM booking.booking b
-     WHERE b.org_id OPERATOR(pg_catalog.=) seats_taken_except.org_id
-       AND b.session_id OPERATOR(pg_catalog.=) seats_taken_except.session_id
-       AND b.id IS DISTINCT FROM seats_taken_except.except_id
-       AND booking.occupies_now(b.status, b.hold_expires_at);
-  END;
+  AS $$
+BEGIN
+  RETURN (SELECT COALESCE(pg_catalog.sum(b.seats), 0)::pg_catalog.int8
+            FROM booking.booking b
+           WHERE b.org_id OPERATOR(pg_catalog.=) seats_taken_except.org_id
+             AND b.session_id OPERATOR(pg_catalog.=) seats_taken_except.session_id
+             AND b.id IS DISTINCT FROM seats_taken_except.except_id
+             AND booking.occupies_now(b.status, b.hold_expires_at));
+END
+$$;
 COMMENT ON FUNCTION booking.seats_taken_except(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid) IS
   'booking.seats_taken without one booking (the one being written; NULL: none left out)';
 

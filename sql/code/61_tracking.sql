@@ -179,9 +179,11 @@ CREATE OR REPLACE TRIGGER lesson_follow AFTER UPDATE OF status, resource_id, cli
 -- Recompute a lesson's figures from its trips' figures.
 CREATE OR REPLACE FUNCTION booking.lesson_refresh_figures(org pg_catalog.uuid, lesson pg_catalog.uuid)
   RETURNS void
-  LANGUAGE sql
+  LANGUAGE plpgsql
   SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
+  AS $$
+BEGIN
+    -- PL/pgSQL: it writes lesson (see booking.seats_taken_except)
     UPDATE booking.lesson l
        SET distance_meters = f.d::pg_catalog.int4, moving_seconds = f.m, stationary_seconds = f.s,
            max_speed_kph = f.x, avg_moving_speed_kph = f.a
@@ -197,35 +199,40 @@ CREATE OR REPLACE FUNCTION booking.lesson_refresh_figures(org pg_catalog.uuid, l
                AND t.lesson_id OPERATOR(pg_catalog.=) lesson_refresh_figures.lesson) f
      WHERE l.org_id OPERATOR(pg_catalog.=) lesson_refresh_figures.org
        AND l.id OPERATOR(pg_catalog.=) lesson_refresh_figures.lesson;
-  END;
+END
+$$;
 COMMENT ON FUNCTION booking.lesson_refresh_figures(pg_catalog.uuid, pg_catalog.uuid) IS
   'sets a lesson''s distance, moving and stationary time and speeds from its trips'' figures (no point is read)';
 
--- A trip's stored fixes as numbers (PostGIS names bound at creation).
-CREATE OR REPLACE FUNCTION booking.trip_fixes(org pg_catalog.uuid, trip pg_catalog.uuid)
-  RETURNS TABLE (ts pg_catalog.timestamptz, lat pg_catalog.float8, lng pg_catalog.float8, accuracy_m pg_catalog.float8)
-  LANGUAGE sql STABLE
-  SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    SELECT p.ts, st_y(p.point::geometry), st_x(p.point::geometry), p.accuracy_m
-      FROM booking.trip_point p
-     WHERE p.org_id OPERATOR(pg_catalog.=) trip_fixes.org AND p.trip_id OPERATOR(pg_catalog.=) trip_fixes.trip;
-  END;
-COMMENT ON FUNCTION booking.trip_fixes(pg_catalog.uuid, pg_catalog.uuid) IS
-  'the stored GPS fixes of a trip as time, latitude, longitude and accuracy (unordered)';
-
 -- A trip's stored fixes after a time (all of them for NULL), for a refold
--- from a saved state: an index range scan of each month's key.
+-- from a saved state: an index range scan of each month's key.  PL/pgSQL:
+-- it reads trip_point (see booking.seats_taken_except); the coordinates are
+-- booking.point_degrees, inlined.
 CREATE OR REPLACE FUNCTION booking.trip_fixes_after(org pg_catalog.uuid, trip pg_catalog.uuid, after pg_catalog.timestamptz)
   RETURNS TABLE (ts pg_catalog.timestamptz, lat pg_catalog.float8, lng pg_catalog.float8, accuracy_m pg_catalog.float8)
-  LANGUAGE sql STABLE
+  LANGUAGE plpgsql STABLE
   SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
-    SELECT p.ts, st_y(p.point::geometry), st_x(p.point::geometry), p.accuracy_m
+  AS $$
+BEGIN
+  RETURN QUERY
+    SELECT p.ts, booking.point_degrees(p.point, true), booking.point_degrees(p.point, false), p.accuracy_m
       FROM booking.trip_point p
      WHERE p.org_id OPERATOR(pg_catalog.=) trip_fixes_after.org AND p.trip_id OPERATOR(pg_catalog.=) trip_fixes_after.trip
        AND p.ts OPERATOR(pg_catalog.>) COALESCE(trip_fixes_after.after, '-infinity'::pg_catalog.timestamptz);
-  END;
+END
+$$;
+-- A trip's stored fixes as numbers: all of them after no time.
+CREATE OR REPLACE FUNCTION booking.trip_fixes(org pg_catalog.uuid, trip pg_catalog.uuid)
+  RETURNS TABLE (ts pg_catalog.timestamptz, lat pg_catalog.float8, lng pg_catalog.float8, accuracy_m pg_catalog.float8)
+  LANGUAGE plpgsql STABLE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  RETURN QUERY SELECT f.ts, f.lat, f.lng, f.accuracy_m FROM booking.trip_fixes_after(trip_fixes.org, trip_fixes.trip, NULL) f;
+END
+$$;
+COMMENT ON FUNCTION booking.trip_fixes(pg_catalog.uuid, pg_catalog.uuid) IS
+  'the stored GPS fixes of a trip as time, latitude, longitude and accuracy (unordered)';
 COMMENT ON FUNCTION booking.trip_fixes_after(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz) IS
   'the stored GPS fixes of a trip later than a time (all for NULL) as time, latitude, longitude and accuracy (unordered)';
 

@@ -279,9 +279,12 @@ REVOKE EXECUTE ON FUNCTION booking.webhook_apply_payout(pg_catalog.uuid, pg_cata
 CREATE OR REPLACE FUNCTION booking.resource_balance(resource_id pg_catalog.uuid)
   RETURNS TABLE (currency booking.currency_code, earned_cents pg_catalog.int8, paid_cents pg_catalog.int8,
                  in_flight_cents pg_catalog.int8, payable_cents pg_catalog.int8)
-  LANGUAGE sql STABLE
+  LANGUAGE plpgsql STABLE
   SET search_path = pg_catalog, pg_temp
-  BEGIN ATOMIC
+  AS $$
+BEGIN
+  -- PL/pgSQL: it reads tenant tables (see booking.seats_taken_except)
+  RETURN QUERY
     WITH earned AS (
       SELECT p.currency, pg_catalog.sum(p.resource_share_cents OPERATOR(pg_catalog.-) p.refunded_share_cents)::pg_catalog.int8 AS cents
         FROM booking.booking b JOIN booking.payment p
@@ -304,7 +307,8 @@ CREATE OR REPLACE FUNCTION booking.resource_balance(resource_id pg_catalog.uuid)
            COALESCE(e.cents, 0) OPERATOR(pg_catalog.-) COALESCE(x.paid, 0) OPERATOR(pg_catalog.-) COALESCE(x.flight, 0)
       FROM earned e FULL JOIN out x ON x.currency OPERATOR(pg_catalog.=) e.currency
      ORDER BY 1;
-  END;
+END
+$$;
 COMMENT ON FUNCTION booking.resource_balance(pg_catalog.uuid) IS
   'a resource''s balance in the acting org per currency, in one query with the caller''s row-level security: earned (shares of completed bookings with a captured payment, less refunds), paid, in flight (pending or in-transit payouts) and payable (earned - paid - in flight)';
 

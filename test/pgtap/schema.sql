@@ -1,7 +1,7 @@
 -- Contract of the schema, read from the catalog: keys, foreign keys, row-level
 -- security, comments, search_path pinning and privileges.
 BEGIN;
-SELECT plan(33);
+SELECT plan(36);
 
 -- functions we wrote (not the constructors PostgreSQL generates for range types)
 CREATE TEMP VIEW our_function AS
@@ -97,13 +97,57 @@ INSERT INTO unpinned VALUES
   ('booking.acting_is_staff()'), ('booking.acting_is_admin()'), ('booking.acting_has_role(booking.org_role)'),
   ('booking.status_occupies(booking.booking_status)'), ('booking.status_is_open(booking.booking_status)'),
   ('booking.occupies_now(booking.booking_status,timestamp with time zone)'),
-  ('booking.fix_point(double precision,double precision)'),
+  ('booking.fix_point(double precision,double precision)'), ('booking.point_degrees(booking.point,boolean)'),
   ('booking.fix_refusal(timestamp with time zone,double precision,double precision,double precision,double precision,timestamp with time zone,timestamp with time zone,timestamp with time zone)');
 SELECT is_empty($$
   SELECT p.oid::regprocedure FROM our_function p
    WHERE NOT coalesce(p.proconfig @> '{"search_path=pg_catalog, pg_temp"}', false)
      AND p.oid <> ALL (SELECT f FROM unpinned)
 $$, 'every function pins search_path to pg_catalog, pg_temp, but for the listed hot ones');
+
+-- Citus cannot plan an SQL function's parameters in a query of a
+-- distributed table ("possibly this is caused by the use of parameters in
+-- SQL functions"), so no function of schema booking in LANGUAGE sql with a
+-- parameter queries a table that Citus distributes: a tenant table (one
+-- with org_id) or org.  Such functions are PL/pgSQL (its cached plans make
+-- them no slower: an SQL function with a SET clause is never inlined).  An
+-- SQL-standard body names its tables as range table entries of its parse
+-- tree; a body in a string names them schema-qualified (search_path is
+-- pinned), not followed by a parenthesis (a function of the same name).
+CREATE TEMP VIEW distributed_table AS
+SELECT c.oid, c.relname FROM pg_class c
+ WHERE c.relnamespace = 'booking'::regnamespace AND c.relkind IN ('r', 'p')
+   AND (c.oid = 'booking.org'::regclass
+        OR EXISTS (SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'org_id' AND NOT a.attisdropped));
+CREATE TEMP VIEW sql_function_querying_tenant AS
+SELECT p.oid::regprocedure AS f, string_agg(DISTINCT d.relname, ', ') AS tables
+  FROM pg_proc p JOIN distributed_table d
+    ON CASE WHEN p.prosqlbody IS NOT NULL
+            THEN d.oid::text IN (SELECT m[1] FROM regexp_matches(p.prosqlbody::text, ':rtekind 0 :relid (\d+)', 'g') m)
+            ELSE p.prosrc ~* ('\mbooking\s*\.\s*"?' || d.relname || '\M"?(?!\s*\()') END
+ WHERE p.pronamespace = 'booking'::regnamespace AND p.pronargs > 0
+   AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql')
+ GROUP BY p.oid;
+SELECT is_empty($$SELECT f, tables FROM sql_function_querying_tenant$$,
+                'no LANGUAGE sql function with a parameter queries a table that Citus distributes (tenant tables, org)');
+-- the rule sees such functions, whichever form their body has
+SAVEPOINT bad_functions;
+CREATE FUNCTION booking.regress_bad_std(o uuid) RETURNS bigint LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC SELECT count(*) FROM booking.service s WHERE s.org_id = o; END;
+CREATE FUNCTION booking.regress_bad_string(o uuid) RETURNS text LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+  AS $$ SELECT o.name FROM booking.org o WHERE o.id = $1 $$;
+CREATE FUNCTION booking.regress_fine_string(o uuid) RETURNS text LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+  AS $$ SELECT booking.org_zone($1) $$;
+SELECT is((SELECT array_agg(f::text || ': ' || tables ORDER BY f::text) FROM sql_function_querying_tenant),
+          ARRAY['booking.regress_bad_std(uuid): service', 'booking.regress_bad_string(uuid): org'],
+          'the rule names an SQL function that queries a tenant table (SQL-standard body) or org (string body), not one that only calls a function (org_zone)');
+ROLLBACK TO SAVEPOINT bad_functions;
+SELECT ok(EXISTS (SELECT FROM pg_proc p WHERE p.oid = 'booking.org_zone(uuid)'::regprocedure AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql'))
+          AND EXISTS (SELECT FROM pg_proc p WHERE p.oid = 'booking.seats_taken(uuid,uuid)'::regprocedure AND p.prosqlbody IS NOT NULL),
+          'the converted functions are PL/pgSQL; an SQL function that only calls them stays SQL');
 
 SELECT is_empty($$
   SELECT p.oid::regprocedure FROM our_function p
