@@ -69,26 +69,49 @@ COMMENT ON FUNCTION booking.place_moved(booking.point, pg_catalog.text, booking.
 -- do (or the org has none), else the first outside, named with its
 -- coordinates ('pickup_point (lat 13.4, lng 52.5)').  The write path refuses (23K16) and
 -- the solver offers no slot where this is not NULL.
-CREATE OR REPLACE FUNCTION booking.service_area_refusal(org_id pg_catalog.uuid, pickup_point booking.point,
-                                             dropoff_point booking.point DEFAULT NULL)
+-- The test of the area for given points (no table: an SQL function whose
+-- PostGIS names are bound here, when the extension is created).
+CREATE OR REPLACE FUNCTION booking.service_area_outside(center geography, radius_meters pg_catalog.int4, polygon geography,
+                                             pickup_point booking.point, dropoff_point booking.point)
   RETURNS pg_catalog.text
-  LANGUAGE sql STABLE PARALLEL SAFE
+  LANGUAGE sql IMMUTABLE PARALLEL SAFE
   SET search_path = pg_catalog, pg_temp
 BEGIN ATOMIC
-  -- PostGIS names are bound here, when the extension is created; one test
-  -- of the area for both points, the pickup first
+  -- one test of the area for both points, the pickup first
   SELECT pg_catalog.format('%s (lat %s, lng %s)', p.name, ST_Y(p.point::geometry), ST_X(p.point::geometry))
-    FROM booking.org o,
-         (VALUES (1, 'pickup_point', service_area_refusal.pickup_point),
-                 (2, 'dropoff_point', service_area_refusal.dropoff_point)) AS p(i, name, point)
-   WHERE o.id OPERATOR(pg_catalog.=) service_area_refusal.org_id
-     AND p.point IS NOT NULL
-     AND NOT ((o.service_area_center IS NULL
-               OR ST_DWithin(p.point, o.service_area_center, o.service_area_radius_meters))
-              AND (o.service_area_polygon IS NULL OR ST_Covers(o.service_area_polygon, p.point)))
+    FROM (VALUES (1, 'pickup_point', service_area_outside.pickup_point),
+                 (2, 'dropoff_point', service_area_outside.dropoff_point)) AS p(i, name, point)
+   WHERE p.point IS NOT NULL
+     AND NOT ((service_area_outside.center IS NULL
+               OR ST_DWithin(p.point, service_area_outside.center, service_area_outside.radius_meters))
+              AND (service_area_outside.polygon IS NULL OR ST_Covers(service_area_outside.polygon, p.point)))
    ORDER BY p.i
    LIMIT 1;
 END;
+COMMENT ON FUNCTION booking.service_area_outside(geography, pg_catalog.int4, geography, booking.point, booking.point) IS
+  'internal (booking.service_area_refusal): NULL when pickup_point and dropoff_point (either may be NULL) lie in the area of center and radius_meters and of polygon (each NULL: everywhere), else the first outside, named with its coordinates';
+
+-- The org's row read by PL/pgSQL, a router query on Citus (which cannot
+-- plan an SQL function's parameters in a query of a distributed table: a
+-- booking with a pickup point failed in the write trigger on the worker).
+CREATE OR REPLACE FUNCTION booking.service_area_refusal(org_id pg_catalog.uuid, pickup_point booking.point,
+                                             dropoff_point booking.point DEFAULT NULL)
+  RETURNS pg_catalog.text
+  LANGUAGE plpgsql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  o record;
+BEGIN
+  SELECT x.service_area_center, x.service_area_radius_meters, x.service_area_polygon INTO o
+    FROM booking.org x WHERE x.id OPERATOR(pg_catalog.=) service_area_refusal.org_id;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  RETURN booking.service_area_outside(o.service_area_center, o.service_area_radius_meters, o.service_area_polygon,
+                                      service_area_refusal.pickup_point, service_area_refusal.dropoff_point);
+END
+$$;
 COMMENT ON FUNCTION booking.service_area_refusal(pg_catalog.uuid, booking.point, booking.point) IS
   'NULL when pickup_point and dropoff_point (either may be NULL) lie in the org''s service area (org.service_area_center/_radius_meters and org.service_area_polygon; none set: everywhere), else the first outside, named with its coordinates; booking.check_service_area raises 23K16 for it and the solver offers no slot';
 
