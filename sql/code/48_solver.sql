@@ -7,7 +7,8 @@
 --     trailing org_id (NULL: the acting org; another org: 42501).  On a
 --     single node they return the rows of the C solver below; once
 --     booking.distribute() has run (citus.propagate_set_commands = local
---     for the database) they call the delegated function of the org, so
+--     for the database; on a worker, inside a delegated write:
+--     booking.citus_solver) they call the delegated function of the org, so
 --     that Citus runs the whole solver on the worker that holds the org, in
 --     one round trip and over the caller's own connection: the solver's
 --     reads as the extension's owner happen there, locally, never through a
