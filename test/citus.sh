@@ -118,6 +118,7 @@ psql -X -q -p $port -v ON_ERROR_STOP=0 >"$dir/flows.out" 2>&1 <<'SQL'
 \i test/citus/gaps.sql
 \i test/citus/members.sql
 \i test/citus/functions.sql
+\i test/citus/writes.sql
 SQL
 while IFS= read -r line; do
 	case $line in

@@ -13,12 +13,17 @@ CREATE OR REPLACE FUNCTION booking.lock_scope(org_id pg_catalog.uuid, scope_id p
   LANGUAGE plpgsql VOLATILE SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
   AS $$
+DECLARE
+  d pg_catalog.date;
 BEGIN
-  INSERT INTO booking.write_lock AS w (org_id, scope_id, day)
-  SELECT lock_scope.org_id, lock_scope.scope_id, d.day
-    FROM pg_catalog.unnest(days) WITH ORDINALITY AS d(day, n)
-   ORDER BY d.n
-  ON CONFLICT ON CONSTRAINT write_lock_pkey DO UPDATE SET writes = w.writes OPERATOR(pg_catalog.+) 1;
+  -- one row a statement, in the order given: on Citus each is a router
+  -- INSERT of one shard (an INSERT ... SELECT went through an intermediate
+  -- result, a COPY into the shard, on every appointment written)
+  FOREACH d IN ARRAY days LOOP
+    INSERT INTO booking.write_lock AS w (org_id, scope_id, day)
+    VALUES (lock_scope.org_id, lock_scope.scope_id, d)
+    ON CONFLICT ON CONSTRAINT write_lock_pkey DO UPDATE SET writes = w.writes OPERATOR(pg_catalog.+) 1;
+  END LOOP;
 END
 $$;
 COMMENT ON FUNCTION booking.lock_scope(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.date[]) IS

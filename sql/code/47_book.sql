@@ -23,6 +23,46 @@ CREATE OR REPLACE FUNCTION booking.book_price(org_id pg_catalog.uuid, service_id
 COMMENT ON FUNCTION booking.book_price(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.uuid, pg_catalog.int4) IS
   'the price booking.book gives a booking on the org''s default rate card (booking.price_of: session price per seat, or the card''s price of the service, times seats; 23M01 for a service without a price) split into platform fee and resource share by the org''s platform_fee_bps';
 
+-- The write path on Citus (issue 15).  Once booking.distribute() has run
+-- (citus.propagate_set_commands = local for the database), book,
+-- book_first_available, transition, cancel and reschedule send the whole
+-- call to the worker that holds the acting org: each calls its delegated
+-- function (booking.book_on, ..., create_distributed_function on org_id,
+-- co-located with booking.org, force_delegation; STRICT, the other
+-- arguments in one jsonb, like the solver's: see sql/code/48_solver.sql),
+-- which Citus sends as one statement over the application's own
+-- connection, inside its transaction.  There the delegated function, as the
+-- caller (SECURITY INVOKER: row-level security applies), marks the call as
+-- delegated (booking_citus.delegated, a local setting that Citus does not
+-- forward) and calls the same function again, which now runs its body on
+-- the worker: its queries, triggers, locks, history and outbox rows are
+-- the worker's local work, and its errors reach the client with their
+-- SQLSTATEs.  The NOTIFY of a write is sent by the function on the
+-- coordinator after the delegated call (booking.notify_from_coordinator,
+-- which sends nothing while a call is delegated).  On a single node this
+-- answers false and the functions run their bodies.
+CREATE OR REPLACE FUNCTION booking.delegates_writes() RETURNS pg_catalog.bool
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+    SELECT pg_catalog.current_setting('citus.propagate_set_commands', true) OPERATOR(pg_catalog.=) 'local'
+           AND pg_catalog.current_setting('booking_citus.delegated', true) IS DISTINCT FROM 'on';
+  $$;
+COMMENT ON FUNCTION booking.delegates_writes() IS
+  'internal: true when the write functions (book, book_first_available, transition, cancel, reschedule) send their call to the worker of the org through their delegated function (booking.book_on, ...): on a Citus coordinator once distributed (citus.propagate_set_commands = local), and not while such a call runs (booking_citus.delegated); false on a single node';
+
+-- Run a delegated call's function: booking_citus.delegated on while it runs.
+CREATE OR REPLACE FUNCTION booking.delegated(turn_on pg_catalog.bool) RETURNS void
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  PERFORM pg_catalog.set_config('booking_citus.delegated', CASE WHEN turn_on THEN 'on' ELSE '' END, true);
+END
+$$;
+COMMENT ON FUNCTION booking.delegated(pg_catalog.bool) IS
+  'internal (the delegated write functions, booking.book_on, ...): set booking_citus.delegated for the rest of the call (set_config, local: Citus does not forward it), so that the function they call runs its body there and sends no NOTIFY';
+
 CREATE OR REPLACE FUNCTION booking.book(client_id pg_catalog.uuid,
                              service_id pg_catalog.uuid DEFAULT NULL,
                              starts_at pg_catalog.timestamptz DEFAULT NULL,
@@ -50,8 +90,22 @@ DECLARE
   state pg_catalog.text;
   org_currency booking.currency_code;
   match pg_catalog.text;
+  args pg_catalog.jsonb;
 BEGIN
   r.org_id := booking.current_org_id();
+  IF r.org_id IS NOT NULL AND booking.delegates_writes() THEN
+    -- Citus: the call on the worker of the org (a FROM item, which Citus
+    -- delegates from PL/pgSQL), then the NOTIFY here
+    -- (the arguments built first: Citus sends the parameters of an
+    -- expression to the worker, and a NULL of an extension's type untyped)
+    args := pg_catalog.jsonb_build_array(
+        book.client_id, book.service_id, book.starts_at, book.resource_id, book.pickup_point, book.pickup_address,
+        book.dropoff_point, book.dropoff_address, book.notes, book.session_id, book.seats, book.hold_minutes,
+        book.waitlist, book.rate_card_id, book.idempotency_key);
+    SELECT * INTO res FROM booking.book_on(r.org_id, args) AS x;
+    PERFORM booking.notify_from_coordinator();
+    RETURN res;
+  END IF;
   IF r.org_id IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
       MESSAGE = 'booking.book needs an identity',
@@ -183,6 +237,28 @@ $$;
 COMMENT ON FUNCTION booking.book(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.uuid, booking.point, pg_catalog.text, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.uuid, pg_catalog.int4, pg_catalog.int4, pg_catalog.bool, pg_catalog.uuid, pg_catalog.text) IS
   'book for client_id as the acting user and return the booking: an appointment (service_id, starts_at, resource_id; the end follows from the service) or seats in a session (session_id), with pickup and dropoff (points from booking.lat_lng; outside the org''s service area 23K16), addresses and notes. Price from the session or the rate card rate_card_id (default: the org''s default card; the money_price trigger, see booking.price_of), split by the org''s platform fee. hold_minutes makes it a hold that lapses unless confirmed (booking.confirm_hold); waitlist => true joins the waitlist of a full session instead of failing. The same idempotency_key with the same request returns the existing booking (also under concurrency); with a different request it raises 23K03';
 
+CREATE OR REPLACE FUNCTION booking.book_on(org_id pg_catalog.uuid, args pg_catalog.jsonb)
+  RETURNS booking.booking
+  LANGUAGE plpgsql VOLATILE STRICT
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  res booking.booking;
+BEGIN
+  PERFORM booking.solver_org(book_on.org_id, 'book');
+  PERFORM booking.delegated(true);
+  res := booking.book((args ->> 0)::pg_catalog.uuid, (args ->> 1)::pg_catalog.uuid, (args ->> 2)::pg_catalog.timestamptz,
+                      (args ->> 3)::pg_catalog.uuid, booking.jsonb_geography(args -> 4)::booking.point, args ->> 5,
+                      booking.jsonb_geography(args -> 6)::booking.point, args ->> 7, args ->> 8, (args ->> 9)::pg_catalog.uuid,
+                      (args ->> 10)::pg_catalog.int4, (args ->> 11)::pg_catalog.int4, (args ->> 12)::pg_catalog.bool,
+                      (args ->> 13)::pg_catalog.uuid, args ->> 14);
+  PERFORM booking.delegated(false);
+  RETURN res;
+END
+$$;
+COMMENT ON FUNCTION booking.book_on(pg_catalog.uuid, pg_catalog.jsonb) IS
+  'internal: booking.book for org_id (the acting org, else 42501) with args [client_id, service_id, starts_at, resource_id, pickup_point, pickup_address, dropoff_point, dropoff_address, notes, session_id, seats, hold_minutes, waitlist, rate_card_id, idempotency_key]; on Citus delegated to the worker of org_id, where it runs booking.book''s body (STRICT: a NULL argument gives NULL)';
+
 CREATE OR REPLACE FUNCTION booking.confirm_hold(booking_id pg_catalog.uuid) RETURNS booking.booking
   LANGUAGE plpgsql VOLATILE
   SET search_path = pg_catalog, pg_temp
@@ -234,8 +310,23 @@ DECLARE
   res booking.booking;
   found_any pg_catalog.bool;
   taken pg_catalog.int4 := 0;
+  org pg_catalog.uuid := booking.current_org_id();
+  args pg_catalog.jsonb;
 BEGIN
-  IF booking.current_org_id() IS NULL THEN
+  IF org IS NOT NULL AND booking.delegates_writes() THEN
+    -- Citus: the call on the worker of the org, then the NOTIFY here
+    -- (the arguments built first: Citus sends the parameters of an
+    -- expression to the worker, and a NULL of an extension's type untyped)
+    args := pg_catalog.jsonb_build_array(
+        book_first_available.service_id, book_first_available.during, book_first_available.pickup_point,
+        book_first_available.client_id, book_first_available.pickup_address, book_first_available.dropoff_point,
+        book_first_available.dropoff_address, book_first_available.notes, book_first_available.hold_minutes,
+        book_first_available.rate_card_id, book_first_available.idempotency_key);
+    SELECT * INTO res FROM booking.book_first_available_on(org, args) AS x;
+    PERFORM booking.notify_from_coordinator();
+    RETURN res;
+  END IF;
+  IF org IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
       MESSAGE = 'booking.book_first_available needs an identity',
       HINT = 'Call booking.act_as(org_id, user_id) in the same transaction first.';
@@ -329,3 +420,24 @@ END
 $$;
 COMMENT ON FUNCTION booking.book_first_available(pg_catalog.uuid, pg_catalog.tstzrange, booking.point, pg_catalog.uuid, pg_catalog.text, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.int4, pg_catalog.uuid, pg_catalog.text) IS
   'find the best slot (booking.find_slots from pickup_point) and book it (booking.book, with the pickup and dropoff, addresses, notes, hold and rate card given) in one call for client_id (default: the acting user''s only client record); a pickup or dropoff outside the org''s service area 23K16; a slot taken concurrently moves on to the next best, up to three fresh searches; raises P0002 when nothing is available, 40001 when everything found was taken meanwhile; the same idempotency_key returns the booking it made';
+
+CREATE OR REPLACE FUNCTION booking.book_first_available_on(org_id pg_catalog.uuid, args pg_catalog.jsonb)
+  RETURNS booking.booking
+  LANGUAGE plpgsql VOLATILE STRICT
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  res booking.booking;
+BEGIN
+  PERFORM booking.solver_org(book_first_available_on.org_id, 'book_first_available');
+  PERFORM booking.delegated(true);
+  res := booking.book_first_available((args ->> 0)::pg_catalog.uuid, (args ->> 1)::pg_catalog.tstzrange,
+                                      booking.jsonb_geography(args -> 2)::booking.point, (args ->> 3)::pg_catalog.uuid, args ->> 4,
+                                      booking.jsonb_geography(args -> 5)::booking.point, args ->> 6, args ->> 7,
+                                      (args ->> 8)::pg_catalog.int4, (args ->> 9)::pg_catalog.uuid, args ->> 10);
+  PERFORM booking.delegated(false);
+  RETURN res;
+END
+$$;
+COMMENT ON FUNCTION booking.book_first_available_on(pg_catalog.uuid, pg_catalog.jsonb) IS
+  'internal: booking.book_first_available for org_id (the acting org, else 42501) with args [service_id, during, pickup_point, client_id, pickup_address, dropoff_point, dropoff_address, notes, hold_minutes, rate_card_id, idempotency_key]; on Citus delegated to the worker of org_id, where it runs booking.book_first_available''s body (STRICT: a NULL argument gives NULL)';

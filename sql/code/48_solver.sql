@@ -7,7 +7,8 @@
 --     trailing org_id (NULL: the acting org; another org: 42501).  On a
 --     single node they return the rows of the C solver below; once
 --     booking.distribute() has run (citus.propagate_set_commands = local
---     for the database) they call the delegated function of the org, so
+--     for the database; on a worker, inside a delegated write:
+--     booking.citus_solver) they call the delegated function of the org, so
 --     that Citus runs the whole solver on the worker that holds the org, in
 --     one round trip and over the caller's own connection: the solver's
 --     reads as the extension's owner happen there, locally, never through a
@@ -86,6 +87,23 @@ $$;
 COMMENT ON FUNCTION booking.solver_org(pg_catalog.uuid, pg_catalog.text) IS
   'internal: the acting org (booking.current_org_id()) for a call of function caller with the optional argument org_id; an org_id that is not the acting org raises 42501';
 
+-- Whether the solver's functions call their delegated function: on a Citus
+-- coordinator once distributed (citus.propagate_set_commands = local, set
+-- by booking.distribute()), where Citus then sends the call to the worker of
+-- the org, and on that worker inside a delegated write
+-- (booking_citus.delegated, see booking.delegates_writes), where it runs
+-- there: the C solver is the extension owner's, and the application role
+-- reaches it through the delegated function.
+CREATE OR REPLACE FUNCTION booking.citus_solver() RETURNS pg_catalog.bool
+  LANGUAGE sql STABLE PARALLEL SAFE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+    SELECT pg_catalog.current_setting('citus.propagate_set_commands', true) OPERATOR(pg_catalog.=) 'local'
+           OR pg_catalog.current_setting('booking_citus.delegated', true) OPERATOR(pg_catalog.=) 'on';
+  $$;
+COMMENT ON FUNCTION booking.citus_solver() IS
+  'internal: true when available_slots, find_slots, explain_slot and free_time call their delegated function (booking.available_slots_on, ...): on a Citus coordinator once distributed, and on a worker inside a delegated write (booking_citus.delegated); false on a single node';
+
 -- A geography from the text of a jsonb value (PostGIS's type bound here, at
 -- creation: the bodies below run with search_path = pg_catalog, pg_temp).
 CREATE OR REPLACE FUNCTION booking.jsonb_geography(value pg_catalog.jsonb)
@@ -128,7 +146,7 @@ DECLARE
   args pg_catalog.jsonb;
   res pg_catalog.jsonb;
 BEGIN
-  IF org IS NOT NULL AND pg_catalog.current_setting('citus.propagate_set_commands', true) = 'local' THEN
+  IF org IS NOT NULL AND booking.citus_solver() THEN
     -- Citus: one delegated call (a FROM item, which Citus delegates from PL/pgSQL)
     -- (the arguments as one jsonb value, a parameter of a built-in type:
     -- Citus sends a NULL of an extension's type, geography, untyped)
@@ -183,7 +201,7 @@ DECLARE
   args pg_catalog.jsonb;
   res pg_catalog.jsonb;
 BEGIN
-  IF org IS NOT NULL AND pg_catalog.current_setting('citus.propagate_set_commands', true) = 'local' THEN
+  IF org IS NOT NULL AND booking.citus_solver() THEN
     -- (the arguments as one jsonb value, a parameter of a built-in type:
     -- Citus sends a NULL of an extension's type, geography, untyped)
     args := pg_catalog.jsonb_build_array(
@@ -237,7 +255,7 @@ DECLARE
   args pg_catalog.jsonb;
   res pg_catalog.jsonb;
 BEGIN
-  IF org IS NOT NULL AND pg_catalog.current_setting('citus.propagate_set_commands', true) = 'local' THEN
+  IF org IS NOT NULL AND booking.citus_solver() THEN
     -- (the arguments as one jsonb value, a parameter of a built-in type:
     -- Citus sends a NULL of an extension's type, geography, untyped)
     args := pg_catalog.jsonb_build_array(
@@ -282,7 +300,7 @@ DECLARE
   res pg_catalog.tstzmultirange;
 BEGIN
   IF org IS NOT NULL AND free_time.resource_id IS NOT NULL AND free_time.during IS NOT NULL
-     AND pg_catalog.current_setting('citus.propagate_set_commands', true) = 'local' THEN
+     AND booking.citus_solver() THEN
     SELECT r INTO res FROM booking.free_time_on(org, free_time.resource_id, free_time.during) AS r;
     RETURN res;
   END IF;

@@ -327,14 +327,16 @@ CREATE OR REPLACE FUNCTION booking.notify_from_coordinator() RETURNS void
   SET search_path = pg_catalog, pg_temp
   AS $$
 BEGIN
-  IF booking.is_distributed() THEN
+  -- (not inside a delegated call, booking_citus.delegated: that runs on a
+  -- worker, and the function on the coordinator notifies after it)
+  IF pg_catalog.current_setting('booking_citus.delegated', true) IS DISTINCT FROM 'on' AND booking.is_distributed() THEN
     PERFORM pg_catalog.pg_notify('booking_notification', '');
     PERFORM pg_catalog.pg_notify('booking_outbox', '');
   END IF;
 END
 $$;
 COMMENT ON FUNCTION booking.notify_from_coordinator() IS
-  'once distributed on Citus: NOTIFY booking_notification and booking_outbox (empty payloads, at commit) on the node that runs the calling function, the coordinator, whose listeners never hear the NOTIFY of the triggers on the workers; called by book, transition, reschedule, run_due_transitions, run_payouts and ingest_webhook; does nothing on a single node (the triggers NOTIFY)';
+  'once distributed on Citus: NOTIFY booking_notification and booking_outbox (empty payloads, at commit) on the node that runs the calling function, the coordinator, whose listeners never hear the NOTIFY of the triggers on the workers; called by book, book_first_available, transition, cancel, reschedule (after their delegated call), run_due_transitions, run_payouts and ingest_webhook; does nothing inside a delegated call (booking_citus.delegated, on the worker) and on a single node (the triggers NOTIFY)';
 
 -- The outbox relay protocol ----------------------------------------------
 

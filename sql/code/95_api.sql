@@ -136,6 +136,9 @@ CREATE OR REPLACE FUNCTION booking.grant_app_role(role pg_catalog.regrole, trust
 DECLARE
   t pg_catalog.regclass;
   f pg_catalog.regprocedure;
+  fns pg_catalog.regprocedure[] := '{}';
+  fgrants pg_catalog.text := '';
+  failure pg_catalog.text;
 BEGIN
   -- On Citus the grants go to every shard: one connection per worker
   -- (grants on reference and distributed tables in one transaction).
@@ -189,8 +192,29 @@ BEGIN
                 ('{act_as,register_user,create_org,issue_refresh_token,rotate_refresh_token,accept_invitation,request_email_change,confirm_email_change}'::pg_catalog.name[])))
   LOOP
     EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION %s TO %s', f, role);
+    fns := fns OPERATOR(pg_catalog.||) f;
   END LOOP;
+  -- On Citus the functions run on the workers too (the delegated calls, the
+  -- triggers on the shards), where Citus forwards no GRANT on a function it
+  -- does not distribute itself: the same grants there (but on the
+  -- distributed functions, which Citus forwards and refuses on a worker).
+  IF booking.is_distributed() THEN
+    EXECUTE 'SELECT COALESCE(pg_catalog.string_agg(pg_catalog.format(''GRANT EXECUTE ON FUNCTION %s TO %s;'', f.f, $2), '' ''), '''')
+               FROM pg_catalog.unnest($1) AS f(f)
+              WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_dist_object o
+                                 WHERE o.classid OPERATOR(pg_catalog.=) ''pg_catalog.pg_proc''::pg_catalog.regclass
+                                   AND o.objid OPERATOR(pg_catalog.=) f.f::pg_catalog.oid)'
+      INTO fgrants USING fns, role::pg_catalog.text;
+  END IF;
+  IF fgrants OPERATOR(pg_catalog.<>) '' THEN
+    FOR failure IN EXECUTE 'SELECT pg_catalog.format(''node %s:%s: %s'', nodename, nodeport, result)
+                              FROM pg_catalog.run_command_on_workers($1) WHERE NOT success' USING fgrants
+    LOOP
+      RAISE EXCEPTION USING ERRCODE = 'connection_failure',
+        MESSAGE = 'booking.grant_app_role() could not grant the functions on a worker', DETAIL = failure;
+    END LOOP;
+  END IF;
 END
 $$;
 COMMENT ON FUNCTION booking.grant_app_role(pg_catalog.regrole, pg_catalog.bool) IS
-  'grant an application role the privileges it needs on the booking schema; trusted = true also lets it set identities (act_as), register users, create orgs, rotate refresh tokens, accept invitations and change e-mail addresses for the users it authenticated. Run by a superuser';
+  'grant an application role the privileges it needs on the booking schema; trusted = true also lets it set identities (act_as), register users, create orgs, rotate refresh tokens, accept invitations and change e-mail addresses for the users it authenticated (on a Citus coordinator once distributed, the function grants on every worker too). Run by a superuser';

@@ -414,7 +414,19 @@ CREATE OR REPLACE FUNCTION booking.transition(booking_id pg_catalog.uuid, to_sta
 DECLARE
   b booking.booking;
   saved pg_catalog.text := pg_catalog.current_setting('booking.reason', true);
+  org pg_catalog.uuid := booking.current_org_id();
+  args pg_catalog.jsonb;
 BEGIN
+  IF org IS NOT NULL AND booking.delegates_writes() THEN
+    -- Citus: the call on the worker of the org (see booking.delegates_writes)
+    -- (the arguments built first: Citus sends the parameters of an
+    -- expression to the worker, and a NULL of an extension's type untyped)
+    args := pg_catalog.jsonb_build_array(
+        transition.booking_id, transition.to_status, transition.reason, transition.expected_status);
+    SELECT * INTO b FROM booking.transition_on(org, args) AS x;
+    PERFORM booking.notify_from_coordinator();
+    RETURN b;
+  END IF;
   IF to_status IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed', MESSAGE = 'to_status must not be null';
   END IF;
@@ -441,6 +453,25 @@ $$;
 COMMENT ON FUNCTION booking.transition(pg_catalog.uuid, booking.booking_status, pg_catalog.text, booking.booking_status) IS
   'move a booking to to_status, checked by the same trigger as UPDATE booking.booking SET status; reason is recorded (and required where a rule says so); with expected_status it is a compare-and-swap: serialization_failure (40001) when the booking is in another status. Returns the updated booking. Errors: P0002 not found, 22023 same status, 55000 no rule or too early/late, 42501 role or relation, 22004 reason missing';
 
+CREATE OR REPLACE FUNCTION booking.transition_on(org_id pg_catalog.uuid, args pg_catalog.jsonb)
+  RETURNS booking.booking
+  LANGUAGE plpgsql VOLATILE STRICT
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  b booking.booking;
+BEGIN
+  PERFORM booking.solver_org(transition_on.org_id, 'transition');
+  PERFORM booking.delegated(true);
+  b := booking.transition((args ->> 0)::pg_catalog.uuid, (args ->> 1)::booking.booking_status, args ->> 2,
+                          (args ->> 3)::booking.booking_status);
+  PERFORM booking.delegated(false);
+  RETURN b;
+END
+$$;
+COMMENT ON FUNCTION booking.transition_on(pg_catalog.uuid, pg_catalog.jsonb) IS
+  'internal: booking.transition for org_id (the acting org, else 42501) with args [booking_id, to_status, reason, expected_status]; on Citus delegated to the worker of org_id, where it runs booking.transition''s body (STRICT: a NULL argument gives NULL)';
+
 CREATE OR REPLACE FUNCTION booking.cancel(booking_id pg_catalog.uuid, reason pg_catalog.text DEFAULT NULL,
                                OUT refund_cents pg_catalog.int8, OUT fee_cents pg_catalog.int8,
                                OUT refund_percentage pg_catalog.int4,
@@ -451,13 +482,24 @@ CREATE OR REPLACE FUNCTION booking.cancel(booking_id pg_catalog.uuid, reason pg_
 DECLARE
   b booking.booking;
   c pg_catalog.jsonb;
+  org pg_catalog.uuid := booking.current_org_id();
+  args pg_catalog.jsonb;
 BEGIN
-  b := booking.transition(booking_id, 'cancelled', reason);
-  SELECT h.metadata OPERATOR(pg_catalog.->) 'cancellation' INTO c
-    FROM booking.status_history h
-   WHERE h.org_id OPERATOR(pg_catalog.=) b.org_id AND h.booking_id OPERATOR(pg_catalog.=) b.id
-   ORDER BY h.id DESC
-   LIMIT 1;
+  IF org IS NOT NULL AND booking.delegates_writes() THEN
+    -- Citus: the call on the worker of the org (see booking.delegates_writes)
+    -- (the arguments built first: Citus sends the parameters of an
+    -- expression to the worker, and a NULL of an extension's type untyped)
+    args := pg_catalog.jsonb_build_array(cancel.booking_id, cancel.reason);
+    SELECT r INTO c FROM booking.cancel_on(org, args) AS r;
+    PERFORM booking.notify_from_coordinator();
+  ELSE
+    b := booking.transition(booking_id, 'cancelled', reason);
+    SELECT h.metadata OPERATOR(pg_catalog.->) 'cancellation' INTO c
+      FROM booking.status_history h
+     WHERE h.org_id OPERATOR(pg_catalog.=) b.org_id AND h.booking_id OPERATOR(pg_catalog.=) b.id
+     ORDER BY h.id DESC
+     LIMIT 1;
+  END IF;
   refund_cents := (c OPERATOR(pg_catalog.->>) 'refund_cents')::pg_catalog.int8;
   fee_cents := (c OPERATOR(pg_catalog.->>) 'fee_cents')::pg_catalog.int8;
   refund_percentage := (c OPERATOR(pg_catalog.->>) 'refund_percentage')::pg_catalog.int4;
@@ -467,6 +509,28 @@ END
 $$;
 COMMENT ON FUNCTION booking.cancel(pg_catalog.uuid, pg_catalog.text) IS
   'cancel a booking (booking.transition to cancelled) and return what the cancellation policy gave: refund_cents (also recorded on a captured payment), fee_cents, refund_percentage, the cancelling actor (student, guardian, instructor, admin) and the policy applied (NULL when none did)';
+
+CREATE OR REPLACE FUNCTION booking.cancel_on(org_id pg_catalog.uuid, args pg_catalog.jsonb)
+  RETURNS pg_catalog.jsonb
+  LANGUAGE plpgsql VOLATILE STRICT
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  res pg_catalog.jsonb;
+BEGIN
+  PERFORM booking.solver_org(cancel_on.org_id, 'cancel');
+  PERFORM booking.delegated(true);
+  -- the cancellation terms, as the history row records them
+  SELECT pg_catalog.jsonb_build_object('refund_cents', c.refund_cents, 'fee_cents', c.fee_cents,
+                                       'refund_percentage', c.refund_percentage, 'actor', c.actor, 'policy_id', c.policy_id)
+    INTO res
+    FROM booking.cancel((args ->> 0)::pg_catalog.uuid, args ->> 1) c;
+  PERFORM booking.delegated(false);
+  RETURN res;
+END
+$$;
+COMMENT ON FUNCTION booking.cancel_on(pg_catalog.uuid, pg_catalog.jsonb) IS
+  'internal: booking.cancel for org_id (the acting org, else 42501) with args [booking_id, reason], its result as {refund_cents, fee_cents, refund_percentage, actor, policy_id}; on Citus delegated to the worker of org_id, where it runs booking.cancel''s body (STRICT: a NULL argument gives NULL)';
 
 CREATE OR REPLACE FUNCTION booking.cancellation_quote(booking_id pg_catalog.uuid, at pg_catalog.timestamptz DEFAULT pg_catalog.now(),
                                            OUT actor booking.cancellation_actor, OUT policy_id pg_catalog.uuid,
@@ -515,7 +579,20 @@ DECLARE
   b booking.booking;
   new_start pg_catalog.timestamptz;
   saved pg_catalog.text := pg_catalog.current_setting('booking.reason', true);
+  org pg_catalog.uuid := booking.current_org_id();
+  args pg_catalog.jsonb;
 BEGIN
+  IF org IS NOT NULL AND booking.delegates_writes() THEN
+    -- Citus: the call on the worker of the org (see booking.delegates_writes)
+    -- (the arguments built first: Citus sends the parameters of an
+    -- expression to the worker, and a NULL of an extension's type untyped)
+    args := pg_catalog.jsonb_build_array(
+        reschedule.booking_id, reschedule.starts_at, reschedule.resource_id, reschedule.pickup_point, reschedule.pickup_address,
+        reschedule.dropoff_point, reschedule.dropoff_address, reschedule.notes, reschedule.reason);
+    SELECT * INTO b FROM booking.reschedule_on(org, args) AS x;
+    PERFORM booking.notify_from_coordinator();
+    RETURN b;
+  END IF;
   IF reschedule.starts_at IS NOT NULL AND pg_catalog.isfinite(reschedule.starts_at) IS NOT TRUE THEN
     RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value',
       MESSAGE = 'starts_at must be a finite time', DETAIL = pg_catalog.format('It is %s.', reschedule.starts_at);
@@ -574,6 +651,26 @@ END
 $$;
 COMMENT ON FUNCTION booking.reschedule(pg_catalog.uuid, pg_catalog.timestamptz, pg_catalog.uuid, booking.point, pg_catalog.text, booking.point, pg_catalog.text, pg_catalog.text, pg_catalog.text) IS
   'move a pending, waitlisted or confirmed appointment to starts_at, to another resource_id and/or a new pickup or dropoff (points from booking.lat_lng), addresses or notes (each left NULL: kept), keeping its length, id and history; allowed to whoever may cancel it now (the rules for its status -> cancelled), checked like a new booking by the write-path triggers (rules, travel, eligibility, service area); records rescheduled_from/at/reason, a history row and a booking.rescheduled outbox event (a move of place alone too, with the place before and after), and schedules its automatic transitions anew';
+
+CREATE OR REPLACE FUNCTION booking.reschedule_on(org_id pg_catalog.uuid, args pg_catalog.jsonb)
+  RETURNS booking.booking
+  LANGUAGE plpgsql VOLATILE STRICT
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  b booking.booking;
+BEGIN
+  PERFORM booking.solver_org(reschedule_on.org_id, 'reschedule');
+  PERFORM booking.delegated(true);
+  b := booking.reschedule((args ->> 0)::pg_catalog.uuid, (args ->> 1)::pg_catalog.timestamptz, (args ->> 2)::pg_catalog.uuid,
+                          booking.jsonb_geography(args -> 3)::booking.point, args ->> 4,
+                          booking.jsonb_geography(args -> 5)::booking.point, args ->> 6, args ->> 7, args ->> 8);
+  PERFORM booking.delegated(false);
+  RETURN b;
+END
+$$;
+COMMENT ON FUNCTION booking.reschedule_on(pg_catalog.uuid, pg_catalog.jsonb) IS
+  'internal: booking.reschedule for org_id (the acting org, else 42501) with args [booking_id, starts_at, resource_id, pickup_point, pickup_address, dropoff_point, dropoff_address, notes, reason]; on Citus delegated to the worker of org_id, where it runs booking.reschedule''s body (STRICT: a NULL argument gives NULL)';
 
 CREATE OR REPLACE FUNCTION booking.status_at(booking_id pg_catalog.uuid, at pg_catalog.timestamptz)
   RETURNS booking.booking_status

@@ -314,15 +314,21 @@ BEGIN
     FOR EACH ROW EXECUTE FUNCTION booking.tg_carry_cascade('booking.trip', 'lesson_id');
   CREATE TRIGGER carry_cascade AFTER UPDATE OF resource_id, client_id ON booking.trip
     FOR EACH ROW EXECUTE FUNCTION booking.tg_carry_cascade('booking.trip_point', 'trip_id');
-  -- The solver and open_payment run on the worker of the org (see
-  -- sql/code/48_solver.sql): their delegated functions, by org_id, with
+  -- The solver, open_payment and the write path run on the worker of the
+  -- org (see sql/code/48_solver.sql and 47_book.sql): their delegated
+  -- functions, by org_id, with
   -- booking.org; force_delegation, so that Citus delegates them inside a
   -- transaction block too (and pins their queries to the org's shards).
   FOREACH f IN ARRAY ARRAY['booking.available_slots_on(pg_catalog.uuid, pg_catalog.jsonb)',
                            'booking.find_slots_on(pg_catalog.uuid, pg_catalog.jsonb)',
                            'booking.explain_slot_on(pg_catalog.uuid, pg_catalog.jsonb)',
                            'booking.free_time_on(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.tstzrange)',
-                           'booking.open_payment_on(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text, pg_catalog.text, pg_catalog.uuid)']::pg_catalog.regprocedure[] LOOP
+                           'booking.open_payment_on(pg_catalog.uuid, pg_catalog.uuid, pg_catalog.text, pg_catalog.text, pg_catalog.uuid)',
+                           'booking.book_on(pg_catalog.uuid, pg_catalog.jsonb)',
+                           'booking.book_first_available_on(pg_catalog.uuid, pg_catalog.jsonb)',
+                           'booking.transition_on(pg_catalog.uuid, pg_catalog.jsonb)',
+                           'booking.cancel_on(pg_catalog.uuid, pg_catalog.jsonb)',
+                           'booking.reschedule_on(pg_catalog.uuid, pg_catalog.jsonb)']::pg_catalog.regprocedure[] LOOP
     PERFORM pg_catalog.create_distributed_function(f, 'org_id', colocate_with => 'booking.org', force_delegation => true);
     n_fn := n_fn OPERATOR(pg_catalog.+) 1;
   END LOOP;
@@ -331,7 +337,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.distribute() IS
-  'on a Citus coordinator with its workers added: distribute booking.org by id and every tenant table by org_id in its co-location group, make the global tables reference tables, delegate the solver''s and open_payment''s functions to the worker of the org; once (55000 when called again, 0A000 without Citus, 42P16 when a table is already distributed another way); all or nothing';
+  'on a Citus coordinator with its workers added: distribute booking.org by id and every tenant table by org_id in its co-location group, make the global tables reference tables, delegate the functions of the solver, open_payment and the write path (book, book_first_available, transition, cancel, reschedule) to the worker of the org; once (55000 when called again, 0A000 without Citus, 42P16 when a table is already distributed another way); all or nothing';
 REVOKE EXECUTE ON FUNCTION booking.distribute() FROM PUBLIC;
 
 -- The extension's own system actions on the workers (issue 15, the
