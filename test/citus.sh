@@ -116,6 +116,7 @@ psql -X -q -p $port -v ON_ERROR_STOP=0 >"$dir/flows.out" 2>&1 <<'SQL'
 \i test/citus/runners.sql
 \i test/citus/rls_matrix.sql
 \i test/citus/gaps.sql
+\i test/citus/tracking.sql
 SQL
 while IFS= read -r line; do
 	case $line in

@@ -888,3 +888,18 @@ DROP FUNCTION IF EXISTS booking.invoice_take_number(pg_catalog.uuid);
 -- and logging the sequence for each (ids stay unique, not gapless, which no
 -- key needs).
 ALTER SEQUENCE booking.trip_point_id_seq CACHE 100;
+
+-- Issue 15 (GPS ingestion on Citus): the defaults of tracking_setting as a
+-- field of booking.tracking_defaults() cast through text.  Citus evaluates
+-- a distributed INSERT's defaults on the coordinator and sends them as
+-- constants: the bare field selection went as a field of an anonymous
+-- record constant, which the worker cannot read (0A000 "input of anonymous
+-- composite types"); the cast makes the whole default one constant of the
+-- column's type (the text form of these types is exact).
+ALTER TABLE booking.tracking_setting
+  ALTER COLUMN slack SET DEFAULT ((booking.tracking_defaults()).slack::pg_catalog.text)::pg_catalog.interval,
+  ALTER COLUMN max_speed_kph SET DEFAULT ((booking.tracking_defaults()).max_speed_kph::pg_catalog.text)::pg_catalog.float8,
+  ALTER COLUMN merge_min_m SET DEFAULT ((booking.tracking_defaults()).merge_min_m::pg_catalog.text)::pg_catalog.float8,
+  ALTER COLUMN max_gap_s SET DEFAULT ((booking.tracking_defaults()).max_gap_s::pg_catalog.text)::pg_catalog.float8,
+  ALTER COLUMN max_accuracy_m SET DEFAULT ((booking.tracking_defaults()).max_accuracy_m::pg_catalog.text)::pg_catalog.float8,
+  ALTER COLUMN retention_months SET DEFAULT ((booking.tracking_defaults()).retention_months::pg_catalog.text)::pg_catalog.int4;
