@@ -56,6 +56,7 @@
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/datum.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -256,6 +257,12 @@ store_open(StorePart *p, Oid parent, TimestampTz ts, int month, bool distributed
 
 		snprintf(name, sizeof(name), "trip_point_%04d_%02d", month / 12, month % 12 + 1);
 		part = OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
+		if (!OidIsValid(part) && OidIsValid(nsp))
+		{
+			/* made by another transaction since this one looked (Citus) */
+			AcceptInvalidationMessages();
+			part = get_relname_relid(name, nsp);
+		}
 	}
 	else
 		part = InvalidOid;

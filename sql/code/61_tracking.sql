@@ -324,7 +324,10 @@ BEGIN
   END IF;
   IF booking.is_distributed() THEN
     PERFORM booking.run_alone(pg_catalog.format('SELECT booking.trip_point_partition_here(%L::pg_catalog.timestamptz)', ts));
-    RETURN pg_catalog.to_regclass('booking_trip_point.trip_point_' || pg_catalog.to_char(pg_catalog.timezone('UTC', ts), 'YYYY_MM'));
+    -- (pg_class read afresh: the name's cache here still says it is missing)
+    RETURN (SELECT c.oid::pg_catalog.regclass FROM pg_catalog.pg_class c
+             WHERE c.relnamespace OPERATOR(pg_catalog.=) 'booking_trip_point'::pg_catalog.regnamespace
+               AND c.relname OPERATOR(pg_catalog.=) ('trip_point_' || pg_catalog.to_char(pg_catalog.timezone('UTC', ts), 'YYYY_MM')));
   END IF;
   RETURN booking.trip_point_partition_here(ts);
 END
