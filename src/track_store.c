@@ -26,7 +26,9 @@
  *			its bound (ExecConstraints, ExecPartitionCheck), and the unique
  *			key (org_id, trip_id, ts) of its index (23505).
  *		Each fix's partition is booking.trip_point_partition(ts), made if
- *		missing; id is the identity's next value.
+ *		missing; id is the identity's next value.  Distributed (Citus), the
+ *		rows go into the org's shard of that partition, which must be on
+ *		this node (booking.ingest_fixes_on runs there).
  */
 #include "postgres.h"
 
@@ -39,6 +41,7 @@
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/partition.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "commands/sequence.h"
@@ -53,6 +56,7 @@
 #include "utils/builtins.h"
 #include "utils/datetime.h"
 #include "utils/datum.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -80,7 +84,7 @@ typedef struct StorePostgis
 static StorePostgis store_postgis;
 static SPIPlanPtr store_trip_plan = NULL;
 static SPIPlanPtr store_partition_plan = NULL;
-static SPIPlanPtr store_insert_plan = NULL;
+static SPIPlanPtr store_shard_plan = NULL;
 
 static void
 store_lookup(FmgrInfo *finfo, const char *nspname, const char *name, int nargs, Oid *argtypes)
@@ -140,8 +144,11 @@ store_plan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
 
 /*
  * Distributed by Citus (booking.distribute()), trip_point's rows live in
- * the shards of the workers: the coordinator's partitions are empty shells,
- * and rows are written through the distributed table, by an INSERT.
+ * the shards on the workers: the partitions of booking.trip_point there are
+ * shells, and a month's rows of an org go into the shard of that month's
+ * partition for the org.  booking.ingest_fixes runs on the worker holding
+ * the org (booking.ingest_fixes_on, a delegated function), so that shard
+ * is a table of this node; elsewhere (the coordinator) the store refuses.
  */
 static bool
 store_distributed(void)
@@ -228,23 +235,93 @@ store_close(StorePart *p, EState *estate, MemoryContext rowcxt)
 }
 
 static void
-store_open(StorePart *p, Oid parent, TimestampTz ts, int month)
+store_open(StorePart *p, Oid parent, TimestampTz ts, int month, bool distributed, Datum org)
 {
 	Datum		arg = TimestampTzGetDatum(ts);
 	Oid			type = TIMESTAMPTZOID;
-	Oid			part;
+	Oid			part,
+				shard;
 	bool		isnull;
 	int			rc;
 
-	rc = SPI_execute_plan(store_plan(&store_partition_plan,
-									 "SELECT booking.trip_point_partition($1)::pg_catalog.oid",
-									 1, &type),
-						  &arg, NULL, false, 1);
-	if (rc != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "trip_point_store: booking.trip_point_partition failed");
-	part = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	/*
+	 * The month's partition by its name (trip_point_YYYY_MM), else made by
+	 * booking.trip_point_partition.  Distributed, the coordinator made it
+	 * before the call came here (booking.ingest_delegated), and the name
+	 * finds the shell.
+	 */
+	if (month >= 12000)
+	{
+		char		name[NAMEDATALEN];
+		Oid			nsp = get_namespace_oid("booking_trip_point", true);
+
+		snprintf(name, sizeof(name), "trip_point_%04d_%02d", month / 12, month % 12 + 1);
+		part = OidIsValid(nsp) ? get_relname_relid(name, nsp) : InvalidOid;
+		if (!OidIsValid(part) && OidIsValid(nsp))
+		{
+			/* made by another transaction since this one looked (Citus) */
+			AcceptInvalidationMessages();
+			part = get_relname_relid(name, nsp);
+		}
+	}
+	else
+		part = InvalidOid;
+	isnull = false;
+	if (!OidIsValid(part))
+	{
+		rc = SPI_execute_plan(store_plan(&store_partition_plan,
+										 "SELECT booking.trip_point_partition($1)::pg_catalog.oid",
+										 1, &type),
+							  &arg, NULL, false, 1);
+		if (rc != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "trip_point_store: booking.trip_point_partition failed");
+		part = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
 	if (isnull || get_partition_parent(part, false) != parent)
 		elog(ERROR, "trip_point_store: %u is not a partition of booking.trip_point", part);
+	if (distributed)
+	{
+		/* the org's shard of that partition, a table of this node */
+		Oid			types[2] = {OIDOID, UUIDOID};
+		Datum		args[2];
+
+		Oid			save_userid;
+		int			save_sec;
+		HeapTuple	reltup;
+		Oid			owner;
+
+		/*
+		 * as the partition's owner: Citus's look-up wants rights on the
+		 * partition, which the application has only through the parent
+		 * (what it writes was checked above, as the caller)
+		 */
+		reltup = SearchSysCache1(RELOID, ObjectIdGetDatum(part));
+		if (!HeapTupleIsValid(reltup))
+			elog(ERROR, "trip_point_store: partition %u not found", part);
+		owner = ((Form_pg_class) GETSTRUCT(reltup))->relowner;
+		ReleaseSysCache(reltup);
+		GetUserIdAndSecContext(&save_userid, &save_sec);
+		SetUserIdAndSecContext(owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+		args[0] = ObjectIdGetDatum(part);
+		args[1] = org;
+		rc = SPI_execute_plan(store_plan(&store_shard_plan,
+										 "SELECT pg_catalog.to_regclass(pg_catalog.shard_name($1::pg_catalog.regclass,"
+										 " pg_catalog.get_shard_id_for_distribution_column($1::pg_catalog.regclass, $2)))::pg_catalog.oid",
+										 2, types),
+							  args, NULL, false, 1);
+		SetUserIdAndSecContext(save_userid, save_sec);
+		if (rc != SPI_OK_SELECT || SPI_processed != 1)
+			elog(ERROR, "trip_point_store: the shard of %s failed", get_rel_name(part));
+		shard = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		if (isnull)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("trip_point_store writes on the node that holds the org's shards"),
+					 errdetail("booking is distributed (Citus) and the shard of %s for org %s is not on this node.",
+							   get_rel_name(part), DatumGetCString(DirectFunctionCall1(uuid_out, org))),
+					 errhint("Ingest with booking.ingest_trip_points or booking.ingest_staged, which run on that node.")));
+		part = shard;
+	}
 	p->rel = table_open(part, RowExclusiveLock);
 	p->rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(p->rri, p->rel, 0, NULL, 0);
@@ -328,6 +405,7 @@ booking_trip_point_store(PG_FUNCTION_ARGS)
 				oldcxt;
 	StorePart	part;
 	int			natts;
+	bool		distributed;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -461,41 +539,7 @@ booking_trip_point_store(PG_FUNCTION_ARGS)
 					 errdetail("Fix %d has an infinite time or a latitude or longitude that is not finite or out of range.", i + 1)));
 	}
 
-	if (store_distributed())
-	{
-		/* through the distributed table: its triggers and policies apply */
-		Oid			itypes[7] = {UUIDOID, UUIDOID, TIMESTAMPTZARRAYOID, FLOAT8ARRAYOID, FLOAT8ARRAYOID,
-		FLOAT8ARRAYOID, FLOAT8ARRAYOID};
-		Datum		ivals[7];
-		char		inulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
-		uint64		written;
-
-		ivals[0] = org;
-		ivals[1] = trip;
-		for (i = 2; i < 7; i++)
-		{
-			if (PG_ARGISNULL(i))
-			{
-				ivals[i] = (Datum) 0;
-				inulls[i] = 'n';
-			}
-			else
-				ivals[i] = PG_GETARG_DATUM(i);
-		}
-		rc = SPI_execute_plan(store_plan(&store_insert_plan,
-										 "INSERT INTO booking.trip_point (org_id, trip_id, ts, point, speed_kph, accuracy_m)"
-										 " SELECT $1, $2, u.ts, booking.fix_point(u.lat, u.lng), u.speed, u.acc"
-										 " FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5),"
-										 " pg_catalog.unnest($6), pg_catalog.unnest($7)) AS u(ts, lat, lng, speed, acc)",
-										 7, itypes),
-							  ivals, inulls, false, 0);
-		if (rc != SPI_OK_INSERT)
-			elog(ERROR, "trip_point_store: insert failed (%d)", rc);
-		written = SPI_processed;
-		SPI_finish();
-		PG_RETURN_INT32((int32) written);
-	}
-
+	distributed = store_distributed();
 	estate = CreateExecutorState();
 	rowcxt = AllocSetContextCreate(CurrentMemoryContext, "trip_point_store rows",
 								   ALLOCSET_DEFAULT_SIZES);
@@ -519,7 +563,7 @@ booking_trip_point_store(PG_FUNCTION_ARGS)
 		if (month != part.month)
 		{
 			store_close(&part, estate, rowcxt);
-			store_open(&part, parent, t, month);
+			store_open(&part, parent, t, month, distributed, org);
 			if (RelationGetDescr(part.rel)->natts != pdesc->natts)
 				elog(ERROR, "trip_point_store: partition %s has other columns than booking.trip_point",
 					 RelationGetRelationName(part.rel));

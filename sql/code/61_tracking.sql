@@ -247,25 +247,26 @@ CREATE OR REPLACE FUNCTION booking.tg_trip_point_refs() RETURNS trigger
   SET search_path = pg_catalog, pg_temp
   AS $$
 DECLARE
-  bad record;
+  n record;
+  t record;
 BEGIN
-  -- one pass over the statement's points: each distinct trip looked up
-  -- (and locked) once
-  SELECT n.org_id, n.trip_id, n.resource_id, n.client_id, t.id IS NULL AS missing INTO bad
-    FROM (SELECT DISTINCT p.org_id, p.trip_id, p.resource_id, p.client_id FROM new_points p) n
-    LEFT JOIN LATERAL (SELECT x.id, x.resource_id, x.client_id FROM booking.trip x
-                        WHERE x.org_id = n.org_id AND x.id = n.trip_id FOR KEY SHARE) t ON true
-   WHERE t.id IS NULL OR t.resource_id IS DISTINCT FROM n.resource_id OR t.client_id IS DISTINCT FROM n.client_id
-   LIMIT 1;
-  IF FOUND THEN
-    RAISE EXCEPTION 'insert or update on table "trip_point" violates its reference to table "trip"'
-      USING ERRCODE = 'foreign_key_violation',
-            DETAIL = CASE WHEN bad.missing
-                          THEN pg_catalog.format('Trip %s is not present in org %s.', bad.trip_id, bad.org_id)
-                          ELSE pg_catalog.format('The point''s resource %s and client %s are not those of trip %s.',
-                                                 bad.resource_id, bad.client_id, bad.trip_id) END,
-            HINT = 'Give neither resource_id nor client_id: they are taken from the trip.';
-  END IF;
+  -- each distinct trip of the statement's points looked up (and locked)
+  -- once, by its key: on Citus a query of the org's shard where the
+  -- trigger runs (a join of the transition table with booking.trip would
+  -- be a join of a local table with a distributed one there)
+  FOR n IN SELECT DISTINCT p.org_id, p.trip_id, p.resource_id, p.client_id FROM new_points p LOOP
+    SELECT x.id, x.resource_id, x.client_id INTO t FROM booking.trip x
+     WHERE x.org_id = n.org_id AND x.id = n.trip_id FOR KEY SHARE;
+    IF NOT FOUND OR t.resource_id IS DISTINCT FROM n.resource_id OR t.client_id IS DISTINCT FROM n.client_id THEN
+      RAISE EXCEPTION 'insert or update on table "trip_point" violates its reference to table "trip"'
+        USING ERRCODE = 'foreign_key_violation',
+              DETAIL = CASE WHEN t.id IS NULL
+                            THEN pg_catalog.format('Trip %s is not present in org %s.', n.trip_id, n.org_id)
+                            ELSE pg_catalog.format('The point''s resource %s and client %s are not those of trip %s.',
+                                                   n.resource_id, n.client_id, n.trip_id) END,
+              HINT = 'Give neither resource_id nor client_id: they are taken from the trip.';
+    END IF;
+  END LOOP;
   RETURN NULL;
 END
 $$;
@@ -295,10 +296,44 @@ CREATE OR REPLACE TRIGGER trip_point_follow AFTER DELETE OR UPDATE OF org_id, id
   FOR EACH ROW EXECUTE FUNCTION booking.tg_trip_point_follow();
 
 -- The monthly partition of booking.trip_point holding ts (months in UTC),
--- made if missing.  SECURITY DEFINER: applications cannot create tables;
--- a partition made while the extension is created or updated is taken out
--- of it, so that every partition is an ordinary table that pg_dump dumps.
+-- made if missing.  SECURITY DEFINER: applications cannot create tables.
+-- On a single node the partition is made in the caller's transaction; once
+-- distributed (Citus) in a transaction of its own on the coordinator
+-- (booking.run_alone), since DDL of the owner's in the application's
+-- transaction would leave the org's placements unreadable to the
+-- application there ("modified in this transaction by a different user").
 CREATE OR REPLACE FUNCTION booking.trip_point_partition(ts pg_catalog.timestamptz)
+  RETURNS pg_catalog.regclass
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  part pg_catalog.regclass := pg_catalog.to_regclass('booking_trip_point.trip_point_'
+                                || pg_catalog.to_char(pg_catalog.timezone('UTC', ts), 'YYYY_MM'));
+BEGIN
+  IF ts IS NULL OR NOT pg_catalog.isfinite(ts) THEN
+    RAISE EXCEPTION 'a partition needs a finite time' USING ERRCODE = '22G01';
+  END IF;
+  IF part IS NOT NULL THEN
+    RETURN part;
+  END IF;
+  IF booking.is_distributed() THEN
+    PERFORM booking.run_alone(pg_catalog.format('SELECT booking.trip_point_partition_here(%L::pg_catalog.timestamptz)', ts));
+    -- (pg_class read afresh: the name's cache here still says it is missing)
+    RETURN (SELECT c.oid::pg_catalog.regclass FROM pg_catalog.pg_class c
+             WHERE c.relnamespace OPERATOR(pg_catalog.=) 'booking_trip_point'::pg_catalog.regnamespace
+               AND c.relname OPERATOR(pg_catalog.=) ('trip_point_' || pg_catalog.to_char(pg_catalog.timezone('UTC', ts), 'YYYY_MM')));
+  END IF;
+  RETURN booking.trip_point_partition_here(ts);
+END
+$$;
+COMMENT ON FUNCTION booking.trip_point_partition(pg_catalog.timestamptz) IS
+  'the monthly partition of booking.trip_point (schema booking_trip_point, months in UTC) that holds ts, created if missing with the primary key (org_id, trip_id, ts) (on Citus in a transaction of its own on the coordinator); ingest_trip_points calls it, other writers of trip_point call it before they write a new month';
+
+-- The work of trip_point_partition, in the current transaction; a partition
+-- made while the extension is created or updated is taken out of it, so that
+-- every partition is an ordinary table that pg_dump dumps.
+CREATE OR REPLACE FUNCTION booking.trip_point_partition_here(ts pg_catalog.timestamptz)
   RETURNS pg_catalog.regclass
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
@@ -306,13 +341,10 @@ CREATE OR REPLACE FUNCTION booking.trip_point_partition(ts pg_catalog.timestampt
 DECLARE
   m pg_catalog.timestamp := pg_catalog.date_trunc('month', pg_catalog.timezone('UTC', ts));
   name pg_catalog.text := 'trip_point_' || pg_catalog.to_char(m, 'YYYY_MM');
-  part pg_catalog.regclass := pg_catalog.to_regclass('booking_trip_point.' || name);
+  part pg_catalog.regclass;
 BEGIN
   IF ts IS NULL OR NOT pg_catalog.isfinite(ts) THEN
     RAISE EXCEPTION 'a partition needs a finite time' USING ERRCODE = '22G01';
-  END IF;
-  IF part IS NOT NULL THEN
-    RETURN part;
   END IF;
   PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('booking.trip_point_partition'));
   part := pg_catalog.to_regclass('booking_trip_point.' || name);
@@ -330,8 +362,9 @@ BEGIN
   RETURN part;
 END
 $$;
-COMMENT ON FUNCTION booking.trip_point_partition(pg_catalog.timestamptz) IS
-  'the monthly partition of booking.trip_point (schema booking_trip_point, months in UTC) that holds ts, created if missing with the primary key (org_id, trip_id, ts); ingest_trip_points calls it, other writers of trip_point call it before they write a new month';
+COMMENT ON FUNCTION booking.trip_point_partition_here(pg_catalog.timestamptz) IS
+  'internal (booking.trip_point_partition): makes the monthly partition of booking.trip_point holding ts in the current transaction, if missing';
+REVOKE EXECUTE ON FUNCTION booking.trip_point_partition_here(pg_catalog.timestamptz) FROM PUBLIC;
 
 -- Store one trip's fixes as COPY writes a table (src/track_store.c): rows
 -- formed in C, written a page at a time into the month's partition, index
@@ -624,6 +657,116 @@ $$;
 COMMENT ON FUNCTION booking.ingest_fixes(pg_catalog.uuid[], pg_catalog.bool, pg_catalog.uuid[], pg_catalog.timestamptz[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[]) IS
   'the ingestion of ingest_trip_points and ingest_staged (staged: the rows of pg_temp.trip_point_staging; else the arrays): locks the given trips and those of the fixes (in id order), classifies the fixes in one statement, stores each trip''s good ones with booking.trip_point_store, folds them into its figures (reaching back: from its last saved state before the batch), one row of counts per trip';
 
+-- Once distributed (Citus: booking.distribute() has run, so that
+-- citus.propagate_set_commands = local), an acting org's ingestion runs on
+-- the worker that holds the org: booking.ingest_delegated (on the
+-- coordinator) makes the months' partitions the fixes need and calls
+-- booking.ingest_fixes_on, a delegated function (create_distributed_function
+-- on org_id, with booking.org, force_delegation), which runs
+-- booking.ingest_fixes there over the caller's own connection: its queries
+-- are local to the org's shards and booking.trip_point_store writes into
+-- the shard of the month's partition as on one node (an INSERT through the
+-- distributed table becomes a COPY into the shards, which Citus refuses
+-- under row-level security).
+CREATE OR REPLACE FUNCTION booking.ingest_delegates()
+  RETURNS pg_catalog.bool
+  LANGUAGE sql STABLE
+  SET search_path = pg_catalog, pg_temp
+  BEGIN ATOMIC
+    SELECT booking.current_org_id() IS NOT NULL
+       AND pg_catalog.current_setting('citus.propagate_set_commands', true) OPERATOR(pg_catalog.=) 'local';
+  END;
+COMMENT ON FUNCTION booking.ingest_delegates() IS
+  'internal: true when ingest_trip_points and ingest_staged run on the worker of the acting org (Citus, after booking.distribute())';
+
+-- The delegated function (see booking.ingest_delegates): STRICT, so that a
+-- NULL org folds the call to NULL before Citus looks at it; the rows of
+-- booking.ingest_fixes as a jsonb array of [trip_id, received, stored,
+-- duplicates, refused, refusals].
+CREATE OR REPLACE FUNCTION booking.ingest_fixes_on(org_id pg_catalog.uuid, trips pg_catalog.uuid[],
+    trip_ids pg_catalog.uuid[], ts pg_catalog.timestamptz[], lat pg_catalog.float8[], lng pg_catalog.float8[],
+    speed_kph pg_catalog.float8[], accuracy_m pg_catalog.float8[])
+  RETURNS pg_catalog.jsonb
+  LANGUAGE plpgsql STRICT
+  SET search_path = pg_catalog, pg_temp
+  SET jit = off
+  AS $$
+BEGIN
+  PERFORM booking.solver_org(ingest_fixes_on.org_id, 'ingest_trip_points');
+  RETURN (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(f.trip_id, f.received, f.stored, f.duplicates,
+                                                                          f.refused, f.refusals) ORDER BY f.n), '[]')
+            FROM booking.ingest_fixes(trips, false, trip_ids, ts, lat, lng, speed_kph, accuracy_m)
+                 WITH ORDINALITY AS f(trip_id, received, stored, duplicates, refused, refusals, n));
+END
+$$;
+COMMENT ON FUNCTION booking.ingest_fixes_on(pg_catalog.uuid, pg_catalog.uuid[], pg_catalog.uuid[], pg_catalog.timestamptz[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[]) IS
+  'internal: booking.ingest_fixes of the arrays for org_id (the acting org, else 42501), its rows as [[trip_id, received, stored, duplicates, refused, refusals], ...]; on Citus delegated to the worker of org_id (STRICT: a NULL argument gives NULL)';
+
+-- On the coordinator: the months' partitions first (in a transaction of
+-- their own, booking.trip_point_partition; only when a month of the batch
+-- has none: the months of the fixes that their trip's window admits), then
+-- the delegated call, one round trip to the org's worker.
+CREATE OR REPLACE FUNCTION booking.ingest_delegated(trips pg_catalog.uuid[], trip_ids pg_catalog.uuid[],
+    ts pg_catalog.timestamptz[], lat pg_catalog.float8[], lng pg_catalog.float8[],
+    speed_kph pg_catalog.float8[], accuracy_m pg_catalog.float8[])
+  RETURNS TABLE (trip_id pg_catalog.uuid, received pg_catalog.int4, stored pg_catalog.int4,
+                 duplicates pg_catalog.int4, refused pg_catalog.int4, refusals pg_catalog.jsonb)
+  LANGUAGE plpgsql
+  SET search_path = pg_catalog, pg_temp
+  SET jit = off
+  AS $$
+DECLARE
+  org pg_catalog.uuid := booking.current_org_id();
+  n pg_catalog.int4 := COALESCE(pg_catalog.cardinality(ts), 0);
+  none pg_catalog.float8[] := pg_catalog.array_fill(NULL::pg_catalog.float8, ARRAY[n]);
+  cfg booking.tracking_setting;
+  future pg_catalog.timestamptz;
+  w_trip pg_catalog.uuid[];
+  w_lo pg_catalog.timestamptz[];
+  w_hi pg_catalog.timestamptz[];
+  m record;
+  res pg_catalog.jsonb;
+BEGIN
+  -- (pg_class by name: the caller has no usage on the partitions' schema)
+  IF EXISTS (SELECT 1 FROM (SELECT DISTINCT 'trip_point_' || pg_catalog.to_char(pg_catalog.timezone('UTC', t), 'YYYY_MM') AS name
+                              FROM pg_catalog.unnest(ts) t WHERE pg_catalog.isfinite(t)) x
+              WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                                 WHERE c.relnamespace = 'booking_trip_point'::pg_catalog.regnamespace AND c.relname = x.name)) THEN
+    cfg := booking.tracking_settings(org);
+    future := pg_catalog.now() + cfg.slack;
+    SELECT pg_catalog.array_agg(t.id), pg_catalog.array_agg(l.started_at - cfg.slack),
+           pg_catalog.array_agg(COALESCE(l.ended_at + cfg.slack, future))
+      INTO w_trip, w_lo, w_hi
+      FROM booking.trip t JOIN booking.lesson l ON l.org_id = t.org_id AND l.id = t.lesson_id
+     WHERE t.org_id = org AND t.id = ANY (COALESCE(trips, '{}') || COALESCE(trip_ids, '{}'));
+    FOR m IN
+      SELECT pg_catalog.min(f.t) AS t
+        FROM ROWS FROM (pg_catalog.unnest(trip_ids), pg_catalog.unnest(ts), pg_catalog.unnest(lat), pg_catalog.unnest(lng),
+                        pg_catalog.unnest(COALESCE(speed_kph, none)), pg_catalog.unnest(COALESCE(accuracy_m, none)))
+               AS f(trip, t, la, lo, sp, ac)
+        JOIN ROWS FROM (pg_catalog.unnest(w_trip), pg_catalog.unnest(w_lo), pg_catalog.unnest(w_hi)) AS w(trip, lo, hi)
+          ON w.trip = f.trip
+       WHERE booking.fix_refusal(f.t, f.la, f.lo, f.sp, f.ac, w.lo, w.hi, future) IS NULL
+       GROUP BY pg_catalog.to_char(pg_catalog.timezone('UTC', f.t), 'YYYY_MM')
+    LOOP
+      PERFORM booking.trip_point_partition(m.t);
+    END LOOP;
+  END IF;
+  -- (a FROM item, which Citus delegates from PL/pgSQL)
+  SELECT r INTO res
+    FROM booking.ingest_fixes_on(org, COALESCE(trips, '{}'), COALESCE(trip_ids, '{}'), COALESCE(ts, '{}'),
+                                 COALESCE(lat, '{}'), COALESCE(lng, '{}'), COALESCE(speed_kph, none),
+                                 COALESCE(accuracy_m, none)) AS r;
+  RETURN QUERY
+    SELECT (e OPERATOR(pg_catalog.->>) 0)::pg_catalog.uuid, (e OPERATOR(pg_catalog.->>) 1)::pg_catalog.int4,
+           (e OPERATOR(pg_catalog.->>) 2)::pg_catalog.int4, (e OPERATOR(pg_catalog.->>) 3)::pg_catalog.int4,
+           (e OPERATOR(pg_catalog.->>) 4)::pg_catalog.int4, e OPERATOR(pg_catalog.->) 5
+      FROM pg_catalog.jsonb_array_elements(res) WITH ORDINALITY AS x(e, o) ORDER BY x.o;
+END
+$$;
+COMMENT ON FUNCTION booking.ingest_delegated(pg_catalog.uuid[], pg_catalog.uuid[], pg_catalog.timestamptz[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[]) IS
+  'internal (Citus): the ingestion of ingest_trip_points and ingest_staged for the acting org on the worker that holds it: makes the partitions of the months the fixes need (in their own transaction), then one delegated call of booking.ingest_fixes_on; the rows of booking.ingest_fixes';
+
 -- Ingest one batch of fixes of one trip.
 CREATE OR REPLACE FUNCTION booking.ingest_trip_points(trip_id pg_catalog.uuid, ts pg_catalog.timestamptz[],
     lat pg_catalog.float8[], lng pg_catalog.float8[],
@@ -647,6 +790,13 @@ BEGIN
       DETAIL = pg_catalog.format('%s times, %s latitudes, %s longitudes, %s speeds, %s accuracies.',
                  n, pg_catalog.cardinality(lat), pg_catalog.cardinality(lng),
                  pg_catalog.cardinality(speed_kph), pg_catalog.cardinality(accuracy_m));
+  END IF;
+  IF booking.ingest_delegates() THEN
+    SELECT f.received, f.stored, f.duplicates, f.refused, f.refusals
+      INTO received, stored, duplicates, refused, refusals
+      FROM booking.ingest_delegated(ARRAY[trip_id], pg_catalog.array_fill(trip_id, ARRAY[n]), ts, lat, lng,
+                                    speed_kph, accuracy_m) f;
+    RETURN;
   END IF;
   SELECT f.received, f.stored, f.duplicates, f.refused, f.refusals
     INTO received, stored, duplicates, refused, refusals
@@ -691,9 +841,27 @@ CREATE OR REPLACE FUNCTION booking.ingest_staged()
   SET search_path = pg_catalog, pg_temp
   SET jit = off
   AS $$
+DECLARE
+  a_trip pg_catalog.uuid[];
+  a_ts pg_catalog.timestamptz[];
+  a_lat pg_catalog.float8[];
+  a_lng pg_catalog.float8[];
+  a_speed pg_catalog.float8[];
+  a_acc pg_catalog.float8[];
 BEGIN
   PERFORM booking.stage_trip_points();
-  RETURN QUERY SELECT * FROM booking.ingest_fixes('{}', true, NULL, NULL, NULL, NULL, NULL, NULL);
+  IF booking.ingest_delegates() THEN
+    -- the staged rows travel to the org's worker as arrays, in the
+    -- staging table's order (the first of a trip and time wins)
+    SELECT pg_catalog.array_agg(s.trip_id ORDER BY s.ctid), pg_catalog.array_agg(s.ts ORDER BY s.ctid),
+           pg_catalog.array_agg(s.lat ORDER BY s.ctid), pg_catalog.array_agg(s.lng ORDER BY s.ctid),
+           pg_catalog.array_agg(s.speed_kph ORDER BY s.ctid), pg_catalog.array_agg(s.accuracy_m ORDER BY s.ctid)
+      INTO a_trip, a_ts, a_lat, a_lng, a_speed, a_acc
+      FROM pg_temp.trip_point_staging s;
+    RETURN QUERY SELECT * FROM booking.ingest_delegated('{}', a_trip, a_ts, a_lat, a_lng, a_speed, a_acc);
+  ELSE
+    RETURN QUERY SELECT * FROM booking.ingest_fixes('{}', true, NULL, NULL, NULL, NULL, NULL, NULL);
+  END IF;
   -- the staged rows are consumed (with the caller's transaction)
   TRUNCATE pg_temp.trip_point_staging;
 END
@@ -702,7 +870,7 @@ COMMENT ON FUNCTION booking.ingest_staged() IS
   'moves the rows of the session''s pg_temp.trip_point_staging into trip_point (booking.ingest_fixes: the checks of ingest_trip_points, one classifying statement for every trip), one row of counts per trip; all or nothing with the caller''s transaction';
 
 -- Drop the partitions of trip_point that end before cutoff and hold no row.
-CREATE OR REPLACE FUNCTION booking.drop_empty_trip_point_partitions(cutoff pg_catalog.timestamptz)
+CREATE OR REPLACE FUNCTION booking.drop_empty_trip_point_partitions_here(cutoff pg_catalog.timestamptz)
   RETURNS pg_catalog.int4
   LANGUAGE plpgsql SECURITY DEFINER
   SET search_path = pg_catalog, pg_temp
@@ -728,8 +896,28 @@ BEGIN
   RETURN n;
 END
 $$;
+COMMENT ON FUNCTION booking.drop_empty_trip_point_partitions_here(pg_catalog.timestamptz) IS
+  'internal (booking.drop_empty_trip_point_partitions): drops, in the current transaction, the monthly partitions of trip_point that end before cutoff and hold no row of any org';
+REVOKE EXECUTE ON FUNCTION booking.drop_empty_trip_point_partitions_here(pg_catalog.timestamptz) FROM PUBLIC;
+
+-- The partitions of trip_point that end before cutoff and hold no row of
+-- any org, dropped: in the caller's transaction on a single node, in a
+-- transaction of its own on the coordinator once distributed (Citus: see
+-- booking.trip_point_partition), where it sees only committed rows.
+CREATE OR REPLACE FUNCTION booking.drop_empty_trip_point_partitions(cutoff pg_catalog.timestamptz)
+  RETURNS pg_catalog.int4
+  LANGUAGE plpgsql SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+BEGIN
+  IF booking.is_distributed() THEN
+    RETURN booking.run_alone(pg_catalog.format('SELECT booking.drop_empty_trip_point_partitions_here(%L::pg_catalog.timestamptz)', cutoff))::pg_catalog.int4;
+  END IF;
+  RETURN booking.drop_empty_trip_point_partitions_here(cutoff);
+END
+$$;
 COMMENT ON FUNCTION booking.drop_empty_trip_point_partitions(pg_catalog.timestamptz) IS
-  'drops the monthly partitions of trip_point that end before cutoff and hold no row of any org (called by drop_old_trip_points)';
+  'drops the monthly partitions of trip_point that end before cutoff and hold no row of any org (on Citus in a transaction of its own on the coordinator); called by drop_old_trip_points';
 
 -- Retention: delete an org's points older than its retention_months.
 CREATE OR REPLACE FUNCTION booking.drop_old_trip_points()
@@ -740,6 +928,8 @@ CREATE OR REPLACE FUNCTION booking.drop_old_trip_points()
 DECLARE
   cfg booking.tracking_setting := booking.tracking_settings(booking.current_org_id());
   n pg_catalog.int8;
+  cutoff pg_catalog.timestamptz;
+  distributed pg_catalog.bool;
 BEGIN
   IF NOT booking.acting_is_admin() THEN
     RAISE EXCEPTION 'only an owner or admin applies the retention' USING ERRCODE = '42501';
@@ -747,18 +937,27 @@ BEGIN
   IF cfg.retention_months IS NULL THEN
     RETURN 0;
   END IF;
+  cutoff := pg_catalog.now() - pg_catalog.make_interval(months => cfg.retention_months);
+  -- a month wholly before the cutoff whose partition no org still uses
+  -- goes: on Citus first, in a transaction of its own (which sees the rows
+  -- committed before: a month this call empties goes at the next call),
+  -- as this transaction's delete would hold it
+  distributed := booking.is_distributed();
+  IF distributed THEN
+    PERFORM booking.drop_empty_trip_point_partitions(cutoff);
+  END IF;
   DELETE FROM booking.trip_point p
    WHERE p.org_id = cfg.org_id
-     AND p.ts < pg_catalog.now() - pg_catalog.make_interval(months => cfg.retention_months);
+     AND p.ts < cutoff;
   GET DIAGNOSTICS n = ROW_COUNT;
-  -- a month wholly before the cutoff whose partition no org still uses goes
-  PERFORM booking.drop_empty_trip_point_partitions(
-    pg_catalog.now() - pg_catalog.make_interval(months => cfg.retention_months));
+  IF NOT distributed THEN
+    PERFORM booking.drop_empty_trip_point_partitions(cutoff);
+  END IF;
   RETURN n;
 END
 $$;
 COMMENT ON FUNCTION booking.drop_old_trip_points() IS
-  'owner or admin: deletes the acting org''s GPS points older than its tracking_setting.retention_months (none if NULL), then drops the monthly partitions before that age that no org uses any more; trips keep their figures';
+  'owner or admin: deletes the acting org''s GPS points older than its tracking_setting.retention_months (none if NULL), then drops the monthly partitions before that age that no org uses any more (on Citus before the delete, in a transaction of its own: a month emptied by this call goes at the next); trips keep their figures';
 
 -- Orphan checks of seed 003.
 CREATE OR REPLACE VIEW booking.completed_without_lesson WITH (security_invoker = true) AS

@@ -314,9 +314,9 @@ BEGIN
     FOR EACH ROW EXECUTE FUNCTION booking.tg_carry_cascade('booking.trip', 'lesson_id');
   CREATE TRIGGER carry_cascade AFTER UPDATE OF resource_id, client_id ON booking.trip
     FOR EACH ROW EXECUTE FUNCTION booking.tg_carry_cascade('booking.trip_point', 'trip_id');
-  -- The solver, open_payment and the write path run on the worker of the
-  -- org (see sql/code/48_solver.sql and 47_book.sql): their delegated
-  -- functions, by org_id, with
+  -- The solver, open_payment, the write path and the GPS ingestion run on
+  -- the worker of the org (see sql/code/48_solver.sql, 47_book.sql and
+  -- 61_tracking.sql): their delegated functions, by org_id, with
   -- booking.org; force_delegation, so that Citus delegates them inside a
   -- transaction block too (and pins their queries to the org's shards).
   FOREACH f IN ARRAY ARRAY['booking.available_slots_on(pg_catalog.uuid, pg_catalog.jsonb)',
@@ -328,7 +328,8 @@ BEGIN
                            'booking.book_first_available_on(pg_catalog.uuid, pg_catalog.jsonb)',
                            'booking.transition_on(pg_catalog.uuid, pg_catalog.jsonb)',
                            'booking.cancel_on(pg_catalog.uuid, pg_catalog.jsonb)',
-                           'booking.reschedule_on(pg_catalog.uuid, pg_catalog.jsonb)']::pg_catalog.regprocedure[] LOOP
+                           'booking.reschedule_on(pg_catalog.uuid, pg_catalog.jsonb)',
+                           'booking.ingest_fixes_on(pg_catalog.uuid, pg_catalog.uuid[], pg_catalog.uuid[], pg_catalog.timestamptz[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[], pg_catalog.float8[])']::pg_catalog.regprocedure[] LOOP
     PERFORM pg_catalog.create_distributed_function(f, 'org_id', colocate_with => 'booking.org', force_delegation => true);
     n_fn := n_fn OPERATOR(pg_catalog.+) 1;
   END LOOP;
@@ -337,7 +338,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION booking.distribute() IS
-  'on a Citus coordinator with its workers added: distribute booking.org by id and every tenant table by org_id in its co-location group, make the global tables reference tables, delegate the functions of the solver, open_payment and the write path (book, book_first_available, transition, cancel, reschedule) to the worker of the org; once (55000 when called again, 0A000 without Citus, 42P16 when a table is already distributed another way); all or nothing';
+  'on a Citus coordinator with its workers added: distribute booking.org by id and every tenant table by org_id in its co-location group, make the global tables reference tables, delegate the functions of the solver, open_payment and the write path (book, book_first_available, transition, cancel, reschedule) and the GPS ingestion (ingest_fixes_on) to the worker of the org; once (55000 when called again, 0A000 without Citus, 42P16 when a table is already distributed another way); all or nothing';
 REVOKE EXECUTE ON FUNCTION booking.distribute() FROM PUBLIC;
 
 -- The extension's own system actions on the workers (issue 15, the
@@ -368,3 +369,35 @@ $$;
 COMMENT ON FUNCTION booking.system_on_workers(pg_catalog.bool) IS
   'once distributed on Citus: SET LOCAL booking.internal on or off, which Citus propagates to the workers, so that the triggers there take the calling runner''s writes (run_due_transitions, the webhook''s apply) as the system''s, not as a maintenance write; does nothing on a single node (the runner''s SET clause is enough there); internal to the extension''s own functions';
 REVOKE EXECUTE ON FUNCTION booking.system_on_workers(pg_catalog.bool) FROM PUBLIC;
+
+-- A command of the extension's own run in a transaction of its own on the
+-- coordinator (Citus's run_command_on_coordinator: a new connection of the
+-- current user, committed before this returns), for the owner's DDL that
+-- an application's transaction needs (trip_point's month partitions, their
+-- drop): done in that transaction, it would leave the placements it touched
+-- unreadable to the application role there.  With a lock timeout, as the
+-- calling transaction may hold a lock the command waits for, a wait no
+-- deadlock detector sees.  Returns the command's one value.
+CREATE OR REPLACE FUNCTION booking.run_alone(command pg_catalog.text) RETURNS pg_catalog.text
+  LANGUAGE plpgsql VOLATILE
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+DECLARE
+  ok pg_catalog.bool;
+  res pg_catalog.text;
+BEGIN
+  EXECUTE 'SELECT success, result FROM pg_catalog.run_command_on_coordinator($1)'
+    INTO ok, res
+    USING pg_catalog.format('SELECT (%s) FROM pg_catalog.set_config(''lock_timeout'', ''10s'', true) AS lock_timeout', command);
+  IF ok IS NOT TRUE THEN
+    RAISE EXCEPTION USING ERRCODE = 'object_not_in_prerequisite_state',
+      MESSAGE = 'a command in a transaction of its own on the coordinator failed',
+      DETAIL = pg_catalog.format('%s: %s', command, COALESCE(res, 'no result')),
+      HINT = 'A lock timeout: this transaction holds a lock on booking.trip_point; run booking.trip_point_partition(ts) for the month first, in a transaction of its own.';
+  END IF;
+  RETURN res;
+END
+$$;
+COMMENT ON FUNCTION booking.run_alone(pg_catalog.text) IS
+  'internal (Citus): runs a query of the extension''s own (one value) in a transaction of its own on the coordinator, as the current user, with a 10 s lock timeout, and returns its value (55000 when it fails); used by trip_point_partition and drop_empty_trip_point_partitions once distributed';
+REVOKE EXECUTE ON FUNCTION booking.run_alone(pg_catalog.text) FROM PUBLIC;

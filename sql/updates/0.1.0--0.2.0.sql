@@ -902,3 +902,18 @@ UPDATE booking.app_user u
                                    WHERE m.user_id OPERATOR(pg_catalog.=) u.id), '{}');
 ALTER TABLE booking.app_user ENABLE TRIGGER USER;
 COMMENT ON COLUMN booking.app_user.member_org_ids IS 'the orgs where the user has a membership, sorted, kept by the trigger member_orgs of membership (on Citus by the functions that write memberships): staff of those orgs see the user (row-level security)';
+
+-- Issue 15 (GPS ingestion on Citus): the defaults of tracking_setting as a
+-- field of booking.tracking_defaults() cast through text.  Citus evaluates
+-- a distributed INSERT's defaults on the coordinator and sends them as
+-- constants: the bare field selection went as a field of an anonymous
+-- record constant, which the worker cannot read (0A000 "input of anonymous
+-- composite types"); the cast makes the whole default one constant of the
+-- column's type (the text form of these types is exact).
+ALTER TABLE booking.tracking_setting
+  ALTER COLUMN slack SET DEFAULT ((booking.tracking_defaults()).slack::pg_catalog.text)::pg_catalog.interval,
+  ALTER COLUMN max_speed_kph SET DEFAULT ((booking.tracking_defaults()).max_speed_kph::pg_catalog.text)::pg_catalog.float8,
+  ALTER COLUMN merge_min_m SET DEFAULT ((booking.tracking_defaults()).merge_min_m::pg_catalog.text)::pg_catalog.float8,
+  ALTER COLUMN max_gap_s SET DEFAULT ((booking.tracking_defaults()).max_gap_s::pg_catalog.text)::pg_catalog.float8,
+  ALTER COLUMN max_accuracy_m SET DEFAULT ((booking.tracking_defaults()).max_accuracy_m::pg_catalog.text)::pg_catalog.float8,
+  ALTER COLUMN retention_months SET DEFAULT ((booking.tracking_defaults()).retention_months::pg_catalog.text)::pg_catalog.int4;
