@@ -33,7 +33,7 @@ INSERT INTO booking.membership VALUES
   ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a5', 'student'),
   ('00000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a4', 'instructor');
 SET session_replication_role = replica;
-INSERT INTO booking.service (org_id, id, name, duration_minutes, free) SELECT id, id, 'S', 60, true FROM booking.org;
+INSERT INTO booking.service (org_id, id, name, duration_minutes) SELECT id, id, 'S', 60 FROM booking.org;
 INSERT INTO booking.resource (org_id, id, display_name, user_id)
 SELECT id, id, 'R', CASE WHEN id = '00000000-0000-0000-0000-000000000001' THEN '00000000-0000-0000-0000-0000000000a4'::uuid END FROM booking.org;
 INSERT INTO booking.session (org_id, id, resource_id, service_id, title, starts_at, ends_at, capacity, currency)
@@ -54,8 +54,12 @@ INSERT INTO booking.invoice (org_id, number, booking_id, currency, amount_cents)
 -- Since 0.2.0 (issue 15) the rows carry who reaches them, which the
 -- triggers (off for this load) would have written: filled as the update
 -- fills them (this script also runs against builds before them).
+-- Likewise the services' free mark (issue 17).
 DO $$
 BEGIN
+  IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'booking.service'::regclass AND attname = 'free') THEN
+    UPDATE booking.service SET free = true;
+  END IF;
   IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'booking.client'::regclass AND attname = 'booking_resource_ids') THEN
     UPDATE booking.payment x SET booking_client_id = b.client_id, booking_resource_id = b.resource_id, booking_session_id = b.session_id
       FROM booking.booking b WHERE b.org_id = x.org_id AND b.id = x.booking_id;

@@ -24,6 +24,11 @@ SET max_parallel_workers_per_gather = 0;
 SELECT tstzrange(((current_date + 8 - extract(isodow FROM current_date)::int) + '00:00'::time) AT TIME ZONE 'Europe/Berlin',
                  ((current_date + 15 - extract(isodow FROM current_date)::int) + '00:00'::time) AT TIME ZONE 'Europe/Berlin') AS during,
        (SELECT p FROM pts WHERE i = 77) AS pickup \gset
+-- find_slots is paged since 0.2.0 (page_size NULL: every slot); builds
+-- before return every slot (bench/before_after.sh runs them too).
+SELECT CASE WHEN EXISTS (SELECT FROM pg_proc p WHERE p.pronamespace = 'booking'::regnamespace AND p.proname = 'find_slots'
+                                                 AND 'page_size' = ANY (p.proargnames))
+            THEN ', page_size => NULL' ELSE '' END AS all_pages \gset
 CREATE TABLE req AS SELECT :'during'::tstzrange AS during;
 SELECT set_config('booking.identity', '00000000-0000-0000-0000-00000000be00 00000000-0000-0000-0000-00000000be01 admin', false) \g /dev/null
 
@@ -40,7 +45,7 @@ BEGIN
 END $$;
 
 -- The three agree before anything is timed.
-CREATE TABLE c AS SELECT resource_id, starts_at, ends_at FROM booking.find_slots('00000000-0000-0000-0000-00000000be45', :'during', :'pickup', page_size => NULL);
+CREATE TABLE c AS SELECT resource_id, starts_at, ends_at FROM booking.find_slots('00000000-0000-0000-0000-00000000be45', :'during', :'pickup' :all_pages);
 CREATE TABLE a AS SELECT r.id AS resource_id, s.* FROM booking.resource r,
   booking.available_slots(r.id, '00000000-0000-0000-0000-00000000be45', :'during', :'pickup') AS s;
 CREATE TABLE q AS SELECT r.id AS resource_id, s.* FROM booking.resource r,
@@ -75,7 +80,7 @@ SELECT timed('plain read of the solver''s input rows', format($q$
              AND s.starts_at < upper(%1$L::tstzrange) + interval '4 days'
              AND s.ends_at > lower(%1$L::tstzrange) - interval '4 days')$q$, :'during'), 5) \g /dev/null
 SELECT timed('booking.find_slots, 200 instructors, 7 days', format($q$
-  SELECT count(*) FROM booking.find_slots('00000000-0000-0000-0000-00000000be45', %L, %L, page_size => NULL)$q$, :'during', :'pickup'), 5) \g /dev/null
+  SELECT count(*) FROM booking.find_slots('00000000-0000-0000-0000-00000000be45', %L, %L%s)$q$, :'during', :'pickup', :'all_pages'), 5) \g /dev/null
 SELECT timed('booking.available_slots x 200, 7 days', format($q$
   SELECT count(*) FROM booking.resource r,
          booking.available_slots(r.id, '00000000-0000-0000-0000-00000000be45', %L, %L) AS s$q$, :'during', :'pickup'), 5) \g /dev/null

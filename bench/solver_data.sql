@@ -22,9 +22,17 @@ INSERT INTO booking.org (id, name, time_zone, currency, slot_step_minutes, min_n
 VALUES ('00000000-0000-0000-0000-00000000be00', 'Solver bench', 'Europe/Berlin', 'EUR', 15, 120, 90);
 INSERT INTO booking.membership (org_id, user_id, role)
 VALUES ('00000000-0000-0000-0000-00000000be00', '00000000-0000-0000-0000-00000000be01', 'admin');
-INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes, free) VALUES
-  ('00000000-0000-0000-0000-00000000be00', '00000000-0000-0000-0000-00000000be45', 'Lesson 45', 45, 0, 10, true),
-  ('00000000-0000-0000-0000-00000000be00', '00000000-0000-0000-0000-00000000be90', 'Lesson 90', 90, 5, 10, true);
+INSERT INTO booking.service (org_id, id, name, duration_minutes, buffer_before_minutes, buffer_after_minutes) VALUES
+  ('00000000-0000-0000-0000-00000000be00', '00000000-0000-0000-0000-00000000be45', 'Lesson 45', 45, 0, 10),
+  ('00000000-0000-0000-0000-00000000be00', '00000000-0000-0000-0000-00000000be90', 'Lesson 90', 90, 5, 10);
+-- Since 0.2.0 a service without a price is booked only if marked free
+-- (issue 17); builds before have no such column (bench/before_after.sh).
+DO $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'booking.service'::regclass AND attname = 'free') THEN
+    UPDATE booking.service SET free = true;
+  END IF;
+END $$;
 INSERT INTO booking.client (org_id, id, full_name)
 VALUES ('00000000-0000-0000-0000-00000000be00', '00000000-0000-0000-0000-00000000bec1', 'Student');
 

@@ -14,8 +14,16 @@ CREATE SCHEMA bench;
 INSERT INTO booking.app_user (id, email, full_name) VALUES ('00000000-0000-0000-0000-00000000bb01', 'owner@tp.example', 'Owner');
 INSERT INTO booking.org (id, name, time_zone, currency) VALUES ('00000000-0000-0000-0000-00000000bb00', 'Throughput', 'Europe/Berlin', 'EUR');
 INSERT INTO booking.membership (org_id, user_id, role) VALUES ('00000000-0000-0000-0000-00000000bb00', '00000000-0000-0000-0000-00000000bb01', 'owner');
-INSERT INTO booking.service (org_id, id, name, lesson_type, duration_minutes, buffer_after_minutes, free) VALUES
-  ('00000000-0000-0000-0000-00000000bb00', '00000000-0000-0000-0000-00000000bb51', 'Lesson', 'standard', 45, 10, true);
+INSERT INTO booking.service (org_id, id, name, lesson_type, duration_minutes, buffer_after_minutes) VALUES
+  ('00000000-0000-0000-0000-00000000bb00', '00000000-0000-0000-0000-00000000bb51', 'Lesson', 'standard', 45, 10);
+-- Since 0.2.0 a service without a price is booked only if marked free
+-- (issue 17); builds before have no such column (bench/before_after.sh).
+DO $$
+BEGIN
+  IF EXISTS (SELECT FROM pg_attribute WHERE attrelid = 'booking.service'::regclass AND attname = 'free') THEN
+    UPDATE booking.service SET free = true;
+  END IF;
+END $$;
 INSERT INTO booking.resource (org_id, id, display_name, license_classes)
 SELECT '00000000-0000-0000-0000-00000000bb00', md5('r' || n)::uuid, 'Instructor ' || n, '{B}' FROM generate_series(0, 199) n;
 INSERT INTO booking.client (org_id, id, full_name, date_of_birth, license_type)

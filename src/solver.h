@@ -79,13 +79,14 @@ typedef struct SolveInput
 	/* the resource asked for (from the org query) */
 	bool		resource_exists;
 	bool		resource_active;
+	bool		has_service_area;	/* the org has a service area */
 	/* the new booking's pickup and dropoff */
 	bool		has_pickup;
 	TravelPoint pickup;
 	bool		has_dropoff;
 	TravelPoint dropoff;
-	/* a booking left out of the busy items (the one being written) */
 	const char *outside_area;	/* the point outside the service area, or NULL */
+	/* a booking left out of the busy items (the one being written) */
 
 	bool		has_exclude;
 	pg_uuid_t	exclude;

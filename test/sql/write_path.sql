@@ -200,7 +200,7 @@ INSERT INTO booking.session (org_id, id, resource_id, service_id, title, starts_
 INSERT INTO booking.booking (org_id, id, client_id, session_id, seats, currency, hold_expires_at) VALUES
   (:org, '00000000-0000-0000-0000-00000000c0b3', '00000000-0000-0000-0000-00000000c065', '00000000-0000-0000-0000-00000000c092', 2, 'EUR', now() - interval '1 minute');
 SELECT set_config('booking.identity', :org || ' ' || :owner || ' owner', false) IS NOT NULL AS acting;
-SELECT id, status, booking.occupies_now(status, hold_expires_at) FROM booking.booking WHERE id::text LIKE '%c0b_' ORDER BY id;
+SELECT id, status, booking.occupies_now(status, hold_expires_at) FROM booking.booking WHERE id::text LIKE '00000000-0000-0000-0000-00000000c0b_' ORDER BY id;
 SELECT booking.seats_taken(:org, '00000000-0000-0000-0000-00000000c092') AS glazing_taken;
 -- the expired hold neither blocks the slot nor the seats
 SELECT pg_temp.appt('00000000-0000-0000-0000-00000000c061', '00000000-0000-0000-0000-00000000c071',
@@ -208,7 +208,7 @@ SELECT pg_temp.appt('00000000-0000-0000-0000-00000000c061', '00000000-0000-0000-
        pg_temp.appt('00000000-0000-0000-0000-00000000c064', '00000000-0000-0000-0000-00000000c072',
                     '00000000-0000-0000-0000-00000000c051', pg_temp.at(4, '10:30'), pg_temp.at(4, '11:30')) AS onto_expired_hold;
 SELECT (booking.book('00000000-0000-0000-0000-00000000c061', session_id => '00000000-0000-0000-0000-00000000c092', seats => 2)).status AS glazing_full_of_expired_hold;
-SELECT id, status FROM booking.booking WHERE id::text LIKE '%c0b_' ORDER BY id;
+SELECT id, status FROM booking.booking WHERE id::text LIKE '00000000-0000-0000-0000-00000000c0b_' ORDER BY id;
 -- an expired hold cannot be confirmed any more
 SELECT pg_temp.try($$SELECT booking.confirm_hold('00000000-0000-0000-0000-00000000c0b2')$$) AS confirm_expired;
 -- a lapsed hold's seats go to the waitlist before a newcomer gets them
