@@ -136,7 +136,7 @@ BEGIN
   FOR f IN
     SELECT p.oid::pg_catalog.regprocedure FROM pg_catalog.pg_proc p
      WHERE p.pronamespace OPERATOR(pg_catalog.=) 'booking'::pg_catalog.regnamespace
-       AND p.proname OPERATOR(pg_catalog.=) ANY ('{grant_relay_role,seed_lifecycle_defaults,new_token,jsonb_geography,booking_event_of,notification_recipients,template_values,render_template,reminder_time}'::pg_catalog.name[])
+       AND p.proname OPERATOR(pg_catalog.=) ANY ('{grant_relay_role,seed_lifecycle_defaults,new_token,booking_event_of,notification_recipients,template_values,render_template,reminder_time}'::pg_catalog.name[])
   LOOP
     EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
   END LOOP;

@@ -85,6 +85,7 @@ INSERT INTO intended VALUES
   ('booking.invite(booking.email,uuid,booking.org_role,uuid,interval)', 'all'),
   ('booking.is_distributed()', 'all'),
   ('booking.issue_refresh_token(uuid,text,bytea,timestamp with time zone)', 'trusted'),
+  ('booking.jsonb_geography(jsonb)', 'all'),
   ('booking.lat_lng(double precision,double precision)', 'all'),
   ('booking.lesson_distance(uuid,uuid)', 'all'),
   ('booking.lesson_refresh_figures(uuid,uuid)', 'all'),
