@@ -52,8 +52,13 @@ SELECT org_id AS td FROM track_org \gset
 SELECT pg_temp.is((pg_temp.worker_of(:'ta') <> pg_temp.worker_of(:'td'))::text, 'true', 'tracking: org a and org d are held by different workers');
 -- d's cast, service, resource and client; a's and d's bookings started 40
 -- minutes ago: maintenance writes (the superuser, no identity)
+-- (new members: the writer refreshes their member_org_ids, as org.sql does)
+BEGIN;
+SET LOCAL booking.membership_refresh = on;
 SELECT format('INSERT INTO booking.membership (org_id, user_id, role) VALUES (%L, %L, %L)', :'td', u, r)
   FROM (VALUES (:'td_instructor'::uuid, 'instructor'), (:'td_student'::uuid, 'student')) v(u, r) \gexec
+SELECT booking.refresh_member_orgs(ARRAY[:'td_instructor'::uuid, :'td_student'::uuid]) > 0 AS refreshed \gset
+COMMIT;
 SELECT format('INSERT INTO booking.service (org_id, id, name, duration_minutes, free) VALUES (%L, %L, %L, 60, true)', :'td', gen_random_uuid(), 'Lesson d') \gexec
 SELECT id AS td_svc FROM booking.service WHERE org_id = :'td' \gset
 SELECT format('INSERT INTO booking.resource (org_id, id, display_name, user_id) VALUES (%L, %L, %L, %L)', :'td', gen_random_uuid(), 'Instructor d', :'td_instructor') \gexec

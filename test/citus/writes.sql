@@ -15,7 +15,7 @@ SELECT org_id AS wb FROM org_ids WHERE o = 'b' \gset
 SELECT user_id AS wstaff FROM cast_member WHERE o = 'a' AND role = 'staff' \gset
 SELECT id AS wsvc FROM booking.service WHERE org_id = :'wa' AND name = 'Lesson a' \gset
 SELECT id AS wres FROM booking.resource WHERE org_id = :'wa' AND display_name = 'Instructor a' \gset
-SELECT id AS wclient FROM booking.client WHERE org_id = :'wa' \gset
+SELECT id AS wclient FROM booking.client WHERE org_id = :'wa' AND full_name = 'Student a' \gset
 SELECT pg_temp.at(6, '08:00') AS w08, pg_temp.at(6, '10:00') AS w10, pg_temp.at(6, '10:30') AS w1030,
        pg_temp.at(6, '12:00') AS w12, pg_temp.at(6, '14:00') AS w14, pg_temp.at(6, '16:00') AS w16,
        pg_temp.at(6, '18:00') AS w18, pg_temp.at(6, '20:00') AS w20 \gset
