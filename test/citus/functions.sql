@@ -144,9 +144,12 @@ RESET ROLE;
 SELECT distance_meters || '/' || moving_seconds || '/' || stationary_seconds || '/' || max_speed_kph || '/' || round(avg_moving_speed_kph::numeric, 3) AS ffig
   FROM booking.lesson WHERE org_id = :'fa' AND id = :'flesson' \gset
 SELECT pg_temp.is(:'ffig', '211/19/1/40/' || round(190 / 19.0 * 3.6, 3), '... sets the lesson''s figures from its trip''s');
--- the lesson ends (a maintenance write): the instructor's time is free
--- again for the lesson of test/citus/tracking.sql, at the same hour
+-- the lesson ends (maintenance writes): the instructor's time is free
+-- again for the lesson of test/citus/tracking.sql, at the same hour,
 UPDATE booking.booking SET status = 'completed' WHERE org_id = :'fa' AND id = :'ftb';
+-- and its trip goes (tracking.sql counts org a's trips and points)
+DELETE FROM booking.trip_point WHERE org_id = :'fa' AND trip_id = :'ftrip';
+DELETE FROM booking.trip WHERE org_id = :'fa' AND id = :'ftrip';
 
 -- resource_balance: org b's instructor after the payout of test/citus/runners.sql
 SELECT (SELECT p.currency || ' ' || sum(p.resource_share_cents - p.refunded_share_cents) FROM booking.payment p JOIN booking.booking b ON b.org_id = p.org_id AND b.id = p.booking_id
