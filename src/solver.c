@@ -9,7 +9,8 @@
  * Each pair of travel cells is looked up in the cache once per call (a
  * TravelLookup), and one solver workspace serves every resource of a call
  * (find_slots' paged best-first search over src/core/bestfirst.c solves
- * one resource-day at a time, in the order of their bounds).
+ * one resource-day at a time, in the order of their bounds; without a page
+ * size one resource at a time).
  */
 #include "postgres.h"
 
@@ -406,7 +407,11 @@ booking_free_time(PG_FUNCTION_ARGS)
  * eligibility and whether its figures show are asked then, and the busy
  * items are read then, up to the margin the rules see beyond the day
  * (SLOTS_BUSY_MARGIN, src/core/slots.h), so the work grows with the pages
- * asked for, not with the range.
+ * asked for, not with the range.  Without a page size every cell would be
+ * solved, and solving days alone costs a solver per day (its items sorted
+ * with the margin of each day) and the travel bound of each: there a cell
+ * is a whole resource, bounded by score 0 at the range's start and solved
+ * over every day by one solver, from the items read at once.
  */
 
 /* The state of one resource during a search. */
