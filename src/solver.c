@@ -9,7 +9,8 @@
  * Each pair of travel cells is looked up in the cache once per call (a
  * TravelLookup), and one solver workspace serves every resource of a call
  * (find_slots' paged best-first search over src/core/bestfirst.c solves
- * one resource-day at a time, in the order of their bounds).
+ * one resource-day at a time, in the order of their bounds; without a page
+ * size one resource at a time).
  */
 #include "postgres.h"
 
@@ -406,7 +407,11 @@ booking_free_time(PG_FUNCTION_ARGS)
  * eligibility and whether its figures show are asked then, and the busy
  * items are read then, up to the margin the rules see beyond the day
  * (SLOTS_BUSY_MARGIN, src/core/slots.h), so the work grows with the pages
- * asked for, not with the range.
+ * asked for, not with the range.  Without a page size every cell would be
+ * solved, and solving days alone costs a solver per day (its items sorted
+ * with the margin of each day) and the travel bound of each: there a cell
+ * is a whole resource, bounded by score 0 at the range's start and solved
+ * over every day by one solver, from the items read at once.
  */
 
 /* The state of one resource during a search. */
@@ -426,6 +431,7 @@ typedef struct FindSearch
 	FindResource *res;
 	const pg_uuid_t *client;	/* NULL: none */
 	bool		bounded;		/* rank by slots_day_travel_bound() first */
+	bool		whole;			/* cells are whole resources (every slot asked for) */
 	SlotsSlot  *out;
 	size_t		cap;
 } FindSearch;
@@ -568,6 +574,54 @@ find_day_solver(FindSearch *fs, int i, int d, SlotsRequest *rq, TravelContext *t
 }
 
 /*
+ * The slots of day d of solver sv (of resource i) into the search.
+ */
+static BestError
+find_solve_day(FindSearch *fs, BestSearch *search, int i, SlotsSolver *sv, int d)
+{
+	ResourceInput *r = &fs->in->resources[i];
+	FindResource *f = &fs->res[i];
+	size_t		n;
+	bool		truncated;
+	size_t		k;
+	SlotsError	err;
+
+	if (fs->out == NULL)
+	{
+		fs->cap = slots_day_capacity(sv);
+		fs->out = MemoryContextAlloc(fs->in->cxt, sizeof(SlotsSlot) * fs->cap);
+	}
+	err = slots_solve_day(sv, d, fs->out, fs->cap, &n, &truncated);
+	if (err != SLOTS_OK)
+		booking_solver_error(err, NULL);
+	for (k = 0; k < n; k++)
+	{
+		SlotsSlot  *o = &fs->out[k];
+		BestSlot	b;
+		BestError	berr;
+
+		memset(&b, 0, sizeof(b));
+		b.key.start = o->start;
+		memcpy(b.key.resource, r->id.data, UUID_LEN);
+		b.end = o->end;
+		b.resource_index = i;
+		b.travel_before = o->travel_before;
+		b.travel_after = o->travel_after;
+		b.idle = (int32) ((o->idle_before + o->idle_after) / USECS_PER_MINUTE);
+		b.figures = f->figures;
+
+		/*
+		 * Below staff, travel decides what is bookable but neither shows nor
+		 * ranks: its minutes locate other people's dropoffs (issue 14).
+		 */
+		b.key.score = f->figures ? b.idle + b.travel_before + b.travel_after : b.idle;
+		if ((berr = best_add_slot(search, &b)) != BEST_OK)
+			return berr;
+	}
+	return BEST_OK;
+}
+
+/*
  * Expand a cell.  Phase 0: ask the resource's eligibility and figures the
  * first time; if travel ranks (the caller sees its figures and a pickup or
  * dropoff is given), rank the day by its travel bound (a cell of phase 1)
@@ -586,9 +640,6 @@ find_expand(void *context, BestSearch *search, int64_t tag)
 	SlotsRequest rq;
 	TravelContext tc;
 	SlotsSolver *sv;
-	size_t		n;
-	bool		truncated;
-	size_t		k;
 	SlotsError	err;
 
 	CHECK_FOR_INTERRUPTS();
@@ -617,40 +668,23 @@ find_expand(void *context, BestSearch *search, int64_t tag)
 			return best_add_cell(search, &key, FIND_TAG(i, d, 1, in->ndays));
 		}
 	}
+	if (fs->whole)
+	{
+		/* every day of the resource, from one solver (as available_slots) */
+		sv = solver_for(in, r, &rq, &tc);
+		for (d = 0; d < in->ndays; d++)
+		{
+			BestError	berr;
+
+			if (Max(in->day_start[d], in->range_start) >= Min(in->day_end[d], in->range_end))
+				continue;
+			if ((berr = find_solve_day(fs, search, i, sv, d)) != BEST_OK)
+				return berr;
+		}
+		return BEST_OK;
+	}
 	sv = find_day_solver(fs, i, d, &rq, &tc);
-	if (fs->out == NULL)
-	{
-		fs->cap = slots_day_capacity(sv);
-		fs->out = MemoryContextAlloc(in->cxt, sizeof(SlotsSlot) * fs->cap);
-	}
-	err = slots_solve_day(sv, 0, fs->out, fs->cap, &n, &truncated);
-	if (err != SLOTS_OK)
-		booking_solver_error(err, NULL);
-	for (k = 0; k < n; k++)
-	{
-		SlotsSlot  *o = &fs->out[k];
-		BestSlot	b;
-		BestError	berr;
-
-		memset(&b, 0, sizeof(b));
-		b.key.start = o->start;
-		memcpy(b.key.resource, r->id.data, UUID_LEN);
-		b.end = o->end;
-		b.resource_index = i;
-		b.travel_before = o->travel_before;
-		b.travel_after = o->travel_after;
-		b.idle = (int32) ((o->idle_before + o->idle_after) / USECS_PER_MINUTE);
-		b.figures = f->figures;
-
-		/*
-		 * Below staff, travel decides what is bookable but neither shows nor
-		 * ranks: its minutes locate other people's dropoffs (issue 14).
-		 */
-		b.key.score = f->figures ? b.idle + b.travel_before + b.travel_after : b.idle;
-		if ((berr = best_add_slot(search, &b)) != BEST_OK)
-			return berr;
-	}
-	return BEST_OK;
+	return find_solve_day(fs, search, i, sv, 0);
 }
 
 /*
@@ -810,14 +844,26 @@ booking_find_slots(PG_FUNCTION_ARGS)
 					 errhint("Pass NULL for every slot.")));
 		limit = (size_t) page_size;
 	}
-	in = booking_solver_input_lazy(PG_GETARG_UUID_P(0), PG_GETARG_RANGE_P(1),
-								   PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2), PG_ARGISNULL(2));
+	/*
+	 * Every slot asked for (no page size): every cell would be expanded, so
+	 * the cells are whole resources, solved as available_slots solves them
+	 * (one solver over all the days, the busy items read at once), and no
+	 * day is ranked by its travel bound first; the order of the rows is the
+	 * search's all the same.
+	 */
 	memset(&fs, 0, sizeof(fs));
+	fs.whole = limit == 0;
+	if (fs.whole)
+		in = booking_solver_input(NULL, NULL, PG_GETARG_UUID_P(0), PG_GETARG_RANGE_P(1),
+								  PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2), PG_ARGISNULL(2), NULL);
+	else
+		in = booking_solver_input_lazy(PG_GETARG_UUID_P(0), PG_GETARG_RANGE_P(1),
+									   PG_ARGISNULL(2) ? (Datum) 0 : PG_GETARG_DATUM(2), PG_ARGISNULL(2));
 	fs.in = in;
 	fs.client = PG_ARGISNULL(3) ? NULL : PG_GETARG_UUID_P(3);
 	if (fs.client != NULL)
 		booking_solver_check_client(in, fs.client, NULL);
-	fs.bounded = in->has_pickup || in->has_dropoff;
+	fs.bounded = !fs.whole && (in->has_pickup || in->has_dropoff);
 	hash = find_query_hash(in, fs.client);
 	if (has_after)
 		find_parse_cursor(PG_GETARG_TEXT_PP(5), hash, &after);
@@ -827,6 +873,17 @@ booking_find_slots(PG_FUNCTION_ARGS)
 	{
 		fs.res[i].eligible = -1;
 		fs.res[i].figures = -1;
+		if (fs.whole)
+		{
+			BestKey		bound;
+
+			memset(&bound, 0, sizeof(bound));
+			bound.score = 0;
+			bound.start = in->range_start;
+			memcpy(bound.resource, in->resources[i].id.data, UUID_LEN);
+			err = best_add_cell(&search, &bound, FIND_TAG(i, 0, 0, in->ndays));
+			continue;
+		}
 		for (d = 0; d < in->ndays && err == BEST_OK; d++)
 		{
 			BestKey		bound;
