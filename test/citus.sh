@@ -120,6 +120,7 @@ psql -X -q -p $port -v ON_ERROR_STOP=0 >"$dir/flows.out" 2>&1 <<'SQL'
 \i test/citus/functions.sql
 \i test/citus/writes.sql
 \i test/citus/tracking.sql
+\i test/citus/public_page.sql
 SQL
 while IFS= read -r line; do
 	case $line in

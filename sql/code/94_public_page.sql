@@ -203,6 +203,8 @@ CREATE OR REPLACE FUNCTION booking.public_slots(org_slug pg_catalog.text, servic
 DECLARE
   org pg_catalog.uuid;
   names pg_catalog.bool;
+  ids pg_catalog.uuid[];
+  labels pg_catalog.text[];
 BEGIN
   -- Everything the caller gives is checked before anything is read.
   PERFORM booking.public_page_paging(page_size, during, 31, 'Ask for the next weeks in further calls.',
@@ -211,13 +213,19 @@ BEGIN
   PERFORM booking.public_page_service(org, service_id);
   SELECT o.publishes_resource_names INTO names FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) org;
   PERFORM booking.public_page_act(org);
+  -- The org's resources first, then the solver for each: a query of
+  -- resource that called the solver per row would run on a Citus worker,
+  -- where the solver's own queries cannot run (a distributed query from a
+  -- query on a shard); each call is the solver's, delegated on its own.
+  SELECT pg_catalog.array_agg(r.id ORDER BY r.id), pg_catalog.array_agg(r.display_name ORDER BY r.id)
+    INTO ids, labels
+    FROM booking.resource r WHERE r.org_id OPERATOR(pg_catalog.=) org AND r.active;
   RETURN QUERY
-  SELECT s.starts_at, s.ends_at, r.id, CASE WHEN names THEN r.display_name END
-    FROM booking.resource r
+  SELECT s.starts_at, s.ends_at, r.id, CASE WHEN names THEN r.label END
+    FROM ROWS FROM (pg_catalog.unnest(ids), pg_catalog.unnest(labels)) AS r(id, label)
    CROSS JOIN LATERAL booking.available_slots(r.id, public_slots.service_id, public_slots.during,
                                               public_slots.pickup_point) s
-   WHERE r.org_id OPERATOR(pg_catalog.=) org AND r.active
-     AND (public_slots.after_starts_at IS NULL
+   WHERE (public_slots.after_starts_at IS NULL
           OR (s.starts_at, r.id) > (public_slots.after_starts_at, public_slots.after_resource_id))
    ORDER BY s.starts_at, r.id
    LIMIT page_size;
@@ -240,17 +248,20 @@ CREATE OR REPLACE FUNCTION booking.public_sessions(org_slug pg_catalog.text, ser
 DECLARE
   org pg_catalog.uuid;
   names pg_catalog.bool;
+  rec record;
 BEGIN
   PERFORM booking.public_page_paging(page_size, during, 366, NULL, after_starts_at, after_session_id,
                                      'session_id', 'row');
   org := booking.public_page_org(org_slug);
   PERFORM booking.public_page_service(org, service_id);
   SELECT o.publishes_resource_names INTO names FROM booking.org o WHERE o.id OPERATOR(pg_catalog.=) org;
-  RETURN QUERY
-  SELECT se.id, se.title, se.starts_at, se.ends_at,
-         GREATEST(se.capacity OPERATOR(pg_catalog.-) booking.seats_taken(org, se.id), 0)::pg_catalog.int8,
-         se.price_cents::pg_catalog.int8, se.currency::pg_catalog.text,
-         CASE WHEN names THEN r.display_name END
+  -- The page's sessions first, then the seats taken of each (not in the
+  -- query of session: on a Citus worker seats_taken's own query could not
+  -- run, a distributed query from a query on a shard).
+  FOR rec IN
+  SELECT se.id, se.title, se.starts_at, se.ends_at, se.capacity,
+         se.price_cents::pg_catalog.int8 AS price_cents, se.currency::pg_catalog.text AS currency,
+         CASE WHEN names THEN r.display_name END AS resource_name
     FROM booking.session se
     JOIN booking.resource r ON r.org_id OPERATOR(pg_catalog.=) se.org_id AND r.id OPERATOR(pg_catalog.=) se.resource_id
    WHERE se.org_id OPERATOR(pg_catalog.=) org AND se.service_id OPERATOR(pg_catalog.=) public_sessions.service_id
@@ -260,7 +271,13 @@ BEGIN
      AND (public_sessions.after_starts_at IS NULL
           OR (se.starts_at, se.id) > (public_sessions.after_starts_at, public_sessions.after_session_id))
    ORDER BY se.starts_at, se.id
-   LIMIT page_size;
+   LIMIT page_size
+  LOOP
+    session_id := rec.id; title := rec.title; starts_at := rec.starts_at; ends_at := rec.ends_at;
+    seats_free := GREATEST(rec.capacity OPERATOR(pg_catalog.-) booking.seats_taken(org, rec.id), 0);
+    price_cents := rec.price_cents; currency := rec.currency; resource_name := rec.resource_name;
+    RETURN NEXT;
+  END LOOP;
 END
 $$;
 COMMENT ON FUNCTION booking.public_sessions(pg_catalog.text, pg_catalog.uuid, pg_catalog.tstzrange, pg_catalog.int4, pg_catalog.timestamptz, pg_catalog.uuid) IS
@@ -294,6 +311,7 @@ DECLARE
   known_visitor pg_catalog.bool;
   b booking.booking;
   candidate pg_catalog.uuid;
+  candidates pg_catalog.uuid[];
   booked pg_catalog.bool := false;
   tried pg_catalog.int4 := 0;
   err_state pg_catalog.text;
@@ -302,6 +320,12 @@ DECLARE
   err_hint pg_catalog.text;
   res booking.public_booking;
 BEGIN
+  -- On Citus the visitor's user goes into the reference table app_user after
+  -- queries of the org's shards: Citus allows that only over one connection
+  -- per node (the table has foreign keys to it).
+  IF booking.is_distributed() THEN
+    PERFORM pg_catalog.set_config('citus.multi_shard_modify_mode', 'sequential', true);
+  END IF;
   -- Everything the caller gives is checked before anything is read or written.
   IF idempotency_key IS NULL OR email IS NULL OR full_name IS NULL OR starts_at IS NULL THEN
     RAISE EXCEPTION USING ERRCODE = 'null_value_not_allowed',
@@ -459,11 +483,14 @@ BEGIN
     -- The booking, through booking.book and so every trigger of the write
     -- path.  Without a resource: each one offering the slot, in turn, until
     -- one takes it (another visitor may take a slot meanwhile).
+    -- (the org's resources read first, then the solver asked for each:
+    -- see booking.public_slots)
+    candidates := ARRAY(SELECT x.id FROM booking.resource x
+                         WHERE x.org_id OPERATOR(pg_catalog.=) org AND x.active
+                           AND public_book.resource_id IS NULL AND public_book.session_id IS NULL);
     FOR candidate IN
-      SELECT r.id FROM booking.resource r
-       WHERE r.org_id OPERATOR(pg_catalog.=) org AND r.active AND public_book.resource_id IS NULL
-         AND public_book.session_id IS NULL
-         AND EXISTS (SELECT 1 FROM booking.available_slots(r.id, public_book.service_id,
+      SELECT r.id FROM pg_catalog.unnest(candidates) AS r(id)
+       WHERE EXISTS (SELECT 1 FROM booking.available_slots(r.id, public_book.service_id,
                                      pg_catalog.tstzrange(public_book.starts_at,
                                                           public_book.starts_at OPERATOR(pg_catalog.+) pg_catalog.make_interval(mins => minutes), '[]'),
                                      public_book.pickup_point) s
