@@ -141,7 +141,7 @@ done <"$dir/flows.out"
 ids=$(q $port -F ' ' -c "SELECT s.org_id, s.id, r.id, c.id, m.user_id, date_trunc('hour', now()) + interval '2 days'
                            FROM booking.service s
                            JOIN booking.resource r ON r.org_id = s.org_id AND r.display_name = 'Instructor b'
-                           JOIN booking.client c ON c.org_id = s.org_id
+                           JOIN booking.client c ON c.org_id = s.org_id AND c.full_name = 'Student b'
                            JOIN booking.membership m ON m.org_id = s.org_id AND m.role = 'staff'
                           WHERE s.name = 'Lesson b'")
 read -r race_org race_svc race_res race_client race_staff race_day race_time <<<"$ids"
@@ -176,7 +176,7 @@ q $port >/dev/null <<'SQL' || echo "# the runners' bookings failed"
 SELECT s.org_id AS org, s.id AS svc, r.id AS res, c.id AS client, m.user_id AS staff
   FROM booking.service s
   JOIN booking.resource r ON r.org_id = s.org_id AND r.display_name = 'Instructor c'
-  JOIN booking.client c ON c.org_id = s.org_id
+  JOIN booking.client c ON c.org_id = s.org_id AND c.full_name = 'Student c'
   JOIN booking.membership m ON m.org_id = s.org_id AND m.role = 'staff'
  WHERE s.name = 'Lesson c' \gset
 SET ROLE regress_citus_app;
@@ -260,7 +260,7 @@ is "$acked|$(q $port -c "SELECT count(*) FILTER (WHERE status = 'done' AND attem
 # notifications it received after the sleep.
 ids=$(q $port -F ' ' -c "SELECT s.id, r.id, c.id, m.user_id, s.org_id FROM booking.service s
                            JOIN booking.resource r ON r.org_id = s.org_id AND r.display_name = 'Instructor a'
-                           JOIN booking.client c ON c.org_id = s.org_id
+                           JOIN booking.client c ON c.org_id = s.org_id AND c.full_name = 'Student a'
                            JOIN booking.membership m ON m.org_id = s.org_id AND m.role = 'staff'
                           WHERE s.name = 'Lesson a'")
 read -r n_svc n_res n_client n_staff n_org <<<"$ids"

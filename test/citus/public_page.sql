@@ -55,10 +55,10 @@ SELECT pg_temp.is(pg_temp.val(format($$SELECT seats_free FROM booking.public_ses
                   '1', '... one seat left');
 SELECT pg_temp.is(split_part(pg_temp.state('SELECT count(*) FROM booking.client'), ' ', 1), '42501', 'public page: the visitor reads no table (42501)');
 RESET ROLE;
-SELECT pg_temp.is((SELECT count(*) || '/' || bool_and(u.member_org_ids = ARRAY[:'pc'::uuid])
-                     FROM booking.client c JOIN booking.app_user u ON u.id = c.user_id
-                    WHERE c.org_id = :'pc' AND c.full_name IN ('Cleo Visitor', 'Dan Visitor')),
-                  '2/true', 'public page: one client per visitor, a student of org c only (member_org_ids refreshed on the coordinator)');
-SELECT pg_temp.is((SELECT count(*)::text FROM booking.status_history h JOIN booking.client c ON c.org_id = h.org_id AND c.id = h.booking_client_id
-                    WHERE h.org_id = :'pc' AND c.full_name IN ('Cleo Visitor', 'Dan Visitor')),
-                  '3', '... and the three bookings'' history, written on the worker');
+SELECT count(*) || '/' || bool_and(u.member_org_ids = ARRAY[:'pc'::uuid]) AS pc_visitors
+  FROM booking.client c JOIN booking.app_user u ON u.id = c.user_id
+ WHERE c.org_id = :'pc' AND c.full_name IN ('Cleo Visitor', 'Dan Visitor') \gset
+SELECT pg_temp.is(:'pc_visitors', '2/true', 'public page: one client per visitor, a student of org c only (member_org_ids refreshed on the coordinator)');
+SELECT count(*) AS pc_history FROM booking.status_history h JOIN booking.client c ON c.org_id = h.org_id AND c.id = h.booking_client_id
+ WHERE h.org_id = :'pc' AND c.full_name IN ('Cleo Visitor', 'Dan Visitor') \gset
+SELECT pg_temp.is(:'pc_history', '3', '... and the three bookings'' history, written on the worker');
