@@ -189,7 +189,8 @@ COMMIT;
 RESET ROLE;
 SELECT format('INSERT INTO booking.scheduled_transition (org_id, booking_id, to_status, execute_at, reason) VALUES (%L, %L, %L, now() - interval ''1 minute'', %L)',
               org_id, id, 'cancelled', 'citus runner test')
-  FROM booking.booking WHERE org_id = :'org' AND starts_at > now() + interval '2 days 12 hours' \gexec
+  FROM booking.booking WHERE org_id = :'org' AND client_id = :'client'
+   AND starts_at > now() + interval '2 days 12 hours' AND starts_at < now() + interval '4 days' \gexec
 SQL
 go=$(q $port -c "SELECT clock_timestamp() + interval '2 seconds'")
 runner() {	# $1: seconds to hold the claim
